@@ -1,0 +1,130 @@
+"""The alumni network application: create_app() builds it."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, request
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import Config, config_for, env, env_int
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: type[Config] | str | dict | None = None) -> Flask:
+    """Build the application; `config` is a settings class, its name, or overrides (a dict)."""
+    overrides = config if isinstance(config, dict) else {}
+    settings = config_for(config if isinstance(config, str) else None)
+    if isinstance(config, type):
+        settings = config
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=False,
+    )
+    app.config.from_object(settings)
+    app.config.update(overrides)
+    _refuse_unsafe_production(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if env_int("PROXY_FIX_HOPS", 0):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=env_int("PROXY_FIX_HOPS", 0), x_proto=1)
+    _configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _refuse_unsafe_production(app: Flask) -> None:
+    if app.config.get("ENV_NAME") != "production":
+        return
+    missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not env(name)]
+    if missing:
+        raise SystemExit(
+            f"alumni_app: refusing to start in production: set {' and '.join(missing)}."
+        )
+    app.config["SECRET_KEY"] = env("SECRET_KEY")
+    app.config["SQLALCHEMY_DATABASE_URI"] = env("DATABASE_URL")
+
+
+def _configure_logging(app: Flask) -> None:
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def register_extensions(app: Flask) -> None:
+    from alumni_app.accounts.models import User  # noqa: F401 - models register their tables
+    from alumni_app.auth.sessions import load_session_user
+    from alumni_app.extensions import babel, csrf, db, login_manager, migrate
+    from alumni_app.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+    _import_all_models()
+
+
+def _import_all_models() -> None:
+    from alumni_app import audit, mail  # noqa: F401
+    from alumni_app.accounts import models as account_models  # noqa: F401
+    from alumni_app.offices import models as office_models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from alumni_app.accounts.views import bp as accounts_bp
+    from alumni_app.accounts.admin_views import bp as admin_users_bp
+    from alumni_app.auth.views import bp as auth_bp
+    from alumni_app.core.views import bp as core_bp
+    from alumni_app.offices.views import bp as offices_bp
+
+    for blueprint in (core_bp, auth_bp, accounts_bp, admin_users_bp, offices_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_request_hooks(app: Flask) -> None:
+    from alumni_app.errors import register_error_handlers, request_id
+    from alumni_app.mail import deliver_after_request
+    from alumni_app.permissions import enforce_route_rule
+    from alumni_app.security import set_security_headers
+
+    @app.before_request
+    def _load_user_then_check_access():
+        request_id()
+        if request.endpoint != "static":
+            _ = current_user.is_authenticated  # load before the locale is chosen
+        return enforce_route_rule()
+
+    app.after_request(deliver_after_request)
+    app.after_request(set_security_headers)
+    register_error_handlers(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from alumni_app import templating
+
+    templating.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from alumni_app.cli import register
+
+    register(app)

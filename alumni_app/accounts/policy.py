@@ -1,0 +1,50 @@
+"""Who may see and change which accounts."""
+
+from __future__ import annotations
+
+from alumni_app.permissions import Role, is_admin, same_office, user_role
+
+# The roles each role may hand out by invitation or role change.
+GRANTABLE = {
+    Role.ADMIN: (Role.OFFICER, Role.MANAGER, Role.ADMIN),
+    Role.MANAGER: (Role.OFFICER, Role.MANAGER),
+}
+
+
+def grantable_roles(actor) -> tuple[Role, ...]:
+    return GRANTABLE.get(user_role(actor), ())
+
+
+def can_view_user(actor, user) -> bool:
+    """Admins see every account; managers see the staff of their own office."""
+    if is_admin(actor):
+        return True
+    return user_role(actor) is Role.MANAGER and user.is_staff and same_office(actor, user.office_id)
+
+
+def can_invite(actor, role: Role, office_id: int | None) -> bool:
+    if role not in grantable_roles(actor):
+        return False
+    return is_admin(actor) or same_office(actor, office_id)
+
+
+def can_change_role(actor, user) -> bool:
+    """Only administrators change roles, and never their own (another admin must)."""
+    return is_admin(actor) and actor.id != user.id
+
+
+def can_deactivate(actor, user) -> bool:
+    """Admins deactivate anyone but themselves; managers deactivate officers of their office."""
+    if actor.id == user.id:
+        return False
+    if is_admin(actor):
+        return True
+    return (
+        user_role(actor) is Role.MANAGER
+        and user_role(user) is Role.OFFICER
+        and same_office(actor, user.office_id)
+    )
+
+
+def can_resend_invitation(actor, user) -> bool:
+    return user.is_invited_pending and can_view_user(actor, user)

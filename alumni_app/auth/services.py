@@ -1,0 +1,179 @@
+"""Authentication rules: logging in, registering, resetting and accepting invitations.
+
+Services write to the session and flush; the view commits once.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from flask_login import login_user
+
+from alumni_app import audit, throttle
+from alumni_app.accounts.models import User
+from alumni_app.audit import client_ip
+from alumni_app.auth.passwords import hash_password, needs_rehash, verify_password
+from alumni_app.auth.sessions import end_all_sessions, start_session
+from alumni_app.auth.tokens import consume_token, issue_token, void_tokens
+from alumni_app.db import utcnow
+from alumni_app.errors import DomainError
+from alumni_app.extensions import db
+from alumni_app.mail import send_email
+from alumni_app.permissions import Role
+
+
+class LoginThrottled(DomainError):
+    def __init__(self, retry_after: int):
+        super().__init__("throttled")
+        self.retry_after = retry_after
+
+
+class LoginRefused(DomainError):
+    """Wrong e-mail or password (one message for both: no account enumeration)."""
+
+
+class EmailNotVerified(DomainError):
+    def __init__(self, user: User):
+        super().__init__("unverified")
+        self.user = user
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
+def _limits() -> tuple[str, str]:
+    cfg = current_app.config
+    return cfg["LOGIN_LIMIT_PER_ACCOUNT"], cfg["LOGIN_LIMIT_PER_ADDRESS"]
+
+
+def login_retry_after(email: str) -> int:
+    """Seconds before another login attempt for this account from this address is allowed."""
+    per_account, per_address = _limits()
+    return max(
+        throttle.retry_after(per_account, "login-account", email.strip().lower()),
+        throttle.retry_after(per_address, "login-address", client_ip() or "-"),
+    )
+
+
+def record_login_failure(email: str, user: User | None, reason: str) -> None:
+    per_account, per_address = _limits()
+    throttle.hit(per_account, "login-account", email.strip().lower())
+    throttle.hit(per_address, "login-address", client_ip() or "-")
+    audit.record("login.failed", actor=user, subject=user, email=email[:254], reason=reason)
+
+
+def check_credentials(email: str, password: str) -> User:
+    """Return the user whose e-mail and password match, or raise (throttled, refused, unverified)."""
+    wait = login_retry_after(email)
+    if wait:
+        audit.record("login.throttled", email=email[:254], retry_after=wait)
+        raise LoginThrottled(wait)
+    user = find_user_by_email(email)
+    if not verify_password(user.password_hash if user else None, password):
+        record_login_failure(email, user, "password" if user else "unknown-email")
+        raise LoginRefused("refused")
+    if not user.is_active:
+        record_login_failure(email, user, "inactive")
+        raise LoginRefused("refused")
+    if user.email_verified_at is None:
+        raise EmailNotVerified(user)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        audit.record("password.rehashed", actor=user, subject=user)
+    return user
+
+
+def complete_login(user: User, *, remember: bool, method: str = "password") -> None:
+    """Start a fresh server-side session for a user who passed every factor."""
+    start_session(user, remember=remember)
+    login_user(user, remember=remember)
+    user.last_login_at = utcnow()
+    per_account, _ = _limits()
+    throttle.reset(per_account, "login-account", user.email)
+    audit.record("login.succeeded", actor=user, subject=user, method=method, remember=remember)
+
+
+def register_alumnus(*, email: str, display_name: str, password: str, language: str) -> None:
+    """Create an unverified alumnus account and send the verification link.
+
+    For an address already registered, mail its owner instead, and answer the same way.
+    """
+    existing = find_user_by_email(email)
+    if existing is not None:
+        send_email(existing.email, "already_registered", locale=existing.preferred_language,
+                   user=existing, login_url=url_for("auth.login", _external=True),
+                   reset_url=url_for("auth.reset_request", _external=True))
+        audit.record("account.register_existing", subject=existing)
+        return
+    user = User(email=email, display_name=display_name, role=Role.ALUMNUS.value,
+                preferred_language=language, password_hash=hash_password(password),
+                password_changed_at=utcnow())
+    db.session.add(user)
+    db.session.flush()
+    send_verification(user)
+    audit.record("account.registered", actor=user, subject=user)
+
+
+def send_verification(user: User) -> None:
+    hours = current_app.config["VERIFY_TOKEN_HOURS"]
+    token = issue_token(user, "verify", timedelta(hours=hours))
+    send_email(user.email, "verify_email", locale=user.preferred_language, user=user, hours=hours,
+               url=url_for("auth.verify_email", token=token, _external=True))
+
+
+def verify_email(token: str) -> User | None:
+    row = consume_token(token, "verify")
+    if row is None:
+        return None
+    row.user.email_verified_at = row.user.email_verified_at or utcnow()
+    audit.record("account.email_verified", actor=row.user, subject=row.user)
+    return row.user
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link when an active account has this address; say nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        audit.record("password.reset_requested_unknown", email=email[:254])
+        return
+    hours = current_app.config["RESET_TOKEN_HOURS"]
+    token = issue_token(user, "reset", timedelta(hours=hours))
+    send_email(user.email, "reset_password", locale=user.preferred_language, user=user,
+               hours=hours, url=url_for("auth.reset_password", token=token, _external=True))
+    audit.record("password.reset_requested", subject=user)
+
+
+def set_password(user: User, password: str, *, actor: User | None, reason: str) -> None:
+    """Set a new password, end every session and void every outstanding token."""
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    end_all_sessions(user)
+    void_tokens(user, "reset", "invite", "email_change")
+    audit.record("password.changed", actor=actor, subject=user, office_id=user.office_id,
+                 reason=reason)
+
+
+def reset_password(token: str, password: str) -> User | None:
+    row = consume_token(token, "reset")
+    if row is None:
+        return None
+    user = row.user
+    set_password(user, password, actor=user, reason="reset")
+    user.email_verified_at = user.email_verified_at or utcnow()  # they read mail sent there
+    send_email(user.email, "password_changed", locale=user.preferred_language, user=user)
+    return user
+
+
+def accept_invitation(token: str, *, display_name: str, password: str) -> User | None:
+    row = consume_token(token, "invite")
+    if row is None or not row.user.is_active:
+        return None
+    user = row.user
+    user.display_name = display_name
+    user.email_verified_at = utcnow()
+    set_password(user, password, actor=user, reason="invitation")
+    audit.record("account.invitation_accepted", actor=user, subject=user, office_id=user.office_id)
+    return user

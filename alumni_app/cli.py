@@ -1,0 +1,127 @@
+"""Operator commands: `flask --app alumni_app <command>`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import with_appcontext
+
+from alumni_app.accounts import services as accounts
+from alumni_app.auth.passwords import password_problem
+from alumni_app.extensions import db
+from alumni_app.offices.models import Office
+from alumni_app.permissions import Role
+
+
+def _password_from(option: str | None, use_stdin: bool, email: str, name: str) -> str:
+    if use_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif option:
+        password = option
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise click.UsageError(f"password refused: {problem}")
+    return password
+
+
+def _office_id(code: str | None) -> int | None:
+    if not code:
+        return None
+    office_id = db.session.scalar(sa.select(Office.id).where(Office.code == code.upper()))
+    if office_id is None:
+        raise click.UsageError(f"no office with code {code!r}")
+    return office_id
+
+
+def _create(email, name, role, office, password, use_stdin, language) -> None:
+    password = _password_from(password, use_stdin, email, name)
+    try:
+        user = accounts.create_user(email=email, display_name=name, role=role,
+                                    office_id=_office_id(office), password=password,
+                                    language=language)
+    except accounts.EmailTaken:
+        raise click.UsageError(f"an account with e-mail {email!r} already exists") from None
+    except accounts.RoleNotAllowed:
+        raise click.UsageError("officers and managers need --office CODE") from None
+    db.session.commit()
+    click.echo(f"created {role.value} {user.email} (id {user.id})")
+    if role in (Role.MANAGER, Role.ADMIN):
+        click.echo("they will be asked to set up an authenticator app at first login")
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt="Display name")
+@click.option("--password", help="Prefer --password-stdin or the prompt in shared shells.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--language", type=click.Choice(["en", "ru"]), default="en")
+@with_appcontext
+def create_admin(email, name, password, password_stdin, language):
+    """Create an administrator account."""
+    _create(email, name, Role.ADMIN, None, password, password_stdin, language)
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--office", help="Office code (required for officers and managers).")
+@click.option("--password")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--language", type=click.Choice(["en", "ru"]), default="en")
+@with_appcontext
+def create_user(email, name, role, office, password, password_stdin, language):
+    """Create an account of any role, non-interactively."""
+    _create(email, name, Role(role), office, password, password_stdin, language)
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo():
+    """Load demo offices and accounts (once) and print the demo logins."""
+    from alumni_app import demo
+
+    created = demo.seed()
+    db.session.commit()
+    click.echo("Demo data loaded." if created else "Demo data already present.")
+    click.echo(demo.logins_text())
+
+
+@click.command("send-mail")
+@click.option("--limit", default=500, show_default=True)
+@with_appcontext
+def send_mail(limit):
+    """Deliver queued e-mail (safe to run from cron)."""
+    from alumni_app.mail import deliver_pending
+
+    sent, failed = deliver_pending(limit=limit)
+    click.echo(f"sent {sent}, failed {failed}")
+
+
+@click.command("prune-sessions")
+@with_appcontext
+def prune_sessions():
+    """Delete expired and revoked sessions older than 30 days."""
+    from datetime import timedelta
+
+    from alumni_app.accounts.models import UserSession
+    from alumni_app.db import utcnow
+
+    cutoff = utcnow() - timedelta(days=30)
+    result = db.session.execute(
+        sa.delete(UserSession).where(
+            sa.or_(UserSession.expires_at < cutoff, UserSession.revoked_at < cutoff)
+        )
+    )
+    db.session.commit()
+    click.echo(f"deleted {result.rowcount} old sessions")
+
+
+def register(app: Flask) -> None:
+    for command in (create_admin, create_user, seed_demo, send_mail, prune_sessions):
+        app.cli.add_command(command)

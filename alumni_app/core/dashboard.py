@@ -1,0 +1,50 @@
+"""Figures shown on the dashboards, scoped to what the user may see."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from alumni_app.accounts.models import User
+from alumni_app.audit import AuditEvent
+from alumni_app.auth.totp import remaining_recovery_codes
+from alumni_app.extensions import db
+from alumni_app.offices.models import Office
+from alumni_app.permissions import STAFF_ROLES, is_admin, scope_to_office
+
+
+def alumnus(user: User) -> dict:
+    """The alumnus's own page: account state and what to do next."""
+    return {
+        "recovery_codes_left": remaining_recovery_codes(user) if user.has_second_factor else None,
+    }
+
+
+def staff(user: User) -> dict:
+    """The office's figures for staff; every office for administrators."""
+    staff_roles = [r.value for r in STAFF_ROLES]
+    per_office = (
+        sa.select(
+            Office,
+            sa.func.count(User.id).filter(User.is_active, User.password_hash.is_not(None)),
+            sa.func.count(User.id).filter(User.is_active, User.password_hash.is_(None)),
+        )
+        .outerjoin(User, sa.and_(User.office_id == Office.id, User.role.in_(staff_roles)))
+        .group_by(Office.id)
+        .order_by(Office.name)
+    )
+    offices = db.session.execute(scope_to_office(per_office, Office.id, user)).all()
+    recent = scope_to_office(
+        sa.select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
+        AuditEvent.office_id,
+        user,
+    ).limit(10)
+    alumni_accounts = None
+    if is_admin(user):
+        alumni_accounts = db.session.scalar(
+            sa.select(sa.func.count(User.id)).where(User.role == "alumnus", User.is_active)
+        )
+    return {
+        "offices": offices,
+        "recent_events": db.session.scalars(recent).all(),
+        "alumni_accounts": alumni_accounts,
+    }

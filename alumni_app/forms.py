@@ -1,0 +1,37 @@
+"""Form base class and shared fields: CSRF, whitespace stripping, bounded lengths."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+
+def strip_filter(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class BaseForm(FlaskForm):
+    """Every form: CSRF-protected, strings stripped; binds only its own declared fields."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            filters = unbound_field.kwargs.get("filters", [])
+            if not issubclass(unbound_field.field_class, PasswordField):
+                filters = [strip_filter, *filters]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def email_field(label=None, **kwargs) -> EmailField:
+    return EmailField(
+        label or _l("E-mail"),
+        validators=[
+            DataRequired(message=_l("Enter your e-mail address.")),
+            Length(max=254, message=_l("An e-mail address has at most 254 characters.")),
+            Email(message=_l("Enter a valid e-mail address, like name@example.org."),
+                  check_deliverability=False),
+        ],
+        render_kw={"autocomplete": "email", "maxlength": 254},
+        **kwargs,
+    )

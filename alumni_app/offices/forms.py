@@ -1,0 +1,41 @@
+"""The office form."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from alumni_app.forms import BaseForm
+
+FIELDS_ORDER = ("code", "name", "country", "city", "time_zone", "currency", "is_active")
+
+CURRENCIES = ["TJS", "KGS", "KZT", "UZS", "TMT", "AFN", "MNT", "JPY", "USD", "EUR"]
+
+
+def _time_zones() -> list[tuple[str, str]]:
+    zones = sorted(z for z in available_timezones() if z.startswith(("Asia/", "Europe/", "UTC")))
+    return [(z, z) for z in zones]
+
+
+class OfficeForm(BaseForm):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(message=_l("Enter a short code, like TJ.")),
+            Length(min=2, max=10),
+            Regexp(r"^[A-Z0-9-]+$", message=_l("Use capital Latin letters, digits and dashes.")),
+        ],
+        filters=[lambda v: v.upper() if isinstance(v, str) else v],
+        render_kw={"maxlength": 10},
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter a name.")),
+                                               Length(max=120)], render_kw={"maxlength": 120})
+    country = StringField(_l("Country"), validators=[DataRequired(message=_l("Enter a country.")),
+                                                     Length(max=80)], render_kw={"maxlength": 80})
+    city = StringField(_l("City"), validators=[Length(max=80)], render_kw={"maxlength": 80})
+    time_zone = SelectField(_l("Time zone"), choices=_time_zones())
+    currency = SelectField(_l("Default currency"), choices=[(c, c) for c in CURRENCIES])
+    is_active = BooleanField(_l("Active"), default=True)

@@ -1,0 +1,144 @@
+"""Settings for alumni_app: one class per environment, every value overridable from the environment."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Return an environment variable, treating an empty value as unset."""
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_int(name: str, default: int) -> int:
+    return int(env(name, str(default)))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Request size: a 10 MB form field is refused with 413, never read into memory.
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    MAX_FORM_MEMORY_SIZE = env_int("MAX_FORM_MEMORY_SIZE", 512 * 1024)
+
+    # Cookies. The Flask session only carries a pointer to a server-side session row.
+    SESSION_COOKIE_NAME = "alumni_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_NAME = "alumni_remember"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_DURATION = timedelta(days=env_int("REMEMBER_DAYS", 14))
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12))
+
+    # Passwords: argon2id at or above the OWASP minimum (t=2, m=19 MiB, p=1).
+    ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 2)
+    ARGON2_MEMORY_COST = env_int("ARGON2_MEMORY_COST", 19 * 1024)
+    ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 1)
+
+    # Throttling of failed logins, shared between workers through RATELIMIT_STORAGE_URI.
+    RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = env("RATELIMIT_KEY_PREFIX", "alumni")
+    LOGIN_LIMIT_PER_ACCOUNT = env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = env("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
+    EMAIL_LIMIT_PER_ADDRESS = env("EMAIL_LIMIT_PER_ADDRESS", "10 per hour")
+
+    # Tokens sent by e-mail.
+    RESET_TOKEN_HOURS = env_int("RESET_TOKEN_HOURS", 2)
+    VERIFY_TOKEN_HOURS = env_int("VERIFY_TOKEN_HOURS", 48)
+    INVITE_TOKEN_DAYS = env_int("INVITE_TOKEN_DAYS", 7)
+
+    # E-mail: "smtp" in production, "file" (instance/outbox) in development, "memory" in tests.
+    MAIL_BACKEND = env("MAIL_BACKEND", "file")
+    MAIL_SERVER = env("MAIL_SERVER", "localhost")
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = env("MAIL_USERNAME")
+    MAIL_PASSWORD = env("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Alumni Network <no-reply@alumni.local>")
+    MAIL_OUTBOX_DIR = env("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)
+
+    # Links in e-mails are absolute; behind a proxy set SERVER_NAME / PREFERRED_URL_SCHEME.
+    SERVER_NAME = env("SERVER_NAME")
+    PREFERRED_URL_SCHEME = env("PREFERRED_URL_SCHEME", "http")
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = {"en": "English", "ru": "Русский"}
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    SEND_HSTS = False
+    TOTP_ISSUER = env("TOTP_ISSUER", "KCCP Alumni")
+    PAGE_SIZE = env_int("PAGE_SIZE", 25)
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me")
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'alumni.db'}")
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    WTF_CSRF_ENABLED = False
+    MAIL_BACKEND = "memory"
+    RATELIMIT_STORAGE_URI = "memory://"
+    # A fast hash in tests; production parameters are tested separately.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    PREFERRED_URL_SCHEME = env("PREFERRED_URL_SCHEME", "https")
+    MAIL_BACKEND = env("MAIL_BACKEND", "smtp")
+    SEND_HSTS = True
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    """Pick the settings class named by APP_ENV (development by default)."""
+    name = name or env("APP_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise SystemExit(f"alumni_app: unknown APP_ENV {name!r}; use one of {', '.join(CONFIGS)}")
