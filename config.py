@@ -36,8 +36,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SQLALCHEMY_RECORD_QUERIES = False
 
-    # Request size: a 10 MB form field is refused with 413, never read into memory.
+    # Request size: a 10 MB form field is refused with 413, never read into memory. Uploads get
+    # MAX_CONTENT_LENGTH; every other request MAX_FORM_CONTENT_LENGTH.
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    MAX_FORM_CONTENT_LENGTH = env_int("MAX_FORM_CONTENT_LENGTH", 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = env_int("MAX_FORM_MEMORY_SIZE", 512 * 1024)
 
     # Cookies. The Flask session only carries a pointer to a server-side session row.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -107,11 +107,21 @@ def register_request_hooks(app: Flask) -> None:
     from alumni_app.security import set_security_headers
 
     @app.before_request
-    def _load_user_then_check_access():
+    def _limit_size_then_load_user_then_check_access():
         request_id()
+        view = app.view_functions.get(request.endpoint)
+        if not getattr(view, "accepts_uploads", False):
+            request.max_content_length = app.config["MAX_FORM_CONTENT_LENGTH"]
         if request.endpoint != "static":
             _ = current_user.is_authenticated  # load before the locale is chosen
         return enforce_route_rule()
+
+    @app.teardown_request
+    def _forget_request_state(_exc=None):
+        # g lives on the app context, which an outer context (a shell, a test) may share
+        # between requests: never let one request's user or mail queue reach the next.
+        for key in ("_login_user", "request_id", "queued_mail_ids"):
+            g.pop(key, None)
 
     app.after_request(deliver_after_request)
     app.after_request(set_security_headers)

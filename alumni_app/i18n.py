@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 
 SUPPORTED = ("en", "ru")
 
@@ -15,6 +15,8 @@ def loaded_user():
 
 def select_locale() -> str:
     """The user's preference, else the language chosen in the switcher, else the browser's."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     user = loaded_user()
     if user is not None and user.preferred_language in SUPPORTED:
         return user.preferred_language

@@ -1,0 +1,130 @@
+"""Fixtures: an app with an isolated database per test, factories and one client per role."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from alumni_app import create_app
+from alumni_app.extensions import db
+from tests import factories
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _admin_url(url):
+    return url.set(database="postgres")
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A throwaway PostgreSQL database when TEST_DATABASE_URL is set, else in-memory SQLite."""
+    if not TEST_DATABASE_URL:
+        yield "sqlite://"
+        return
+    yield from throwaway_postgres(TEST_DATABASE_URL)
+
+
+def throwaway_postgres(base: str) -> Iterator[str]:
+    """Create a fresh PostgreSQL database next to `base`, yield its URL, drop it afterwards."""
+    url = make_url(base)
+    name = f"alumni_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(_admin_url(url), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema(database_url):
+    """Create the tables once per session on PostgreSQL (SQLite gets a new database per test)."""
+    if database_url.startswith("sqlite"):
+        yield
+        return
+    app = create_app({**factories.TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    yield
+
+
+def _empty_tables() -> None:
+    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url, _postgres_schema):
+    """The application in testing configuration, inside an app context, with empty tables."""
+    app = create_app({**factories.TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        if database_url.startswith("sqlite"):
+            db.create_all()
+        yield app
+        db.session.remove()
+        if not database_url.startswith("sqlite"):
+            _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_office(app):
+    return factories.make_office
+
+
+@pytest.fixture
+def make_user(app):
+    return factories.make_user
+
+
+@pytest.fixture
+def login(app):
+    """Return a function giving a new test client logged in as a user (one client per user)."""
+    return lambda user, **kw: factories.logged_in_client(app, user, **kw)
+
+
+@pytest.fixture
+def office(make_office):
+    return make_office(code="TJ", name="Tajikistan Office", country="Tajikistan",
+                       time_zone="Asia/Dushanbe", currency="TJS")
+
+
+@pytest.fixture
+def other_office(make_office):
+    return make_office(code="KG", name="Kyrgyz Republic Office", country="Kyrgyz Republic",
+                       time_zone="Asia/Bishkek", currency="KGS")
+
+
+@pytest.fixture
+def users(make_user, office):
+    """One active user per role; staff in `office`."""
+    return {
+        "alumnus": make_user(role="alumnus"),
+        "officer": make_user(role="officer", office=office),
+        "manager": make_user(role="manager", office=office, second_factor=True),
+        "admin": make_user(role="admin", second_factor=True),
+    }
+
+
+@pytest.fixture
+def outbox(app):
+    """The e-mails delivered during the test (the in-memory backend)."""
+    from alumni_app.mail import sent_messages
+
+    return sent_messages()

@@ -1,0 +1,83 @@
+"""Plain factory functions for tests."""
+
+from __future__ import annotations
+
+import itertools
+
+import pyotp
+
+from alumni_app.accounts.models import User
+from alumni_app.auth import totp
+from alumni_app.auth.passwords import hash_password
+from alumni_app.auth.sessions import start_session
+from alumni_app.db import utcnow
+from alumni_app.extensions import db
+from alumni_app.offices.models import Office
+
+PASSWORD = "correct horse battery"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+_seq = itertools.count(1)
+
+
+def _testing_settings() -> dict:
+    from config import TestingConfig
+
+    return {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
+
+
+TEST_SETTINGS = _testing_settings()
+
+
+def make_office(**values) -> Office:
+    n = next(_seq)
+    office = Office(
+        code=values.pop("code", f"O{n}"),
+        name=values.pop("name", f"Office {n}"),
+        country=values.pop("country", "Tajikistan"),
+        time_zone=values.pop("time_zone", "Asia/Dushanbe"),
+        currency=values.pop("currency", "TJS"),
+        **values,
+    )
+    db.session.add(office)
+    db.session.commit()
+    return office
+
+
+def make_user(role: str = "alumnus", office: Office | None = None, *, password: str = PASSWORD,
+              second_factor: bool = False, verified: bool = True, **values) -> User:
+    n = next(_seq)
+    user = User(
+        email=values.pop("email", f"user{n}@example.org"),
+        display_name=values.pop("display_name", f"User {n}"),
+        role=role,
+        office_id=office.id if office is not None else None,
+        password_hash=hash_password(password) if password else None,
+        email_verified_at=utcnow() if verified else None,
+        **values,
+    )
+    if second_factor:
+        user.totp_secret = TOTP_SECRET
+        user.totp_enabled_at = utcnow()
+    db.session.add(user)
+    db.session.flush()
+    if second_factor:
+        user.recovery_codes_plain = totp.new_recovery_codes(user)
+    db.session.commit()
+    return user
+
+
+def current_code(secret: str = TOTP_SECRET) -> str:
+    return pyotp.TOTP(secret).now()
+
+
+def logged_in_client(app, user: User, *, remember: bool = False):
+    """A new test client whose cookie carries a fresh server-side session for `user`."""
+    with app.test_request_context():
+        token = start_session(user, remember=remember)
+        db.session.commit()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    client.session_token = token
+    return client

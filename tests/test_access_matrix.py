@@ -1,0 +1,109 @@
+"""Every route declares its access rule, and the route x role matrix holds."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from alumni_app import create_app
+from alumni_app.extensions import db
+from alumni_app.permissions import Access, Role, rule_for_endpoint
+from tests import factories
+
+PRINCIPALS = ["anonymous", *[r.value for r in Role]]
+SKIP_ENDPOINTS = {"static"}
+
+
+def _endpoints(app):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.endpoint not in SKIP_ENDPOINTS),
+        key=lambda r: (r.endpoint, r.rule),
+    )
+
+
+def test_every_route_declares_a_rule(app):
+    missing = [r.endpoint for r in _endpoints(app) if rule_for_endpoint(r.endpoint) is None]
+    assert missing == [], f"routes without an access rule: {missing}"
+
+
+def test_a_route_without_a_rule_is_denied(app, login, users):
+    """Fail closed: a view that forgot its rule answers 403 even to an administrator."""
+    app.add_url_rule("/forgotten-rule", "forgotten", lambda: "secret")
+    response = login(users["admin"]).get("/forgotten-rule")
+    assert response.status_code == 403
+    assert b"secret" not in response.data
+
+
+def _url_args(rule, users, office) -> dict:
+    target = users["officer"]
+    if rule.endpoint == "users.resend_invitation":
+        target = factories.make_user(role="officer", office=office, password=None)
+    values = {"user_id": target.id, "office_id": office.id, "token": "x" * 43}
+    return {arg: values[arg] for arg in rule.arguments}
+
+
+def _matrix_cases():
+    app = create_app(factories.TEST_SETTINGS)
+    with app.app_context():
+        for rule in _endpoints(app):
+            method = "GET" if "GET" in rule.methods else "POST"
+            for principal in PRINCIPALS:
+                yield pytest.param(rule.endpoint, rule.rule, method, principal,
+                                   id=f"{principal}-{method}-{rule.rule}")
+
+
+@pytest.mark.parametrize(("endpoint", "path", "method", "principal"), list(_matrix_cases()))
+def test_route_role_matrix(app, client, login, users, office, endpoint, path, method, principal):
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == path)
+    declared = rule_for_endpoint(endpoint)
+    with app.test_request_context():
+        url = _build(app, endpoint, _url_args(rule, users, office))
+    http = client if principal == "anonymous" else login(users[principal])
+    response = http.open(url, method=method)
+    assert response.status_code < 500, response.data[:500]
+    if declared.access is Access.PUBLIC:
+        assert response.status_code != 403
+        return
+    if principal == "anonymous":
+        assert response.status_code == 302 and _sent_to_login(response)
+        return
+    if declared.admits_role(Role(principal)):
+        assert response.status_code != 403, f"{principal} refused on {path}"
+        if endpoint != "auth.logout":  # logging out ends at the login page by design
+            assert not _sent_to_login(response)
+    else:
+        assert response.status_code == 403, f"{principal} reached {path}: {response.status_code}"
+
+
+def _build(app, endpoint, args):
+    from flask import url_for
+
+    with app.test_request_context():
+        return url_for(endpoint, **args)
+
+
+def _sent_to_login(response) -> bool:
+    return response.status_code in (301, 302, 303) and "/login" in response.headers["Location"]
+
+
+def _snapshot() -> dict:
+    """Every row of every table, except the session bookkeeping a page view may refresh."""
+    tables = {}
+    for table in db.metadata.sorted_tables:
+        if table.name == "user_sessions":
+            continue
+        rows = db.session.execute(sa.select(table)).all()
+        tables[table.name] = sorted(map(repr, rows))
+    db.session.rollback()
+    return tables
+
+
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_get_requests_never_write(app, client, login, users, office, principal):
+    http = client if principal == "anonymous" else login(users[principal])
+    before = _snapshot()
+    for rule in _endpoints(app):
+        if "GET" not in rule.methods:
+            continue
+        http.get(_build(app, rule.endpoint, _url_args(rule, users, office)))
+    assert _snapshot() == before

@@ -1,0 +1,67 @@
+"""Operator commands."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from alumni_app.accounts.models import User
+from alumni_app.auth.passwords import verify_password
+from alumni_app.extensions import db
+from alumni_app.offices.models import Office
+
+
+def _run(app, *args, input=None):
+    return app.test_cli_runner().invoke(args=list(args), input=input)
+
+
+def _user(email):
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def test_create_admin_reads_the_password_from_stdin(app):
+    result = _run(app, "create-admin", "--email", "Root@Example.org", "--name", "Root",
+                  "--password-stdin", input="a long enough passphrase\n")
+    assert result.exit_code == 0, result.output
+    admin = _user("root@example.org")
+    assert admin.role == "admin" and admin.email_verified_at is not None
+    assert verify_password(admin.password_hash, "a long enough passphrase")
+
+
+def test_create_user_refuses_a_weak_password_and_writes_nothing(app):
+    result = _run(app, "create-user", "--email", "w@example.org", "--name", "W",
+                  "--role", "alumnus", "--password", "password123")
+    assert result.exit_code != 0 and "password refused" in result.output
+    assert _user("w@example.org") is None
+
+
+def test_create_user_needs_an_office_for_staff(app, office):
+    args = ["create-user", "--email", "o@example.org", "--name", "O", "--role", "officer",
+            "--password", "a long enough passphrase"]
+    assert _run(app, *args).exit_code != 0
+    assert _user("o@example.org") is None
+    assert _run(app, *args, "--office", "tj").exit_code == 0
+    assert _user("o@example.org").office_id == office.id
+
+
+def test_create_user_refuses_a_duplicate_email_in_any_case(app, make_user):
+    make_user(email="taken@example.org")
+    result = _run(app, "create-user", "--email", "TAKEN@example.org", "--name", "T",
+                  "--role", "alumnus", "--password", "a long enough passphrase")
+    assert result.exit_code != 0 and "already exists" in result.output
+
+
+def test_seed_demo_is_idempotent_and_prints_logins(app):
+    first = _run(app, "seed-demo")
+    assert first.exit_code == 0 and "Demo data loaded" in first.output
+    assert "alumnus@example.org" in first.output and "second factor" in first.output
+    counts = (db.session.scalar(sa.select(sa.func.count()).select_from(User)),
+              db.session.scalar(sa.select(sa.func.count()).select_from(Office)))
+    assert counts[1] == 3
+    second = _run(app, "seed-demo")
+    assert second.exit_code == 0 and "already present" in second.output
+    assert (db.session.scalar(sa.select(sa.func.count()).select_from(User)),
+            db.session.scalar(sa.select(sa.func.count()).select_from(Office))) == counts
+
+
+def test_no_accounts_exist_before_an_operator_creates_one(app):
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0

@@ -1,0 +1,204 @@
+"""Headers, CSRF, size limits, error pages, odd input and production settings."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from alumni_app import create_app
+from alumni_app.extensions import db
+from alumni_app.permissions import public
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _assert_security_headers(response):
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("path", ["/login", "/register", "/no-such-page", "/", "/healthz"])
+def test_every_response_carries_security_headers(client, path):
+    _assert_security_headers(client.get(path))
+
+
+def test_authenticated_pages_are_not_cached(login, users):
+    response = login(users["alumnus"]).get("/dashboard")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    _assert_security_headers(response)
+
+
+def test_pages_reference_no_other_host(login, users):
+    html = login(users["alumnus"]).get("/dashboard").get_data(as_text=True)
+    assert "http://" not in html.replace("http://localhost", "")
+    assert "https://" not in html
+    assert "<script" not in html and "style=" not in html
+
+
+def _post_rules(app):
+    return sorted(
+        {r.endpoint: r for r in app.url_map.iter_rules() if "POST" in r.methods}.values(),
+        key=lambda r: r.endpoint,
+    )
+
+
+def test_every_post_without_csrf_token_is_refused(app, client, login, users, office):
+    app.config["WTF_CSRF_ENABLED"] = True
+    admin = login(users["admin"])
+    args = {"user_id": users["officer"].id, "office_id": office.id, "token": "t" * 43}
+    rules = _post_rules(app)
+    assert len(rules) > 10
+    for rule in rules:
+        with app.test_request_context():
+            url = url_for(rule.endpoint, **{a: args[a] for a in rule.arguments})
+        for http in (client, admin):
+            response = http.post(url, data={"email": "x@example.org", "lang": "ru"})
+            assert response.status_code == 400, (rule.endpoint, response.status_code)
+    assert users["officer"].is_active
+
+
+def test_ten_megabyte_field_is_refused_with_413(client):
+    response = client.post("/login", data={"email": "a@example.org", "password": "x" * 10_000_000})
+    assert response.status_code == 413
+    assert b"too large" in response.data
+
+
+def test_not_found_page_is_branded_and_has_a_reference(client):
+    response = client.get("/nothing/here")
+    assert response.status_code == 404
+    assert b"Page not found" in response.data and b"reference" in response.data
+
+
+def test_wrong_method_gives_405(client):
+    response = client.get("/logout")
+    assert response.status_code == 405
+
+
+def test_server_error_leaks_nothing(app, client):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @public
+    def explode():
+        raise RuntimeError("secret-detail from SELECT password_hash")
+
+    app.add_url_rule("/explode", "explode", explode)
+    response = client.get("/explode")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "secret-detail" not in body and "Traceback" not in body and "SELECT" not in body
+    assert "Something went wrong" in body
+
+
+@pytest.fixture
+def file_app(tmp_path):
+    """An app on a SQLite file, so its connections can be cut and restored."""
+    app = create_app({**factories.TEST_SETTINGS,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'down.db'}"})
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_database_down_gives_503_then_recovers(file_app):
+    user = factories.make_user(role="alumnus")
+    client = factories.logged_in_client(file_app, user)
+    state = {"down": False}
+
+    @sa.event.listens_for(db.engine, "do_connect")
+    def refuse(dialect, conn_rec, cargs, cparams):
+        if state["down"]:
+            raise sqlite3.OperationalError("unable to open database file")
+
+    db.session.remove()
+    db.engine.dispose()
+    state["down"] = True
+    for path in ("/dashboard", "/account"):
+        response = client.get(path)
+        assert response.status_code == 503
+        assert response.headers["Retry-After"]
+        assert b"temporarily unavailable" in response.data and b"Traceback" not in response.data
+    assert client.get("/healthz").status_code == 503
+    state["down"] = False
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/dashboard").status_code == 200
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(next_value=st.text(max_size=80))
+def test_login_redirect_stays_on_site_for_any_next(client, users, next_value):
+    response = client.post("/login", data={"email": users["alumnus"].email,
+                                           "password": factories.PASSWORD, "next": next_value})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith("//")
+    assert "\\" not in location and "\n" not in location
+    client.post("/logout")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=st.fixed_dictionaries({
+    "email": st.text(max_size=300), "password": st.text(max_size=300),
+    "password_confirm": st.text(max_size=50), "display_name": st.text(max_size=300),
+    "preferred_language": st.sampled_from(["en", "ru", "xx", ""]),
+}))
+def test_public_forms_never_fail_on_odd_input(client, fields):
+    for path in ("/login", "/register", "/reset"):
+        assert client.post(path, data=fields).status_code < 500
+    assert client.get("/login", query_string={"next": fields["email"]}).status_code == 200
+
+
+def test_production_refuses_to_start_without_secrets(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
+    env["APP_ENV"] = "production"
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "alumni_app", "routes"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode != 0
+    assert "refusing to start in production" in result.stderr
+    assert "SECRET_KEY" in result.stderr and "DATABASE_URL" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_production_cookies_are_secure(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    app = create_app("production")
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.app_context():
+        db.create_all()
+        user = factories.make_user(role="alumnus")
+        response = app.test_client().post("/login", data={
+            "email": user.email, "password": factories.PASSWORD, "remember": "y"})
+        assert response.status_code == 302
+        cookies = response.headers.getlist("Set-Cookie")
+        assert len(cookies) == 2  # the session and the remember cookie
+        for cookie in cookies:
+            assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+        assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+        db.session.remove()
+
+
+def test_log_lines_cannot_be_forged(client, caplog):
+    caplog.set_level("INFO", logger="alumni_app.audit")
+    client.post("/login", data={"email": "x@example.org\nFORGED audit action=login.succeeded",
+                                "password": "whatever-password"})
+    client.post("/login", data={"email": "evil\r\n@example.org", "password": "whatever-password"})
+    for record in caplog.records:
+        assert "\n" not in record.getMessage() and "\r" not in record.getMessage()
