@@ -90,13 +90,14 @@ def _import_all_models() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from alumni_app.accounts.views import bp as accounts_bp
     from alumni_app.accounts.admin_views import bp as admin_users_bp
+    from alumni_app.accounts.views import bp as accounts_bp
     from alumni_app.auth.views import bp as auth_bp
+    from alumni_app.core.audit_views import bp as audit_bp
     from alumni_app.core.views import bp as core_bp
     from alumni_app.offices.views import bp as offices_bp
 
-    for blueprint in (core_bp, auth_bp, accounts_bp, admin_users_bp, offices_bp):
+    for blueprint in (core_bp, auth_bp, accounts_bp, admin_users_bp, offices_bp, audit_bp):
         app.register_blueprint(blueprint)
 
 

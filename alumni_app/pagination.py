@@ -47,8 +47,11 @@ def parse_page(value: str | None) -> int:
     return min(max(page, 1), 100_000)
 
 
-def paginate(query: sa.Select, page: int, per_page: int) -> Page:
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+def paginate(query: sa.Select, page: int, per_page: int, *, rows: bool = False) -> Page:
+    """Return one page of `query` (entities, or whole rows when `rows`) and the total count."""
+    counted = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    total = db.session.scalar(counted)
     page = min(page, max(1, math.ceil(total / per_page)))
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return Page(items=list(items), page=page, per_page=per_page, total=total)
+    window = query.limit(per_page).offset((page - 1) * per_page)
+    result = db.session.execute(window) if rows else db.session.scalars(window).unique()
+    return Page(items=list(result.all()), page=page, per_page=per_page, total=total)

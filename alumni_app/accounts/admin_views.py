@@ -15,8 +15,14 @@ from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
 from alumni_app.pagination import paginate, parse_page
-from alumni_app.permissions import Role, is_admin, object_rule, require, role_required
-from alumni_app.permissions import scope_to_office
+from alumni_app.permissions import (
+    Role,
+    is_admin,
+    object_rule,
+    require,
+    role_required,
+    scope_to_office,
+)
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 MANAGERS = (Role.MANAGER, Role.ADMIN)

@@ -74,10 +74,11 @@ def confirm_email_change(token: str) -> User | None:
     return user
 
 
-def enable_second_factor(user: User, secret: str) -> list[str]:
+def enable_second_factor(user: User, secret: str, counter: int | None = None) -> list[str]:
+    """Turn TOTP on; `counter` is the time step of the code typed at set-up, so it is spent."""
     user.totp_secret = secret
     user.totp_enabled_at = utcnow()
-    user.totp_last_counter = None
+    user.totp_last_counter = counter
     audit.record("second_factor.enabled", actor=user, subject=user, office_id=user.office_id)
     return totp.new_recovery_codes(user)
 

@@ -106,8 +106,9 @@ def two_factor():
     session["totp_setup_secret"] = secret
     form = TotpForm()
     if form.validate_on_submit():
-        if totp.matching_counter(secret, form.code.data) is not None:
-            codes = services.enable_second_factor(user, secret)
+        counter = totp.matching_counter(secret, form.code.data)
+        if counter is not None:
+            codes = services.enable_second_factor(user, secret, counter)
             session.pop("totp_setup_secret", None)
             db.session.commit()
             session["fresh_recovery_codes"] = codes

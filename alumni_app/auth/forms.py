@@ -69,9 +69,10 @@ class EmailRequestForm(BaseForm):
 
 class ResetPasswordForm(NewPasswordMixin, BaseForm):
     email_for_policy: str = ""
+    name_for_policy: str = ""
 
     def policy_context(self) -> dict:
-        return {"email": self.email_for_policy}
+        return {"email": self.email_for_policy, "name": self.name_for_policy}
 
 
 class AcceptInvitationForm(NewPasswordMixin, BaseForm):

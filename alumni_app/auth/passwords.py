@@ -36,6 +36,10 @@ def _is_trivial(normalised: str) -> bool:
     return normalised in "01234567890123456789" or normalised in "98765432109876543210"
 
 
+def _letters(text: str) -> str:
+    return re.sub(r"[\W\d_]+", "", text)
+
+
 def password_problem(password: str, *, email: str = "", name: str = ""):
     """Return why a new password is refused (a translatable message), or None when it is fine."""
     if len(password) < MIN_LENGTH:
@@ -45,8 +49,11 @@ def password_problem(password: str, *, email: str = "", name: str = ""):
     normalised = _normalise(password)
     if normalised in common_passwords() or _is_trivial(normalised):
         return _l("This password is too common. Choose a less predictable one.")
-    stripped = re.sub(r"[\W\d_]+", "", normalised)
-    personal = [email.split("@")[0].casefold(), *name.casefold().split()]
+    stripped = _letters(normalised)
+    local, name = email.split("@")[0].casefold(), name.casefold()
+    # Also the local part and the whole name with dots, spaces and digits removed
+    # ("tahmina.rahimova" -> "tahminarahimova"), so "TahminaRahimova2024" is refused.
+    personal = [local, _letters(local), *name.split(), _letters(name)]
     words = [w for w in (*CONTEXT_WORDS, *personal) if len(w) >= 4]
     if any(stripped == w or (w in normalised and len(normalised) - len(w) < 4) for w in words):
         return _l("The password must not be based on your name, e-mail or this site.")

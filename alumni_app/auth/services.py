@@ -62,7 +62,8 @@ def record_login_failure(email: str, user: User | None, reason: str) -> None:
     per_account, per_address = _limits()
     throttle.hit(per_account, "login-account", email.strip().lower())
     throttle.hit(per_address, "login-address", client_ip() or "-")
-    audit.record("login.failed", actor=user, subject=user, email=email[:254], reason=reason)
+    audit.record("login.failed", actor=user, subject=user, office_id=getattr(user, "office_id", None),
+                 email=email[:254], reason=reason)
 
 
 def check_credentials(email: str, password: str) -> User:
@@ -93,7 +94,8 @@ def complete_login(user: User, *, remember: bool, method: str = "password") -> N
     user.last_login_at = utcnow()
     per_account, _ = _limits()
     throttle.reset(per_account, "login-account", user.email)
-    audit.record("login.succeeded", actor=user, subject=user, method=method, remember=remember)
+    audit.record("login.succeeded", actor=user, subject=user, office_id=user.office_id,
+                 method=method, remember=remember)
 
 
 def register_alumnus(*, email: str, display_name: str, password: str, language: str) -> None:

@@ -141,7 +141,8 @@ def recovery_code():
 @authenticated(before_second_factor=True)
 def logout():
     """End this session on the server, so a copied cookie stops working."""
-    audit.record("logout", actor=current_user, subject=current_user)
+    audit.record("logout", actor=current_user, subject=current_user,
+                 office_id=current_user.office_id)
     end_session(current_user.session_token)
     lang = current_user.preferred_language
     logout_user()
@@ -237,6 +238,7 @@ def reset_password(token: str):
         return _invalid_link()
     form = ResetPasswordForm()
     form.email_for_policy = row.user.email
+    form.name_for_policy = row.user.display_name
     if not form.validate_on_submit():
         status = 400 if request.method == "POST" else 200
         return render_template("auth/reset_password.html", form=form), status

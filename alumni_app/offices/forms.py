@@ -31,7 +31,7 @@ class OfficeForm(BaseForm):
         filters=[lambda v: v.upper() if isinstance(v, str) else v],
         render_kw={"maxlength": 10},
     )
-    name = StringField(_l("Name"), validators=[DataRequired(message=_l("Enter a name.")),
+    name = StringField(_l("Office name"), validators=[DataRequired(message=_l("Enter a name.")),
                                                Length(max=120)], render_kw={"maxlength": 120})
     country = StringField(_l("Country"), validators=[DataRequired(message=_l("Enter a country.")),
                                                      Length(max=80)], render_kw={"maxlength": 80})

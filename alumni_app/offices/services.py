@@ -7,9 +7,8 @@ import sqlalchemy as sa
 from alumni_app import audit
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
-from alumni_app.offices.models import Office
-
 from alumni_app.offices.forms import FIELDS_ORDER as FIELDS
+from alumni_app.offices.models import Office
 
 
 class OfficeCodeTaken(DomainError):

@@ -1,0 +1,119 @@
+"""Browser tests: the demo data served by a real HTTP server, driven by Debian's chromium.
+
+`playwright install` cannot download browsers here, so Playwright launches /usr/bin/chromium
+(apt-get install -y chromium). Without it the tests are skipped, except when CI is set: there
+they fail, so a missing browser never passes unnoticed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from alumni_app import create_app
+from alumni_app.extensions import db
+from tests import factories
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+MISSING_CHROMIUM = "chromium is not installed: apt-get install -y chromium"
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_installed() -> None:
+    """Skip the browser tests without chromium, but fail them in CI (CI set and non-empty)."""
+    if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
+        return
+    if os.environ.get("CI"):
+        pytest.fail(MISSING_CHROMIUM, pytrace=False)
+    pytest.skip(MISSING_CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def browser(_chromium_installed):
+    """One chromium for the whole session; every test gets its own context."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page in a fresh browser context (no cookies), asking for English."""
+    context = browser.new_context(locale="en-US")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+class _ErrorRecords(logging.Handler):
+    """Collects the errors the application logs (its 500 handler logs the traceback)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(logging.Formatter().format(record))
+
+
+@pytest.fixture
+def live_server(tmp_path) -> Iterator[str]:
+    """Serve the app with the demo data over HTTP on 127.0.0.1 and yield its base URL.
+
+    Function-scoped: every test starts from the freshly seeded demo data (used TOTP codes,
+    changed language preferences and login-failure counters do not leak between tests).
+    The database is a SQLite file, so the server's threads share it; this holds even when
+    TEST_DATABASE_URL points the rest of the suite at PostgreSQL.
+    """
+    from alumni_app import demo
+
+    app = create_app({
+        **factories.TEST_SETTINGS,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.db'}",
+        "WTF_CSRF_ENABLED": True,
+        "SERVER_NAME": None,
+    })
+    with app.app_context():
+        db.create_all()
+        demo.seed()
+        db.session.commit()
+        db.session.remove()
+
+    errors = _ErrorRecords()
+    app_logger = logging.getLogger("alumni_app")
+    app_logger.addHandler(errors)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        app_logger.removeHandler(errors)
+        with app.app_context():
+            db.engine.dispose()
+    if errors.records:
+        pytest.fail("the application logged errors while serving the test:\n\n"
+                    + "\n\n".join(errors.records), pytrace=False)
