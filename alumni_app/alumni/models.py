@@ -1,0 +1,145 @@
+"""Ex-participant records: the people, their posts over time, privacy choices and search terms."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from alumni_app.db import TimestampMixin, UTCDateTime
+from alumni_app.extensions import db
+from alumni_app.training.models import Participation, Sector
+
+
+class Visibility(enum.StrEnum):
+    STAFF = "staff"  # only the office's staff
+    COUNTRY = "country"  # alumni of the same office (country)
+    ALL = "all"  # every alumnus
+
+
+class Gender(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    UNSPECIFIED = "unspecified"
+
+
+VISIBILITY_VALUES = tuple(v.value for v in Visibility)
+GENDER_VALUES = tuple(g.value for g in Gender)
+
+
+class Region(TimestampMixin, db.Model):
+    """A region of an office's country, for reporting; staff extend the list."""
+
+    __tablename__ = "regions"
+    __table_args__ = (sa.UniqueConstraint("office_id", "name_en"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), index=True)
+    name_en: Mapped[str] = mapped_column(sa.String(80))
+    name_ru: Mapped[str] = mapped_column(sa.String(80))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    def name(self, locale: str) -> str:
+        return self.name_ru if locale == "ru" and self.name_ru else self.name_en
+
+
+record_sectors = sa.Table(
+    "record_sectors",
+    db.metadata,
+    sa.Column("record_id", sa.ForeignKey("alumni_records.id"), primary_key=True),
+    sa.Column("sector_id", sa.ForeignKey("sectors.id"), primary_key=True, index=True),
+)
+
+
+class AlumnusRecord(TimestampMixin, db.Model):
+    """An ex-participant as the office knows them; exists before the person has an account."""
+
+    __tablename__ = "alumni_records"
+    __table_args__ = (
+        sa.CheckConstraint(f"visibility IN {VISIBILITY_VALUES!r}", name="visibility_valid"),
+        sa.CheckConstraint(f"gender IN {GENDER_VALUES!r}", name="gender_valid"),
+        sa.CheckConstraint("birth_year IS NULL OR birth_year BETWEEN 1900 AND 2100",
+                           name="birth_year_range"),
+        sa.Index("ix_alumni_records_office_active_family", "office_id", "is_active",
+                 "family_name", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), index=True)
+    given_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    family_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    given_name_cyr: Mapped[str] = mapped_column(sa.String(100), default="")
+    family_name_cyr: Mapped[str] = mapped_column(sa.String(100), default="")
+    gender: Mapped[str] = mapped_column(sa.String(12), default=Gender.UNSPECIFIED.value)
+    birth_year: Mapped[int | None] = mapped_column()
+    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"), index=True)
+    organization: Mapped[str] = mapped_column(sa.String(200), default="")
+    position: Mapped[str] = mapped_column(sa.String(200), default="")
+    email: Mapped[str] = mapped_column(sa.String(254), default="", index=True)
+    email_alt: Mapped[str] = mapped_column(sa.String(254), default="")
+    phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    languages: Mapped[str] = mapped_column(sa.String(200), default="")
+    bio: Mapped[str] = mapped_column(sa.Text, default="")
+    photo_name: Mapped[str | None] = mapped_column(sa.String(80))
+    # Privacy: who sees the person in the directory; contact details hidden unless chosen.
+    visibility: Mapped[str] = mapped_column(sa.String(10), default=Visibility.STAFF.value)
+    show_email: Mapped[bool] = mapped_column(default=False)
+    show_phone: Mapped[bool] = mapped_column(default=False)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_text: Mapped[str | None] = mapped_column(sa.Text)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), unique=True)
+    is_verified: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("alumni_records.id"))
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Normalised "family given" key for duplicate detection during imports.
+    name_key: Mapped[str] = mapped_column(sa.String(220), default="", index=True)
+
+    region: Mapped[Region | None] = relationship(lazy="joined")
+    sectors: Mapped[list[Sector]] = relationship(secondary=record_sectors, lazy="selectin")
+    participations: Mapped[list[Participation]] = relationship(
+        lazy="selectin", order_by=Participation.id
+    )
+    positions: Mapped[list[RecordPosition]] = relationship(
+        lazy="selectin", order_by="desc(RecordPosition.started_on)"
+    )
+
+    @property
+    def latin_name(self) -> str:
+        return " ".join(p for p in (self.given_name, self.family_name) if p)
+
+    @property
+    def cyrillic_name(self) -> str:
+        return " ".join(p for p in (self.given_name_cyr, self.family_name_cyr) if p)
+
+    @property
+    def display_name(self) -> str:
+        return self.latin_name or self.cyrillic_name or "—"
+
+
+class RecordPosition(TimestampMixin, db.Model):
+    """A post held: civil servants rotate, so each past post is kept with its dates."""
+
+    __tablename__ = "record_positions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(sa.ForeignKey("alumni_records.id"), index=True)
+    organization: Mapped[str] = mapped_column(sa.String(200))
+    position: Mapped[str] = mapped_column(sa.String(200), default="")
+    started_on: Mapped[date | None] = mapped_column(sa.Date())
+    ended_on: Mapped[date | None] = mapped_column(sa.Date())
+
+
+class SearchTerm(db.Model):
+    """One normalised word of a record's names, organization or position, for prefix search."""
+
+    __tablename__ = "alumni_search_terms"
+
+    term: Mapped[str] = mapped_column(
+        sa.String(60).with_variant(sa.String(60, collation="C"), "postgresql"), primary_key=True
+    )
+    record_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("alumni_records.id"), primary_key=True, index=True
+    )

@@ -1,0 +1,73 @@
+"""Name keys: one spelling-independent form for Latin and Cyrillic names and their transliterations.
+
+Gulomshoeva, Ghulomshoyeva and Гуломшоева all give "gulomsoeva"; Jalolov, Dzhalolov and
+Джалолов give "jalolov"; Nazarbayev, Nazarbaev and Назарбаев give "nazarbaev". The key is
+plain ASCII, so it is compared the same way by every database.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Russian, Tajik, Kyrgyz and Kazakh letters to a simple Latin form.
+CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "ғ": "g", "д": "d", "е": "e", "ё": "yo", "ж": "j",
+    "з": "z", "и": "i", "ӣ": "i", "й": "y", "к": "k", "қ": "k", "л": "l", "м": "m", "н": "n",
+    "ң": "n", "о": "o", "ө": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ӯ": "u",
+    "ү": "u", "ұ": "u", "ф": "f", "х": "h", "ҳ": "h", "һ": "h", "ц": "ts", "ч": "ch", "ҷ": "j",
+    "ш": "sh", "щ": "sh", "ъ": "", "ы": "i", "ь": "", "э": "e", "ю": "yu", "я": "ya", "і": "i",
+    "ә": "a", "ї": "i", "є": "e",
+}
+# Latin spellings that stand for the same sound, longest first.
+LATIN_VARIANTS = [
+    ("dzh", "j"), ("dj", "j"), ("zh", "j"), ("kh", "h"), ("gh", "g"), ("sch", "s"), ("sh", "s"),
+    ("ch", "c"), ("ts", "c"), ("tz", "c"), ("q", "k"), ("x", "h"), ("w", "v"), ("ph", "f"),
+]
+VOWELS = "aeiou"
+_NON_WORD = re.compile(r"[^0-9a-zа-яёӣқғҳҷӯүұөңһіәїє]+")
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _latin(word: str) -> str:
+    return "".join(CYRILLIC.get(ch, ch) for ch in word)
+
+
+def word_key(word: str) -> str:
+    """Return the spelling-independent key of one word."""
+    text = _latin(word)
+    for old, new in LATIN_VARIANTS:
+        text = text.replace(old, new)
+    # A "y" between vowels or before a vowel at the start is a glide that spellings drop:
+    # Nazarbayev/Nazarbaev, Yerlan/Erlan, Shoyeva/Shoeva.
+    text = re.sub(rf"(?<=[{VOWELS}])y(?=[{VOWELS}])", "", text)
+    text = re.sub(r"^y(?=e)", "", text)
+    text = re.sub(rf"y(?![{VOWELS}])", "i", text)  # Aygul/Aigul/Айгуль, Zhanyl/Жаныл
+    text = re.sub(r"(.)\1+", r"\1", text)  # doubled letters: Nassirov/Nasirov
+    return text[:60]
+
+
+def words(text: str) -> list[str]:
+    """Split text into lower-case words, in any script, accents removed (ё and й kept)."""
+    lowered = text.casefold().replace("ё", "\0").replace("й", "\1")
+    lowered = _strip_accents(lowered).replace("\0", "ё").replace("\1", "й")
+    return [w for w in _NON_WORD.split(lowered) if w]
+
+
+def keys(text: str) -> list[str]:
+    """Return the keys of every word of `text`, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for word in words(text):
+        key = word_key(word)
+        if key:
+            seen.setdefault(key, None)
+    return list(seen)
+
+
+def name_key(family: str, given: str) -> str:
+    """Return the key of a full name, for spotting probable duplicates."""
+    return " ".join(keys(f"{family} {given}"))[:220]

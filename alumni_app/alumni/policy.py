@@ -1,0 +1,61 @@
+"""Who may see and change ex-participant records."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from alumni_app.alumni.models import AlumnusRecord, Visibility
+from alumni_app.extensions import db
+from alumni_app.permissions import Role, is_staff, same_office, scope_to_office, user_role
+
+
+def own_record(user) -> AlumnusRecord | None:
+    """The record an alumnus has claimed, if any."""
+    if user_role(user) is not Role.ALUMNUS:
+        return None
+    return db.session.scalar(sa.select(AlumnusRecord).where(AlumnusRecord.user_id == user.id))
+
+
+def visible_records(query: sa.Select, user, *, own: AlumnusRecord | None = None) -> sa.Select:
+    """Restrict a select() of records to those `user` may see in the directory."""
+    if is_staff(user):
+        return scope_to_office(query, AlumnusRecord.office_id, user)
+    shown = sa.and_(AlumnusRecord.is_active, AlumnusRecord.erased_at.is_(None))
+    audience = AlumnusRecord.visibility == Visibility.ALL.value
+    if own is not None:
+        same_country = sa.and_(AlumnusRecord.visibility == Visibility.COUNTRY.value,
+                               AlumnusRecord.office_id == own.office_id)
+        audience = sa.or_(audience, same_country, AlumnusRecord.id == own.id)
+    return query.where(shown, audience)
+
+
+def can_manage_records(user) -> bool:
+    return is_staff(user)
+
+
+def can_edit_record(user, record: AlumnusRecord) -> bool:
+    """Staff edit every field of their office's records."""
+    return is_staff(user) and same_office(user, record.office_id)
+
+
+def can_view_record(user, record: AlumnusRecord, own: AlumnusRecord | None = None) -> bool:
+    if is_staff(user):
+        return same_office(user, record.office_id)
+    if not record.is_active or record.erased_at is not None:
+        return False
+    if own is not None and own.id == record.id:
+        return True
+    if record.visibility == Visibility.ALL.value:
+        return True
+    return (record.visibility == Visibility.COUNTRY.value and own is not None
+            and own.office_id == record.office_id)
+
+
+def can_see_contact(user, record: AlumnusRecord, field: str,
+                    own: AlumnusRecord | None = None) -> bool:
+    """Staff of the office see contact details; alumni only what the person chose to show."""
+    if is_staff(user):
+        return same_office(user, record.office_id)
+    if own is not None and own.id == record.id:
+        return True
+    return bool(getattr(record, f"show_{field}"))

@@ -1,0 +1,159 @@
+"""Changes to ex-participant records: create, edit, history of posts, merge, deactivate, search terms."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from alumni_app import audit
+from alumni_app.alumni.models import AlumnusRecord, RecordPosition, SearchTerm, record_sectors
+from alumni_app.alumni.names import keys, name_key
+from alumni_app.errors import DomainError
+from alumni_app.extensions import db
+from alumni_app.training.models import Participation, Sector
+
+PROFILE_FIELDS = ("organization", "position", "email_alt", "phone", "languages", "bio")
+STAFF_FIELDS = (
+    "given_name", "family_name", "given_name_cyr", "family_name_cyr", "gender", "birth_year",
+    "region_id", "email", *PROFILE_FIELDS, "is_verified",
+)
+SEARCHED_FIELDS = ("given_name", "family_name", "given_name_cyr", "family_name_cyr",
+                   "organization", "position")
+
+
+class RecordError(DomainError):
+    pass
+
+
+def search_terms(record: AlumnusRecord) -> set[str]:
+    """Return the keys under which a record is found."""
+    text = " ".join(getattr(record, f) or "" for f in SEARCHED_FIELDS)
+    return set(keys(text))
+
+
+def refresh_search_terms(record: AlumnusRecord) -> None:
+    """Replace the record's search terms (none for inactive or erased records)."""
+    db.session.execute(sa.delete(SearchTerm).where(SearchTerm.record_id == record.id))
+    if record.is_active and record.erased_at is None:
+        terms = search_terms(record)
+        if terms:
+            db.session.execute(sa.insert(SearchTerm),
+                               [{"term": t, "record_id": record.id} for t in terms])
+
+
+def _set_sectors(record: AlumnusRecord, sector_ids: list[int] | None) -> None:
+    if sector_ids is None:
+        return
+    sectors = db.session.scalars(sa.select(Sector).where(Sector.id.in_(sector_ids))).all()
+    record.sectors = list(sectors)
+
+
+def _apply(record: AlumnusRecord, values: dict, allowed: tuple[str, ...]) -> dict:
+    """Set allowed fields; return {field: [old, new]} for those that changed."""
+    changes = {}
+    for field in allowed:
+        if field in values and getattr(record, field) != values[field]:
+            changes[field] = [getattr(record, field), values[field]]
+            setattr(record, field, values[field])
+    return changes
+
+
+def _keep_post_history(record: AlumnusRecord, changes: dict) -> None:
+    """When the organization or position changes, keep the old post with the date it ended."""
+    if not ({"organization", "position"} & changes.keys()):
+        return
+    old_org = changes.get("organization", [record.organization])[0]
+    old_pos = changes.get("position", [record.position])[0]
+    if old_org or old_pos:
+        db.session.add(RecordPosition(record_id=record.id, organization=old_org or "",
+                                      position=old_pos or "", ended_on=date.today()))
+
+
+def create_record(actor, office_id: int, values: dict, sector_ids: list[int] | None = None):
+    record = AlumnusRecord(office_id=office_id)
+    _apply(record, values, STAFF_FIELDS)
+    record.name_key = name_key(record.family_name or record.family_name_cyr,
+                               record.given_name or record.given_name_cyr)
+    db.session.add(record)
+    db.session.flush()
+    _set_sectors(record, sector_ids)
+    refresh_search_terms(record)
+    audit.record("record.created", actor=actor, subject=record, office_id=office_id)
+    return record
+
+
+def update_record(actor, record: AlumnusRecord, values: dict, *, fields=STAFF_FIELDS,
+                  sector_ids: list[int] | None = None) -> dict:
+    """Apply an edit by staff (all fields) or by the alumnus (their profile fields)."""
+    changes = _apply(record, values, fields)
+    _keep_post_history(record, changes)
+    if sector_ids is not None:
+        before = sorted(s.id for s in record.sectors)
+        _set_sectors(record, sector_ids)
+        after = sorted(s.id for s in record.sectors)
+        if before != after:
+            changes["sectors"] = [before, after]
+    record.name_key = name_key(record.family_name or record.family_name_cyr,
+                               record.given_name or record.given_name_cyr)
+    if changes.keys() & set(SEARCHED_FIELDS):
+        refresh_search_terms(record)
+    if changes:
+        audit.record("record.updated", actor=actor, subject=record, office_id=record.office_id,
+                     changes=changes)
+    return changes
+
+
+def set_active(actor, record: AlumnusRecord, active: bool) -> None:
+    record.is_active = active
+    refresh_search_terms(record)
+    audit.record("record.reactivated" if active else "record.deactivated", actor=actor,
+                 subject=record, office_id=record.office_id)
+
+
+def add_participation(actor, record: AlumnusRecord, course_id: int, *,
+                      nominating_organization: str = "", position: str = "") -> Participation:
+    exists = db.session.scalar(sa.select(Participation.id).where(
+        Participation.record_id == record.id, Participation.course_id == course_id))
+    if exists:
+        raise RecordError("already-on-course")
+    participation = Participation(record_id=record.id, course_id=course_id,
+                                  nominating_organization=nominating_organization,
+                                  position_at_nomination=position)
+    db.session.add(participation)
+    db.session.flush()
+    audit.record("participation.added", actor=actor, subject=record, office_id=record.office_id,
+                 course_id=course_id)
+    return participation
+
+
+def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
+    """Fold `duplicate` into `keep`: every participation, post and sector is kept."""
+    if keep.id == duplicate.id or keep.office_id != duplicate.office_id:
+        raise RecordError("cannot-merge")
+    if keep.user_id and duplicate.user_id:
+        raise RecordError("both-claimed")
+    taken = {p.course_id for p in keep.participations}
+    db.session.execute(
+        sa.update(Participation)
+        .where(Participation.record_id == duplicate.id, Participation.course_id.not_in(taken))
+        .values(record_id=keep.id)
+    )
+    db.session.execute(sa.update(RecordPosition).where(RecordPosition.record_id == duplicate.id)
+                       .values(record_id=keep.id))
+    keep_sectors = {s.id for s in keep.sectors}
+    _set_sectors(keep, sorted(keep_sectors | {s.id for s in duplicate.sectors}))
+    filled = {f: getattr(duplicate, f) for f in STAFF_FIELDS
+              if not getattr(keep, f) and getattr(duplicate, f)}
+    _apply(keep, filled, STAFF_FIELDS)
+    if duplicate.user_id and not keep.user_id:
+        keep.user_id, duplicate.user_id = duplicate.user_id, None
+        db.session.flush()
+    duplicate.is_active = False
+    duplicate.merged_into_id = keep.id
+    db.session.execute(sa.delete(record_sectors).where(record_sectors.c.record_id == duplicate.id))
+    db.session.expire(keep, ["participations", "positions"])
+    refresh_search_terms(keep)
+    refresh_search_terms(duplicate)
+    audit.record("record.merged", actor=actor, subject=keep, office_id=keep.office_id,
+                 merged_id=duplicate.id, filled=sorted(filled))

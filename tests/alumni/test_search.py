@@ -1,0 +1,125 @@
+"""Directory search finds people under every spelling and script; visibility is respected."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from alumni_app.alumni import services
+from alumni_app.alumni.directory import Filters, build_query
+from alumni_app.alumni.models import AlumnusRecord, Visibility
+from alumni_app.alumni.names import keys
+from alumni_app.alumni.policy import visible_records
+from alumni_app.extensions import db
+
+SAME_PERSON = [
+    ("Ghulomshoyeva", "Gulomshoeva", "Гуломшоева"),
+    ("Jalolov", "Dzhalolov", "Джалолов"),
+    ("Nazarbayev", "Nazarbaev", "Назарбаев"),
+    ("Aigul", "Aygul", "Айгуль"),
+    ("Erlan", "Yerlan", "Ерлан"),
+]
+
+
+@pytest.mark.parametrize("spellings", SAME_PERSON)
+def test_spellings_share_one_key(spellings):
+    assert len({tuple(keys(s)) for s in spellings}) == 1
+
+
+def test_different_names_keep_different_keys():
+    assert keys("Karimov") != keys("Kurbanov")
+    assert keys("Jalolov") != keys("Jalilov")
+
+
+def _record(office, actor=None, **values):
+    record = services.create_record(actor, office.id, values)
+    db.session.commit()
+    return record
+
+
+def _found(text, user=None, **filters):
+    query = build_query(Filters(q=text, **filters))
+    if user is not None:
+        query = visible_records(query, user)
+    return [r.id for r in db.session.scalars(query)]
+
+
+@pytest.mark.parametrize("query", ["Ghulomshoyeva", "Gulomshoeva", "Гуломшоева", "гуломшоева",
+                                   "GULOMSHOEVA", "gulom", "Дилноза Гуломшоева"])
+def test_a_latin_record_is_found_in_every_spelling(office, query):
+    person = _record(office, given_name="Dilnoza", family_name="Gulomshoeva")
+    _record(office, given_name="Rustam", family_name="Nazarov")
+    assert _found(query) == [person.id]
+
+
+@pytest.mark.parametrize("query", ["Jalolov", "Dzhalolov", "Джалолов", "джал", "Farrukh"])
+def test_a_cyrillic_record_is_found_by_latin_queries(office, query):
+    person = _record(office, given_name_cyr="Фаррух", family_name_cyr="Джалолов")
+    assert _found(query) == [person.id]
+
+
+def test_cyrillic_case_folding(office):
+    person = _record(office, given_name_cyr="Карим", family_name_cyr="Шарипов")
+    assert _found("карим") == [person.id]
+    assert _found("КАРИМ") == [person.id]
+
+
+def test_organization_and_position_words_are_searchable(office):
+    person = _record(office, given_name="Malika", family_name="Rahimova",
+                     organization="Ministry of Health", position="Chief specialist")
+    assert _found("ministry health") == [person.id]
+    assert _found("chief") == [person.id]
+    assert _found("ministry transport") == []
+
+
+def test_edits_update_the_search(office):
+    person = _record(office, given_name="Anvar", family_name="Saidov")
+    services.update_record(None, person, {"family_name": "Kurbonov"})
+    db.session.commit()
+    assert _found("Saidov") == [] and _found("Kurbonov") == [person.id]
+    services.set_active(None, person, False)
+    db.session.commit()
+    assert _found("Kurbonov") == []
+
+
+def test_alumni_see_only_what_people_chose(office, other_office, users):
+    alumnus = users["alumnus"]
+    shown = _record(office, family_name="Alimov", given_name="A")
+    shown.visibility = Visibility.ALL.value
+    country = _record(office, family_name="Alimova", given_name="B")
+    country.visibility = Visibility.COUNTRY.value
+    hidden = _record(office, family_name="Alimzoda", given_name="C")
+    foreign_country = _record(other_office, family_name="Alimbekov", given_name="D")
+    foreign_country.visibility = Visibility.COUNTRY.value
+    db.session.commit()
+    assert _found("alim", alumnus) == [shown.id]
+    mine = _record(office, family_name="Own", given_name="Record")
+    mine.user_id = alumnus.id
+    db.session.commit()
+    query = visible_records(build_query(Filters(q="alim")), alumnus, own=mine)
+    assert {r.id for r in db.session.scalars(query)} == {shown.id, country.id}
+    staff = {r.id for r in db.session.scalars(visible_records(build_query(Filters(q="alim")),
+                                                               users["officer"]))}
+    assert staff == {shown.id, country.id, hidden.id}
+    assert foreign_country.id not in staff
+
+
+def test_merge_keeps_everything(office, users):
+    keep = _record(office, family_name="Saidova", given_name="Nigora", email="n@example.org")
+    dup = _record(office, family_name="Saidova", given_name="Nigora", phone="+992 900")
+    from alumni_app.training.models import Course
+
+    courses = [Course(code=f"C{i}", title=f"Course {i}", program_type="other") for i in range(2)]
+    db.session.add_all(courses)
+    db.session.flush()
+    services.add_participation(None, keep, courses[0].id)
+    services.add_participation(None, dup, courses[1].id)
+    db.session.commit()
+    services.merge_records(users["officer"], keep, dup)
+    db.session.commit()
+    db.session.refresh(keep)
+    assert sorted(p.course_id for p in keep.participations) == sorted(c.id for c in courses)
+    assert keep.phone == "+992 900" and keep.email == "n@example.org"
+    assert not db.session.get(AlumnusRecord, dup.id).is_active
+    assert _found("Saidova") == [keep.id]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AlumnusRecord)) == 2
