@@ -94,12 +94,18 @@ def _import_all_models() -> None:
 def register_blueprints(app: Flask) -> None:
     from alumni_app.accounts.admin_views import bp as admin_users_bp
     from alumni_app.accounts.views import bp as accounts_bp
+    from alumni_app.alumni.staff_views import bp as records_bp
+    from alumni_app.alumni.views import bp as directory_bp
     from alumni_app.auth.views import bp as auth_bp
     from alumni_app.core.audit_views import bp as audit_bp
     from alumni_app.core.views import bp as core_bp
     from alumni_app.offices.views import bp as offices_bp
+    from alumni_app.training.views import bp as courses_bp
 
-    for blueprint in (core_bp, auth_bp, accounts_bp, admin_users_bp, offices_bp, audit_bp):
+    for blueprint in (
+        core_bp, auth_bp, accounts_bp, admin_users_bp, offices_bp, audit_bp, directory_bp,
+        records_bp, courses_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

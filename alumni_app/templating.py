@@ -6,6 +6,7 @@ from flask import Flask, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from alumni_app.permissions import template_globals
+from alumni_app.training.labels import program_type_label
 
 
 def page_url(page: int) -> str:
@@ -31,6 +32,7 @@ def register(app: Flask) -> None:
         sort_url=sort_url,
         current_locale=lambda: str(get_locale()),
         languages=app.config["LANGUAGES"],
+        program_type_label=program_type_label,
     )
     app.jinja_env.filters.update(
         datetime=lambda v, fmt="medium": format_datetime(v, fmt) if v else "",

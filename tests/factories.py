@@ -81,3 +81,57 @@ def logged_in_client(app, user: User, *, remember: bool = False):
         session["_fresh"] = True
     client.session_token = token
     return client
+
+
+def make_record(office: Office, **values):
+    """An ex-participant record of `office`, created through the service (search terms too)."""
+    from alumni_app.alumni import services
+
+    values.setdefault("family_name", f"Family{next(_seq)}")
+    values.setdefault("given_name", "Given")
+    record = services.create_record(None, office.id, values)
+    db.session.commit()
+    return record
+
+
+def route_args(users: dict, office: Office, endpoint: str = "") -> dict:
+    """Values for every URL argument of the app's routes, pointing at objects of `office`."""
+    target = users["officer"]
+    if endpoint == "users.resend_invitation":
+        target = make_user(role="officer", office=office, password=None)
+    return {"user_id": target.id, "office_id": office.id, "token": "x" * 43,
+            "record_id": make_record(office).id, "fmt": "csv", "course_id": make_course().id,
+            "sector_id": make_sector().id, "region_id": make_region(office).id}
+
+
+def make_course(**values):
+    from alumni_app.training.models import Course
+
+    n = next(_seq)
+    course = Course(code=values.pop("code", f"C-{n}"), title=values.pop("title", f"Course {n}"),
+                    program_type=values.pop("program_type", "issue_based"), **values)
+    db.session.add(course)
+    db.session.commit()
+    return course
+
+
+def make_sector(**values):
+    from alumni_app.training.models import Sector
+
+    n = next(_seq)
+    sector = Sector(name_en=values.pop("name_en", f"Sector {n}"),
+                    name_ru=values.pop("name_ru", f"Отрасль {n}"), **values)
+    db.session.add(sector)
+    db.session.commit()
+    return sector
+
+
+def make_region(office: Office, **values):
+    from alumni_app.alumni.models import Region
+
+    n = next(_seq)
+    region = Region(office_id=office.id, name_en=values.pop("name_en", f"Region {n}"),
+                    name_ru=values.pop("name_ru", f"Регион {n}"), **values)
+    db.session.add(region)
+    db.session.commit()
+    return region

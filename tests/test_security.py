@@ -59,7 +59,7 @@ def _post_rules(app):
 def test_every_post_without_csrf_token_is_refused(app, client, login, users, office):
     app.config["WTF_CSRF_ENABLED"] = True
     admin = login(users["admin"])
-    args = {"user_id": users["officer"].id, "office_id": office.id, "token": "t" * 43}
+    args = factories.route_args(users, office)
     rules = _post_rules(app)
     assert len(rules) > 10
     for rule in rules:

@@ -91,7 +91,9 @@ def test_pages_in_russian_show_no_english(app, client, login, users, office, eng
     http = client if principal == "anonymous" else login(users[principal])
     if principal == "anonymous":
         http.post("/language", data={"lang": "ru"})
-    args = {"user_id": users["officer"].id, "office_id": office.id}
+    from tests.factories import route_args
+
+    args = route_args(users, office)
     checked = 0
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static" or "token" in rule.arguments:

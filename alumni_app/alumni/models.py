@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from alumni_app.db import TimestampMixin, UTCDateTime
 from alumni_app.extensions import db
+from alumni_app.offices.models import Office
 from alumni_app.training.models import Participation, Sector
 
 
@@ -97,13 +98,14 @@ class AlumnusRecord(TimestampMixin, db.Model):
     # Normalised "family given" key for duplicate detection during imports.
     name_key: Mapped[str] = mapped_column(sa.String(220), default="", index=True)
 
+    office: Mapped[Office] = relationship(lazy="joined")
     region: Mapped[Region | None] = relationship(lazy="joined")
     sectors: Mapped[list[Sector]] = relationship(secondary=record_sectors, lazy="selectin")
     participations: Mapped[list[Participation]] = relationship(
-        lazy="selectin", order_by=Participation.id
+        lazy="select", order_by=Participation.id
     )
     positions: Mapped[list[RecordPosition]] = relationship(
-        lazy="selectin", order_by="desc(RecordPosition.started_on)"
+        lazy="select", order_by="desc(RecordPosition.started_on)"
     )
 
     @property

@@ -1,0 +1,160 @@
+"""The course catalog, and the lists of sectors and regions that staff extend."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from alumni_app.alumni.models import AlumnusRecord, Region
+from alumni_app.extensions import db
+from alumni_app.offices.models import Office
+from alumni_app.pagination import paginate, parse_page
+from alumni_app.permissions import STAFF_ROLES, Role, authenticated, object_rule, require
+from alumni_app.permissions import role_required, same_office, scope_to_office
+from alumni_app.training import services
+from alumni_app.training.forms import CourseForm, RegionForm, SectorForm
+from alumni_app.training.models import Course, Participation, ProgramType, Sector
+
+bp = Blueprint("courses", __name__)
+MANAGERS = (Role.MANAGER, Role.ADMIN)
+
+
+def _status() -> int:
+    return 400 if request.method == "POST" else 200
+
+
+@bp.get("/courses")
+@authenticated
+def index():
+    """List courses with search by code or title and filters."""
+    query = sa.select(Course).order_by(Course.start_on.desc().nulls_last(), Course.code)
+    if q := request.args.get("q", "").strip()[:100]:
+        pattern = f"%{q.lower()}%"
+        query = query.where(sa.or_(sa.func.lower(Course.code).like(pattern),
+                                   sa.func.lower(Course.title).like(pattern)))
+    if (program := request.args.get("program_type")) in {p.value for p in ProgramType}:
+        query = query.where(Course.program_type == program)
+    if (year := request.args.get("fy", "")).isdigit() and len(year) == 4:
+        query = query.where(Course.fiscal_year == int(year))
+    page = paginate(query, parse_page(request.args.get("page")), current_app.config["PAGE_SIZE"])
+    return render_template("courses/index.html", page=page, args=request.args,
+                           program_types=list(ProgramType))
+
+
+@bp.get("/courses/<int:course_id>")
+@authenticated
+def detail(course_id: int):
+    """Show a course and how many of the viewer's office took it."""
+    course = db.session.get(Course, course_id) or abort(404)
+    participants = scope_to_office(
+        sa.select(sa.func.count(Participation.id)).join(AlumnusRecord)
+        .where(Participation.course_id == course.id), AlumnusRecord.office_id, current_user)
+    return render_template("courses/detail.html", course=course,
+                           participants=db.session.scalar(participants))
+
+
+def _course_form(course: Course | None) -> CourseForm:
+    form = CourseForm(obj=course, data={"sector_id": (course.sector_id if course else 0) or 0})
+    sectors = db.session.scalars(sa.select(Sector).order_by(Sector.name_en))
+    form.sector_id.choices = [(0, "—")] + [(s.id, s.name_en) for s in sectors]
+    return form
+
+
+def _save_course(course: Course | None):
+    form = _course_form(course)
+    if form.validate_on_submit():
+        values = {name: getattr(form, name).data for name in (
+            "code", "title", "program_type", "host_institution", "host_city", "start_on",
+            "end_on")}
+        values["sector_id"] = form.sector_id.data or None
+        values["host_institution"] = values["host_institution"] or ""
+        values["host_city"] = values["host_city"] or ""
+        try:
+            course = services.save_course(current_user, course, values)
+        except services.DuplicateCode:
+            form.code.errors.append(_("Another course already has this code."))
+        else:
+            db.session.commit()
+            flash(_("The course was saved."), "success")
+            return redirect(url_for("courses.detail", course_id=course.id))
+    return render_template("courses/form.html", form=form, course=course), _status()
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def create():
+    """Add a course to the catalog."""
+    return _save_course(None)
+
+
+@bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def edit(course_id: int):
+    """Change a course of the catalog."""
+    return _save_course(db.session.get(Course, course_id) or abort(404))
+
+
+@bp.get("/admin/sectors")
+@role_required(*MANAGERS)
+def sectors():
+    """List the sectors."""
+    items = db.session.scalars(sa.select(Sector).order_by(Sector.name_en)).all()
+    return render_template("courses/sectors.html", items=items)
+
+
+@bp.route("/admin/sectors/new", methods=["GET", "POST"], defaults={"sector_id": None})
+@bp.route("/admin/sectors/<int:sector_id>", methods=["GET", "POST"])
+@role_required(*MANAGERS)
+def sector_form(sector_id: int | None):
+    """Add or rename a sector, or take it out of use."""
+    sector = db.session.get(Sector, sector_id) or abort(404) if sector_id else None
+    form = SectorForm(obj=sector)
+    if form.validate_on_submit():
+        values = {f: getattr(form, f).data for f in ("name_en", "name_ru", "is_active")}
+        clash = db.session.scalar(sa.select(Sector.id).where(Sector.name_en == values["name_en"]))
+        if clash is not None and clash != sector_id:
+            form.name_en.errors.append(_("This sector already exists."))
+        else:
+            services.save_named(current_user, Sector, sector, values, tuple(values))
+            db.session.commit()
+            flash(_("The sector was saved."), "success")
+            return redirect(url_for("courses.sectors"))
+    return render_template("courses/named_form.html", form=form, kind="sector"), _status()
+
+
+@bp.get("/admin/regions")
+@role_required(*STAFF_ROLES)
+def regions():
+    """List the regions of the offices the user works for."""
+    items = db.session.scalars(scope_to_office(sa.select(Region), Region.office_id, current_user)
+                               .order_by(Region.office_id, Region.name_en)).all()
+    return render_template("courses/regions.html", items=items)
+
+
+@bp.route("/admin/regions/new", methods=["GET", "POST"], defaults={"region_id": None})
+@bp.route("/admin/regions/<int:region_id>", methods=["GET", "POST"])
+@object_rule(*MANAGERS, description="permissions.same_office(user, region.office_id)")
+def region_form(region_id: int | None):
+    """Add or rename a region of one's office."""
+    region = db.session.get(Region, region_id) or abort(404) if region_id else None
+    if region is not None:
+        require(same_office(current_user, region.office_id))
+    form = RegionForm(obj=region)
+    form.office_id.choices = [(o.id, o.name) for o in db.session.scalars(
+        scope_to_office(sa.select(Office), Office.id, current_user).order_by(Office.name))]
+    if form.validate_on_submit():
+        require(same_office(current_user, form.office_id.data))
+        values = {f: getattr(form, f).data for f in ("office_id", "name_en", "name_ru",
+                                                     "is_active")}
+        clash = db.session.scalar(sa.select(Region.id).where(
+            Region.office_id == values["office_id"], Region.name_en == values["name_en"]))
+        if clash is not None and clash != region_id:
+            form.name_en.errors.append(_("This office already has a region with this name."))
+        else:
+            services.save_named(current_user, Region, region, values, tuple(values))
+            db.session.commit()
+            flash(_("The region was saved."), "success")
+            return redirect(url_for("courses.regions"))
+    return render_template("courses/named_form.html", form=form, kind="region"), _status()

@@ -1,0 +1,125 @@
+"""Directory and record pages: what each person sees, what staff can change, exports."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from alumni_app.alumni.models import AlumnusRecord, Visibility
+from alumni_app.audit import AuditEvent
+from alumni_app.extensions import db
+from tests.factories import make_record
+
+
+def _count(model):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_officer_creates_a_record_and_finds_it(login, users, office):
+    officer = login(users["officer"])
+    response = officer.post("/records/new", data={
+        "family_name_cyr": "Гуломшоева", "given_name_cyr": "Дилноза", "gender": "female",
+        "birth_year": "1984", "organization": "Ministry of Health", "region_id": "0"})
+    assert response.status_code == 302
+    record = db.session.scalar(sa.select(AlumnusRecord))
+    assert record.office_id == office.id and record.birth_year == 1984
+    page = officer.get("/directory?q=Ghulomshoyeva").get_data(as_text=True)
+    assert "Гуломшоева" in page and "1 people found" in page
+    assert db.session.scalar(sa.select(AuditEvent.action).where(
+        AuditEvent.subject_type == "AlumnusRecord")) == "record.created"
+
+
+def test_bad_record_input_keeps_what_was_typed(login, users):
+    response = login(users["officer"]).post("/records/new", data={
+        "organization": "Ministry of Energy", "birth_year": "nineteen", "email": "not-an-email",
+        "region_id": "0", "gender": "female"})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "Ministry of Energy" in body
+    assert "Latin or Cyrillic" in body and "name@example.org" in body
+    assert _count(AlumnusRecord) == 0
+
+
+def test_staff_cannot_touch_another_offices_record(login, users, other_office):
+    foreign = make_record(other_office, family_name="Foreign")
+    officer = login(users["officer"])
+    for path in (f"/records/{foreign.id}/edit", f"/records/{foreign.id}/history",
+                 f"/records/{foreign.id}/merge"):
+        assert officer.get(path).status_code == 403
+    assert officer.post(f"/records/{foreign.id}/edit", data={"family_name": "Hacked"}
+                        ).status_code == 403
+    assert officer.get(f"/directory/{foreign.id}").status_code == 404
+    assert "Foreign" not in officer.get("/directory?q=foreign").get_data(as_text=True)
+    db.session.refresh(foreign)
+    assert foreign.family_name == "Foreign"
+
+
+def test_editing_keeps_the_earlier_post(login, users, office):
+    record = make_record(office, organization="Ministry of Finance", position="Specialist")
+    login(users["officer"]).post(f"/records/{record.id}/edit", data={
+        "family_name": record.family_name, "given_name": "Given", "gender": "unspecified",
+        "region_id": "0", "organization": "Tax Committee", "position": "Head of unit"})
+    db.session.refresh(record)
+    assert record.organization == "Tax Committee"
+    assert [(p.organization, p.position) for p in record.positions] == [
+        ("Ministry of Finance", "Specialist")]
+
+
+def test_alumni_see_chosen_contact_details_only(login, users, office):
+    shown = make_record(office, family_name="Open", email="open@example.org", phone="+992 1")
+    shown.visibility, shown.show_email = Visibility.ALL.value, True
+    hidden = make_record(office, family_name="Hidden")
+    db.session.commit()
+    alumnus = login(users["alumnus"])
+    page = alumnus.get(f"/directory/{shown.id}").get_data(as_text=True)
+    assert "open@example.org" in page and "+992 1" not in page
+    assert alumnus.get(f"/directory/{hidden.id}").status_code == 404
+    assert alumnus.get("/directory/export.csv").status_code == 403
+
+
+def test_csv_export_neutralises_formulas_and_reads_as_utf8(login, users, office, other_office):
+    make_record(office, family_name="=HYPERLINK(\"http://x\")", given_name="Карим")
+    make_record(other_office, family_name="Elsewhere")
+    response = login(users["officer"]).get("/directory/export.csv")
+    text = response.get_data().decode("utf-8")
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert text.startswith("\ufeff") and "Карим" in text
+    assert "'=HYPERLINK" in text and "Elsewhere" not in text
+
+
+def test_xlsx_export_of_a_filtered_list(login, users, office):
+    make_record(office, family_name="Rahimova", organization="+SUM(A1)")
+    make_record(office, family_name="Other")
+    response = login(users["officer"]).get("/directory/export.xlsx?q=rahimova")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == "Rahimova"
+    assert "'+SUM(A1)" in rows[1]
+
+
+@pytest.fixture
+def count_queries(app):
+    statements = []
+
+    def before(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", before)
+    yield statements
+    sa.event.remove(db.engine, "before_cursor_execute", before)
+
+
+def test_directory_query_count_does_not_grow(login, users, office, count_queries):
+    officer = login(users["officer"])
+    officer.get("/directory")  # warm up the session row
+    counts = {}
+    for size in (2, 40):
+        for i in range(size - len(counts) * 2):
+            make_record(office, family_name=f"Person{size}{i}")
+        count_queries.clear()
+        assert officer.get("/directory?per_page=100").status_code == 200
+        counts[size] = len(count_queries)
+    assert counts[2] == counts[40]
