@@ -92,6 +92,25 @@ def seed_demo():
     click.echo(demo.logins_text())
 
 
+@click.command("seed-synthetic")
+@click.option("--count", type=click.IntRange(1, 5_000_000), required=True)
+@click.option("--office", "office_code", required=True, help="Office code, e.g. TJ.")
+@click.option("--seed", default=1, show_default=True, help="Random seed (same seed, same data).")
+@with_appcontext
+def seed_synthetic(count, office_code, seed):
+    """Generate COUNT synthetic ex-participant records for an office (benchmarks)."""
+    from alumni_app.alumni import synthetic
+
+    office_id = _office_id(office_code)
+    done = 0
+    while done < count:
+        step = min(10_000, count - done)
+        synthetic.generate(office_id, step, seed=seed + done)
+        db.session.commit()
+        done += step
+        click.echo(f"{done} / {count} records")
+
+
 @click.command("send-mail")
 @click.option("--limit", default=500, show_default=True)
 @with_appcontext
@@ -123,5 +142,6 @@ def prune_sessions():
 
 
 def register(app: Flask) -> None:
-    for command in (create_admin, create_user, seed_demo, send_mail, prune_sessions):
+    for command in (create_admin, create_user, seed_demo, seed_synthetic, send_mail,
+                    prune_sessions):
         app.cli.add_command(command)

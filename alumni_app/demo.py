@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import random
+
 import sqlalchemy as sa
 
 from alumni_app.accounts import services as accounts
 from alumni_app.accounts.models import User
+from alumni_app.alumni import services, synthetic
+from alumni_app.alumni.models import Region, Visibility
 from alumni_app.auth import totp
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
 from alumni_app.permissions import Role
+from alumni_app.training.models import Course, Sector
 
 DEMO_PASSWORD = "silk-road-demo-2026"
 # Fixed so the printed instructions stay valid; demo data only, never on real accounts.
@@ -38,6 +43,59 @@ ALUMNI = [
 ]
 
 
+SECTORS = [
+    ("Health", "Здравоохранение"), ("Transport", "Транспорт"), ("Agriculture", "Сельское хозяйство"),
+    ("Irrigation", "Ирригация"), ("Energy", "Энергетика"), ("Water resources", "Водные ресурсы"),
+    ("Tourism", "Туризм"), ("Finance", "Финансы"), ("Taxation", "Налогообложение"),
+    ("Law", "Право"), ("Public administration", "Государственное управление"),
+    ("Management", "Менеджмент"), ("Environment", "Экология"),
+    ("Infrastructure and roads", "Инфраструктура и дороги"),
+    ("Regional development", "Региональное развитие"),
+    ("Disaster risk reduction", "Снижение риска бедствий"),
+    ("Industry and SMEs", "Промышленность и МСП"), ("ICT", "ИКТ"), ("Education", "Образование"),
+]
+REGIONS = {
+    "TJ": [("Dushanbe", "Душанбе"), ("Sughd", "Согдийская область"),
+           ("Khatlon", "Хатлонская область"),
+           ("Districts of Republican Subordination", "Районы республиканского подчинения"),
+           ("GBAO", "ГБАО")],
+    "KG": [("Bishkek", "Бишкек"), ("Osh city", "город Ош"), ("Chui", "Чуйская область"),
+           ("Issyk-Kul", "Иссык-Кульская область"), ("Naryn", "Нарынская область"),
+           ("Talas", "Таласская область"), ("Jalal-Abad", "Джалал-Абадская область"),
+           ("Osh", "Ошская область"), ("Batken", "Баткенская область")],
+    "KZ": [("Astana", "Астана"), ("Almaty", "Алматы"), ("Shymkent", "Шымкент"),
+           ("Karaganda", "Карагандинская область"), ("Turkistan", "Туркестанская область")],
+}
+COURSES = [
+    ("J1804321", "Road Maintenance Management", "issue_based", "Infrastructure and roads",
+     "Japan International Cooperation Center", "Tokyo"),
+    ("J1904011", "Disaster Risk Reduction for Central Asia", "issue_based",
+     "Disaster risk reduction", "Asian Disaster Reduction Center", "Kobe"),
+    ("J1714520", "Public Financial Management", "country_focused", "Finance",
+     "National Graduate Institute for Policy Studies", "Tokyo"),
+    ("J2004102", "Maternal and Child Health", "issue_based", "Health",
+     "National Center for Global Health and Medicine", "Tokyo"),
+    ("J1604210", "Irrigation Water Management", "country_focused", "Irrigation",
+     "JICA Tsukuba Center", "Tsukuba"),
+    ("J2104555", "Young Leaders: Local Governance", "young_leaders", "Public administration",
+     "JICA Chugoku Center", "Higashihiroshima"),
+    ("JDS2019-TJ", "JDS Master's Program in Public Policy", "long_term", "Public administration",
+     "International University of Japan", "Minamiuonuma"),
+    ("J2204007", "Tax Administration", "issue_based", "Taxation", "National Tax College",
+     "Wako"),
+    ("J1504444", "Community-Based Tourism", "country_focused", "Tourism",
+     "JICA Hokkaido Center", "Sapporo"),
+    ("J2304120", "Kaizen for SMEs", "issue_based", "Industry and SMEs",
+     "Japan Productivity Center", "Tokyo"),
+    ("J1804900", "Renewable Energy Policy", "issue_based", "Energy", "JICA Kansai Center",
+     "Kobe"),
+    ("J2304300", "ICT for Public Services", "issue_based", "ICT", "JICA Tokyo Center", "Tokyo"),
+    ("S2024-01", "Seminar on Education Reform", "other", "Education",
+     "Hiroshima University", "Hiroshima"),
+]
+RECORDS_PER_OFFICE = 120
+
+
 def seed() -> bool:
     """Create the demo data unless it is there; return whether anything was created."""
     if db.session.scalar(sa.select(sa.func.count()).select_from(Office)):
@@ -51,9 +109,38 @@ def seed() -> bool:
     admin = _user(ADMIN[0], ADMIN[1], Role.ADMIN, None, ADMIN[2])
     for code, role, email, name, lang in STAFF:
         _user(email, name, role, offices[code].id, lang, actor=admin)
-    for email, name, lang in ALUMNI:
-        _user(email, name, Role.ALUMNUS, None, lang, actor=admin)
+    alumni = [_user(email, name, Role.ALUMNUS, None, lang, actor=admin)
+              for email, name, lang in ALUMNI]
+    _seed_records(offices, alumni)
     return True
+
+
+def _seed_records(offices: dict, alumni: list[User]) -> None:
+    """Sectors, regions, a course catalog and a few hundred records; two alumni own theirs."""
+    rng = random.Random(2026)
+    sectors = {en: Sector(name_en=en, name_ru=ru) for en, ru in SECTORS}
+    db.session.add_all(sectors.values())
+    for code, regions in REGIONS.items():
+        db.session.add_all(Region(office_id=offices[code].id, name_en=en, name_ru=ru)
+                           for en, ru in regions)
+    db.session.flush()
+    for code, title, kind, sector, host, city in COURSES:
+        course = Course(code=code, title=title, program_type=kind,
+                        sector_id=sectors[sector].id, host_institution=host, host_city=city)
+        course.set_dates(*synthetic.course_dates(rng))
+        db.session.add(course)
+    db.session.flush()
+    for office in offices.values():
+        synthetic.generate(office.id, RECORDS_PER_OFFICE, seed=office.id)
+    own = [("Dilnoza", "Ghulomshoyeva", "Дилноза", "Гуломшоева", alumni[0]),
+           ("Farrukh", "Jalolov", "Фаррух", "Джалолов", alumni[1])]
+    for given, family, given_cyr, family_cyr, user in own:
+        record = services.create_record(None, offices["TJ"].id, {
+            "given_name": given, "family_name": family, "given_name_cyr": given_cyr,
+            "family_name_cyr": family_cyr, "email": user.email, "is_verified": True,
+            "organization": "Ministry of Health", "position": "Chief specialist"})
+        record.user_id, record.visibility = user.id, Visibility.ALL.value
+        record.consent_at, record.consent_text = utcnow(), "demo data"
 
 
 def _user(email, name, role, office_id, lang, actor=None) -> User:

@@ -65,3 +65,22 @@ def test_seed_demo_is_idempotent_and_prints_logins(app):
 
 def test_no_accounts_exist_before_an_operator_creates_one(app):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+
+
+def test_seed_demo_links_demo_alumni_to_findable_records(app):
+    from alumni_app.alumni.directory import Filters, build_query
+
+    assert _run(app, "seed-demo").exit_code == 0
+    found = db.session.scalars(build_query(Filters(q="Дилноза Гуломшоева"))).all()
+    assert _user("alumnus@example.org").id in [r.user_id for r in found]
+    assert len(db.session.scalars(build_query(Filters())).all()) >= 300
+
+
+def test_seed_synthetic_adds_searchable_records(app, office):
+    from alumni_app.alumni.models import AlumnusRecord, SearchTerm
+
+    result = _run(app, "seed-synthetic", "--count", "250", "--office", "TJ")
+    assert result.exit_code == 0 and "250 / 250" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AlumnusRecord)) == 250
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(SearchTerm)) >= 500
+    assert _run(app, "seed-synthetic", "--count", "5", "--office", "XX").exit_code != 0
