@@ -1,4 +1,4 @@
-"""Settings for alumni_app: one class per environment, every value overridable from the environment."""
+"""Settings for alumni_app: a class per environment, each value overridable from the environment."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "testing-secret-key"
+    SECRET_KEY = "testing-secret-key"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = False
     MAIL_BACKEND = "memory"
@@ -143,4 +143,6 @@ def config_for(name: str | None = None) -> type[Config]:
     try:
         return CONFIGS[name]
     except KeyError:
-        raise SystemExit(f"alumni_app: unknown APP_ENV {name!r}; use one of {', '.join(CONFIGS)}")
+        choices = ", ".join(CONFIGS)
+        message = f"alumni_app: unknown APP_ENV {name!r}; use one of {choices}"
+        raise SystemExit(message) from None

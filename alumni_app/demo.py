@@ -17,9 +17,9 @@ from alumni_app.offices.models import Office
 from alumni_app.permissions import Role
 from alumni_app.training.models import Course, Sector
 
-DEMO_PASSWORD = "silk-road-demo-2026"
+DEMO_PASSWORD = "silk-road-demo-2026"  # noqa: S105 - printed demo credentials
 # Fixed so the printed instructions stay valid; demo data only, never on real accounts.
-DEMO_TOTP_SECRET = "KCCPDEMOALUMNIAPPTOTPSECRETBASE3"
+DEMO_TOTP_SECRET = "KCCPDEMOALUMNIAPPTOTPSECRETBASE3"  # noqa: S105
 
 OFFICES = [
     ("TJ", "JICA Tajikistan Office", "Tajikistan", "Dushanbe", "Asia/Dushanbe", "TJS"),
@@ -44,7 +44,8 @@ ALUMNI = [
 
 
 SECTORS = [
-    ("Health", "Здравоохранение"), ("Transport", "Транспорт"), ("Agriculture", "Сельское хозяйство"),
+    ("Health", "Здравоохранение"), ("Transport", "Транспорт"),
+    ("Agriculture", "Сельское хозяйство"),
     ("Irrigation", "Ирригация"), ("Energy", "Энергетика"), ("Water resources", "Водные ресурсы"),
     ("Tourism", "Туризм"), ("Finance", "Финансы"), ("Taxation", "Налогообложение"),
     ("Law", "Право"), ("Public administration", "Государственное управление"),
@@ -156,8 +157,8 @@ def _user(email, name, role, office_id, lang, actor=None) -> User:
 def logins_text() -> str:
     lines = [
         "",
-        "Demo logins (password for all: %s)" % DEMO_PASSWORD,
-        "  administrator   %s" % ADMIN[0],
+        f"Demo logins (password for all: {DEMO_PASSWORD})",
+        f"  administrator   {ADMIN[0]}",
     ]
     for code, role, email, _name, _lang in STAFF:
         lines.append(f"  {role.value:<8} {code}     {email}")

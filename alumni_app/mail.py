@@ -1,4 +1,4 @@
-"""E-mail through an outbox table written in the request's transaction and delivered after commit."""
+"""E-mail through an outbox table written in the request's transaction, delivered after commit."""
 
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def deliver_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int
 
 
 def deliver_after_request(response):
-    """After a request that committed mail, deliver it; failures stay queued for `flask send-mail`."""
+    """After a request that committed mail, deliver it; failures stay queued for send-mail."""
     ids = g.pop("queued_mail_ids", None)
     if ids:
         try:

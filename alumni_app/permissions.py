@@ -79,7 +79,8 @@ def role_required(*roles: Role) -> Callable:
 
 def object_rule(*roles: Role, description: str) -> Callable:
     """Declare a route whose view loads an object and calls require(can_...(user, obj))."""
-    return _attach(Rule(Access.OBJECT, roles=frozenset(roles or ALL_ROLES), description=description))
+    rule = Rule(Access.OBJECT, roles=frozenset(roles or ALL_ROLES), description=description)
+    return _attach(rule)
 
 
 def rule_for_endpoint(endpoint: str | None) -> Rule | None:
@@ -124,7 +125,7 @@ def same_office(user, office_id: int | None) -> bool:
 
 
 def scope_to_office(query, office_column, user):
-    """Restrict a select() on office data to what `user` may see: the one place office scoping lives."""
+    """Restrict a select() on office data to what `user` may see (the one place for scoping)."""
     if is_admin(user):
         return query
     if is_staff(user) and user.office_id is not None:

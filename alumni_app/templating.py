@@ -17,7 +17,7 @@ def page_url(page: int) -> str:
 
 
 def sort_url(column: str) -> str:
-    """Return the current URL sorted by `column`, flipping the direction when already sorted by it."""
+    """Return the current URL sorted by `column`, flipping the direction if already sorted so."""
     args = request.args.to_dict(flat=True)
     current = args.get("sort", "")
     args["sort"] = f"-{column}" if current == column else column

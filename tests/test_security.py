@@ -139,7 +139,10 @@ def test_database_down_gives_503_then_recovers(file_app):
     assert client.get("/dashboard").status_code == 200
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FIXTURES_OK = [HealthCheck.function_scoped_fixture]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=FIXTURES_OK)
 @given(next_value=st.text(max_size=80))
 def test_login_redirect_stays_on_site_for_any_next(client, users, next_value):
     response = client.post("/login", data={"email": users["alumnus"].email,
@@ -151,7 +154,7 @@ def test_login_redirect_stays_on_site_for_any_next(client, users, next_value):
     client.post("/logout")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=FIXTURES_OK)
 @given(fields=st.fixed_dictionaries({
     "email": st.text(max_size=300), "password": st.text(max_size=300),
     "password_confirm": st.text(max_size=50), "display_name": st.text(max_size=300),

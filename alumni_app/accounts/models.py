@@ -83,7 +83,7 @@ class User(TimestampMixin, db.Model):
 
 
 class UserSession(db.Model):
-    """A login: the cookie holds a random token whose hash is stored here and checked per request."""
+    """A login: the cookie holds a random token; its hash is stored here and checked per request."""
 
     __tablename__ = "user_sessions"
 
@@ -103,7 +103,7 @@ class UserSession(db.Model):
 
 
 class UserToken(db.Model):
-    """A single-use, expiring token sent by e-mail (reset, verification, invitation, e-mail change)."""
+    """A single-use, expiring token sent by e-mail (reset, verification, invitation, new e-mail)."""
 
     __tablename__ = "user_tokens"
     __table_args__ = (

@@ -69,7 +69,8 @@ def confirm_email_change(token: str) -> User | None:
     old = user.email
     user.email = row.new_email
     user.email_verified_at = utcnow()
-    send_email(old, "email_changed", locale=user.preferred_language, user=user, new_email=user.email)
+    send_email(old, "email_changed", locale=user.preferred_language, user=user,
+               new_email=user.email)
     audit.record("account.email_changed", actor=user, subject=user, old=old, new=user.email)
     return user
 

@@ -57,7 +57,7 @@ def _csv_lines(records: Iterable[AlumnusRecord]) -> Iterator[str]:
 
 
 def _xlsx_file(records: Iterable[AlumnusRecord]):
-    handle = tempfile.TemporaryFile()
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it
     book = xlsxwriter.Workbook(handle, {"constant_memory": True, "strings_to_formulas": False,
                                         "strings_to_urls": False})
     sheet = book.add_worksheet("Alumni")

@@ -1,4 +1,4 @@
-"""Changes to ex-participant records: create, edit, history of posts, merge, deactivate, search terms."""
+"""Changes to ex-participant records: create, edit, posts, merge, deactivate, search terms."""
 
 from __future__ import annotations
 

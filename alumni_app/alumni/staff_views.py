@@ -14,8 +14,14 @@ from alumni_app.audit import AuditEvent
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
-from alumni_app.permissions import STAFF_ROLES, is_admin, object_rule, require, role_required
-from alumni_app.permissions import scope_to_office
+from alumni_app.permissions import (
+    STAFF_ROLES,
+    is_admin,
+    object_rule,
+    require,
+    role_required,
+    scope_to_office,
+)
 from alumni_app.training.models import Course, Sector
 
 bp = Blueprint("records", __name__, url_prefix="/records")

@@ -16,7 +16,8 @@ from alumni_app.training.models import Course, Participation, Sector
 
 # (Latin, Cyrillic) pairs; family names get a feminine form by adding "a" / "а".
 GIVEN_MALE = [("Farrukh", "Фаррух"), ("Rustam", "Рустам"), ("Jamshed", "Джамшед"),
-              ("Azamat", "Азамат"), ("Nurlan", "Нурлан"), ("Erlan", "Ерлан"), ("Bakhtiyor", "Бахтиёр"),
+              ("Azamat", "Азамат"), ("Nurlan", "Нурлан"), ("Erlan", "Ерлан"),
+              ("Bakhtiyor", "Бахтиёр"),
               ("Daler", "Далер"), ("Timur", "Тимур"), ("Kairat", "Кайрат"), ("Umed", "Умед"),
               ("Bakyt", "Бакыт"), ("Sherzod", "Шерзод"), ("Aibek", "Айбек")]
 GIVEN_FEMALE = [("Dilnoza", "Дилноза"), ("Malika", "Малика"), ("Aigul", "Айгуль"),

@@ -62,12 +62,12 @@ def record_login_failure(email: str, user: User | None, reason: str) -> None:
     per_account, per_address = _limits()
     throttle.hit(per_account, "login-account", email.strip().lower())
     throttle.hit(per_address, "login-address", client_ip() or "-")
-    audit.record("login.failed", actor=user, subject=user, office_id=getattr(user, "office_id", None),
-                 email=email[:254], reason=reason)
+    audit.record("login.failed", actor=user, subject=user,
+                 office_id=getattr(user, "office_id", None), email=email[:254], reason=reason)
 
 
 def check_credentials(email: str, password: str) -> User:
-    """Return the user whose e-mail and password match, or raise (throttled, refused, unverified)."""
+    """Return the user with this e-mail and password, or raise (throttled/refused/unverified)."""
     wait = login_retry_after(email)
     if wait:
         audit.record("login.throttled", email=email[:254], retry_after=wait)

@@ -1,4 +1,4 @@
-"""Server-side sessions: the cookie carries a random token, the database decides if it still works."""
+"""Server-side sessions: the cookie carries a random token; the database decides if it works."""
 
 from __future__ import annotations
 

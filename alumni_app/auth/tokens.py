@@ -13,7 +13,8 @@ from alumni_app.db import utcnow
 from alumni_app.extensions import db
 
 
-def issue_token(user: User, purpose: str, lifetime: timedelta, *, new_email: str | None = None) -> str:
+def issue_token(user: User, purpose: str, lifetime: timedelta, *,
+                new_email: str | None = None) -> str:
     """Create a token for `user` (voiding older unused ones of the same purpose); return it."""
     void_tokens(user, purpose)
     token = secrets.token_urlsafe(32)  # 256 bits

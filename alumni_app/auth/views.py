@@ -145,8 +145,8 @@ def logout():
                  office_id=current_user.office_id)
     end_session(current_user.session_token)
     lang = current_user.preferred_language
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it leaves the note that deletes the remember cookie
     session["lang"] = lang
     db.session.commit()
     flash(_("You have logged out."), "info")

@@ -32,7 +32,8 @@ def create_office(actor, **values) -> Office:
 
 def update_office(actor, office: Office, **values) -> None:
     _check_code(values["code"], office.id)
-    changes = {k: [getattr(office, k), values[k]] for k in FIELDS if getattr(office, k) != values[k]}
+    changes = {k: [getattr(office, k), values[k]]
+               for k in FIELDS if getattr(office, k) != values[k]}
     for key in FIELDS:
         setattr(office, key, values[key])
     if changes:

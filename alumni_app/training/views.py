@@ -11,8 +11,16 @@ from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
 from alumni_app.pagination import paginate, parse_page
-from alumni_app.permissions import STAFF_ROLES, Role, authenticated, object_rule, require
-from alumni_app.permissions import role_required, same_office, scope_to_office
+from alumni_app.permissions import (
+    STAFF_ROLES,
+    Role,
+    authenticated,
+    object_rule,
+    require,
+    role_required,
+    same_office,
+    scope_to_office,
+)
 from alumni_app.training import services
 from alumni_app.training.forms import CourseForm, RegionForm, SectorForm
 from alumni_app.training.models import Course, Participation, ProgramType, Sector
