@@ -5,18 +5,40 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alumni_app.accounts.models import User
+from alumni_app.alumni.models import AlumnusRecord
+from alumni_app.alumni.policy import own_record
 from alumni_app.audit import AuditEvent
 from alumni_app.auth.totp import remaining_recovery_codes
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
 from alumni_app.permissions import STAFF_ROLES, is_admin, scope_to_office
+from alumni_app.training.models import Course, Participation
 
 
 def alumnus(user: User) -> dict:
-    """The alumnus's own page: account state and what to do next."""
+    """The alumnus's own page: their record and courses, account state and what to do next."""
+    record = own_record(user)
+    participations = []
+    if record is not None:
+        participations = db.session.scalars(
+            sa.select(Participation).join(Course).where(Participation.record_id == record.id)
+            .order_by(Course.start_on.desc().nulls_last())).all()
     return {
+        "record": record,
+        "participations": participations,
         "recovery_codes_left": remaining_recovery_codes(user) if user.has_second_factor else None,
     }
+
+
+def _record_figures(user: User) -> dict:
+    counts = sa.select(
+        sa.func.count(AlumnusRecord.id),
+        sa.func.count(AlumnusRecord.user_id),
+        sa.func.count(AlumnusRecord.id).filter(AlumnusRecord.is_verified),
+    ).where(AlumnusRecord.is_active)
+    total, claimed, verified = db.session.execute(
+        scope_to_office(counts, AlumnusRecord.office_id, user)).one()
+    return {"records_total": total, "records_claimed": claimed, "records_verified": verified}
 
 
 def staff(user: User) -> dict:
@@ -44,6 +66,7 @@ def staff(user: User) -> dict:
             sa.select(sa.func.count(User.id)).where(User.role == "alumnus", User.is_active)
         )
     return {
+        **_record_figures(user),
         "offices": offices,
         "recent_events": db.session.scalars(recent).all(),
         "alumni_accounts": alumni_accounts,

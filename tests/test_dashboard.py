@@ -1,0 +1,37 @@
+"""Each role's dashboard shows that person's or that office's figures, nobody else's."""
+
+from __future__ import annotations
+
+from alumni_app.extensions import db
+from alumni_app.training.models import Participation
+from tests.factories import make_course, make_record
+
+
+def test_login_page_renders(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert b"Log in" in response.data
+
+
+def test_alumnus_sees_own_courses_once_the_record_is_linked(login, users, office):
+    alumnus = users["alumnus"]
+    before = login(alumnus).get("/dashboard").get_data(as_text=True)
+    assert "once your office links" in before
+    record = make_record(office, family_name="Linked")
+    course = make_course(title="Road Maintenance Management")
+    record.user_id = alumnus.id
+    db.session.add(Participation(record_id=record.id, course_id=course.id))
+    db.session.commit()
+    after = login(alumnus).get("/dashboard").get_data(as_text=True)
+    assert "Road Maintenance Management" in after and "once your office links" not in after
+
+
+def test_staff_dashboard_counts_only_own_office(login, users, office, other_office):
+    for _ in range(3):
+        make_record(office)
+    for _ in range(5):
+        make_record(other_office)
+    officer_page = login(users["officer"]).get("/dashboard").get_data(as_text=True)
+    assert '<div class="h4 m-0">3</div>' in officer_page
+    admin_page = login(users["admin"]).get("/dashboard").get_data(as_text=True)
+    assert '<div class="h4 m-0">8</div>' in admin_page
