@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 import xlsxwriter
-from flask import Response, send_file, stream_with_context
+from flask import Response, send_file
 from flask_babel import gettext as _
 
 from alumni_app.alumni.models import AlumnusRecord
@@ -42,18 +42,18 @@ def row(record: AlumnusRecord) -> list:
     )]
 
 
-def _csv_lines(records: Iterable[AlumnusRecord]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")  # so Excel reads the file as UTF-8 and shows Cyrillic
+def _csv_file(records: Iterable[AlumnusRecord]):
+    """Write the CSV while the database session is open; UTF-8 with BOM so Excel shows Cyrillic."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - send_file closes it
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
     writer.writerow(headers())
     for record in records:
         writer.writerow(row(record))
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    text.flush()
+    text.detach()
+    handle.seek(0)
+    return handle
 
 
 def _xlsx_file(records: Iterable[AlumnusRecord]):
@@ -72,9 +72,8 @@ def _xlsx_file(records: Iterable[AlumnusRecord]):
 def response(fmt: str, records: Iterable[AlumnusRecord]) -> Response:
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
-        result = Response(stream_with_context(_csv_lines(records)), mimetype="text/csv")
-        result.headers["Content-Disposition"] = f'attachment; filename="alumni-{stamp}.csv"'
-        return result
+        return send_file(_csv_file(records), as_attachment=True,
+                         download_name=f"alumni-{stamp}.csv", mimetype="text/csv")
     return send_file(_xlsx_file(records), as_attachment=True,
                      download_name=f"alumni-{stamp}.xlsx",
                      mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
