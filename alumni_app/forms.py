@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from babel import support
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, Length
 
 
@@ -12,10 +17,19 @@ def strip_filter(value):
     return value.strip() if isinstance(value, str) else value
 
 
+@cache
+def _wtforms_translations(locale: str):
+    """WTForms' own messages for a locale, loaded once (Flask-WTF reloads them every request)."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class BaseForm(FlaskForm):
     """Every form: CSRF-protected, strings stripped; binds only its own declared fields."""
 
     class Meta:
+        def get_translations(self, form):
+            return _wtforms_translations(str(get_locale()))
+
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
             if not issubclass(unbound_field.field_class, PasswordField):

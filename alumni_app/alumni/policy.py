@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 
 from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.extensions import db
@@ -13,7 +14,11 @@ def own_record(user) -> AlumnusRecord | None:
     """The record an alumnus has claimed, if any."""
     if user_role(user) is not Role.ALUMNUS:
         return None
-    return db.session.scalar(sa.select(AlumnusRecord).where(AlumnusRecord.user_id == user.id))
+    return db.session.scalar(
+        sa.select(AlumnusRecord)
+        .where(AlumnusRecord.user_id == user.id)
+        .options(lazyload(AlumnusRecord.sectors), lazyload(AlumnusRecord.region))
+    )
 
 
 def visible_records(query: sa.Select, user, *, own: AlumnusRecord | None = None) -> sa.Select:

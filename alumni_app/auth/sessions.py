@@ -53,15 +53,19 @@ def load_session_user(token: str | None) -> User | None:
     """Return the user of a live session token, or None when it is unknown, revoked or expired."""
     if not token or len(token) > 100:
         return None
-    row = db.session.scalar(
-        sa.select(UserSession).where(UserSession.token_hash == token_hash(token))
-    )
-    if row is None or row.revoked_at is not None:
+    found = db.session.execute(
+        sa.select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == token_hash(token))
+    ).first()
+    if found is None:
         return None
+    row, user = found
     now = utcnow()
-    if now >= row.expires_at or now - row.last_seen_at > timedelta(seconds=row.idle_seconds):
+    if row.revoked_at is not None or now >= row.expires_at:
         return None
-    user = row.user
+    if now - row.last_seen_at > timedelta(seconds=row.idle_seconds):
+        return None
     if not user.is_active:
         return None
     if now - row.last_seen_at > TOUCH_INTERVAL:
