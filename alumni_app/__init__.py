@@ -110,14 +110,13 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from alumni_app.errors import register_error_handlers, request_id
+    from alumni_app.errors import register_error_handlers
     from alumni_app.mail import deliver_after_request
     from alumni_app.permissions import enforce_route_rule
     from alumni_app.security import set_security_headers
 
     @app.before_request
     def _limit_size_then_load_user_then_check_access():
-        request_id()
         view = app.view_functions.get(request.endpoint)
         if not getattr(view, "accepts_uploads", False):
             request.max_content_length = app.config["MAX_FORM_CONTENT_LENGTH"]

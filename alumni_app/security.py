@@ -23,20 +23,26 @@ CSP = "; ".join(
 )
 
 
+HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+NOT_CACHED = (("Cache-Control", "no-store"), ("Vary", "Cookie, Accept-Language"))
+
+
 def set_security_headers(response):
     """Add the headers every response carries; no-store on everything but static files."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if current_app.config.get("SEND_HSTS"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    headers.extend(HEADERS)
+    if current_app.config["SEND_HSTS"]:
+        headers.extend((HSTS,))
     if request.endpoint != "static":
-        headers["Cache-Control"] = "no-store"
-        headers["Vary"] = "Cookie, Accept-Language"
+        headers.update(NOT_CACHED)
     return response
 
 
