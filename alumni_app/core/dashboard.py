@@ -6,7 +6,6 @@ import sqlalchemy as sa
 
 from alumni_app.accounts.models import User
 from alumni_app.alumni.models import AlumnusRecord
-from alumni_app.alumni.policy import own_record
 from alumni_app.audit import AuditEvent
 from alumni_app.auth.totp import remaining_recovery_codes
 from alumni_app.extensions import db
@@ -17,15 +16,18 @@ from alumni_app.training.models import Course, Participation
 
 def alumnus(user: User) -> dict:
     """The alumnus's own page: their record and courses, account state and what to do next."""
-    record = own_record(user)
-    participations = []
-    if record is not None:
-        participations = db.session.scalars(
-            sa.select(Participation).join(Course).where(Participation.record_id == record.id)
+    record_id = db.session.scalar(
+        sa.select(AlumnusRecord.id).where(AlumnusRecord.user_id == user.id))
+    courses = []
+    if record_id is not None:
+        courses = db.session.execute(
+            sa.select(Course.title, Course.code, Course.fiscal_year)
+            .join(Participation, Participation.course_id == Course.id)
+            .where(Participation.record_id == record_id)
             .order_by(Course.start_on.desc().nulls_last())).all()
     return {
-        "record": record,
-        "participations": participations,
+        "record_id": record_id,
+        "courses": courses,
         "recovery_codes_left": remaining_recovery_codes(user) if user.has_second_factor else None,
     }
 
