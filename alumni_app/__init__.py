@@ -86,6 +86,7 @@ def register_extensions(app: Flask) -> None:
 def _import_all_models() -> None:
     from alumni_app import audit, mail  # noqa: F401
     from alumni_app.accounts import models as account_models  # noqa: F401
+    from alumni_app.alumni import claims as claim_models  # noqa: F401
     from alumni_app.alumni import models as alumni_models  # noqa: F401
     from alumni_app.offices import models as office_models  # noqa: F401
     from alumni_app.training import models as training_models  # noqa: F401
@@ -94,6 +95,8 @@ def _import_all_models() -> None:
 def register_blueprints(app: Flask) -> None:
     from alumni_app.accounts.admin_views import bp as admin_users_bp
     from alumni_app.accounts.views import bp as accounts_bp
+    from alumni_app.alumni.claim_staff_views import bp as claims_bp
+    from alumni_app.alumni.profile_views import bp as profile_bp
     from alumni_app.alumni.staff_views import bp as records_bp
     from alumni_app.alumni.views import bp as directory_bp
     from alumni_app.auth.views import bp as auth_bp
@@ -104,7 +107,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         core_bp, auth_bp, accounts_bp, admin_users_bp, offices_bp, audit_bp, directory_bp,
-        records_bp, courses_bp,
+        records_bp, courses_bp, profile_bp, claims_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -99,9 +99,29 @@ def route_args(users: dict, office: Office, endpoint: str = "") -> dict:
     target = users["officer"]
     if endpoint == "users.resend_invitation":
         target = make_user(role="officer", office=office, password=None)
+    record = make_record(office)
+    claim, erasure = make_claim_and_erasure(office, record)
     return {"user_id": target.id, "office_id": office.id, "token": "x" * 43,
-            "record_id": make_record(office).id, "fmt": "csv", "course_id": make_course().id,
-            "sector_id": make_sector().id, "region_id": make_region(office).id}
+            "record_id": record.id, "fmt": "csv", "course_id": make_course().id,
+            "sector_id": make_sector().id, "region_id": make_region(office).id,
+            "claim_id": claim.id, "erasure_id": erasure.id}
+
+
+def make_claim_and_erasure(office: Office, record):
+    """A pending request to be matched to a record, and a pending erasure request."""
+    from flask import current_app
+
+    from alumni_app.alumni import claims
+
+    asker = make_user(role="alumnus")
+    with current_app.test_request_context():
+        claim = claims.request_claim(asker, office_id=office.id, given_name="A",
+                                     family_name="B", birth_year=1980, course="C")
+    erasure = claims.ErasureRequest(user_id=asker.id, open_user_id=asker.id,
+                                    office_id=office.id, record_id=record.id, state="pending")
+    db.session.add(erasure)
+    db.session.commit()
+    return claim, erasure
 
 
 def make_course(**values):

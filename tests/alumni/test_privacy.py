@@ -1,0 +1,334 @@
+"""An alumnus's own profile, privacy and consent, photo, data download and erasure."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+
+from alumni_app.accounts.models import User
+from alumni_app.alumni import claims, services
+from alumni_app.alumni.claims import ClaimRequest, ErasureRequest
+from alumni_app.alumni.models import AlumnusRecord, RecordPosition
+from alumni_app.audit import AuditEvent
+from alumni_app.extensions import db
+from alumni_app.training.models import Course, Participation
+from tests.factories import PASSWORD, make_record
+
+CONSENT = str(claims.CONSENT_WORDING)
+
+
+@pytest.fixture(autouse=True)
+def _photos_in_tmp(app, tmp_path):
+    """Keep uploaded photos in the test's own folder."""
+    app.instance_path = str(tmp_path)
+
+
+def _course(code="JICA-01", title="Public health management") -> Course:
+    course = Course(code=code, title=title, program_type="other")
+    db.session.add(course)
+    db.session.commit()
+    return course
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user(role="alumnus", email="dilnoza@example.org", display_name="Dilnoza")
+
+
+@pytest.fixture
+def mine(office, owner):
+    """A claimed record with a course and an earlier post."""
+    record = make_record(office, family_name="Rahimova", given_name="Dilnoza", birth_year=1984,
+                         email="dilnoza.r@example.org", phone="+992 900 11 22 33",
+                         organization="Ministry of Health", position="Specialist")
+    services.add_participation(None, record, _course().id, nominating_organization="MoH")
+    services.update_record(None, record, {"organization": "Ministry of Finance"})
+    record.user_id = owner.id
+    db.session.commit()
+    return record
+
+
+def _count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def _claimed(office, make_user, **values):
+    user = make_user(role="alumnus")
+    record = make_record(office, **values)
+    record.user_id = user.id
+    db.session.commit()
+    return user, record
+
+
+PROTECTED = [
+    ("family_name", "Hacked"), ("given_name", "Hacked"), ("family_name_cyr", "Взлом"),
+    ("birth_year", "1999"), ("email", "attacker@example.org"), ("is_verified", "y"),
+    ("office_id", "999"), ("user_id", "999"), ("visibility", "all"), ("show_phone", "y"),
+    ("erased_at", "2020-01-01"), ("name_key", "hacked"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), PROTECTED)
+def test_alumni_change_only_their_profile_fields(login, mine, owner, field, value):
+    before = getattr(mine, field)
+    response = login(owner).post("/me", data={"organization": "Tax Committee", field: value})
+    assert response.status_code == 302
+    db.session.refresh(mine)
+    assert mine.organization == "Tax Committee"
+    assert getattr(mine, field) == before
+
+
+def test_alumni_cannot_change_their_training_history(login, mine, owner):
+    other_course = _course("JICA-02", "Road safety")
+    me = login(owner)
+    me.post("/me", data={"organization": "x", "course_id": other_course.id,
+                         "participations": other_course.id})
+    assert me.post(f"/records/{mine.id}/participations",
+                   data={"course_id": other_course.id}).status_code == 403
+    assert me.get(f"/records/{mine.id}/edit").status_code == 403
+    assert _count(Participation) == 1
+
+
+def test_profile_edit_keeps_the_earlier_post_and_is_audited(login, mine, owner):
+    login(owner).post("/me", data={"organization": "Tax Committee", "position": "Head"})
+    db.session.refresh(mine)
+    assert "Ministry of Finance" in [p.organization for p in mine.positions]
+    event = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "record.updated", AuditEvent.actor_id == owner.id)).one()
+    assert (event.subject_id, event.office_id) == (mine.id, mine.office_id)
+
+
+def test_bad_profile_input_keeps_what_was_typed(login, mine, owner):
+    response = login(owner).post("/me", data={"organization": "Typed organization",
+                                              "email_alt": "not-an-email"})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "name@example.org" in body and "Typed organization" in body
+    db.session.refresh(mine)
+    assert mine.organization == "Ministry of Finance"
+
+
+@pytest.mark.parametrize("visibility", ["country", "all"])
+def test_being_seen_by_alumni_needs_consent(login, mine, owner, visibility):
+    response = login(owner).post("/me/privacy", data={"visibility": visibility})
+    assert response.status_code == 400
+    assert "tick the consent box" in response.get_data(as_text=True)
+    db.session.refresh(mine)
+    assert (mine.visibility, mine.consent_at) == ("staff", None)
+
+
+def test_consent_is_recorded_with_date_and_wording_and_can_be_withdrawn(login, mine, owner):
+    me = login(owner)
+    assert me.post("/me/privacy", data={"visibility": "country", "show_phone": "y",
+                                        "consent": "y"}).status_code == 302
+    db.session.refresh(mine)
+    assert (mine.visibility, mine.show_phone, mine.show_email) == ("country", True, False)
+    assert mine.consent_text == CONSENT and mine.consent_at is not None
+    assert 'checked' in me.get("/me/privacy").get_data(as_text=True)
+    assert me.post("/me/privacy", data={"visibility": "staff"}).status_code == 302
+    db.session.refresh(mine)
+    assert (mine.visibility, mine.consent_at, mine.consent_text) == ("staff", None, None)
+    consents = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "record.privacy_changed").order_by(AuditEvent.id)).all()
+    assert [e.details_dict["consent"] for e in consents] == ["given", "withdrawn"]
+    assert consents[0].details_dict["consent_text"] == CONSENT
+
+
+VIEWERS = ["same_country", "other_country", "no_record", "officer", "foreign_officer"]
+EXPECTED = {
+    "staff": {"officer"},
+    "country": {"same_country", "officer"},
+    "all": {"same_country", "other_country", "no_record", "officer"},
+}
+
+
+@pytest.mark.parametrize("visibility", list(EXPECTED))
+def test_who_sees_a_person(login, make_user, office, other_office, users, mine, owner,
+                           visibility):
+    viewers = {
+        "same_country": _claimed(office, make_user, family_name="Neighbour")[0],
+        "other_country": _claimed(other_office, make_user, family_name="Abroad")[0],
+        "no_record": make_user(role="alumnus"),
+        "officer": users["officer"],
+        "foreign_officer": make_user(role="officer", office=other_office),
+    }
+    data = {"visibility": visibility, "consent": "y"}
+    assert login(owner).post("/me/privacy", data=data).status_code == 302
+    for name, viewer in viewers.items():
+        client = login(viewer)
+        seen = name in EXPECTED[visibility]
+        assert client.get(f"/directory/{mine.id}").status_code == (200 if seen else 404), name
+        found = "Rahimova" in client.get("/directory?q=rahimova").get_data(as_text=True)
+        assert found is seen, name
+
+
+def test_contact_details_are_hidden_by_default(login, make_user, mine, owner):
+    login(owner).post("/me/privacy", data={"visibility": "all", "consent": "y"})
+    page = login(make_user(role="alumnus")).get(f"/directory/{mine.id}").get_data(as_text=True)
+    assert "Rahimova" in page
+    assert "+992 900 11 22 33" not in page and "dilnoza.r@example.org" not in page
+    assert "+992 900 11 22 33" in login(owner).get(f"/directory/{mine.id}").get_data(as_text=True)
+
+
+def test_json_download_holds_the_persons_data_and_no_secrets(login, mine, owner):
+    response = login(owner).get("/me/data.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    data = json.loads(response.get_data(as_text=True))
+    assert data["account"]["email"] == "dilnoza@example.org"
+    assert data["record"]["family_name"] == "Rahimova"
+    assert data["record"]["phone"] == "+992 900 11 22 33"
+    assert data["record"]["participations"][0]["course_title"] == "Public health management"
+    assert data["record"]["positions"][0]["organization"] == "Ministry of Health"
+    assert "record.updated" in {e["action"] for e in data["events"]}
+    text = response.get_data(as_text=True)
+    assert "password_hash" not in text and "totp_secret" not in text
+    assert owner.password_hash not in text and "$argon2" not in text
+
+
+def test_data_page_is_readable(login, mine, owner):
+    page = login(owner).get("/me/data").get_data(as_text=True)
+    for text in ("dilnoza@example.org", "Rahimova", "Public health management",
+                 "Ministry of Health", "record.updated"):
+        assert text in page
+
+
+def test_data_download_is_for_alumni_only(login, users, client):
+    assert login(users["officer"]).get("/me/data.json").status_code == 403
+    assert "/login" in client.get("/me/data.json").headers["Location"]
+
+
+def test_erasure_anonymises_but_keeps_the_counts(login, users, office, mine, owner, outbox):
+    me = login(owner)
+    login(owner).post("/me/privacy", data={"visibility": "all", "consent": "y"})
+    assert "Ask for erasure" in me.get("/me/erasure").get_data(as_text=True)
+    assert _count(ErasureRequest) == 0  # the page alone asks nothing
+    assert me.post("/me/erasure").status_code == 302
+    assert me.post("/me/erasure").status_code == 409
+    erasure = db.session.scalar(sa.select(ErasureRequest))
+
+    officer = login(users["officer"])
+    assert "Rahimova" in officer.get("/records/claims/erasures").get_data(as_text=True)
+    assert "cannot be undone" in officer.get(f"/records/claims/erasures/{erasure.id}").get_data(
+        as_text=True)
+    assert officer.post(f"/records/claims/erasures/{erasure.id}").status_code == 302
+
+    db.session.expire_all()
+    record, user = db.session.get(AlumnusRecord, mine.id), db.session.get(User, owner.id)
+    assert record.family_name == f"Erased person #{record.id}"
+    assert (record.given_name, record.phone, record.email, record.organization, record.bio,
+            record.name_key, record.birth_year) == ("", "", "", "", "", "", None)
+    assert record.erased_at is not None and record.visibility == "staff"
+    assert all(p.organization == "" for p in db.session.scalars(sa.select(RecordPosition)))
+    assert _count(Participation) == 1 and record.participations[0].course.code == "JICA-01"
+    assert not user.is_active and user.email == f"erased-{user.id}@invalid"
+    assert user.password_hash is None
+    assert "Rahimova" not in officer.get("/directory?q=rahimova").get_data(as_text=True)
+    assert "Erased person" in officer.get(f"/directory/{record.id}").get_data(as_text=True)
+    stranger = login(users["alumnus"])
+    assert stranger.get(f"/directory/{record.id}").status_code == 404
+    assert me.get("/me").status_code == 302  # the old session is over
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.subject_type == "AlumnusRecord", AuditEvent.subject_id == record.id)).all()
+    assert not any("Ministry" in e.details or "Rahimova" in e.details for e in events)
+    assert db.session.scalar(sa.select(ErasureRequest.state)) == "completed"
+    assert officer.post(f"/records/claims/erasures/{erasure.id}").status_code == 409
+
+
+def test_erased_person_cannot_log_in(client, login, users, mine, owner):
+    login(owner).post("/me/erasure")
+    erasure = db.session.scalar(sa.select(ErasureRequest))
+    login(users["officer"]).post(f"/records/claims/erasures/{erasure.id}")
+    response = client.post("/login", data={"email": "dilnoza@example.org", "password": PASSWORD})
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_staff_of_another_office_cannot_anonymise(login, make_user, other_office, mine, owner,
+                                                  method):
+    login(owner).post("/me/erasure")
+    erasure = db.session.scalar(sa.select(ErasureRequest))
+    foreign = login(make_user(role="officer", office=other_office))
+    assert getattr(foreign, method)(f"/records/claims/erasures/{erasure.id}").status_code == 403
+    assert "Rahimova" not in foreign.get("/records/claims/erasures").get_data(as_text=True)
+    db.session.refresh(mine)
+    assert mine.erased_at is None and mine.family_name == "Rahimova"
+
+
+def _picture(fmt: str = "PNG", size=(1200, 800)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def _upload(client, data: bytes, name: str = "me.png"):
+    return client.post("/me/photo", data={"photo": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_photo_is_checked_reencoded_and_shown_only_to_those_who_may_see(
+        login, make_user, mine, owner):
+    me = login(owner)
+    assert _upload(me, _picture()).status_code == 302
+    db.session.refresh(mine)
+    response = me.get(f"/me/photos/{mine.id}")
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    with Image.open(io.BytesIO(response.data)) as image:
+        assert image.format == "JPEG" and max(image.size) == 512
+    assert login(make_user(role="alumnus")).get(f"/me/photos/{mine.id}").status_code == 404
+    first = mine.photo_name
+    assert _upload(me, _picture("JPEG")).status_code == 302
+    db.session.refresh(mine)
+    assert mine.photo_name != first and claims.photo_path(first).exists() is False
+
+
+@pytest.mark.parametrize(("data", "name", "message"), [
+    (b"MZ\x90\x00" + b"\x00" * 200, "photo.png", "not a picture we can read"),
+    (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "photo.jpg", "not a picture"),
+    (_picture("GIF"), "photo.png", "JPEG or PNG"),
+    (_picture("PNG")[:100], "photo.png", "not a picture"),
+    (b"\xff\xd8" + b"0" * (5 * 1024 * 1024), "big.jpg", "larger than 5 MB"),
+])
+def test_bad_photos_are_refused(login, mine, owner, data, name, message):
+    response = _upload(login(owner), data, name)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    db.session.refresh(mine)
+    assert mine.photo_name is None
+
+
+def test_photo_removal_asks_first(login, mine, owner):
+    me = login(owner)
+    _upload(me, _picture())
+    db.session.refresh(mine)
+    path = claims.photo_path(mine.photo_name)
+    assert "Remove your photo?" in me.get("/me/photo/remove").get_data(as_text=True)
+    assert path.exists()
+    assert me.post("/me/photo/remove").status_code == 302
+    db.session.refresh(mine)
+    assert mine.photo_name is None and not path.exists()
+
+
+def test_erasure_without_a_record_goes_to_the_office_asked_to_match(login, users, office,
+                                                                     make_user):
+    asker = make_user(role="alumnus")
+    me = login(asker)
+    me.post("/me/claim", data={"office_id": office.id, "given_name": "Karim",
+                               "family_name": "Nazarov", "birth_year": "1980", "course": "Roads"})
+    assert me.post("/me/erasure").status_code == 302
+    erasure = db.session.scalar(sa.select(ErasureRequest))
+    assert (erasure.office_id, erasure.record_id) == (office.id, None)
+    officer = login(users["officer"])
+    assert asker.email in officer.get("/records/claims/erasures").get_data(as_text=True)
+    assert officer.post(f"/records/claims/erasures/{erasure.id}").status_code == 302
+    db.session.expire_all()
+    claim = db.session.scalar(sa.select(ClaimRequest))
+    assert (claim.state, claim.family_name, claim.birth_year) == ("withdrawn", "", None)
+    assert not db.session.get(User, asker.id).is_active
+    assert "Nazarov" not in officer.get("/records/claims").get_data(as_text=True)
