@@ -8,7 +8,7 @@ import uuid
 from flask import g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
@@ -26,6 +26,7 @@ TITLES = {
     403: _l("You do not have access to this page"),
     404: _l("Page not found"),
     405: _l("This action is not allowed here"),
+    409: _l("This was already done"),
     410: _l("This link is no longer valid"),
     413: _l("What you sent is too large"),
     429: _l("Too many attempts"),
@@ -37,6 +38,8 @@ EXPLANATIONS = {
     403: _l("If you think you should have access, ask your office's manager."),
     404: _l("The address may be mistyped, or the page was moved."),
     405: _l("Go back and use the buttons on the page."),
+    409: _l("The form was probably sent twice, or someone else changed the same thing at the "
+            "same moment. Reload the page to see where things stand."),
     410: _l("Links sent by e-mail work once and expire. Ask for a new one."),
     413: _l("Send a smaller file or shorter text."),
     429: _l("Wait a little and try again."),
@@ -103,6 +106,13 @@ def handle_database_down(exc: Exception):
     return render_error(503, headers={"Retry-After": "30"})
 
 
+def handle_conflict(exc: IntegrityError):
+    """A unique or check constraint refused a write (a double submission, a race): 409."""
+    _safe_rollback()
+    log.warning("conflict on %s %r: %s", request.method, request.path, type(exc.orig).__name__)
+    return render_error(409)
+
+
 def handle_unexpected(exc: Exception):
     if isinstance(exc, HTTPException):
         return handle_http_error(exc)
@@ -116,6 +126,7 @@ def handle_unexpected(exc: Exception):
 
 def register_error_handlers(app) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(IntegrityError, handle_conflict)
     app.register_error_handler(OperationalError, handle_database_down)
     app.register_error_handler(PoolTimeoutError, handle_database_down)
     app.register_error_handler(Exception, handle_unexpected)

@@ -205,3 +205,23 @@ def test_log_lines_cannot_be_forged(client, caplog):
     client.post("/login", data={"email": "evil\r\n@example.org", "password": "whatever-password"})
     for record in caplog.records:
         assert "\n" not in record.getMessage() and "\r" not in record.getMessage()
+
+
+def test_a_write_refused_by_a_constraint_is_a_409_not_a_500(app, client, users):
+    """A double submission that slips past the form checks hits a unique constraint."""
+    from alumni_app.accounts.models import User
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @public
+    def duplicate():
+        db.session.add(User(email=users["alumnus"].email, display_name="Twin", role="alumnus"))
+        db.session.commit()
+        return "saved"
+
+    app.add_url_rule("/duplicate", "duplicate", duplicate, methods=["POST"])
+    response = client.post("/duplicate")
+    assert response.status_code == 409
+    assert b"already done" in response.data and b"Traceback" not in response.data
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
+        User.email == users["alumnus"].email)) == 1
