@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import math
 import os
 import platform
@@ -68,7 +69,8 @@ SEARCH_PATH = "/directory?q=Gulomshoeva"
 UNFILTERED = "unfiltered page 1"
 UNFILTERED_PATH = "/directory"
 QUERY_LOG_CASE = "latin q=Gulomshoeva"  # the case whose SQL statements are listed
-FOUND = re.compile(r'role="status">\s*([\d\s\u00a0\u202f,.]+)')
+FOUND = re.compile(r'role="status">[^\d<]*(\d[\d\s\u00a0\u202f,.]*)')  # en and ru
+COLUMNS = re.compile(r"(\b\w+\.\w+(?: AS \w+)?, ){3,}\w+\.\w+(?: AS \w+)?")
 BenchError = tp.BenchError
 
 
@@ -230,6 +232,7 @@ class CaseResult:
     path: str
     times: list[float] = field(default_factory=list)
     sql_times: list[float] = field(default_factory=list)  # per request: sum of execute times
+    cpu_times: list[float] = field(default_factory=list)  # per request: CPU of this process
     statements: list[Statement] = field(default_factory=list)  # of the last request
     found: str = "?"
 
@@ -263,10 +266,11 @@ def make_app(database_url: str, secret_key: str):
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key})
     app.config["WTF_CSRF_ENABLED"] = False  # the test client posts the login form bare
+    logging.getLogger("alumni_app.audit").setLevel(logging.WARNING)  # no "login succeeded"
     return app
 
 
-def test_client_login(app):
+def login_test_client(app):
     client = app.test_client()
     reply = client.post("/login", data={"email": OFFICER_EMAIL, "password": PASSWORD})
     if reply.status_code != 302 or "second" in reply.location:
@@ -279,14 +283,15 @@ def time_case(client, log: QueryLog, label: str, path: str, args) -> CaseResult:
     result = CaseResult(label, path)
     for number in range(args.warmups + args.requests):
         log.statements.clear()
-        start = time.perf_counter()
+        cpu, start = time.process_time(), time.perf_counter()
         reply = client.get(path)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         if reply.status_code != 200:
             raise BenchError(f"GET {path} answered {reply.status_code}")
         if number >= args.warmups:
             result.times.append(elapsed)
             result.sql_times.append(sum(s.seconds for s in log.statements))
+            result.cpu_times.append(cpu)
     result.statements = list(log.statements)
     match = FOUND.search(reply.get_data(as_text=True))
     if match:
@@ -302,7 +307,7 @@ def server_times(database_url: str, ids: dict[str, object], args) -> list[CaseRe
     with app.app_context():
         engine = db.engine
     try:
-        client = test_client_login(app)
+        client = login_test_client(app)
         log = QueryLog(engine)
         try:
             results = [time_case(client, log, label, path, args)
@@ -311,9 +316,10 @@ def server_times(database_url: str, ids: dict[str, object], args) -> list[CaseRe
             log.remove()
         print_server_times(results, args)
         print_statements(next(r for r in results if r.label == QUERY_LOG_CASE))
+        shapes: dict[tuple, str] = {}
         for result in results:
             if args.explain or result.ms(95) > TARGET_P95_MS:
-                explain(engine, result)
+                explain(engine, result, shapes)
         return results
     finally:
         engine.dispose()
@@ -323,19 +329,24 @@ def print_server_times(results: list[CaseResult], args) -> None:
     print(f"\nserver time, in-process (test client), {args.requests} requests per case after "
           f"{args.warmups} warm-ups; target p95 <= {TARGET_P95_MS:.0f} ms", flush=True)
     width = max(len(r.label) for r in results)
-    print(f"  {'case':<{width}}  {'p50 ms':>7} {'p95 ms':>7} {'sql p50':>7} {'queries':>7} "
-          f"{'found':>8}")
+    print(f"  {'case':<{width}}  {'p50 ms':>7} {'p95 ms':>7} {'sql p50':>7} {'cpu p50':>7} "
+          f"{'queries':>7} {'found':>8}")
     for r in results:
         verdict = "OK" if r.ms(95) <= TARGET_P95_MS else "OVER TARGET"
         print(f"  {r.label:<{width}}  {r.ms(50):7.1f} {r.ms(95):7.1f} "
-              f"{r.ms(50, r.sql_times):7.1f} {len(r.statements):7d} {r.found:>8}  {verdict}",
+              f"{r.ms(50, r.sql_times):7.1f} {r.ms(50, r.cpu_times):7.1f} "
+              f"{len(r.statements):7d} {r.found:>8}  {verdict}",
               flush=True)
-    print("  (sql p50: median per request of the time spent in cursor.execute(); queries: SQL "
-          "statements per request, counted with a before_cursor_execute listener)")
+    print("  (sql p50: median per request of the time spent in cursor.execute(); cpu p50: "
+          "median CPU time\n  of this process per request, SQLite's work included, PostgreSQL's "
+          "not; queries: SQL statements\n  per request, counted with a before_cursor_execute "
+          "listener; found: the total shown on the page)")
 
 
-def _one_line(sql: str, width: int) -> str:
+def _one_line(sql: str, width: int, squeeze_columns: bool = False) -> str:
     text = " ".join(sql.split())
+    if squeeze_columns:  # long column lists hide the interesting part of the statement
+        text = COLUMNS.sub("<columns>", text)
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
@@ -346,23 +357,37 @@ def print_statements(result: CaseResult) -> None:
         print(f"    {1000 * statement.seconds:6.2f} ms  {_one_line(statement.sql, 84)}")
 
 
-def explain(engine: sa.Engine, result: CaseResult) -> None:
-    """Print the plan of the slowest statement of the case's last request."""
+def explain(engine: sa.Engine, result: CaseResult, shapes: dict[tuple, str]) -> None:
+    """Print the plan of the slowest statement of the case's last request.
+
+    A plan of the same shape as one already printed (same statement and nodes, other
+    parameters) is only named, with its execution time on PostgreSQL.
+    """
     slowest = max(result.statements, key=lambda s: s.seconds)
     postgres = engine.dialect.name == "postgresql"
-    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
-    print(f"\n  plan of the slowest statement of {result.label} "
-          f"({1000 * slowest.seconds:.1f} ms):\n    {_one_line(slowest.sql, 600)}")
+    prefix = "EXPLAIN ANALYZE " if postgres else "EXPLAIN QUERY PLAN "
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(prefix + slowest.sql, slowest.parameters).all()
     if postgres:
         lines = [row[0] for row in rows]
+        nodes = [line.split("  (cost=")[0] for line in lines if "(cost=" in line]
     else:  # rows of (id, parent, notused, detail): indent by depth
         depth = {0: -1}
         lines = []
         for node, parent, _unused, detail in rows:
             depth[node] = depth.get(parent, -1) + 1
             lines.append("  " * depth[node] + detail)
+        nodes = lines
+    title = (f"\n  plan of the slowest statement of {result.label} "
+             f"({1000 * slowest.seconds:.1f} ms)")
+    shape = (slowest.sql, *nodes)
+    if shape in shapes:
+        took = [line for line in lines if line.startswith("Execution Time")]
+        print(f"{title}: same statement and plan as {shapes[shape]}"
+              + (f"; {took[0]}" if took else ""))
+        return
+    shapes[shape] = result.label
+    print(f"{title}:\n    {_one_line(slowest.sql, 1500, squeeze_columns=True)}")
     for line in lines:
         print(f"    | {line}")
 
@@ -474,6 +499,8 @@ def header(args, postgres_url: str | None) -> None:
     records = "reused (--skip-load)" if args.skip_load else f"{args.records:,} synthetic"
     print(f"records     {records}, office {OFFICE}, as {OFFICER_EMAIL}")
     print(f"databases   {databases}")
+    print("load avg    {:.2f} {:.2f} {:.2f} (other work on the machine skews the figures)"
+          .format(*os.getloadavg()))
     print(f"targets     server time p95 <= {TARGET_P95_MS:.0f} ms; under gunicorn {SEARCH} "
           f">= {TARGET_RATIO:.1f} x req/s of {UNFILTERED}", flush=True)
 
@@ -503,6 +530,7 @@ def run(args) -> None:
             database_url = stack.enter_context(throwaway_postgres(postgres_url))
             outcomes.append(bench_database("postgresql", database_url, True, workdir, args))
     summary(outcomes)
+    print("load avg    {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"\ntotal time {time.monotonic() - started:.0f} s", flush=True)
 
 
