@@ -67,6 +67,10 @@ def register_extensions(app: Flask) -> None:
     from alumni_app.extensions import babel, csrf, db, login_manager, migrate
     from alumni_app.i18n import select_locale, select_timezone
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A local file cannot drop a pooled connection; skip the ping query per request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -53,23 +53,26 @@ def load_session_user(token: str | None) -> User | None:
     """Return the user of a live session token, or None when it is unknown, revoked or expired."""
     if not token or len(token) > 100:
         return None
+    # One query per request: the user, and the session's state as plain columns.
     found = db.session.execute(
-        sa.select(UserSession, User)
-        .join(User, User.id == UserSession.user_id)
+        sa.select(User, UserSession.id, UserSession.revoked_at, UserSession.expires_at,
+                  UserSession.last_seen_at, UserSession.idle_seconds)
+        .join(UserSession, User.id == UserSession.user_id)
         .where(UserSession.token_hash == token_hash(token))
     ).first()
     if found is None:
         return None
-    row, user = found
+    user, session_id, revoked_at, expires_at, last_seen_at, idle_seconds = found
     now = utcnow()
-    if row.revoked_at is not None or now >= row.expires_at:
+    if revoked_at is not None or now >= expires_at:
         return None
-    if now - row.last_seen_at > timedelta(seconds=row.idle_seconds):
+    if now - last_seen_at > timedelta(seconds=idle_seconds):
         return None
     if not user.is_active:
         return None
-    if now - row.last_seen_at > TOUCH_INTERVAL:
-        row.last_seen_at = now
+    if now - last_seen_at > TOUCH_INTERVAL:
+        db.session.execute(sa.update(UserSession).where(UserSession.id == session_id)
+                           .values(last_seen_at=now))
         db.session.commit()
     user.session_token = token
     return user
