@@ -20,8 +20,10 @@ METHODS = [("**.py", "python"), ("**.html", "jinja2"), ("**.txt", "jinja2")]
 def _source_messages() -> set[str]:
     found = set()
     for folder in ("alumni_app", "templates"):
+        # Babel skips folders starting with "_" by default; templates/_macros holds strings too.
         for _file, _line, message, _comments, _ctx in extract_from_dir(
-            ROOT / folder, METHODS, keywords=KEYWORDS
+            ROOT / folder, METHODS, keywords=KEYWORDS,
+            directory_filter=lambda path: not Path(path).name.startswith("."),
         ):
             found.add(message if isinstance(message, str) else message[0])
     return found

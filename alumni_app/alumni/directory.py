@@ -1,4 +1,15 @@
-"""The directory query: search by name in any script and spelling, filters, sorting."""
+"""The directory query: search by name in any script and spelling, filters, sorting.
+
+Two shapes of the same query, chosen per request from a bounded count of the matches
+(`choose_walk`):
+
+* "semi-join" (`walk=False`): every filter is `id IN (subquery)`; the database collects the
+  matching ids, fetches those records and sorts them. Right when few records match.
+* "walk" (`walk=True`): every filter is a correlated EXISTS probe; the database walks the index
+  ix_alumni_records_office_active_name in ORDER BY order and stops once the page is full. Right
+  when many records match (a broad filter, the unfiltered list), where the semi-join would
+  fetch and sort tens of thousands of rows for 25.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +19,7 @@ import sqlalchemy as sa
 
 from alumni_app.alumni.models import AlumnusRecord, SearchTerm, record_sectors
 from alumni_app.alumni.names import keys
+from alumni_app.extensions import db
 from alumni_app.training.models import Course, Participation
 
 MAX_TERMS = 6
@@ -16,6 +28,8 @@ SORTS = {
     "organization": (AlumnusRecord.organization,),
     "updated": (AlumnusRecord.updated_at,),
 }
+COUNT_LIMIT = 10_000  # beyond this the directory shows "10,000+ people found"
+WALK_FACTOR = 40  # walk the name index when matches >= WALK_FACTOR x (offset + page size)
 
 
 @dataclass
@@ -31,23 +45,41 @@ class Filters:
     sort: str = "name"
     extra: dict = field(default_factory=dict)
 
+    @property
+    def narrowed(self) -> bool:
+        """Whether any filter beyond office and active restricts the records."""
+        return bool(self.q or self.region_id or self.sector_id or self.program_type
+                    or self.course_id or self.fiscal_year)
+
+    @property
+    def sorted_by_name(self) -> bool:
+        """Sorted by name ascending: the order of ix_alumni_records_office_active_name."""
+        return self.sort == "name" or self.sort.lstrip("-") not in SORTS
+
 
 def _prefix_range(key: str) -> tuple[str, str]:
     return key, key[:-1] + chr(ord(key[-1]) + 1)
 
 
-def search_condition(text: str):
+def _matching(ids: sa.Select, column, walk: bool):
+    """`id IN (ids)`, or with `walk` the correlated `EXISTS (ids AND column = id)`."""
+    if walk:
+        return ids.where(column == AlumnusRecord.id).exists()
+    return AlumnusRecord.id.in_(ids)
+
+
+def search_condition(text: str, *, walk: bool = False):
     """Every word of `text` must start one of the record's terms (names in any script)."""
     conditions = []
     for key in keys(text)[:MAX_TERMS]:
         low, high = _prefix_range(key)
         matching = sa.select(SearchTerm.record_id).where(SearchTerm.term >= low,
                                                          SearchTerm.term < high)
-        conditions.append(AlumnusRecord.id.in_(matching))
+        conditions.append(_matching(matching, SearchTerm.record_id, walk))
     return sa.and_(*conditions) if conditions else None
 
 
-def _course_condition(filters: Filters):
+def _course_condition(filters: Filters, walk: bool = False):
     course = sa.select(Participation.record_id).join(Course, Course.id == Participation.course_id)
     used = False
     if filters.course_id:
@@ -56,25 +88,71 @@ def _course_condition(filters: Filters):
         course, used = course.where(Course.program_type == filters.program_type), True
     if filters.fiscal_year:
         course, used = course.where(Course.fiscal_year == filters.fiscal_year), True
-    return AlumnusRecord.id.in_(course) if used else None
+    return _matching(course, Participation.record_id, walk) if used else None
 
 
-def build_query(filters: Filters) -> sa.Select:
-    """Return select(AlumnusRecord) with the filters applied and sorted (before scoping)."""
-    query = sa.select(AlumnusRecord)
-    conditions = [search_condition(filters.q) if filters.q else None, _course_condition(filters)]
+def _region_condition(region_id: int, walk: bool):
+    column = AlumnusRecord.region_id
+    if walk and db.session.get_bind().dialect.name == "sqlite":
+        # "+ 0" keeps SQLite from sorting all the region's records via ix_..._region_id:
+        # walking the name index and checking the region is cheaper for a page.
+        return column + 0 == region_id
+    return column == region_id
+
+
+def filter_conditions(filters: Filters, *, walk: bool = False) -> list:
+    """The WHERE conditions of the filters (before scoping)."""
+    conditions = [search_condition(filters.q, walk=walk) if filters.q else None,
+                  _course_condition(filters, walk)]
     if not filters.include_inactive:
         conditions.append(AlumnusRecord.is_active)
     if filters.office_id:
         conditions.append(AlumnusRecord.office_id == filters.office_id)
     if filters.region_id:
-        conditions.append(AlumnusRecord.region_id == filters.region_id)
+        conditions.append(_region_condition(filters.region_id, walk))
     if filters.sector_id:
-        conditions.append(AlumnusRecord.id.in_(
-            sa.select(record_sectors.c.record_id)
-            .where(record_sectors.c.sector_id == filters.sector_id)))
-    query = query.where(*[c for c in conditions if c is not None])
+        sectors = (sa.select(record_sectors.c.record_id)
+                   .where(record_sectors.c.sector_id == filters.sector_id))
+        conditions.append(_matching(sectors, record_sectors.c.record_id, walk))
+    return [c for c in conditions if c is not None]
+
+
+def build_query(filters: Filters, *, walk: bool = False) -> sa.Select:
+    """Return select(AlumnusRecord) with the filters applied and sorted (before scoping)."""
+    query = sa.select(AlumnusRecord).where(*filter_conditions(filters, walk=walk))
     sort = filters.sort if filters.sort.lstrip("-") in SORTS else "name"
     columns = SORTS[sort.lstrip("-")]
     ordered = [c.desc() if sort.startswith("-") else c.asc() for c in columns]
     return query.order_by(*ordered, AlumnusRecord.id)
+
+
+def count_query(filters: Filters) -> sa.Select:
+    """select(AlumnusRecord.id) of the matches (before scoping), for a bounded count.
+
+    Search terms stay `id IN (range of terms)` (the database starts from the terms' primary
+    key); sectors and courses are joins, not IN (subquery), so the database may stop at the
+    count limit instead of first collecting every id of the subquery (135,000 for a program
+    type). Only the course join can repeat a record, hence DISTINCT there alone.
+    """
+    query = sa.select(AlumnusRecord.id)
+    if filters.course_id or filters.program_type or filters.fiscal_year:
+        query = query.distinct().join(
+            Participation, Participation.record_id == AlumnusRecord.id).join(
+            Course, Course.id == Participation.course_id)
+        for column, value in ((Course.id, filters.course_id),
+                              (Course.program_type, filters.program_type),
+                              (Course.fiscal_year, filters.fiscal_year)):
+            query = query.where(column == value) if value else query
+    if filters.sector_id:
+        query = query.join(record_sectors, record_sectors.c.record_id == AlumnusRecord.id).where(
+            record_sectors.c.sector_id == filters.sector_id)
+    plain = Filters(q=filters.q, include_inactive=filters.include_inactive,
+                    office_id=filters.office_id, region_id=filters.region_id)
+    return query.where(*filter_conditions(plain))
+
+
+def choose_walk(filters: Filters, total: int, capped: bool, offset: int, per_page: int) -> bool:
+    """Whether to walk the name index (many matches) rather than semi-join and sort."""
+    if not filters.sorted_by_name or not filters.narrowed:
+        return False  # no index to walk, or nothing to probe (the plain query walks anyway)
+    return capped or total >= WALK_FACTOR * (offset + per_page)

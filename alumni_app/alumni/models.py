@@ -63,8 +63,10 @@ class AlumnusRecord(TimestampMixin, db.Model):
         sa.CheckConstraint(f"gender IN {GENDER_VALUES!r}", name="gender_valid"),
         sa.CheckConstraint("birth_year IS NULL OR birth_year BETWEEN 1900 AND 2100",
                            name="birth_year_range"),
-        sa.Index("ix_alumni_records_office_active_family", "office_id", "is_active",
-                 "family_name", "id"),
+        # The directory's ORDER BY family_name, given_name, id within an office, in full: a
+        # page is read in index order and the walk stops once the page is full.
+        sa.Index("ix_alumni_records_office_active_name", "office_id", "is_active",
+                 "family_name", "given_name", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -138,10 +140,11 @@ class SearchTerm(db.Model):
     """One normalised word of a record's names, organization or position, for prefix search."""
 
     __tablename__ = "alumni_search_terms"
+    # (record_id, term): a record's terms, and the directory's "does this record have a term
+    # starting with ..." probe answered from the index alone.
+    __table_args__ = (sa.Index("ix_alumni_search_terms_record_term", "record_id", "term"),)
 
     term: Mapped[str] = mapped_column(
         sa.String(60).with_variant(sa.String(60, collation="C"), "postgresql"), primary_key=True
     )
-    record_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("alumni_records.id"), primary_key=True, index=True
-    )
+    record_id: Mapped[int] = mapped_column(sa.ForeignKey("alumni_records.id"), primary_key=True)

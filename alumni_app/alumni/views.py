@@ -8,7 +8,13 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from alumni_app.alumni import exports, policy
-from alumni_app.alumni.directory import Filters, build_query
+from alumni_app.alumni.directory import (
+    COUNT_LIMIT,
+    Filters,
+    build_query,
+    choose_walk,
+    count_query,
+)
 from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
@@ -41,10 +47,13 @@ def _filters() -> Filters:
     )
 
 
-def scoped_query(filters: Filters) -> sa.Select:
+_OWN_UNKNOWN = object()
+
+
+def scoped_query(filters: Filters, *, walk: bool = False, own=_OWN_UNKNOWN) -> sa.Select:
     """The directory query for the current user: filters, then what they may see."""
-    own = policy.own_record(current_user)
-    return policy.visible_records(build_query(filters), current_user, own=own)
+    own = policy.own_record(current_user) if own is _OWN_UNKNOWN else own
+    return policy.visible_records(build_query(filters, walk=walk), current_user, own=own)
 
 
 def _choices() -> dict:
@@ -68,8 +77,16 @@ def index():
     filters = _filters()
     per_page = _int_arg("per_page")
     per_page = per_page if per_page in PER_PAGE_CHOICES else PER_PAGE_CHOICES[0]
-    query = scoped_query(filters).options(selectinload(AlumnusRecord.sectors))
-    page = paginate(query, parse_page(request.args.get("page")), per_page)
+    own = policy.own_record(current_user)
+    counted = policy.visible_records(count_query(filters), current_user, own=own)
+
+    def window(total: int, capped: bool, offset: int) -> sa.Select:
+        walk = choose_walk(filters, total, capped, offset, per_page)
+        return scoped_query(filters, walk=walk, own=own).options(
+            selectinload(AlumnusRecord.sectors))
+
+    page = paginate(window, parse_page(request.args.get("page")), per_page,
+                    max_count=COUNT_LIMIT, count_query=counted)
     return render_template("directory/index.html", page=page, filters=filters, args=request.args,
                            per_page_choices=PER_PAGE_CHOICES, **_choices())
 

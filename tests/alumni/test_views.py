@@ -123,3 +123,39 @@ def test_directory_query_count_does_not_grow(login, users, office, count_queries
         assert officer.get("/directory?per_page=100").status_code == 200
         counts[size] = len(count_queries)
     assert counts[2] == counts[40]
+
+
+@pytest.mark.parametrize("query", ["", "?region={region}", "?q=alim", "?sector={sector}"])
+def test_capped_count_and_index_walk_list_the_same_people(login, users, office, monkeypatch,
+                                                          query):
+    """Big lists count only up to a cap and walk the name index: same people, same order."""
+    from alumni_app.alumni import directory
+    from alumni_app.alumni.services import update_record
+    from tests.factories import make_region, make_sector
+
+    region, sector = make_region(office), make_sector()
+    for i in range(12):
+        record = make_record(office, family_name=f"Alimov{i:02d}", region_id=region.id)
+        update_record(None, record, {}, sector_ids=[sector.id])
+    db.session.commit()
+    url = "/directory" + query.format(region=region.id, sector=sector.id) + \
+        ("&" if query else "?") + "per_page=25"
+    officer = login(users["officer"])
+    exact = officer.get(url).get_data(as_text=True)
+    monkeypatch.setattr(directory, "COUNT_LIMIT", 5)
+    monkeypatch.setattr("alumni_app.alumni.views.COUNT_LIMIT", 5)
+    monkeypatch.setattr(directory, "WALK_FACTOR", 0)
+    capped = officer.get(url).get_data(as_text=True)
+    names = [f"Alimov{i:02d}" for i in range(12)]
+    assert [n for n in names if n in exact] == names
+    positions = [capped.index(n) for n in names]
+    assert positions == sorted(positions)  # all twelve, in name order
+
+
+def test_a_big_list_says_how_many_at_least(login, users, office, monkeypatch):
+    for i in range(30):
+        make_record(office, family_name=f"Many{i:02d}")
+    monkeypatch.setattr("alumni_app.alumni.views.COUNT_LIMIT", 5)
+    page = login(users["officer"]).get("/directory").get_data(as_text=True)
+    assert "25+ people found" in page and "1–25 of 25+" in page
+    assert login(users["officer"]).get("/directory?page=2").status_code == 200
