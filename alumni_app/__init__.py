@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     from alumni_app.accounts.admin_views import bp as admin_users_bp
     from alumni_app.accounts.views import bp as accounts_bp
     from alumni_app.alumni.claim_staff_views import bp as claims_bp
+    from alumni_app.alumni.import_views import bp as imports_bp
     from alumni_app.alumni.profile_views import bp as profile_bp
     from alumni_app.alumni.staff_views import bp as records_bp
     from alumni_app.alumni.views import bp as directory_bp
@@ -111,7 +112,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (
         core_bp, auth_bp, accounts_bp, admin_users_bp, offices_bp, audit_bp, directory_bp,
-        records_bp, courses_bp, profile_bp, claims_bp,
+        records_bp, courses_bp, profile_bp, claims_bp, imports_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -150,6 +151,8 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from alumni_app.alumni import import_cli
     from alumni_app.cli import register
 
     register(app)
+    import_cli.register(app)

@@ -1,0 +1,440 @@
+"""The import of ex-participant records from CSV or XLSX: match rows to people, dry run, commit.
+
+A dry run does exactly what the commit does, inside the transaction, and then rolls it back (as
+django-import-export does): its counts are the commit's counts, and nothing it did is ever seen
+by anyone else. The commit leaves its changes in the session for the caller to commit at once:
+all rows or none. Rows are streamed and written in batches with Core inserts, so a file of
+100,000 rows is never held in memory.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from pathlib import Path
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+
+from alumni_app import audit
+from alumni_app.alumni import import_files as files
+from alumni_app.alumni import services
+from alumni_app.alumni.import_report import LISTED, PREVIEW_ROWS, ImportReport, display_name
+from alumni_app.alumni.import_rows import Lookups, ParsedRow, cell_text, parse_row, record_name_key
+from alumni_app.alumni.models import AlumnusRecord, SearchTerm
+from alumni_app.extensions import db
+from alumni_app.training.models import Course, Participation
+
+BATCH_SIZE = 1000
+COMPARED = ("given_name", "family_name", "given_name_cyr", "family_name_cyr", "gender",
+            "birth_year", "email", "email_alt", "organization", "position", "phone", "region_id")
+# A matched record keeps what it has for these; the file only fills them when empty.
+FILL_ONLY = frozenset({"given_name", "family_name", "given_name_cyr", "family_name_cyr",
+                       "gender", "birth_year", "email", "email_alt"})
+CANDIDATE_COLUMNS = (AlumnusRecord.id, AlumnusRecord.name_key, AlumnusRecord.office_id,
+                     AlumnusRecord.is_active, AlumnusRecord.merged_into_id,
+                     AlumnusRecord.erased_at, *[getattr(AlumnusRecord, f) for f in COMPARED])
+EMPTY = {**dict.fromkeys(COMPARED, ""), "gender": "unspecified", "birth_year": None,
+         "region_id": None}
+
+# --- matching rows to records ----------------------------------------------------------------
+
+@dataclass(eq=False)
+class _Target:
+    """A record a row may update: one that exists, or one this import creates."""
+
+    values: dict
+    name_key: str
+    id: int | None = None
+    row: int | None = None  # the file row that created it, when it is new in this import
+    courses: set[int] = field(default_factory=set)
+    pending: list[dict] = field(default_factory=list)  # participations waiting for an id
+
+
+class _Index:
+    """Targets by e-mail and by name key, for the rows of one batch."""
+
+    def __init__(self):
+        self.by_email: dict[str, list[_Target]] = defaultdict(list)
+        self.by_name: dict[str, list[_Target]] = defaultdict(list)
+
+    def add(self, target: _Target) -> None:
+        for table, key in ((self.by_email, (target.values["email"] or "").casefold()),
+                           (self.by_name, target.name_key)):
+            if key and target not in table[key]:
+                table[key].append(target)
+
+    def same_name(self, row: ParsedRow) -> list[_Target]:
+        return self.by_name.get(row.name_key, []) if row.name_key else []
+
+    def match(self, row: ParsedRow) -> tuple[_Target | None, str, list[_Target]]:
+        """E-mail first, then name with year of birth, name with course, or name alone."""
+        if row.email and (found := self.by_email.get(row.email.casefold())):
+            return found[0], "email", found[1:]
+        unidentified = not row.email and row.birth_year is None
+        rules = (
+            ("year", lambda t: row.birth_year is not None and _compatible(t, row)
+             and t.values["birth_year"] == row.birth_year),
+            ("course", lambda t: row.course_id is not None and _compatible(t, row)
+             and row.course_id in t.courses),
+            ("name", lambda t: unidentified and not t.values["email"]
+             and t.values["birth_year"] is None),
+        )
+        same = self.same_name(row)
+        for how, test in rules:
+            if found := [t for t in same if test(t)]:
+                return found[0], how, found[1:]
+        return None, "", []
+
+
+def _changes(current: dict, values: dict, fill_only: bool) -> dict:
+    """The fields a row changes on a matched record.
+
+    Names, e-mail, gender and year of birth are only filled in when empty. So is everything
+    once an earlier row of the same import has touched the record: the first row wins, and a
+    person listed on several rows cannot flip between them when the file is imported again.
+    """
+    changes = {}
+    for name, value in values.items():
+        old = current.get(name)
+        if (fill_only or name in FILL_ONLY) and old not in ("", None, "unspecified"):
+            continue
+        if old != value:
+            changes[name] = value
+    return changes
+
+
+class _Run:
+    """The state of one import: caches, the counts, and the batch writer."""
+
+    def __init__(self, office_id: int, actor, report: ImportReport):
+        self.office_id, self.actor, self.report = office_id, actor, report
+        self.lookups = Lookups(office_id)
+        self.courses: dict[str, int | None] = {}
+        self.titles: dict[tuple, int | None] = {}
+        # Every record this import touched -> the row that created it (None if it existed).
+        self.seen: dict[int, int | None] = {}
+        # E-mail addresses are stored in lower case; compare case-insensitively (which no index
+        # serves) only if some record of the office was saved otherwise.
+        self.mixed_case = db.session.scalar(sa.select(sa.exists().where(
+            AlumnusRecord.office_id == office_id,
+            AlumnusRecord.email != sa.func.lower(AlumnusRecord.email))))
+
+    def process(self, items: list[tuple[int, dict]]) -> None:
+        rows = [parse_row(number, raw, self.lookups) for number, raw in items]
+        self._resolve_courses(rows)
+        good = [row for row in rows if not row.errors]
+        index = self._candidates(good)
+        new: list[_Target] = []
+        links: list[dict] = []
+        for row in rows:
+            if not row.errors:
+                self._apply(row, index, new, links)
+            self.report.add_row_issues(row)
+        self._write(new, links)
+
+    # courses
+
+    def _resolve_courses(self, rows: list[ParsedRow]) -> None:
+        codes = {r.course.code for r in rows if r.course and r.course.code}
+        wanted = {c for c in codes if c.casefold() not in self.courses}
+        if wanted:
+            folded = {c.casefold() for c in wanted}
+            found = db.session.execute(sa.select(Course.id, Course.code).where(
+                sa.or_(sa.func.lower(Course.code).in_(folded), Course.code.in_(wanted))))
+            for course_id, code in found:
+                self.courses[code.casefold()] = course_id
+            for code in folded:
+                self.courses.setdefault(code, None)
+        for row in rows:
+            if row.course and not row.errors:
+                row.course_id = self._course_id(row)
+
+    def _course_id(self, row: ParsedRow) -> int | None:
+        course = row.course
+        if not course.code:
+            course_id = self._course_by_title(course.title, course.start_on)
+            if course_id is None:
+                row.error("course-no-code", "course_title", value=course.title[:80])
+            return course_id
+        key = course.code.casefold()
+        if self.courses.get(key) is None:
+            if not course.title:
+                row.error("course-unknown", "course_code", value=course.code)
+                return None
+            self.courses[key] = self._create_course(course)
+        return self.courses[key]
+
+    def _course_by_title(self, title: str, start_on) -> int | None:
+        key = (title, start_on)
+        if key not in self.titles:
+            query = sa.select(Course.id).where(Course.title == title)
+            if start_on:
+                query = query.where(Course.start_on == start_on)
+            self.titles[key] = db.session.scalar(query.order_by(Course.id).limit(1))
+        return self.titles[key]
+
+    def _create_course(self, row_course) -> int:
+        course = Course(code=row_course.code, title=row_course.title,
+                        program_type=row_course.program_type, sector_id=row_course.sector_id)
+        course.set_dates(row_course.start_on, row_course.end_on)
+        course.fiscal_year = course.fiscal_year or row_course.fiscal_year
+        db.session.add(course)
+        db.session.flush()
+        if len(self.report.courses_created) < LISTED:
+            self.report.courses_created.append({"code": course.code, "title": course.title,
+                                                "fiscal_year": course.fiscal_year})
+        return course.id
+
+    # records
+
+    def _candidates(self, rows: list[ParsedRow]) -> _Index:
+        """Load the office's records that rows of this batch may match, with their courses."""
+        index = _Index()
+        emails = {r.email for r in rows if r.email}
+        keys = {r.name_key for r in rows if r.name_key}
+        # Two lookups that each use their index (an OR of IN lists scans the table, and with an
+        # office condition SQLite prefers the office index); the office is checked here.
+        email = sa.func.lower(AlumnusRecord.email) if self.mixed_case else AlumnusRecord.email
+        found = {}
+        for condition in ([email.in_(emails)] if emails else []) + (
+                [AlumnusRecord.name_key.in_(keys)] if keys else []):
+            found.update((rec.id, rec) for rec in db.session.execute(
+                sa.select(*CANDIDATE_COLUMNS).where(condition)) if self._in_office(rec))
+        targets = {rec.id: _Target({f: getattr(rec, f) for f in COMPARED}, rec.name_key,
+                                   id=rec.id, row=self.seen.get(rec.id))
+                   for rec in sorted(found.values(), key=lambda r: r.id)}
+        if targets:
+            for record_id, course_id in db.session.execute(
+                    sa.select(Participation.record_id, Participation.course_id)
+                    .where(Participation.record_id.in_(list(targets)))):
+                targets[record_id].courses.add(course_id)
+        for target in targets.values():
+            index.add(target)
+        return index
+
+    def _in_office(self, rec) -> bool:
+        """A live record of the office: active, not merged away, not erased."""
+        return (rec.office_id == self.office_id and rec.is_active and rec.merged_into_id is None
+                and rec.erased_at is None)
+
+    def _apply(self, row: ParsedRow, index: _Index, new: list, links: list) -> None:
+        target, how, others = index.match(row)
+        if target is None:
+            target = _Target({**EMPTY, **row.values}, row.name_key, row=row.number)
+            self._link(target, row, links)
+            same = [t for t in index.same_name(row) if _year_fits(t, row)]
+            index.add(target)
+            new.append(target)
+            if same:
+                self.report.add_duplicate(row, "same-name", [self._ref(t) for t in same[:5]])
+            return self._count(row, "created")
+        touched = target.id is None or target.id in self.seen
+        if target.id is not None:
+            self.seen.setdefault(target.id, None)
+        changes = _changes(target.values, row.values, fill_only=touched)
+        linked = self._link(target, row, links)
+        if changes:
+            self._change(target, changes)
+            index.add(target)
+        outcome = "updated" if changes or linked else "unchanged"
+        self._report_match(row, target, how, others, outcome)
+        return self._count(row, outcome)
+
+    def _link(self, target: _Target, row: ParsedRow, links: list) -> bool:
+        if row.course_id is None or row.course_id in target.courses:
+            return False
+        target.courses.add(row.course_id)
+        link = {"record_id": target.id, "course_id": row.course_id,
+                "nominating_organization": row.values.get("organization", ""),
+                "position_at_nomination": row.values.get("position", "")}
+        (target.pending if target.id is None else links).append(link)
+        return True
+
+    def _change(self, target: _Target, changes: dict) -> None:
+        if target.id is not None:
+            # Through the service: post history, search terms and the record's own audit trail.
+            record = db.session.get(AlumnusRecord, target.id)
+            services.update_record(self.actor, record, changes)
+        target.values.update(changes)
+        target.name_key = record_name_key(target.values)
+
+    def _ref(self, target: _Target) -> dict:
+        return {"id": None if target.row else target.id, "row": target.row,
+                "name": display_name(target.values)}
+
+    def _report_match(self, row, target, how, others, outcome) -> None:
+        if how == "email" and row.name_key and target.name_key and row.name_key != target.name_key:
+            self.report.add_duplicate(row, "email-name", [self._ref(target)])
+        if others:
+            self.report.add_duplicate(row, "ambiguous", [self._ref(t) for t in [target, *others]])
+        if how == "name" and outcome != "unchanged":
+            self.report.add_duplicate(row, "name-only", [self._ref(target)])
+
+    def _count(self, row: ParsedRow, outcome: str) -> None:
+        setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+        if len(self.report.preview) < PREVIEW_ROWS:
+            v = row.values
+            self.report.preview.append({
+                "row": row.number, "outcome": outcome, "family_name": v.get("family_name", ""),
+                "given_name": v.get("given_name", ""),
+                "family_name_cyr": v.get("family_name_cyr", ""),
+                "given_name_cyr": v.get("given_name_cyr", ""), "birth_year": v.get("birth_year"),
+                "email": v.get("email", ""), "organization": v.get("organization", ""),
+                "course": row.course.code or row.course.title if row.course else ""})
+
+    def _write(self, new: list[_Target], links: list[dict]) -> None:
+        """Insert the batch's new records, their search terms and the new participations."""
+        if new:
+            table = AlumnusRecord.__table__
+            ids = db.session.execute(
+                sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                [{"office_id": self.office_id, "name_key": t.name_key, **t.values} for t in new],
+            ).scalars().all()
+            terms = []
+            for target, record_id in zip(new, ids, strict=True):
+                target.id = record_id
+                self.seen[record_id] = target.row
+                terms += [{"term": term, "record_id": record_id}
+                          for term in services.search_terms(SimpleNamespace(**target.values))]
+                links += [{**link, "record_id": record_id} for link in target.pending]
+            if terms:
+                db.session.execute(sa.insert(SearchTerm.__table__), terms)
+        if links:
+            db.session.execute(sa.insert(Participation.__table__), links)
+            self.report.participations += len(links)
+
+
+def _year_fits(target: _Target, row: ParsedRow) -> bool:
+    year = target.values["birth_year"]
+    return year is None or row.birth_year is None or year == row.birth_year
+
+
+def _compatible(target: _Target, row: ParsedRow) -> bool:
+    """Two known, different e-mail addresses or years of birth mean two people."""
+    email = (target.values["email"] or "").casefold()
+    return _year_fits(target, row) and not (row.email and email and email != row.email.casefold())
+
+
+# --- running an import -----------------------------------------------------------------------
+
+def _start(rows: Iterator, report: ImportReport, mapping: list[str] | None) -> Iterable:
+    """Find the header row, settle the column mapping, and return the rows after the header."""
+    head = list(islice(rows, files.HEADER_SCAN_ROWS))
+    found = files.find_header([cells for _, cells in head])
+    if found is None:
+        found = next((i for i, (_, cells) in enumerate(head)
+                      if any(cell_text(c) for c in cells)), None)
+        if found is None:
+            raise files.ImportFileError("empty")
+        if mapping is None:
+            report.problems.append({"code": "no-header", "params": {}})
+    number, cells = head[found]
+    report.header_row = number
+    report.columns = files.header_cells(cells)
+    fits = mapping is not None and len(mapping) == len(report.columns)
+    report.mapping = list(mapping) if fits else files.guess_mapping(report.columns)
+    if not fits:
+        report.notes = [{"code": code, "params": params} for code, params
+                        in files.repeated_columns(report.columns, report.mapping)]
+    if not report.problems:
+        report.problems += [{"code": code, "params": params} for code, params
+                            in files.mapping_problems(report.mapping, report.columns)]
+    return chain(head[found + 1:], rows)
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _records(data: Iterable, report: ImportReport) -> Iterator[tuple[int, dict]]:
+    """Yield (row number, {field: cell}) for rows with content; blank rows are counted only."""
+    columns = [(i, f) for i, f in enumerate(report.mapping) if f]
+    header = [c.casefold() for c in report.columns]
+    for number, cells in data:
+        raw = {f: cells[i] for i, f in columns if i < len(cells) and not _blank(cells[i])}
+        repeated = raw and cell_text(cells[0]).casefold() == header[0] and [
+            cell_text(c).casefold() for c in cells[:len(header)]] == header
+        if not raw or repeated:
+            report.blank += 1
+            continue
+        report.rows += 1
+        yield number, raw
+
+
+def _batches(items: Iterator, size: int) -> Iterator[list]:
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+def _finish(report: ImportReport, office, actor, commit: bool, skip_errors: bool) -> None:
+    if not (commit and report.can_commit(skip_errors)):
+        db.session.rollback()
+        return
+    audit.record("records.imported", actor=actor, subject=office, office_id=office.id,
+                 file=report.file_name, rows=report.rows, created=report.created,
+                 updated=report.updated, unchanged=report.unchanged,
+                 skipped_with_errors=report.error_rows, duplicates=report.duplicate_count,
+                 courses_created=len(report.courses_created),
+                 participations=report.participations)
+    report.applied = True
+
+
+def _plan_for_a_growing_table() -> None:
+    """On PostgreSQL, plan each lookup afresh for the rest of this transaction.
+
+    psycopg prepares a statement run five times, and PostgreSQL then keeps a generic plan
+    chosen while the import's own inserts were few: a scan that grows with every batch (2 s a
+    lookup after 50,000 rows). Custom plans see the table as it is and use the indexes.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
+def run_import(path, office, actor=None, commit: bool = False, *,
+               mapping: list[str] | None = None, skip_errors: bool = False,
+               file_name: str | None = None, progress: Callable[[int], None] | None = None,
+               batch_size: int = BATCH_SIZE) -> ImportReport:
+    """Import a CSV or XLSX file into `office`; without `commit`, roll everything back.
+
+    With `commit`, the changes stay in the session (report.applied) for the caller to commit,
+    unless the file has mapping problems or rows with errors (and `skip_errors` is off): then
+    everything is rolled back. Raises ImportFileError for a file that cannot be read at all.
+    """
+    path = Path(path)
+    ext = files.extension_of(path.name)
+    files.check_file(path, ext)
+    report = ImportReport(file_name=file_name or path.name, office_id=office.id)
+    rows = files.iter_rows(path, ext)
+    try:
+        data = _start(rows, report, mapping)
+        if not report.problems:
+            _plan_for_a_growing_table()
+            run = _Run(office.id, actor, report)
+            for batch in _batches(_records(data, report), batch_size):
+                run.process(batch)
+                if progress:
+                    progress(report.rows)
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        rows.close()
+    _finish(report, office, actor, commit, skip_errors)
+    return report
+
+
+def read_columns(path) -> tuple[list[str], list[str]]:
+    """Return the column titles of a file and the mapping guessed from them (no database)."""
+    path = Path(path)
+    ext = files.extension_of(path.name)
+    files.check_file(path, ext)
+    rows = files.iter_rows(path, ext)
+    report = ImportReport()
+    try:
+        _start(rows, report, None)
+    finally:
+        rows.close()
+    return report.columns, report.mapping
