@@ -40,7 +40,6 @@ import os
 import platform
 import re
 import secrets
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -569,22 +568,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _terminate(signum, _frame) -> None:
-    raise SystemExit(128 + signum)  # unwinds the with-blocks: servers stopped, files removed
-
-
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
-        run(args)
-    except BenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("\ninterrupted: servers stopped, temporary files removed", file=sys.stderr)
-        return 130
-    return 0
+    return tp.cli(parse_args, run, argv)
 
 
 if __name__ == "__main__":

@@ -473,10 +473,15 @@ def _terminate(signum, _frame) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+    return cli(parse_args, run, argv)
+
+
+def cli(parse, run_bench, argv: list[str] | None = None) -> int:
+    """Parse the arguments and run a benchmark; exit 1 when it cannot measure, 130 on Ctrl-C."""
+    args = parse(argv)
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        run(args)
+        run_bench(args)
     except BenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
