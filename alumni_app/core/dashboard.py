@@ -16,18 +16,16 @@ from alumni_app.training.models import Course, Participation
 
 def alumnus(user: User) -> dict:
     """The alumnus's own page: their record and courses, account state and what to do next."""
-    record_id = db.session.scalar(
-        sa.select(AlumnusRecord.id).where(AlumnusRecord.user_id == user.id))
-    courses = []
-    if record_id is not None:
-        courses = db.session.execute(
-            sa.select(Course.title, Course.code, Course.fiscal_year)
-            .join(Participation, Participation.course_id == Course.id)
-            .where(Participation.record_id == record_id)
-            .order_by(Course.start_on.desc().nulls_last())).all()
+    # One round trip: the linked record (if any) with its courses, as plain rows.
+    rows = db.session.execute(
+        sa.select(AlumnusRecord.id, Course.title, Course.code, Course.fiscal_year)
+        .outerjoin(Participation, Participation.record_id == AlumnusRecord.id)
+        .outerjoin(Course, Course.id == Participation.course_id)
+        .where(AlumnusRecord.user_id == user.id)
+        .order_by(Course.start_on.desc().nulls_last())).all()
     return {
-        "record_id": record_id,
-        "courses": courses,
+        "record_id": rows[0][0] if rows else None,
+        "courses": [row[1:] for row in rows if row[1] is not None],
         "recovery_codes_left": remaining_recovery_codes(user) if user.has_second_factor else None,
     }
 
