@@ -181,25 +181,9 @@ def lookup_ids(conn: sa.Connection) -> dict[str, object]:
     return {"region": region, "sector": sector, "year": year}
 
 
-@contextlib.contextmanager
 def throwaway_postgres(base_url: str):
     """Create bench_dir_<random> on the server of `base_url`, yield its URL, drop it after."""
-    url = make_url(base_url)
-    name = f"bench_dir_{secrets.token_hex(5)}"
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        try:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        except sa.exc.SQLAlchemyError as exc:
-            raise BenchError(f"cannot create database {name}: {exc}") from exc
-        try:
-            yield url.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    return tp.throwaway_postgres(base_url, prefix="bench_dir")
 
 
 # --- Server time (in-process) -------------------------------------------------------------

@@ -31,8 +31,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import throughput  # noqa: E402 - the sibling benchmark's throwaway PostgreSQL database
 
 ROOT = Path(__file__).resolve().parent.parent
 FLASK = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "alumni_app"]
@@ -100,15 +102,6 @@ def measure(label: str, database_url: str, csv_path: Path, rows: int) -> None:
         print(f"  {'':<16} {_summary(output)}")
 
 
-def _postgres(base: str):
-    url = make_url(base)
-    name = f"bench_import_{secrets.token_hex(4)}"
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    return admin, name, url.set(database=name).render_as_string(hide_password=False)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
@@ -124,13 +117,8 @@ def main() -> int:
         measure("sqlite", f"sqlite:///{Path(folder) / 'import.db'}", csv_path, args.rows)
         base = os.environ.get("DATABASE_URL", "")
         if base.startswith("postgresql"):
-            admin, name, url = _postgres(base)
-            try:
-                measure(f"postgresql ({name})", url, csv_path, args.rows)
-            finally:
-                with admin.connect() as conn:
-                    conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
+            with throughput.throwaway_postgres(base, prefix="bench_import") as url:
+                measure(f"postgresql ({make_url(url).database})", url, csv_path, args.rows)
     return 0
 
 

@@ -368,10 +368,10 @@ def prepare_database(env: dict[str, str]) -> None:
 
 
 @contextlib.contextmanager
-def throwaway_postgres(base_url: str) -> Iterator[str]:
-    """Create bench_<random> on the server of `base_url`, yield its URL, drop it afterwards."""
+def throwaway_postgres(base_url: str, prefix: str = "bench") -> Iterator[str]:
+    """Create <prefix>_<random> on the server of `base_url`, yield its URL, drop it afterwards."""
     url = make_url(base_url)
-    name = f"bench_{secrets.token_hex(5)}"
+    name = f"{prefix}_{secrets.token_hex(5)}"
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         try:
