@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -33,12 +33,21 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     if env_int("PROXY_FIX_HOPS", 0):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=env_int("PROXY_FIX_HOPS", 0), x_proto=1)
     _configure_logging(app)
+    # First of all before_request hooks: CSRFProtect reads the form in its own hook.
+    app.before_request(_limit_request_size)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def _limit_request_size() -> None:
+    """Only upload views accept MAX_CONTENT_LENGTH; every other request gets the form limit."""
+    view = current_app.view_functions.get(request.endpoint)
+    if not getattr(view, "accepts_uploads", False):
+        request.max_content_length = current_app.config["MAX_FORM_CONTENT_LENGTH"]
 
 
 def _refuse_unsafe_production(app: Flask) -> None:
@@ -124,10 +133,7 @@ def register_request_hooks(app: Flask) -> None:
     from alumni_app.security import set_security_headers
 
     @app.before_request
-    def _limit_size_then_load_user_then_check_access():
-        view = app.view_functions.get(request.endpoint)
-        if not getattr(view, "accepts_uploads", False):
-            request.max_content_length = app.config["MAX_FORM_CONTENT_LENGTH"]
+    def _load_user_then_check_access():
         if request.endpoint != "static":
             _ = current_user.is_authenticated  # load before the locale is chosen
         return enforce_route_rule()

@@ -284,7 +284,6 @@ def _xlsx_rows(path: Path) -> Iterator[list]:
         raise ImportFileError("not-xlsx") from None
     try:
         sheet = _data_sheet(book)
-        sheet.reset_dimensions()  # trust the rows, not a dimension tag other tools get wrong
         yield from (list(row) for row in sheet.iter_rows(values_only=True))
     except ImportFileError:
         raise
@@ -300,6 +299,7 @@ def _data_sheet(book):
     if not sheets:
         raise ImportFileError("not-xlsx")
     for sheet in sheets:
+        sheet.reset_dimensions()  # trust the rows, not a dimension tag other tools get wrong
         head = [list(r) for r in islice(sheet.iter_rows(values_only=True), HEADER_SCAN_ROWS)]
         if find_header(head) is not None:
             return sheet

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
-from alumni_app.alumni import import_cli, import_files, import_report, importer, services
+from alumni_app.alumni import import_files, import_report, importer, services
 from alumni_app.alumni.directory import Filters, build_query
 from alumni_app.alumni.import_files import ImportFileError, guess_field, sniff_delimiter
 from alumni_app.alumni.import_rows import parse_date, split_full_name
@@ -35,14 +35,8 @@ TABLES = (AlumnusRecord, SearchTerm, Course, Participation, RecordPosition, Audi
 
 @pytest.fixture
 def app(app, tmp_path):
-    """The app with the import wired in (until the factory registers it) and a private folder."""
-    from alumni_app.alumni.import_views import bp
-
+    """The app keeping uploads in a private folder."""
     app.config["IMPORT_FOLDER"] = str(tmp_path / "imports")
-    if "imports" not in app.blueprints:
-        app.register_blueprint(bp)
-    if "import-alumni" not in app.cli.commands:
-        import_cli.register(app)
     return app
 
 
@@ -175,6 +169,17 @@ def test_xlsx_with_a_title_line_excel_dates_and_text_dates(office, tmp_path):
     assert roads.start_on == date(2019, 5, 6)
     person = record_by_email("r@example.org")
     assert (person.birth_year, person.phone) == (1985, "992900123456")
+
+
+def test_the_sheet_with_the_list_is_found_in_a_workbook(office, tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["Cover page: KCCP alumni, prepared by the office"])
+    data = book.create_sheet("List")
+    data.append(["ФИО", "Эл. почта"])
+    data.append(["Саидов Анвар", "anvar@example.org"])
+    book.save(tmp_path / "book.xlsx")
+    report = run(tmp_path / "book.xlsx", office, commit=True)
+    assert report.created == 1 and record_by_email("anvar@example.org").family_name_cyr == "Саидов"
 
 
 # --- dry run and commit ----------------------------------------------------------------------
