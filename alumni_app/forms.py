@@ -5,12 +5,18 @@ from __future__ import annotations
 from functools import cache
 
 from babel import support
+from flask import request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, Length
+
+
+def form_status() -> int:
+    """Status for a page showing a form: 400 when a posted form came back with errors."""
+    return 400 if request.method == "POST" else 200
 
 
 def strip_filter(value):

@@ -13,6 +13,7 @@ from alumni_app.accounts.models import User
 from alumni_app.audit import AuditEvent
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
+from alumni_app.forms import form_status
 from alumni_app.offices.models import Office
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import (
@@ -106,7 +107,7 @@ def invite():
             db.session.commit()
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")
             return redirect(url_for("users.detail", user_id=user.id))
-    status = 400 if request.method == "POST" else 200
+    status = form_status()
     return render_template("admin/invite.html", form=form), status
 
 

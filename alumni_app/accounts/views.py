@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
@@ -13,13 +13,10 @@ from alumni_app.auth.forms import ConfirmForm, DisableTotpForm, TotpForm
 from alumni_app.auth.passwords import verify_password
 from alumni_app.auth.tokens import find_token
 from alumni_app.extensions import db
+from alumni_app.forms import form_status
 from alumni_app.permissions import SECOND_FACTOR_ROLES, Role, authenticated, public
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
-
-
-def _status(form) -> int:
-    return 400 if request.method == "POST" else 200
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -28,7 +25,7 @@ def settings():
     """Edit one's name and language."""
     form = ProfileForm(obj=current_user)
     if not form.validate_on_submit():
-        return render_template("accounts/settings.html", form=form), _status(form)
+        return render_template("accounts/settings.html", form=form), form_status()
     services.update_profile(current_user, display_name=form.display_name.data,
                             language=form.preferred_language.data)
     session["lang"] = form.preferred_language.data
@@ -44,7 +41,7 @@ def change_password():
     form = ChangePasswordForm()
     form.user = current_user
     if not form.validate_on_submit():
-        return render_template("accounts/password.html", form=form), _status(form)
+        return render_template("accounts/password.html", form=form), form_status()
     user = current_user._get_current_object()
     services.change_own_password(user, form.password.data)
     login_user(user)  # the cookie now points at the new session
@@ -68,7 +65,7 @@ def change_email():
             db.session.commit()
             flash(_("We sent a confirmation link to %(email)s.", email=form.new_email.data), "info")
             return redirect(url_for("accounts.settings"))
-    return render_template("accounts/email.html", form=form), _status(form)
+    return render_template("accounts/email.html", form=form), form_status()
 
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])
@@ -117,7 +114,7 @@ def two_factor():
     uri = totp.provisioning_uri(user, secret)
     return render_template("accounts/two_factor_setup.html", form=form, secret=secret,
                            qr=totp.qr_data_uri(uri),
-                           required=Role(user.role) in SECOND_FACTOR_ROLES), _status(form)
+                           required=Role(user.role) in SECOND_FACTOR_ROLES), form_status()
 
 
 @bp.get("/two-factor/codes")

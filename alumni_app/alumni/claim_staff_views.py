@@ -15,7 +15,7 @@ from alumni_app.alumni.claims import ClaimRequest, ErasureRequest
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
-from alumni_app.forms import BaseForm
+from alumni_app.forms import BaseForm, form_status
 from alumni_app.permissions import STAFF_ROLES, object_rule, require, role_required
 
 bp = Blueprint("claims", __name__, url_prefix="/records/claims")
@@ -127,7 +127,7 @@ def invite(record_id: int):
             db.session.commit()
             flash(_("The invitation was sent to %(email)s.", email=record.email), "success")
             return redirect(url_for("directory.record", record_id=record.id))
-    status = 409 if error else 400 if request.method == "POST" else 200
+    status = 409 if error else form_status()
     return render_template("claims/invite.html", record=record, form=form, error=error), status
 
 

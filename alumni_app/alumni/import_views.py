@@ -32,7 +32,7 @@ from alumni_app.alumni.import_report import (
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
-from alumni_app.forms import BaseForm
+from alumni_app.forms import BaseForm, form_status
 from alumni_app.offices.models import Office
 from alumni_app.permissions import (
     STAFF_ROLES,
@@ -173,7 +173,7 @@ def upload():
             form.file.errors.append(exc.message())
         else:
             return redirect(url_for("imports.review", token=token))
-    return _upload_page(form, 400 if request.method == "POST" else 200)
+    return _upload_page(form, form_status())
 
 
 upload.accepts_uploads = True

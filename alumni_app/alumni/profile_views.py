@@ -29,7 +29,7 @@ from alumni_app.alumni.forms import ProfileFieldsMixin
 from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
-from alumni_app.forms import BaseForm
+from alumni_app.forms import BaseForm, form_status
 from alumni_app.offices.models import Office
 from alumni_app.permissions import Role, object_rule, public, require, role_required
 from alumni_app.training.models import Sector
@@ -96,10 +96,6 @@ class ClaimRequestForm(BaseForm):
                     "note": self.note.data or ""}
 
 
-def _status() -> int:
-    return 400 if request.method == "POST" else 200
-
-
 def _own() -> AlumnusRecord | None:
     record = policy.own_record(current_user)
     if record is not None:
@@ -134,7 +130,7 @@ def edit():
         db.session.commit()
         flash(_("Your profile was saved."), "success")
         return redirect(url_for("profile.edit"))
-    return _edit_page(record, form, PhotoForm(formdata=None), _status())
+    return _edit_page(record, form, PhotoForm(formdata=None), form_status())
 
 
 @bp.route("/privacy", methods=["GET", "POST"])
@@ -154,7 +150,7 @@ def privacy():
         db.session.commit()
         flash(_("Your privacy settings were saved."), "success")
         return redirect(url_for("profile.privacy"))
-    return render_template("profile/privacy.html", record=record, form=form), _status()
+    return render_template("profile/privacy.html", record=record, form=form), form_status()
 
 
 @bp.post("/photo")
@@ -267,7 +263,7 @@ def claim():
             db.session.commit()
             flash(_("Your request was sent to the office."), "success")
             return redirect(url_for("profile.claim"))
-    status = 409 if pending is not None and request.method == "POST" else _status()
+    status = 409 if pending is not None and request.method == "POST" else form_status()
     return render_template("profile/claim.html", form=form, pending=pending), status
 
 

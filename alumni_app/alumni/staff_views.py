@@ -13,6 +13,7 @@ from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.audit import AuditEvent
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
+from alumni_app.forms import form_status
 from alumni_app.offices.models import Office
 from alumni_app.permissions import (
     STAFF_ROLES,
@@ -31,10 +32,6 @@ def _load(record_id: int) -> AlumnusRecord:
     record = db.session.get(AlumnusRecord, record_id) or abort(404)
     require(policy.can_edit_record(current_user, record))
     return record
-
-
-def _status() -> int:
-    return 400 if request.method == "POST" else 200
 
 
 def _form_choices(form: RecordForm, office_id: int | None) -> None:
@@ -61,7 +58,7 @@ def create():
     office_id = _office_for_new_record()
     offices = db.session.scalars(scope_to_office(sa.select(Office), Office.id, current_user)).all()
     if office_id is None or office_id not in {o.id for o in offices}:
-        return render_template("records/choose_office.html", offices=offices), _status()
+        return render_template("records/choose_office.html", offices=offices), form_status()
     form = RecordForm()
     _form_choices(form, office_id)
     if form.validate_on_submit():
@@ -71,7 +68,7 @@ def create():
         flash(_("The record was created."), "success")
         return redirect(url_for("directory.record", record_id=record.id))
     return render_template("records/form.html", form=form, record=None,
-                           office_id=office_id), _status()
+                           office_id=office_id), form_status()
 
 
 @bp.route("/<int:record_id>/edit", methods=["GET", "POST"])
@@ -90,7 +87,7 @@ def edit(record_id: int):
         return redirect(url_for("directory.record", record_id=record.id))
     return render_template("records/form.html", form=form, record=record,
                            participation_form=_participation_form(),
-                           confirm_form=ConfirmForm()), _status()
+                           confirm_form=ConfirmForm()), form_status()
 
 
 def _participation_form() -> ParticipationForm:

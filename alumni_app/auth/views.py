@@ -26,6 +26,7 @@ from alumni_app.auth.sessions import end_session
 from alumni_app.auth.tokens import find_token
 from alumni_app.auth.totp import use_recovery_code, verify_totp
 from alumni_app.extensions import db
+from alumni_app.forms import form_status
 from alumni_app.permissions import authenticated, public
 from alumni_app.security import safe_next
 
@@ -53,7 +54,7 @@ def login():
         return redirect(url_for("core.dashboard"))
     form = LoginForm(next=request.args.get("next", ""))
     if not form.validate_on_submit():
-        status = 400 if request.method == "POST" else 200
+        status = form_status()
         return render_template("auth/login.html", form=form), status
     try:
         user = services.check_credentials(form.email.data, form.password.data)
@@ -105,7 +106,7 @@ def _second_factor_step(form, template: str, check, method: str):
         flash(_("Your login took too long. Please start again."), "warning")
         return redirect(url_for("auth.login"))
     if not form.validate_on_submit():
-        return render_template(template, form=form), 400 if request.method == "POST" else 200
+        return render_template(template, form=form), form_status()
     wait = services.login_retry_after(user.email)
     if wait:
         return _throttled_response(form, template, wait)
@@ -169,7 +170,7 @@ def register():
     """Let an alumnus create an account; it works once the e-mail address is confirmed."""
     form = RegisterForm(preferred_language=request.accept_languages.best_match(["en", "ru"]))
     if not form.validate_on_submit():
-        status = 400 if request.method == "POST" else 200
+        status = form_status()
         return render_template("auth/register.html", form=form), status
     wait = _throttle_email_requests()
     if wait:
@@ -217,7 +218,7 @@ def reset_request():
     """Send a password reset link; the answer is the same whether the address is known or not."""
     form = EmailRequestForm()
     if not form.validate_on_submit():
-        status = 400 if request.method == "POST" else 200
+        status = form_status()
         return render_template("auth/reset_request.html", form=form), status
     wait = _throttle_email_requests()
     if wait:
@@ -240,7 +241,7 @@ def reset_password(token: str):
     form.email_for_policy = row.user.email
     form.name_for_policy = row.user.display_name
     if not form.validate_on_submit():
-        status = 400 if request.method == "POST" else 200
+        status = form_status()
         return render_template("auth/reset_password.html", form=form), status
     if services.reset_password(token, form.password.data) is None:
         return _invalid_link()
@@ -259,7 +260,7 @@ def accept_invitation(token: str):
     form = AcceptInvitationForm(display_name=row.user.display_name)
     form.email_for_policy = row.user.email
     if not form.validate_on_submit():
-        status = 400 if request.method == "POST" else 200
+        status = form_status()
         return render_template("auth/accept_invitation.html", form=form, invited=row.user), status
     user = services.accept_invitation(
         token, display_name=form.display_name.data, password=form.password.data

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from alumni_app.extensions import db
+from alumni_app.forms import form_status
 from alumni_app.offices import services
 from alumni_app.offices.forms import FIELDS_ORDER, OfficeForm
 from alumni_app.offices.models import Office
@@ -54,7 +55,7 @@ def create():
     if form.validate_on_submit() and (office := _save(form, None)) is not None:
         flash(_("Office %(code)s was created.", code=office.code), "success")
         return redirect(url_for("offices.index"))
-    status = 400 if request.method == "POST" else 200
+    status = form_status()
     return render_template("admin/office_form.html", form=form, office=None), status
 
 
@@ -67,5 +68,5 @@ def edit(office_id: int):
     if form.validate_on_submit() and _save(form, office) is not None:
         flash(_("Office %(code)s was saved.", code=office.code), "success")
         return redirect(url_for("offices.index"))
-    status = 400 if request.method == "POST" else 200
+    status = form_status()
     return render_template("admin/office_form.html", form=form, office=office), status

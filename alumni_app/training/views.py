@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.extensions import db
+from alumni_app.forms import form_status
 from alumni_app.offices.models import Office
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import (
@@ -27,10 +28,6 @@ from alumni_app.training.models import Course, Participation, ProgramType, Secto
 
 bp = Blueprint("courses", __name__)
 MANAGERS = (Role.MANAGER, Role.ADMIN)
-
-
-def _status() -> int:
-    return 400 if request.method == "POST" else 200
 
 
 @bp.get("/courses")
@@ -87,7 +84,7 @@ def _save_course(course: Course | None):
             db.session.commit()
             flash(_("The course was saved."), "success")
             return redirect(url_for("courses.detail", course_id=course.id))
-    return render_template("courses/form.html", form=form, course=course), _status()
+    return render_template("courses/form.html", form=form, course=course), form_status()
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
@@ -129,7 +126,7 @@ def sector_form(sector_id: int | None):
             db.session.commit()
             flash(_("The sector was saved."), "success")
             return redirect(url_for("courses.sectors"))
-    return render_template("courses/named_form.html", form=form, kind="sector"), _status()
+    return render_template("courses/named_form.html", form=form, kind="sector"), form_status()
 
 
 @bp.get("/admin/regions")
@@ -165,4 +162,4 @@ def region_form(region_id: int | None):
             db.session.commit()
             flash(_("The region was saved."), "success")
             return redirect(url_for("courses.regions"))
-    return render_template("courses/named_form.html", form=form, kind="region"), _status()
+    return render_template("courses/named_form.html", form=form, kind="region"), form_status()
