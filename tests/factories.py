@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import itertools
 
 import pyotp
@@ -101,10 +103,23 @@ def route_args(users: dict, office: Office, endpoint: str = "") -> dict:
         target = make_user(role="officer", office=office, password=None)
     record = make_record(office)
     claim, erasure = make_claim_and_erasure(office, record)
-    return {"user_id": target.id, "office_id": office.id, "token": "x" * 43,
-            "record_id": record.id, "fmt": "csv", "course_id": make_course().id,
-            "sector_id": make_sector().id, "region_id": make_region(office).id,
-            "claim_id": claim.id, "erasure_id": erasure.id}
+    values = {"user_id": target.id, "office_id": office.id, "token": "x" * 43,
+              "record_id": record.id, "fmt": "csv", "course_id": make_course().id,
+              "sector_id": make_sector().id, "region_id": make_region(office).id,
+              "claim_id": claim.id, "erasure_id": erasure.id}
+    for module in FEATURE_FACTORY_MODULES:
+        feature = importlib.import_module(module)
+        values.update(feature.route_args(users, office, endpoint, values))
+    return values
+
+
+# Each feature's tests/<feature>/factories.py supplies the URL arguments of its own routes through
+# a `route_args(users, office, endpoint, values) -> dict` function, so features do not share a file.
+FEATURE_FACTORY_MODULES: list[str] = [
+    name for name in ("tests.plans.factories", "tests.grants.factories")
+    if importlib.util.find_spec(name.rsplit(".", 1)[0]) is not None
+    and importlib.util.find_spec(name) is not None
+]
 
 
 def make_claim_and_erasure(office: Office, record):
