@@ -126,13 +126,13 @@ def make_claim_and_erasure(office: Office, record):
     """A pending request to be matched to a record, and a pending erasure request."""
     from flask import current_app
 
-    from alumni_app.alumni import claims
+    from alumni_app.alumni import claim_models, claims
 
     asker = make_user(role="alumnus")
     with current_app.test_request_context():
         claim = claims.request_claim(asker, office_id=office.id, given_name="A",
                                      family_name="B", birth_year=1980, course="C")
-    erasure = claims.ErasureRequest(user_id=asker.id, open_user_id=asker.id,
+    erasure = claim_models.ErasureRequest(user_id=asker.id, open_user_id=asker.id,
                                     office_id=office.id, record_id=record.id, state="pending")
     db.session.add(erasure)
     db.session.commit()

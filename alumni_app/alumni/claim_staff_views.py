@@ -10,8 +10,8 @@ from flask_login import current_user
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from alumni_app.alumni import claims, policy
-from alumni_app.alumni.claims import ClaimRequest, ErasureRequest
+from alumni_app.alumni import claims, policy, privacy
+from alumni_app.alumni.claim_models import ClaimRequest, ErasureRequest
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
@@ -35,13 +35,13 @@ class RejectClaimForm(BaseForm):
 
 def _load_claim(claim_id: int) -> ClaimRequest:
     claim = db.session.get(ClaimRequest, claim_id) or abort(404)
-    require(claims.can_review_claim(current_user, claim))
+    require(policy.can_review_claim(current_user, claim))
     return claim
 
 
 def _load_erasure(erasure_id: int) -> ErasureRequest:
     erasure = db.session.get(ErasureRequest, erasure_id) or abort(404)
-    require(claims.can_handle_erasure(current_user, erasure))
+    require(policy.can_handle_erasure(current_user, erasure))
     return erasure
 
 
@@ -64,14 +64,14 @@ def index():
 
 
 @bp.get("/<int:claim_id>")
-@object_rule(*STAFF_ROLES, description="alumni.claims.can_review_claim")
+@object_rule(*STAFF_ROLES, description="alumni.policy.can_review_claim")
 def review(claim_id: int):
     """Show a request next to the office's records that match it."""
     return _review_page(_load_claim(claim_id))
 
 
 @bp.post("/<int:claim_id>/confirm")
-@object_rule(*STAFF_ROLES, description="alumni.claims.can_review_claim")
+@object_rule(*STAFF_ROLES, description="alumni.policy.can_review_claim")
 def confirm(claim_id: int):
     """Link the chosen record to the account that asked."""
     claim = _load_claim(claim_id)
@@ -93,7 +93,7 @@ def confirm(claim_id: int):
 
 
 @bp.post("/<int:claim_id>/reject")
-@object_rule(*STAFF_ROLES, description="alumni.claims.can_review_claim")
+@object_rule(*STAFF_ROLES, description="alumni.policy.can_review_claim")
 def reject(claim_id: int):
     """Close a request that matches no record of the office."""
     claim = _load_claim(claim_id)
@@ -111,11 +111,11 @@ def reject(claim_id: int):
 
 
 @bp.route("/invite/<int:record_id>", methods=["GET", "POST"])
-@object_rule(*STAFF_ROLES, description="alumni.claims.can_invite_to_claim")
+@object_rule(*STAFF_ROLES, description="alumni.policy.can_invite_to_claim")
 def invite(record_id: int):
     """Confirm, then e-mail the person a link to claim their record."""
     record = db.session.get(AlumnusRecord, record_id) or abort(404)
-    require(claims.can_invite_to_claim(current_user, record))
+    require(policy.can_invite_to_claim(current_user, record))
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():
@@ -140,7 +140,7 @@ def erasures():
 
 
 @bp.route("/erasures/<int:erasure_id>", methods=["GET", "POST"])
-@object_rule(*STAFF_ROLES, description="alumni.claims.can_handle_erasure")
+@object_rule(*STAFF_ROLES, description="alumni.policy.can_handle_erasure")
 def anonymise(erasure_id: int):
     """Confirm, then anonymise the person; courses and counts stay."""
     erasure = _load_erasure(erasure_id)
@@ -148,7 +148,7 @@ def anonymise(erasure_id: int):
     if erasure.state != "pending" or not form.validate_on_submit():
         status = 200 if request.method == "GET" else 409 if erasure.state != "pending" else 400
         return render_template("claims/anonymise.html", erasure=erasure, form=form), status
-    claims.anonymise(current_user, erasure)
+    privacy.anonymise(current_user, erasure)
     db.session.commit()
     flash(_("The person's data was erased."), "success")
     return redirect(url_for("claims.erasures"))

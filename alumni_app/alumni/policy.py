@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
 from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.extensions import db
 from alumni_app.permissions import Role, is_staff, same_office, scope_to_office, user_role
+
+if TYPE_CHECKING:
+    from alumni_app.alumni.claim_models import ClaimRequest, ErasureRequest
 
 
 def own_record(user) -> AlumnusRecord | None:
@@ -64,3 +69,21 @@ def can_see_contact(user, record: AlumnusRecord, field: str,
     if own is not None and own.id == record.id:
         return True
     return bool(getattr(record, f"show_{field}"))
+
+
+def can_review_claim(user, claim: ClaimRequest) -> bool:
+    return is_staff(user) and same_office(user, claim.office_id)
+
+
+def can_invite_to_claim(user, record: AlumnusRecord) -> bool:
+    return can_edit_record(user, record)
+
+
+def can_handle_erasure(user, erasure: ErasureRequest) -> bool:
+    return is_staff(user) and same_office(user, erasure.office_id)
+
+
+def can_edit_profile(user, record: AlumnusRecord | None) -> bool:
+    """An alumnus edits the profile fields of the record linked to their account."""
+    return (record is not None and user_role(user) is Role.ALUMNUS
+            and record.user_id == user.id and record.erased_at is None)

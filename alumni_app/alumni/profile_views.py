@@ -24,7 +24,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from alumni_app.alumni import claims, policy, services
+from alumni_app.alumni import claims, photos, policy, services
+from alumni_app.alumni import privacy as privacy_rules
 from alumni_app.alumni.forms import ProfileFieldsMixin
 from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.auth.forms import ConfirmForm
@@ -56,7 +57,7 @@ class PrivacyForm(BaseForm):
                             validators=[DataRequired(message=_l("Choose who sees you."))])
     show_email = BooleanField(_l("Show my e-mail address to the alumni who see me"))
     show_phone = BooleanField(_l("Show my phone number to the alumni who see me"))
-    consent = BooleanField(claims.CONSENT_WORDING)
+    consent = BooleanField(privacy_rules.CONSENT_WORDING)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
@@ -99,7 +100,7 @@ class ClaimRequestForm(BaseForm):
 def _own() -> AlumnusRecord | None:
     record = policy.own_record(current_user)
     if record is not None:
-        require(claims.can_edit_profile(current_user, record))
+        require(policy.can_edit_profile(current_user, record))
     return record
 
 
@@ -117,7 +118,7 @@ def _edit_page(record, form, photo_form, status: int):
 
 
 @bp.route("", methods=["GET", "POST"])
-@object_rule(Role.ALUMNUS, description="alumni.claims.can_edit_profile")
+@object_rule(Role.ALUMNUS, description="alumni.policy.can_edit_profile")
 def edit():
     """Edit one's own profile: contact details, post, sectors, about; never names or courses."""
     record = _own()
@@ -134,17 +135,17 @@ def edit():
 
 
 @bp.route("/privacy", methods=["GET", "POST"])
-@object_rule(Role.ALUMNUS, description="alumni.claims.can_edit_profile")
+@object_rule(Role.ALUMNUS, description="alumni.policy.can_edit_profile")
 def privacy():
     """Choose who sees one's profile and contact details; record consent with its wording."""
     record = _own()
     if record is None:
         return redirect(url_for("profile.claim"))
-    wording = str(claims.CONSENT_WORDING)
+    wording = str(privacy_rules.CONSENT_WORDING)
     form = PrivacyForm(obj=record, data={
         "consent": record.consent_at is not None and record.consent_text == wording})
     if form.validate_on_submit():
-        claims.save_privacy(current_user, record, visibility=form.visibility.data,
+        privacy_rules.save_privacy(current_user, record, visibility=form.visibility.data,
                             show_email=form.show_email.data, show_phone=form.show_phone.data,
                             consent=form.consent.data, wording=wording)
         db.session.commit()
@@ -154,20 +155,20 @@ def privacy():
 
 
 @bp.post("/photo")
-@object_rule(Role.ALUMNUS, description="alumni.claims.can_edit_profile")
+@object_rule(Role.ALUMNUS, description="alumni.policy.can_edit_profile")
 def upload_photo():
     """Replace one's photo with an uploaded JPEG or PNG (checked, re-encoded, resized)."""
     record = _own() or abort(404)
     form = PhotoForm()
     if form.validate_on_submit():
         try:
-            old = claims.set_photo(current_user, record,
-                                   form.photo.data.read(claims.PHOTO_MAX_BYTES + 1))
+            old = photos.set_photo(current_user, record,
+                                   form.photo.data.read(photos.PHOTO_MAX_BYTES + 1))
         except claims.PrivacyError as exc:
             form.photo.errors.append(claims.MESSAGES[exc.code])
         else:
             db.session.commit()
-            claims.delete_photo_file(old)  # only once the new name is committed
+            photos.delete_photo_file(old)  # only once the new name is committed
             flash(_("Your photo was saved."), "success")
             return redirect(url_for("profile.edit"))
     return _edit_page(record, _profile_form(record), form, 400)
@@ -177,16 +178,16 @@ upload_photo.accepts_uploads = True
 
 
 @bp.route("/photo/remove", methods=["GET", "POST"])
-@object_rule(Role.ALUMNUS, description="alumni.claims.can_edit_profile")
+@object_rule(Role.ALUMNUS, description="alumni.policy.can_edit_profile")
 def remove_photo():
     """Confirm, then remove one's photo."""
     record = _own() or abort(404)
     form = ConfirmForm()
     if not record.photo_name or not form.validate_on_submit():
         return render_template("profile/remove_photo.html", record=record, form=form)
-    old = claims.remove_photo(current_user, record)
+    old = photos.remove_photo(current_user, record)
     db.session.commit()
-    claims.delete_photo_file(old)
+    photos.delete_photo_file(old)
     flash(_("Your photo was removed."), "info")
     return redirect(url_for("profile.edit"))
 
@@ -198,7 +199,7 @@ def photo(record_id: int):
     record = db.session.get(AlumnusRecord, record_id) or abort(404)
     if not policy.can_view_record(current_user, record, policy.own_record(current_user)):
         abort(404)
-    path = claims.photo_path(record.photo_name)
+    path = photos.photo_path(record.photo_name)
     if path is None or not path.is_file():
         abort(404)
     response = send_file(path, mimetype="image/jpeg", as_attachment=True,
@@ -211,14 +212,15 @@ def photo(record_id: int):
 @role_required(Role.ALUMNUS)
 def data():
     """Show everything the app holds about the user, readably."""
-    return render_template("profile/data.html", data=claims.export_data(current_user))
+    return render_template("profile/data.html", data=privacy_rules.export_data(current_user))
 
 
 @bp.get("/data.json")
 @role_required(Role.ALUMNUS)
 def data_json():
     """Download everything the app holds about the user as JSON."""
-    body = json.dumps(claims.export_data(current_user), ensure_ascii=False, indent=2, default=str)
+    data = privacy_rules.export_data(current_user)
+    body = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="my-alumni-data.json"'})
 
@@ -232,7 +234,7 @@ def erasure():
     if pending is not None or not form.validate_on_submit():
         status = 409 if pending is not None and request.method == "POST" else 200
         return render_template("profile/erasure.html", form=form, pending=pending), status
-    claims.request_erasure(current_user)
+    privacy_rules.request_erasure(current_user)
     db.session.commit()
     flash(_("Your request was sent. Once the office erases your data, this account is closed."),
           "info")

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from alumni_app.alumni import claims
-from alumni_app.alumni.claims import ClaimInvitation, ClaimRequest, ClaimState
+from alumni_app.alumni.claim_models import ClaimInvitation, ClaimRequest, ClaimState
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.audit import AuditEvent
 from alumni_app.db import utcnow

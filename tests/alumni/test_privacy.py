@@ -10,15 +10,15 @@ import sqlalchemy as sa
 from PIL import Image
 
 from alumni_app.accounts.models import User
-from alumni_app.alumni import claims, services
-from alumni_app.alumni.claims import ClaimRequest, ErasureRequest
+from alumni_app.alumni import photos, privacy, services
+from alumni_app.alumni.claim_models import ClaimRequest, ErasureRequest
 from alumni_app.alumni.models import AlumnusRecord, RecordPosition
 from alumni_app.audit import AuditEvent
 from alumni_app.extensions import db
 from alumni_app.training.models import Course, Participation
 from tests.factories import PASSWORD, make_record
 
-CONSENT = str(claims.CONSENT_WORDING)
+CONSENT = str(privacy.CONSENT_WORDING)
 
 
 @pytest.fixture(autouse=True)
@@ -285,7 +285,7 @@ def test_photo_is_checked_reencoded_and_shown_only_to_those_who_may_see(
     first = mine.photo_name
     assert _upload(me, _picture("JPEG")).status_code == 302
     db.session.refresh(mine)
-    assert mine.photo_name != first and claims.photo_path(first).exists() is False
+    assert mine.photo_name != first and photos.photo_path(first).exists() is False
 
 
 @pytest.mark.parametrize(("data", "name", "message"), [
@@ -307,7 +307,7 @@ def test_photo_removal_asks_first(login, mine, owner):
     me = login(owner)
     _upload(me, _picture())
     db.session.refresh(mine)
-    path = claims.photo_path(mine.photo_name)
+    path = photos.photo_path(mine.photo_name)
     assert "Remove your photo?" in me.get("/me/photo/remove").get_data(as_text=True)
     assert path.exists()
     assert me.post("/me/photo/remove").status_code == 302

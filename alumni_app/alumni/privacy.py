@@ -1,0 +1,253 @@
+"""Privacy and consent, a person's data export, and erasure on request."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from alumni_app import audit
+from alumni_app.accounts import services as account_services
+from alumni_app.accounts.models import User, UserSession, UserToken
+from alumni_app.alumni import services as record_services
+from alumni_app.alumni.claim_models import (
+    ClaimInvitation,
+    ClaimRequest,
+    ErasureRequest,
+    ErasureState,
+)
+from alumni_app.alumni.claims import (
+    PrivacyError,
+    pending_claim,
+    pending_erasure,
+    void_invitations,
+    withdraw_claims,
+)
+from alumni_app.alumni.models import VISIBILITY_VALUES, AlumnusRecord, RecordPosition, Visibility
+from alumni_app.alumni.photos import delete_photo_file
+from alumni_app.alumni.policy import own_record
+from alumni_app.audit import AuditEvent
+from alumni_app.db import utcnow
+from alumni_app.extensions import db
+from alumni_app.mail import OutboundEmail
+
+CONSENT_WORDING = _l(
+    "I agree that the alumni I chose above may see my name, country, organization, position, "
+    "sectors, courses and the contact details I chose to show, and that this consent is recorded "
+    "with its date. I can withdraw it on this page at any time."
+)
+ERASED_NAME = "Erased person #{id}"
+ERASED_EMAIL = "erased-{id}@invalid"
+# Cleared on erasure; gender, region, sectors and courses stay for the office's statistics.
+ERASED_FIELDS = ("given_name", "given_name_cyr", "family_name_cyr", "organization", "position",
+                 "email", "email_alt", "phone", "languages", "bio")
+
+
+# Privacy and consent -----------------------------------------------------------------------------
+
+def save_privacy(actor: User, record: AlumnusRecord, *, visibility: str, show_email: bool,
+                 show_phone: bool, consent: bool, wording: str) -> dict:
+    """Set who sees the person; consent is stored with its date and exact wording."""
+    if visibility not in VISIBILITY_VALUES:
+        raise PrivacyError("visibility")
+    if visibility != Visibility.STAFF.value and not consent:
+        raise PrivacyError("consent-required")
+    chosen = {"visibility": visibility, "show_email": show_email, "show_phone": show_phone}
+    changes = {k: [getattr(record, k), v] for k, v in chosen.items() if getattr(record, k) != v}
+    for key, value in chosen.items():
+        setattr(record, key, value)
+    event = "none"
+    if consent:
+        record.consent_at, record.consent_text, event = utcnow(), wording, "given"
+    elif record.consent_at is not None:
+        record.consent_at, record.consent_text, event = None, None, "withdrawn"
+    audit.record("record.privacy_changed", actor=actor, subject=record,
+                 office_id=record.office_id, changes=changes, consent=event,
+                 consent_text=wording if consent else None)
+    return changes
+
+
+# Data export -------------------------------------------------------------------------------------
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _account_data(user: User) -> dict:
+    return {
+        "id": user.id, "email": user.email, "display_name": user.display_name, "role": user.role,
+        "preferred_language": user.preferred_language, "is_active": user.is_active,
+        "created_at": _iso(user.created_at), "email_verified_at": _iso(user.email_verified_at),
+        "last_login_at": _iso(user.last_login_at),
+        "password_changed_at": _iso(user.password_changed_at),
+        "second_factor_enabled": user.has_second_factor,
+    }
+
+
+def _record_data(record: AlumnusRecord) -> dict:
+    fields = ("id", "given_name", "family_name", "given_name_cyr", "family_name_cyr", "gender",
+              "birth_year", "organization", "position", "email", "email_alt", "phone",
+              "languages", "bio", "visibility", "show_email", "show_phone", "consent_text",
+              "is_verified", "is_active")
+    data = {f: getattr(record, f) for f in fields}
+    data.update(
+        office=record.office.name, country=record.office.country,
+        region=record.region.name_en if record.region else None,
+        sectors=[s.name_en for s in record.sectors], has_photo=bool(record.photo_name),
+        consent_at=_iso(record.consent_at), created_at=_iso(record.created_at),
+        updated_at=_iso(record.updated_at),
+        participations=[{
+            "course_code": p.course.code, "course_title": p.course.title,
+            "start_on": _iso(p.course.start_on), "end_on": _iso(p.course.end_on),
+            "nominating_organization": p.nominating_organization,
+            "position_at_nomination": p.position_at_nomination,
+        } for p in record.participations],
+        positions=[{"organization": p.organization, "position": p.position,
+                    "started_on": _iso(p.started_on), "ended_on": _iso(p.ended_on)}
+                   for p in record.positions],
+    )
+    return data
+
+
+def _subjects(user: User, record: AlumnusRecord | None) -> list[tuple[str, list[int]]]:
+    """The (subject type, ids) pairs of everything that is about the person."""
+    claim_ids = db.session.scalars(sa.select(ClaimRequest.id)
+                                   .where(ClaimRequest.user_id == user.id)).all()
+    erasure_ids = db.session.scalars(sa.select(ErasureRequest.id)
+                                     .where(ErasureRequest.user_id == user.id)).all()
+    pairs = [("User", [user.id]), ("ClaimRequest", list(claim_ids)),
+             ("ErasureRequest", list(erasure_ids))]
+    if record is not None:
+        pairs.append(("AlumnusRecord", [record.id]))
+    return pairs
+
+
+def _about(user: User, record: AlumnusRecord | None):
+    return sa.or_(*[sa.and_(AuditEvent.subject_type == kind, AuditEvent.subject_id.in_(ids))
+                    for kind, ids in _subjects(user, record) if ids])
+
+
+def _events_data(user: User, record: AlumnusRecord | None) -> list[dict]:
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(sa.or_(_about(user, record), AuditEvent.actor_id == user.id))
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)).all()
+    by = {user.id: "self", None: "system"}
+    return [{"occurred_at": _iso(e.occurred_at), "action": e.action,
+             "by": by.get(e.actor_id, "staff"),
+             "ip_address": e.ip_address if e.actor_id == user.id else None,
+             "details": e.details_dict} for e in events]
+
+
+def _requests_data(user: User) -> dict:
+    claims = db.session.scalars(sa.select(ClaimRequest).where(ClaimRequest.user_id == user.id)
+                                .order_by(ClaimRequest.id)).all()
+    erasures = db.session.scalars(sa.select(ErasureRequest)
+                                  .where(ErasureRequest.user_id == user.id)
+                                  .order_by(ErasureRequest.id)).all()
+    return {
+        "claim_requests": [{"id": c.id, "state": c.state, "office": c.office.name,
+                            "given_name": c.given_name, "family_name": c.family_name,
+                            "birth_year": c.birth_year, "course": c.course, "note": c.note,
+                            "created_at": _iso(c.created_at), "decided_at": _iso(c.decided_at)}
+                           for c in claims],
+        "erasure_requests": [{"id": e.id, "state": e.state, "created_at": _iso(e.created_at),
+                              "completed_at": _iso(e.completed_at)} for e in erasures],
+    }
+
+
+def export_data(user: User) -> dict:
+    """Everything the app holds about `user`: account, record, courses, posts, requests, events."""
+    record = own_record(user)
+    return {
+        "generated_at": _iso(utcnow()),
+        "account": _account_data(user),
+        "record": _record_data(record) if record is not None else None,
+        **_requests_data(user),
+        "events": _events_data(user, record),
+    }
+
+
+# Erasure -----------------------------------------------------------------------------------------
+
+def request_erasure(user: User) -> ErasureRequest:
+    """Ask the office to erase the person; staff of the record's office act on it."""
+    if pending_erasure(user) is not None:
+        raise PrivacyError("already-pending")
+    record, claim = own_record(user), pending_claim(user)
+    # Without a record, the office the person asked to be matched by (else administrators) acts.
+    office_id = record.office_id if record else claim.office_id if claim else None
+    erasure = ErasureRequest(user_id=user.id, open_user_id=user.id,
+                             record_id=record.id if record else None, office_id=office_id,
+                             state=ErasureState.PENDING.value)
+    db.session.add(erasure)
+    db.session.flush()
+    audit.record("erasure.requested", actor=user, subject=erasure, office_id=erasure.office_id)
+    return erasure
+
+
+def _anonymise_record(record: AlumnusRecord) -> None:
+    photo = record.photo_name
+    for field in ERASED_FIELDS:
+        setattr(record, field, "")
+    record.family_name = ERASED_NAME.format(id=record.id)
+    record.birth_year, record.photo_name, record.name_key = None, None, ""
+    record.visibility = Visibility.STAFF.value
+    record.show_email = record.show_phone = False
+    record.erased_at = utcnow()
+    db.session.execute(sa.update(RecordPosition).where(RecordPosition.record_id == record.id)
+                       .values(organization="", position=""))
+    void_invitations(record)
+    db.session.execute(sa.update(ClaimInvitation).where(ClaimInvitation.record_id == record.id)
+                       .values(email=""))
+    record_services.refresh_search_terms(record)
+    delete_photo_file(photo)
+
+
+def _anonymise_account(actor: User, user: User) -> None:
+    account_services.deactivate(actor, user)  # ends sessions and voids e-mailed tokens
+    user.email = ERASED_EMAIL.format(id=user.id)
+    user.display_name = ERASED_NAME.format(id=user.id)
+    user.password_hash = user.totp_secret = None
+    user.totp_enabled_at = user.totp_last_counter = None
+    db.session.execute(sa.update(ClaimRequest).where(ClaimRequest.user_id == user.id).values(
+        given_name="", family_name="", birth_year=None, course="", note=""))
+    db.session.execute(sa.update(UserSession).where(UserSession.user_id == user.id)
+                       .values(ip_address=None, user_agent=None))
+    db.session.execute(sa.update(UserToken).where(UserToken.user_id == user.id)
+                       .values(new_email=None))
+
+
+def _redact_traces(user: User, record: AlumnusRecord | None, addresses: set[str]) -> None:
+    """Remove personal values from the audit details and the mail outbox; keep the events."""
+    db.session.execute(sa.update(AuditEvent).where(_about(user, record))
+                       .values(details='{"redacted": true}'))
+    db.session.execute(sa.update(AuditEvent).where(AuditEvent.actor_id == user.id)
+                       .values(ip_address=None))
+    addresses = {a.lower() for a in addresses if a}
+    if addresses:
+        mail = OutboundEmail.recipient.in_(addresses)
+        db.session.execute(sa.delete(OutboundEmail).where(mail, OutboundEmail.sent_at.is_(None)))
+        db.session.execute(sa.update(OutboundEmail).where(mail).values(
+            recipient=ERASED_EMAIL.format(id=user.id), body=""))
+
+
+def anonymise(actor: User, erasure: ErasureRequest) -> None:
+    """Erase the person: names, contacts, photo and account details go; counts and courses stay."""
+    if erasure.state != ErasureState.PENDING.value:
+        raise PrivacyError("decided")
+    user = erasure.user
+    record = erasure.record or own_record(user)
+    addresses = {user.email}
+    if record is not None:
+        addresses |= {record.email, record.email_alt}
+        _anonymise_record(record)
+    _anonymise_account(actor, user)
+    withdraw_claims(user)
+    _redact_traces(user, record, addresses)
+    completed_by = actor.id
+    erasure.state, erasure.open_user_id = ErasureState.COMPLETED.value, None
+    erasure.completed_at, erasure.completed_by_id = utcnow(), completed_by
+    audit.record("record.erased", actor=actor, subject=record or user, office_id=erasure.office_id,
+                 erasure_id=erasure.id)
+
+
+# Photos ------------------------------------------------------------------------------------------
