@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -16,6 +16,7 @@ from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
 from alumni_app.forms import BaseForm, form_status
+from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import STAFF_ROLES, object_rule, require, role_required
 
 bp = Blueprint("claims", __name__, url_prefix="/records/claims")
@@ -57,10 +58,11 @@ def _review_page(claim: ClaimRequest, confirm_form=None, reject_form=None, statu
 @role_required(*STAFF_ROLES)
 def index():
     """List the office's open requests to be matched to a record."""
-    pending = db.session.scalars(claims.claim_queue(current_user).limit(500)).all()
+    page = paginate(claims.claim_queue(current_user), parse_page(request.args.get("page")),
+                    current_app.config["PAGE_SIZE"])
     waiting = claims.erasure_queue(current_user).order_by(None).subquery()
     erasure_count = db.session.scalar(sa.select(sa.func.count()).select_from(waiting))
-    return render_template("claims/index.html", claims=pending, erasure_count=erasure_count)
+    return render_template("claims/index.html", page=page, erasure_count=erasure_count)
 
 
 @bp.get("/<int:claim_id>")
@@ -135,8 +137,9 @@ def invite(record_id: int):
 @role_required(*STAFF_ROLES)
 def erasures():
     """List the office's open requests for erasure."""
-    pending = db.session.scalars(claims.erasure_queue(current_user).limit(500)).all()
-    return render_template("claims/erasures.html", erasures=pending)
+    page = paginate(claims.erasure_queue(current_user), parse_page(request.args.get("page")),
+                    current_app.config["PAGE_SIZE"])
+    return render_template("claims/erasures.html", page=page)
 
 
 @bp.route("/erasures/<int:erasure_id>", methods=["GET", "POST"])

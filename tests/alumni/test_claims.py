@@ -266,3 +266,19 @@ def test_a_record_claimed_by_a_concurrent_request_is_not_taken_over(app, record,
             claims.accept_invitation(late, "z" * 43)
         db.session.rollback()
     assert db.session.scalar(sa.select(AlumnusRecord.user_id)) is None  # rolled back, not late's
+
+
+def test_the_staff_queues_are_paged_oldest_first(app, login, users, office, make_user):
+    """Every waiting request is reachable: none is cut off however long the queue grows."""
+    app.config["PAGE_SIZE"] = 3
+    for n in range(7):
+        with app.test_request_context():
+            claims.request_claim(make_user(role="alumnus"), office_id=office.id,
+                                 given_name="Person", family_name=f"Queue{n}",
+                                 birth_year=1980, course="C")
+    db.session.commit()
+    officer = login(users["officer"])
+    pages = [officer.get(f"/records/claims?page={p}").get_data(as_text=True) for p in (1, 2, 3)]
+    shown = [[n for n in range(7) if f"Queue{n}<" in page] for page in pages]
+    assert shown == [[0, 1, 2], [3, 4, 5], [6]]
+    assert "Page 1 of 3" in pages[0] and "?page=2" in pages[0]
