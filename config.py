@@ -38,9 +38,15 @@ class Config:
 
     # Request size: a 10 MB form field is refused with 413, never read into memory. Uploads get
     # MAX_CONTENT_LENGTH; every other request MAX_FORM_CONTENT_LENGTH.
-    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 24 * 1024 * 1024)
     MAX_FORM_CONTENT_LENGTH = env_int("MAX_FORM_CONTENT_LENGTH", 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = env_int("MAX_FORM_MEMORY_SIZE", 512 * 1024)
+
+    # Spreadsheet imports: the largest file taken through the web page (bigger files go through
+    # `flask import-alumni`), and where an upload waits between its dry run and its commit. With
+    # several app servers IMPORT_FOLDER must be a folder they all share.
+    IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+    IMPORT_FOLDER = env("IMPORT_FOLDER")
 
     # Cookies. The Flask session only carries a pointer to a server-side session row.
     SESSION_COOKIE_NAME = "alumni_session"

@@ -45,7 +45,6 @@ from alumni_app.permissions import (
 )
 
 bp = Blueprint("imports", __name__, url_prefix="/records/import")
-DEFAULT_LIMIT = 20 * 1024 * 1024
 SAME_OFFICE = "permissions.same_office(user, import.office_id)"
 TEMPLATE_HELPERS = {"issue_text": issue_text, "duplicate_text": duplicate_text,
                     "problem_text": problem_text, "field_label": field_label,
@@ -81,7 +80,7 @@ def _store() -> UploadStore:
 
 def _limit() -> int:
     """The largest file accepted: IMPORT_MAX_BYTES, within the app's MAX_CONTENT_LENGTH."""
-    limit = current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_LIMIT)
+    limit = current_app.config["IMPORT_MAX_BYTES"]
     return min(limit, current_app.config.get("MAX_CONTENT_LENGTH") or limit)
 
 
