@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import itertools
+from pathlib import Path
 
 import pyotp
 
@@ -113,13 +113,14 @@ def route_args(users: dict, office: Office, endpoint: str = "") -> dict:
     return values
 
 
-# Each feature's tests/<feature>/factories.py supplies the URL arguments of its own routes through
-# a `route_args(users, office, endpoint, values) -> dict` function, so features do not share a file.
-FEATURE_FACTORY_MODULES: list[str] = [
-    name for name in ("tests.plans.factories", "tests.grants.factories")
-    if importlib.util.find_spec(name.rsplit(".", 1)[0]) is not None
-    and importlib.util.find_spec(name) is not None
-]
+# Each feature's tests/<feature>/factories.py (or *_factories.py) supplies the URL arguments of its
+# own routes through `route_args(users, office, endpoint, values) -> dict`, so features do not share
+# one file.
+FEATURE_FACTORY_MODULES: list[str] = sorted(
+    f"tests.{path.parent.name}.{path.stem}"
+    for pattern in ("*/factories.py", "*/*_factories.py")
+    for path in Path(__file__).parent.glob(pattern)
+)
 
 
 def make_claim_and_erasure(office: Office, record):
