@@ -29,6 +29,7 @@ from alumni_app.db import utcnow
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.mail import send_email
+from alumni_app.offices.models import Office
 from alumni_app.permissions import Role, scope_to_office, user_role
 
 
@@ -243,9 +244,15 @@ def confirm_claim(actor: User, claim: ClaimRequest, record: AlumnusRecord) -> No
     _link(record, claim.user)
     audit.record("claim.confirmed", actor=actor, subject=record, office_id=record.office_id,
                  claim_id=claim.id, user_id=claim.user_id)
+    send_email(claim.user.email, "claim_confirmed", locale=claim.user.preferred_language,
+               record=record, url=url_for("profile.edit", _external=True))
 
 
 def reject_claim(actor: User, claim: ClaimRequest, note: str = "") -> None:
     _decide(actor, claim, ClaimState.REJECTED)
     claim.decision_note = note
     audit.record("claim.rejected", actor=actor, subject=claim, office_id=claim.office_id)
+    # The note is kept for the office; the person is told only that no record matched.
+    send_email(claim.user.email, "claim_rejected", locale=claim.user.preferred_language,
+               office=db.session.get(Office, claim.office_id),
+               url=url_for("profile.claim", _external=True))

@@ -152,7 +152,8 @@ def test_a_record_is_claimed_once_and_an_account_claims_one(
     assert record.user_id == first.id
 
 
-def test_claim_by_request_and_staff_confirmation(login, users, office, record, make_user):
+def test_claim_by_request_and_staff_confirmation(login, users, office, record, make_user,
+                                                outbox):
     owner = make_user(role="alumnus")
     me = login(owner)
     assert me.get("/me").headers["Location"] == "/me/claim"
@@ -173,14 +174,15 @@ def test_claim_by_request_and_staff_confirmation(login, users, office, record, m
     assert (claim.state, claim.record_id, claim.decided_by_id) == (
         "confirmed", record.id, users["officer"].id)
     assert me.get("/me").status_code == 200
+    assert outbox[-1]["To"] == owner.email and "confirmed" in outbox[-1].get_content()
     assert db.session.scalar(sa.select(AuditEvent.action).where(
         AuditEvent.action == "claim.confirmed", AuditEvent.subject_id == record.id,
         AuditEvent.office_id == office.id)) is not None
     assert "Rakhimova" not in officer.get("/records/claims").get_data(as_text=True)
 
 
-def test_staff_reject_a_request(login, users, office, make_user):
-    owner = make_user(role="alumnus")
+def test_staff_reject_a_request(login, users, office, make_user, outbox):
+    owner = make_user(role="alumnus", preferred_language="ru")
     _claim_request(login(owner), office)
     claim = db.session.scalar(sa.select(ClaimRequest))
     response = login(users["officer"]).post(f"/records/claims/{claim.id}/reject",
@@ -188,6 +190,9 @@ def test_staff_reject_a_request(login, users, office, make_user):
     assert response.status_code == 302
     db.session.refresh(claim)
     assert (claim.state, claim.decision_note) == ("rejected", "No such course")
+    told = outbox[-1]
+    assert told["To"] == owner.email and "/me/claim" in told.get_content()
+    assert "не удалось" in told.get_content() and "No such course" not in told.get_content()
     assert _claim_request(login(owner), office).status_code == 302  # may ask again
 
 
