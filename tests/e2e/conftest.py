@@ -92,6 +92,7 @@ def live_server(tmp_path) -> Iterator[str]:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.db'}",
         "WTF_CSRF_ENABLED": True,
         "SERVER_NAME": None,
+        "IMPORT_FOLDER": str(tmp_path / "imports"),
     })
     with app.app_context():
         db.create_all()
