@@ -371,7 +371,11 @@ class UploadStore:
             return None
 
     def write_meta(self, token: str, meta: dict) -> None:
-        self._meta_path(token).write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+        """Replace the meta file at once: a reader never sees it half-written."""
+        path = self._meta_path(token)
+        partial = path.with_name(f"{path.name}.{secrets.token_hex(4)}.part")
+        partial.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+        os.replace(partial, path)
 
     def file(self, token: str, meta: dict) -> Path:
         ext = meta.get("ext")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+import time
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -13,12 +13,12 @@ from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FieldList, SelectField
 
-from alumni_app.alumni import importer
+from alumni_app.alumni import import_jobs as jobs
 from alumni_app.alumni.import_files import (
     FIELD_LABELS,
     MAX_COLUMNS,
     ImportFileError,
-    UploadStore,
+    check_file,
     column_letter,
     extension_of,
 )
@@ -30,7 +30,6 @@ from alumni_app.alumni.import_report import (
     problem_text,
 )
 from alumni_app.auth.forms import ConfirmForm
-from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.forms import BaseForm, form_status
 from alumni_app.offices.models import Office
@@ -73,11 +72,6 @@ class CommitForm(BaseForm):
     skip_errors = BooleanField(_l("Import the other rows and leave out the rows with errors"))
 
 
-def _store() -> UploadStore:
-    folder = current_app.config.get("IMPORT_FOLDER") or Path(current_app.instance_path) / "imports"
-    return UploadStore(folder)
-
-
 def _limit() -> int:
     """The largest file accepted: IMPORT_MAX_BYTES, within the app's MAX_CONTENT_LENGTH."""
     limit = current_app.config["IMPORT_MAX_BYTES"]
@@ -91,7 +85,7 @@ def _file_name(name: str | None) -> str:
 
 
 def _load(token: str) -> dict:
-    meta = _store().meta(token)
+    meta = jobs.store().meta(token)
     if meta is None:
         abort(404)
     require(same_office(current_user, meta.get("office_id")))
@@ -106,33 +100,21 @@ def _office(office_id: int | None) -> Office:
     return office
 
 
-def _run(token: str, meta: dict, **options) -> ImportReport:
-    """Run the import of a kept upload into its office (ImportFileError if it is gone)."""
-    path = _store().file(token, meta)
-    if meta.get("committed_at") or not path.is_file():
-        raise ImportFileError("expired")
-    return importer.run_import(path, _office(meta["office_id"]), current_user,
-                               file_name=meta["file_name"], **options)
-
-
-def _dry_run(token: str, meta: dict, mapping: list[str] | None = None) -> ImportReport:
-    """Run the import without keeping anything and remember its report with the upload."""
-    report = _run(token, meta, commit=False, mapping=mapping)
-    _store().write_meta(token, {**meta, "report": report.to_dict()})
-    return report
-
-
 def _receive(form: UploadForm) -> str:
-    """Keep the uploaded file under a random token, then dry-run it; return the token."""
+    """Keep the uploaded file under a random token, check it, start its dry run."""
     office_id = form.office_id.data if "office_id" in form else current_user.office_id
     office = _office(office_id)
-    upload, store = form.file.data, _store()
+    upload, store = form.file.data, jobs.store()
     store.prune()
     meta = {"office_id": office.id, "user_id": current_user.id,
             "file_name": _file_name(upload.filename)}
-    token = store.save(upload.stream, extension_of(meta["file_name"]), _limit(), meta)
+    ext = extension_of(meta["file_name"])
+    token = store.save(upload.stream, ext, _limit(), meta)
     try:
-        _dry_run(token, store.meta(token))
+        check_file(store.file(token, store.meta(token)), ext)
+        outcome = jobs.launch(token, jobs.DRY_RUN, actor=current_user).get("outcome") or {}
+        if outcome.get("kind") == "failed":
+            raise ImportFileError(outcome["code"], **outcome["params"])
     except ImportFileError:
         store.delete(token)
         raise
@@ -190,11 +172,38 @@ def _mapping_form(report: ImportReport) -> MappingForm:
 def review(token: str):
     """Show the dry run: counts, row errors, probable duplicates, the column mapping."""
     meta = _load(token)
-    report = ImportReport.from_dict(meta["report"])
+    job = meta.get("job") or {}
+    if jobs.is_running(meta):
+        return render_template("imports/running.html", meta=meta, job=job,
+                               seconds=int(time.time() - job["started"]))
+    report = ImportReport.from_dict(meta["report"]) if meta.get("report") else None
     return render_template("imports/review.html", token=token, meta=meta, report=report,
                            office=db.session.get(Office, meta["office_id"]),
-                           mapping_form=_mapping_form(report), commit_form=CommitForm(),
-                           discard_form=ConfirmForm(), **TEMPLATE_HELPERS)
+                           outcome=_outcome(meta), stale=jobs.is_stale(job),
+                           mapping_form=_mapping_form(report) if report else None,
+                           commit_form=CommitForm(), discard_form=ConfirmForm(),
+                           **TEMPLATE_HELPERS)
+
+
+def _outcome(meta: dict) -> tuple[str, str] | None:
+    """The last job's result as (alert style, message), or None."""
+    outcome = meta.get("outcome") or {}
+    kind = outcome.get("kind")
+    if kind == "imported":
+        return "success", _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s "
+                            "unchanged.", created=outcome["created"],
+                            updated=outcome["updated"], unchanged=outcome["unchanged"])
+    if kind == "not-imported":
+        return "danger", _("Nothing was imported: correct the rows with errors, or choose to "
+                           "leave them out.")
+    if kind == "busy":
+        return "info", _("This file is already being imported, or was imported.")
+    if kind == "failed":
+        if outcome["code"] == "internal":
+            return "danger", _("The file could not be processed because of an error on our "
+                               "side; nothing was imported. Try again, or ask an operator.")
+        return "danger", ImportFileError(outcome["code"], **outcome["params"]).message()
+    return None
 
 
 @bp.post("/<token>/mapping")
@@ -207,34 +216,11 @@ def remap(token: str):
     if not form.validate_on_submit() or len(form.columns.data) != len(report.columns):
         flash(_("Choose a field, or “Ignore”, for every column."), "danger")
         return redirect(url_for("imports.review", token=token))
-    try:
-        _dry_run(token, meta, form.columns.data)
-    except ImportFileError as exc:
-        flash(exc.message(), "danger")
+    if jobs.is_running(meta):
+        flash(_("This file is being checked or imported; wait until it is finished."), "info")
+    else:
+        jobs.launch(token, jobs.DRY_RUN, actor=current_user, mapping=form.columns.data)
     return redirect(url_for("imports.review", token=token))
-
-
-def _commit(token: str, meta: dict, skip_errors: bool) -> None:
-    """Run the import for real and commit it once, unless it is refused; flash the outcome."""
-    store = _store()
-    with store.claim(token) as claimed:
-        if not claimed or meta.get("committed_at"):
-            flash(_("This file is already being imported, or was imported."), "info")
-            return
-        report = _run(token, meta, commit=True, mapping=meta["report"]["mapping"],
-                      skip_errors=skip_errors)
-        if not report.applied:
-            store.write_meta(token, {**meta, "report": report.to_dict()})
-            flash(_("Nothing was imported: correct the rows with errors, or choose to leave "
-                    "them out."), "danger")
-            return
-        db.session.commit()
-        store.file(token, meta).unlink(missing_ok=True)
-        store.write_meta(token, {**meta, "report": report.to_dict(),
-                                 "committed_at": utcnow().isoformat()})
-    flash(_("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
-            created=report.created, updated=report.updated, unchanged=report.unchanged),
-          "success")
 
 
 @bp.post("/<token>/commit")
@@ -245,10 +231,11 @@ def commit(token: str):
     form = CommitForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        _commit(token, meta, form.skip_errors.data)
-    except ImportFileError as exc:
-        flash(exc.message(), "danger")
+    if jobs.is_running(meta) or meta.get("committed_at") or not meta.get("report"):
+        flash(_("This file is already being imported, or was imported."), "info")
+    else:
+        jobs.launch(token, jobs.COMMIT, actor=current_user, skip_errors=form.skip_errors.data,
+                    mapping=meta["report"]["mapping"])
     return redirect(url_for("imports.review", token=token))
 
 
@@ -258,6 +245,6 @@ def discard(token: str):
     """Forget an uploaded file without importing it."""
     _load(token)
     if ConfirmForm().validate_on_submit():
-        _store().delete(token)
+        jobs.store().delete(token)
         flash(_("The file was discarded; nothing was imported."), "info")
     return redirect(url_for("imports.upload"))

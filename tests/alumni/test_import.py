@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -488,7 +490,7 @@ def test_staff_upload_check_and_commit(app, login, users, office, region, tmp_pa
     token = _token(_upload(officer, "список.csv", _csv_bytes([RU_HEADER, *RU_ROWS])))
     assert counts() == before
     page = officer.get(f"/records/import/{token}")
-    assert page.status_code == 200
+    assert page.status_code == 200, page.text
     assert "список.csv" in page.text and "Dry run" in page.text
     done = officer.post(f"/records/import/{token}/commit", data={})
     assert done.status_code == 302
@@ -672,3 +674,72 @@ def test_report_survives_the_json_round_trip(office, tmp_path):
     report = run(_bad_file(tmp_path), office)
     copy = import_report.ImportReport.from_dict(json.loads(json.dumps(report.to_dict())))
     assert copy == report
+
+
+def _wait_for_job(token: str, timeout: float = 20.0) -> dict:
+    from alumni_app.alumni import import_jobs
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        meta = import_jobs.store().meta(token)
+        if meta["job"]["state"] == import_jobs.DONE:
+            return meta
+        time.sleep(0.05)
+    raise AssertionError("the import job did not finish")
+
+
+def test_a_long_import_runs_in_the_background_and_shows_its_progress(
+        app, login, users, office, monkeypatch):
+    """The page answers at once, shows the rows done so far and refreshes itself until done."""
+    app.config["IMPORT_IN_BACKGROUND"] = True
+    reached, release = threading.Event(), threading.Event()
+    real_run = importer.run_import
+
+    def held_run(*args, progress=None, **kwargs):
+        if not reached.is_set():
+            progress(250)  # as the importer does after each batch
+            reached.set()
+            assert release.wait(10)
+        return real_run(*args, progress=progress, **kwargs)
+
+    monkeypatch.setattr(importer, "run_import", held_run)
+    monkeypatch.setattr("alumni_app.alumni.import_jobs.BEAT_EVERY", 0)
+    officer = login(users["officer"])
+    rows = [["Given name", "Family name", "E-mail"], ["Aziza", "Backgroundova", "a@ex.org"]]
+    token = _token(_upload(officer, "big.csv", _csv_bytes(rows)))
+    assert reached.wait(10)
+    page = officer.get(f"/records/import/{token}")
+    assert page.status_code == 200, page.text
+    assert '<meta http-equiv="refresh"' in page.text and "250 rows done so far" in page.text
+    assert "Checking the file" in page.text
+    again = officer.post(f"/records/import/{token}/commit", data={}, follow_redirects=True)
+    assert "already being imported" in again.text
+    release.set()
+    _wait_for_job(token)
+
+    page = officer.get(f"/records/import/{token}")
+    assert '<meta http-equiv="refresh"' not in page.text and "Dry run" in page.text
+    assert counts()["alumni_records"] == 0
+    officer.post(f"/records/import/{token}/commit", data={})
+    meta = _wait_for_job(token)
+    assert meta["outcome"] == {"kind": "imported", "created": 1, "updated": 0, "unchanged": 0}
+    assert record_by_email("a@ex.org").family_name == "Backgroundova"
+    assert "Imported: 1 created" in officer.get(f"/records/import/{token}").text
+
+
+def test_an_import_whose_server_died_is_reported_and_can_be_started_again(
+        app, login, users, office):
+    from alumni_app.alumni import import_jobs
+
+    officer = login(users["officer"])
+    rows = [["Given name", "Family name", "E-mail"], ["Oydin", "Stalova", "o@ex.org"]]
+    token = _token(_upload(officer, "s.csv", _csv_bytes(rows)))
+    store = import_jobs.store()
+    meta = store.meta(token)
+    stopped = time.time() - app.config["IMPORT_STALE_SECONDS"] - 5
+    store.write_meta(token, {**meta, "job": {"kind": "commit", "state": "running", "rows": 0,
+                                             "started": stopped, "beat": stopped}})
+    page = officer.get(f"/records/import/{token}")
+    assert "stopped before it finished" in page.text and counts()["alumni_records"] == 0
+    officer.post(f"/records/import/{token}/commit", data={})
+    assert record_by_email("o@ex.org") is not None

@@ -93,6 +93,8 @@ def live_server(tmp_path) -> Iterator[str]:
         "WTF_CSRF_ENABLED": True,
         "SERVER_NAME": None,
         "IMPORT_FOLDER": str(tmp_path / "imports"),
+        "IMPORT_IN_BACKGROUND": True,  # as in production: the page refreshes until done
+        "IMPORT_REFRESH_SECONDS": 1,
     })
     with app.app_context():
         db.create_all()
