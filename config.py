@@ -41,6 +41,8 @@ class Config:
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
     MAX_FORM_CONTENT_LENGTH = env_int("MAX_FORM_CONTENT_LENGTH", 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = env_int("MAX_FORM_MEMORY_SIZE", 512 * 1024)
+    # One uploaded document (evidence, scanned paper copies): larger files are refused (413).
+    UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
     # Cookies. The Flask session only carries a pointer to a server-side session row.
     SESSION_COOKIE_NAME = "alumni_session"

@@ -97,7 +97,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def _import_all_models() -> None:
-    from alumni_app import audit, mail  # noqa: F401
+    from alumni_app import audit, mail, storage  # noqa: F401
     from alumni_app.accounts import models as account_models  # noqa: F401
     from alumni_app.alumni import claims as claim_models  # noqa: F401
     from alumni_app.alumni import models as alumni_models  # noqa: F401
