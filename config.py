@@ -20,6 +20,14 @@ def env_int(name: str, default: int) -> int:
     return int(env(name, str(default)))
 
 
+def env_int_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """A comma-separated list of whole numbers, e.g. CHECKIN_MONTHS=3,6,12,24."""
+    value = env(name)
+    if value is None:
+        return default
+    return tuple(int(part) for part in value.split(",") if part.strip())
+
+
 def env_bool(name: str, default: bool) -> bool:
     value = env(name)
     if value is None:
@@ -99,6 +107,11 @@ class Config:
     SEND_HSTS = False
     TOTP_ISSUER = env("TOTP_ISSUER", "KCCP Alumni")
     PAGE_SIZE = env_int("PAGE_SIZE", 25)
+
+    # Action plans: check-ins fall due these many months after a course ends; a reminder of the
+    # same kind for the same plan goes out at most once per interval.
+    CHECKIN_MONTHS = env_int_list("CHECKIN_MONTHS", (3, 6, 12, 24))
+    REMINDER_INTERVAL_DAYS = env_int("REMINDER_INTERVAL_DAYS", 14)
 
 
 class DevelopmentConfig(Config):
