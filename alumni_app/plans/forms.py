@@ -44,8 +44,9 @@ LIMIT = Decimal("999999999999")
 VALUE_RANGE = NumberRange(min=-LIMIT, max=LIMIT, message=_l("Enter a smaller number."))
 
 
-def _id_value(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+def _id_value(value) -> int | None:
+    text = str(value or "")
+    return int(text) if text.isdigit() else None
 
 
 class Row(Form):
@@ -63,11 +64,16 @@ class MilestoneForm(Row):
                               render_kw={"maxlength": 500})
     target_on = DateField(_l("Target date"), validators=[Optional()])
 
-    def validate_target_on(self, field):
-        if self.description.data and not field.data:
-            raise ValidationError(_l("Enter the date it should be done by, like 2025-06-30."))
-        if field.data and not self.description.data:
-            raise ValidationError(_l("Say what will be done by this date."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Optional() stops the date's own validators when it is empty, so check the pair here.
+        if self.description.data and not self.target_on.data and not self.target_on.errors:
+            self.target_on.errors = [_l("Enter the date it should be done by, like 2025-06-30.")]
+            return False
+        if self.target_on.data and not self.description.data and not self.id.data:
+            self.description.errors = [_l("Say what will be done by this date.")]
+            return False
+        return valid
 
     def validate_description(self, field):
         if self.id.data and not field.data:
@@ -123,6 +129,10 @@ class PlanForm(BaseForm):
     def validate_milestones(self, field):
         if not any(row.form.description.data for row in field):
             raise ValidationError(_l("Add at least one milestone: an activity with its date."))
+
+    def own_errors(self, name: str) -> list:
+        """A FieldList's own messages, without its rows' error dictionaries."""
+        return [e for e in self[name].errors if not isinstance(e, dict | list)]
 
     def milestone_rows(self) -> list[MilestoneRow]:
         return [MilestoneRow(r.form.description.data, r.form.target_on.data,
