@@ -253,6 +253,7 @@ class ReminderLog(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
     email_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outbound_emails.id"))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_on: Mapped[date] = mapped_column(sa.Date())  # the day the run counted as today
 
 
 class ActivityKind(enum.StrEnum):

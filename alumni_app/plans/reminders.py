@@ -20,7 +20,6 @@ from flask.cli import with_appcontext
 from alumni_app import audit
 from alumni_app.accounts.models import User
 from alumni_app.alumni.models import AlumnusRecord
-from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.mail import deliver_pending, send_email
 from alumni_app.plans import checkins
@@ -88,18 +87,18 @@ def overdue_milestones(today: date):
                              Milestone.state.not_in(FINISHED_MILESTONE_STATES))
 
 
-def opted_out_count(today: date) -> int:
+def opted_out_count() -> int:
     query = (sa.select(sa.func.count(sa.distinct(User.id))).select_from(ReminderSetting)
              .join(User, User.id == ReminderSetting.user_id)
              .where(ReminderSetting.reminders_enabled.is_(False)))
     return db.session.scalar(query) or 0
 
 
-def _held_back(plan_id: int, kind: str, period: str, interval: int) -> bool:
-    since = utcnow() - timedelta(days=interval)
+def _held_back(plan_id: int, kind: str, period: str, today: date, interval: int) -> bool:
+    since = today - timedelta(days=interval)
     return db.session.scalar(sa.select(sa.func.count(ReminderLog.id)).where(
         ReminderLog.plan_id == plan_id, ReminderLog.kind == kind,
-        sa.or_(ReminderLog.period == period, ReminderLog.sent_at > since))) > 0
+        sa.or_(ReminderLog.period == period, ReminderLog.sent_on > since))) > 0
 
 
 def _send_one(plan_id: int, user_id: int, kind: str, period: str, today: date, month=None):
@@ -110,7 +109,7 @@ def _send_one(plan_id: int, user_id: int, kind: str, period: str, today: date, m
                          user=user, plan=plan, kind=kind, month=month, overdue=overdue, url=url,
                          settings_url=url_for("plans.mine", _external=True))
     db.session.add(ReminderLog(plan_id=plan.id, kind=kind, period=period, user_id=user.id,
-                               email_id=message.id))
+                               email_id=message.id, sent_on=today))
     db.session.commit()  # one reminder, one transaction: a re-run after a crash skips it
     return message.id
 
@@ -125,12 +124,15 @@ def _candidates(today: date):
 
 def send_reminders(today: date | None = None) -> Summary:
     """E-mail every alumnus whose plan has a check-in due or a milestone overdue (once)."""
+    if not has_request_context():  # links in the e-mails need a host: SERVER_NAME or localhost
+        with current_app.test_request_context():
+            return send_reminders(today)
     today = today or date.today()
     interval = max(1, int(current_app.config["REMINDER_INTERVAL_DAYS"]))
     period = str(today.toordinal() // interval)
-    summary = Summary(turned_off=opted_out_count(today))
+    summary = Summary(turned_off=opted_out_count())
     for plan_id, user_id, kind, month in list(_candidates(today)):
-        if _held_back(plan_id, kind, period, interval):
+        if _held_back(plan_id, kind, period, today, interval):
             summary.already_sent += 1
             continue
         summary.emails.append(_send_one(plan_id, user_id, kind, period, today, month))
@@ -147,12 +149,7 @@ def send_reminders(today: date | None = None) -> Summary:
 @with_appcontext
 def send_reminders_command(today):
     """E-mail alumni whose action plans need an update (safe to run daily from cron)."""
-    day = today.date() if today else None
-    if has_request_context():
-        summary = send_reminders(day)
-    else:  # links in the e-mails need a host: SERVER_NAME, or localhost
-        with current_app.test_request_context():
-            summary = send_reminders(day)
+    summary = send_reminders(today.date() if today else None)
     click.echo(f"reminders sent {summary.sent}, already sent within the interval "
                f"{summary.already_sent}, alumni who turned reminders off {summary.turned_off}; "
                f"e-mails delivered {summary.delivered}, failed {summary.failed} "

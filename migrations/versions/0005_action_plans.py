@@ -202,6 +202,7 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('email_id', sa.Integer(), nullable=True),
     sa.Column('sent_at', alumni_app.db.UTCDateTime(), nullable=False),
+    sa.Column('sent_on', sa.Date(), nullable=False),
     sa.ForeignKeyConstraint(['email_id'], ['outbound_emails.id'], name=op.f('fk_plan_reminders_email_id_outbound_emails')),
     sa.ForeignKeyConstraint(['plan_id'], ['action_plans.id'], name=op.f('fk_plan_reminders_plan_id_action_plans')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_plan_reminders_user_id_users')),
