@@ -20,6 +20,14 @@ def env_int(name: str, default: int) -> int:
     return int(env(name, str(default)))
 
 
+def env_int_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """A comma-separated list of whole numbers, e.g. CHECKIN_MONTHS=3,6,12,24."""
+    value = env(name)
+    if value is None:
+        return default
+    return tuple(int(part) for part in value.split(",") if part.strip())
+
+
 def env_bool(name: str, default: bool) -> bool:
     value = env(name)
     if value is None:
@@ -41,6 +49,8 @@ class Config:
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 24 * 1024 * 1024)
     MAX_FORM_CONTENT_LENGTH = env_int("MAX_FORM_CONTENT_LENGTH", 1024 * 1024)
     MAX_FORM_MEMORY_SIZE = env_int("MAX_FORM_MEMORY_SIZE", 512 * 1024)
+    # One uploaded document (evidence, scanned paper copies): larger files are refused (413).
+    UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 
     # Spreadsheet imports: the largest file taken through the web page (bigger files go through
     # `flask import-alumni`), and where an upload waits between its dry run and its commit. With
@@ -107,6 +117,11 @@ class Config:
     SEND_HSTS = False
     TOTP_ISSUER = env("TOTP_ISSUER", "KCCP Alumni")
     PAGE_SIZE = env_int("PAGE_SIZE", 25)
+
+    # Action plans: check-ins fall due these many months after a course ends; a reminder of the
+    # same kind for the same plan goes out at most once per interval.
+    CHECKIN_MONTHS = env_int_list("CHECKIN_MONTHS", (3, 6, 12, 24))
+    REMINDER_INTERVAL_DAYS = env_int("REMINDER_INTERVAL_DAYS", 14)
 
 
 class DevelopmentConfig(Config):

@@ -97,11 +97,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def _import_all_models() -> None:
-    from alumni_app import audit, mail  # noqa: F401
+    from alumni_app import audit, mail, storage  # noqa: F401
     from alumni_app.accounts import models as account_models  # noqa: F401
     from alumni_app.alumni import claim_models  # noqa: F401
     from alumni_app.alumni import models as alumni_models  # noqa: F401
     from alumni_app.offices import models as office_models  # noqa: F401
+    from alumni_app.plans import models as plan_models  # noqa: F401
     from alumni_app.training import models as training_models  # noqa: F401
 
 
@@ -117,11 +118,15 @@ def register_blueprints(app: Flask) -> None:
     from alumni_app.core.audit_views import bp as audit_bp
     from alumni_app.core.views import bp as core_bp
     from alumni_app.offices.views import bp as offices_bp
+    from alumni_app.plans.activity_views import bp as activities_bp
+    from alumni_app.plans.staff_views import bp as plan_staff_bp
+    from alumni_app.plans.views import bp as plans_bp
     from alumni_app.training.views import bp as courses_bp
 
     for blueprint in (
         core_bp, auth_bp, accounts_bp, admin_users_bp, offices_bp, audit_bp, directory_bp,
-        records_bp, courses_bp, profile_bp, claims_bp, imports_bp,
+        records_bp, courses_bp, profile_bp, claims_bp, imports_bp, plans_bp, plan_staff_bp,
+        activities_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -159,6 +164,8 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from alumni_app.alumni import import_cli
     from alumni_app.cli import register
+    from alumni_app.plans.reminders import send_reminders_command
 
     register(app)
     import_cli.register(app)
+    app.cli.add_command(send_reminders_command)

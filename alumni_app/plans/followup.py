@@ -1,0 +1,138 @@
+"""The staff follow-up queue: plans with a check-in overdue, milestones late, or asking for help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from alumni_app.alumni.models import AlumnusRecord, Region
+from alumni_app.extensions import db
+from alumni_app.permissions import scope_to_office
+from alumni_app.plans import checkins
+from alumni_app.plans.models import (
+    FINISHED_MILESTONE_STATES,
+    OPEN_STATUSES,
+    ActionPlan,
+    Barrier,
+    Milestone,
+    ProgressUpdate,
+    update_barriers,
+)
+from alumni_app.plans.policy import visible_to
+from alumni_app.training.models import Course, Participation, Sector
+
+SHOW = ("attention", "check_ins", "milestones", "support", "all")
+
+
+@dataclass
+class Filters:
+    show: str = "attention"
+    sector_id: int | None = None
+    region_id: int | None = None
+    course_id: int | None = None
+    year: int | None = None
+    sort: str = "due"
+
+    @classmethod
+    def from_args(cls, args) -> Filters:
+        def number(name: str) -> int | None:
+            value = args.get(name, "")
+            return int(value) if value.isdigit() and len(value) < 10 else None
+
+        show = args.get("show", "attention")
+        sort = args.get("sort", "due")
+        return cls(show if show in SHOW else "attention", number("sector"), number("region"),
+                   number("course"), number("year"),
+                   sort if sort.lstrip("-") in SORTS else "due")
+
+
+def _joined(query: sa.Select) -> sa.Select:
+    return (query.select_from(ActionPlan)
+            .join(Participation, Participation.id == ActionPlan.participation_id)
+            .join(Course, Course.id == Participation.course_id)
+            .join(AlumnusRecord, AlumnusRecord.id == Participation.record_id))
+
+
+def _filtered(query: sa.Select, filters: Filters, user) -> sa.Select:
+    query = visible_to(query, user)
+    for value, column in ((filters.sector_id, Course.sector_id),
+                          (filters.region_id, AlumnusRecord.region_id),
+                          (filters.course_id, Course.id), (filters.year, Course.fiscal_year)):
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
+def _late_count(today: date):
+    return (sa.select(sa.func.count(Milestone.id))
+            .where(Milestone.plan_id == ActionPlan.id, Milestone.target_on < today,
+                   Milestone.state.not_in(FINISHED_MILESTONE_STATES))
+            .correlate(ActionPlan).scalar_subquery())
+
+
+def _overdue_month(today: date):
+    month = checkins.current_month_sql(today)
+    answered = sa.exists().where(ProgressUpdate.plan_id == ActionPlan.id,
+                                 ProgressUpdate.check_in_month == month)
+    return sa.case((sa.and_(month.is_not(None), ~answered), month), else_=None)
+
+
+SORTS = {
+    "due": Course.end_on,
+    "course": Course.code,
+    "name": AlumnusRecord.family_name,
+    "updated": ActionPlan.last_update_at,
+    "title": ActionPlan.title,
+}
+
+
+def queue(user, filters: Filters, today: date) -> sa.Select:
+    """Rows for the queue: the plan, its alumnus and course, the overdue check-in, late count."""
+    overdue, late = _overdue_month(today), _late_count(today)
+    query = _joined(sa.select(
+        ActionPlan.id, ActionPlan.title, ActionPlan.status, ActionPlan.needs_support,
+        ActionPlan.last_update_at, AlumnusRecord.id.label("record_id"),
+        AlumnusRecord.given_name, AlumnusRecord.family_name, Course.code, Course.end_on,
+        overdue.label("overdue_month"), late.label("late_milestones"),
+    )).where(ActionPlan.status.in_(OPEN_STATUSES))
+    conditions = {"check_ins": overdue.is_not(None), "milestones": late > 0,
+                  "support": ActionPlan.needs_support}
+    if filters.show in conditions:
+        query = query.where(conditions[filters.show])
+    elif filters.show == "attention":
+        query = query.where(sa.or_(*conditions.values()))
+    column = SORTS[filters.sort.lstrip("-")]
+    order = (column.desc().nulls_last() if filters.sort.startswith("-")
+             else column.asc().nulls_first())
+    return _filtered(query, filters, user).order_by(order, ActionPlan.id)
+
+
+def frequent_barriers(user, filters: Filters, limit: int = 6) -> list[tuple[Barrier, int]]:
+    """The barriers reported most often on the plans in view."""
+    count = sa.func.count(update_barriers.c.update_id).label("n")
+    query = (
+        _joined(sa.select(Barrier, count))
+        .join(ProgressUpdate, ProgressUpdate.plan_id == ActionPlan.id)
+        .join(update_barriers, update_barriers.c.update_id == ProgressUpdate.id)
+        .join(Barrier, Barrier.id == update_barriers.c.barrier_id))
+    query = _filtered(query, filters, user).group_by(Barrier.id).order_by(count.desc(),
+                                                                           Barrier.id)
+    return [(row[0], row[1]) for row in db.session.execute(query.limit(limit))]
+
+
+def filter_choices(user, locale: str) -> dict:
+    """Options of the queue's filters, limited to what the user's office has."""
+    sectors = db.session.scalars(sa.select(Sector).order_by(Sector.name_en))
+    regions = db.session.scalars(scope_to_office(sa.select(Region), Region.office_id, user)
+                                 .order_by(Region.name_en))
+    courses = db.session.execute(_filtered(_joined(
+        sa.select(Course.id, Course.code, Course.title)), Filters(), user).distinct()
+        .order_by(Course.code)).all()
+    years = db.session.scalars(_filtered(_joined(sa.select(Course.fiscal_year)), Filters(), user)
+                               .where(Course.fiscal_year.is_not(None)).distinct()
+                               .order_by(Course.fiscal_year.desc())).all()
+    return {"sectors": [(s.id, s.name(locale)) for s in sectors],
+            "regions": [(r.id, r.name(locale)) for r in regions],
+            "courses": [(c.id, f"{c.code} · {c.title}") for c in courses], "years": years}

@@ -1,0 +1,156 @@
+"""Reminder e-mails to alumni whose plans need an update; `flask send-reminders`, safe from cron.
+
+A reminder is a (plan, kind, period) key in `plan_reminders`, written in the same transaction
+as its outbox row and committed one reminder at a time: a run that is interrupted and re-run
+sends only what was not sent, and running daily sends a plan's reminder of one kind at most once
+per REMINDER_INTERVAL_DAYS (the period is the interval-long window the day falls in, and a
+reminder sent late in the previous window also holds the next one back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import click
+import sqlalchemy as sa
+from flask import current_app, has_request_context, url_for
+from flask.cli import with_appcontext
+
+from alumni_app import audit
+from alumni_app.accounts.models import User
+from alumni_app.alumni.models import AlumnusRecord
+from alumni_app.extensions import db
+from alumni_app.mail import deliver_pending, send_email
+from alumni_app.plans import checkins
+from alumni_app.plans.models import (
+    FINISHED_MILESTONE_STATES,
+    OPEN_STATUSES,
+    ActionPlan,
+    Milestone,
+    ProgressUpdate,
+    ReminderLog,
+    ReminderSetting,
+)
+from alumni_app.training.models import Course, Participation
+
+CHECK_IN, MILESTONES = "check_in", "milestones"
+
+
+@dataclass
+class Summary:
+    sent: int = 0
+    already_sent: int = 0
+    turned_off: int = 0
+    delivered: int = 0
+    failed: int = 0
+    emails: list[int] = field(default_factory=list)
+
+
+def set_enabled(user, enabled: bool) -> None:
+    """Record an alumnus's choice to receive reminder e-mails or not."""
+    setting = db.session.get(ReminderSetting, user.id) or ReminderSetting(user_id=user.id)
+    setting.reminders_enabled = enabled
+    db.session.add(setting)
+    db.session.flush()
+    audit.record("plan.reminders_set", actor=user, subject=user, enabled=enabled)
+
+
+def _followed_plans() -> sa.Select:
+    """Open plans of claimed records whose alumnus has an active account and wants reminders."""
+    opted_out = sa.select(ReminderSetting.user_id).where(
+        ReminderSetting.reminders_enabled.is_(False))
+    return (
+        sa.select(ActionPlan.id, User.id, Course.end_on)
+        .join(Participation, Participation.id == ActionPlan.participation_id)
+        .join(Course, Course.id == Participation.course_id)
+        .join(AlumnusRecord, AlumnusRecord.id == Participation.record_id)
+        .join(User, User.id == AlumnusRecord.user_id)
+        .where(ActionPlan.status.in_(OPEN_STATUSES), User.is_active,
+               AlumnusRecord.is_active, AlumnusRecord.erased_at.is_(None),
+               User.id.not_in(opted_out))
+    )
+
+
+def due_check_ins(today: date) -> sa.Select:
+    """Plans whose latest due check-in is unanswered: (plan id, user id, month)."""
+    month = checkins.current_month_sql(today)
+    answered = sa.exists().where(ProgressUpdate.plan_id == ActionPlan.id,
+                                 ProgressUpdate.check_in_month == month)
+    return (_followed_plans().with_only_columns(ActionPlan.id, User.id, month)
+            .where(month.is_not(None), ~answered))
+
+
+def overdue_milestones(today: date):
+    """The SQL condition: a plan has a milestone past its date and neither done nor dropped."""
+    return sa.exists().where(Milestone.plan_id == ActionPlan.id, Milestone.target_on < today,
+                             Milestone.state.not_in(FINISHED_MILESTONE_STATES))
+
+
+def opted_out_count() -> int:
+    query = (sa.select(sa.func.count(sa.distinct(User.id))).select_from(ReminderSetting)
+             .join(User, User.id == ReminderSetting.user_id)
+             .where(ReminderSetting.reminders_enabled.is_(False)))
+    return db.session.scalar(query) or 0
+
+
+def _held_back(plan_id: int, kind: str, period: str, today: date, interval: int) -> bool:
+    since = today - timedelta(days=interval)
+    return db.session.scalar(sa.select(sa.func.count(ReminderLog.id)).where(
+        ReminderLog.plan_id == plan_id, ReminderLog.kind == kind,
+        sa.or_(ReminderLog.period == period, ReminderLog.sent_on > since))) > 0
+
+
+def _send_one(plan_id: int, user_id: int, kind: str, period: str, today: date, month=None):
+    plan, user = db.session.get(ActionPlan, plan_id), db.session.get(User, user_id)
+    overdue = [m for m in plan.milestones if m.target_on < today and not m.is_finished]
+    url = url_for("plans.detail", plan_id=plan.id, _external=True)
+    message = send_email(user.email, "plan_reminder", locale=user.preferred_language,
+                         user=user, plan=plan, kind=kind, month=month, overdue=overdue, url=url,
+                         settings_url=url_for("plans.mine", _external=True))
+    db.session.add(ReminderLog(plan_id=plan.id, kind=kind, period=period, user_id=user.id,
+                               email_id=message.id, sent_on=today))
+    db.session.commit()  # one reminder, one transaction: a re-run after a crash skips it
+    return message.id
+
+
+def _candidates(today: date):
+    for plan_id, user_id, month in db.session.execute(due_check_ins(today)).all():
+        yield plan_id, user_id, CHECK_IN, month
+    late = _followed_plans().where(overdue_milestones(today))
+    for plan_id, user_id, _end in db.session.execute(late).all():
+        yield plan_id, user_id, MILESTONES, None
+
+
+def send_reminders(today: date | None = None) -> Summary:
+    """E-mail every alumnus whose plan has a check-in due or a milestone overdue (once)."""
+    if not has_request_context():  # links in the e-mails need a host: SERVER_NAME or localhost
+        with current_app.test_request_context():
+            return send_reminders(today)
+    today = today or date.today()
+    interval = max(1, int(current_app.config["REMINDER_INTERVAL_DAYS"]))
+    period = str(today.toordinal() // interval)
+    summary = Summary(turned_off=opted_out_count())
+    for plan_id, user_id, kind, month in list(_candidates(today)):
+        if _held_back(plan_id, kind, period, today, interval):
+            summary.already_sent += 1
+            continue
+        summary.emails.append(_send_one(plan_id, user_id, kind, period, today, month))
+        summary.sent += 1
+    for start in range(0, len(summary.emails), 100):
+        sent, failed = deliver_pending(summary.emails[start:start + 100])
+        summary.delivered, summary.failed = summary.delivered + sent, summary.failed + failed
+    return summary
+
+
+@click.command("send-reminders")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Pretend it is this day (YYYY-MM-DD), e.g. to catch up.")
+@with_appcontext
+def send_reminders_command(today):
+    """E-mail alumni whose action plans need an update (safe to run daily from cron)."""
+    summary = send_reminders(today.date() if today else None)
+    click.echo(f"reminders sent {summary.sent}, already sent within the interval "
+               f"{summary.already_sent}, alumni who turned reminders off {summary.turned_off}; "
+               f"e-mails delivered {summary.delivered}, failed {summary.failed} "
+               "(failed ones stay queued for send-mail)")

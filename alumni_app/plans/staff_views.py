@@ -1,0 +1,133 @@
+"""Staff pages for action plans: follow-up queue, verification, barriers, outcomes by course."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from alumni_app.extensions import db
+from alumni_app.forms import form_status
+from alumni_app.pagination import paginate, parse_page
+from alumni_app.permissions import STAFF_ROLES, object_rule, require, role_required
+from alumni_app.plans import followup, outcomes, policy, services
+from alumni_app.plans.forms import STATUS_LABELS, BarrierForm, VerifyForm
+from alumni_app.plans.models import ActionPlan, Barrier, ProgressUpdate
+from alumni_app.plans.services import PlanError
+from alumni_app.training.models import ProgramType
+
+bp = Blueprint("plan_staff", __name__)
+
+
+@bp.get("/plans/follow-up")
+@role_required(*STAFF_ROLES)
+def follow_up():
+    """The office's queue: overdue check-ins and milestones, plans asking for support."""
+    filters = followup.Filters.from_args(request.args)
+    today = date.today()
+    page = paginate(followup.queue(current_user, filters, today),
+                    parse_page(request.args.get("page")), current_app.config["PAGE_SIZE"],
+                    rows=True)
+    locale = str(get_locale())
+    return render_template(
+        "plans/follow_up.html", page=page, filters=filters, args=request.args,
+        barriers=followup.frequent_barriers(current_user, filters),
+        choices=followup.filter_choices(current_user, locale), status_labels=STATUS_LABELS)
+
+
+@bp.post("/plans/updates/<int:update_id>/verify")
+@object_rule(*STAFF_ROLES, description="plans.policy.can_verify_update (office staff)")
+def verify(update_id: int):
+    """Mark a progress update verified after a visit or evidence."""
+    update = db.session.get(ProgressUpdate, update_id) or abort(404)
+    plan = db.session.get(ActionPlan, update.plan_id)
+    require(policy.can_verify_update(current_user, plan))
+    form = VerifyForm()
+    if not form.validate_on_submit():
+        flash(_("The note is too long."), "danger")
+        return redirect(url_for("plans.detail", plan_id=plan.id)), 303
+    try:
+        services.verify_update(current_user, plan, update, form.note.data or "")
+    except PlanError as exc:
+        flash(exc.message, "warning")
+        return redirect(url_for("plans.detail", plan_id=plan.id)), 303
+    db.session.commit()
+    flash(_("The update is marked verified."), "success")
+    return redirect(url_for("plans.detail", plan_id=plan.id, _anchor=f"update-{update.id}"))
+
+
+@bp.get("/admin/barriers")
+@role_required(*STAFF_ROLES)
+def barriers():
+    """List the barriers alumni choose from."""
+    items = db.session.scalars(sa.select(Barrier).order_by(Barrier.id)).all()
+    return render_template("plans/barriers.html", items=items)
+
+
+@bp.route("/admin/barriers/new", methods=["GET", "POST"], defaults={"barrier_id": None})
+@bp.route("/admin/barriers/<int:barrier_id>", methods=["GET", "POST"])
+@role_required(*STAFF_ROLES)
+def barrier_form(barrier_id: int | None):
+    """Add a barrier to the list, rename one, or take it out of use."""
+    barrier = db.session.get(Barrier, barrier_id) or abort(404) if barrier_id else None
+    form = BarrierForm(obj=barrier)
+    if form.validate_on_submit():
+        values = {f: getattr(form, f).data for f in ("name_en", "name_ru", "is_active")}
+        clash = db.session.scalar(sa.select(Barrier.id).where(
+            Barrier.name_en == values["name_en"]))
+        if clash is not None and clash != barrier_id:
+            form.name_en.errors.append(_("This barrier is already in the list."))
+        else:
+            services.save_barrier(current_user, barrier, values)
+            db.session.commit()
+            flash(_("The barrier was saved."), "success")
+            return redirect(url_for("plan_staff.barriers"))
+    return render_template("plans/barrier_form.html", form=form, barrier=barrier), form_status()
+
+
+def _outcome_filters() -> tuple[str | None, int | None]:
+    program = request.args.get("program_type")
+    year = request.args.get("fy", "")
+    return (program if program in {p.value for p in ProgramType} else None,
+            int(year) if year.isdigit() and len(year) == 4 else None)
+
+
+@bp.get("/plans/outcomes")
+@role_required(*STAFF_ROLES)
+def outcome_table():
+    """Outcomes by course for the office: plans, status, barriers, activities, people reached."""
+    program, year = _outcome_filters()
+    page = paginate(outcomes.courses_query(current_user, program, year),
+                    parse_page(request.args.get("page")), current_app.config["PAGE_SIZE"])
+    return render_template(
+        "plans/outcomes.html", page=page, rows=outcomes.outcomes(current_user, page.items),
+        barriers=outcomes.barrier_names(str(get_locale())), args=request.args,
+        years=outcomes.fiscal_years(current_user), program_types=list(ProgramType),
+        status_labels=STATUS_LABELS)
+
+
+@bp.get("/plans/outcomes.xlsx")
+@role_required(*STAFF_ROLES)
+def outcome_download():
+    """Download the outcome table (every course matching the filters) as XLSX."""
+    program, year = _outcome_filters()
+    courses = db.session.scalars(outcomes.courses_query(current_user, program, year)).all()
+    body = outcomes.xlsx(outcomes.outcomes(current_user, list(courses)),
+                         outcomes.barrier_names(str(get_locale())), STATUS_LABELS)
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
+                    "spreadsheetml.sheet", headers={
+                        "Content-Disposition": 'attachment; filename="outcomes-by-course.xlsx"'})

@@ -1,0 +1,119 @@
+"""Activities: people reached validated, evidence checked by content and served to those allowed."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from alumni_app.extensions import db
+from alumni_app.plans.models import Activity
+from alumni_app.storage import StoredFile
+from tests import sample_files as files
+from tests.plans import factories as plan_factories
+
+
+def activity_data(**extra) -> dict:
+    data = {"kind": "seminar", "held_on": "2024-05-10", "title": "Seminar on road upkeep",
+            "region_id": "0", "sector_id": "0", "plan_id": "0", "total": "30",
+            "women": "14", "men": "16", "age_under_30": "10", "org_government": "25"}
+    data.update(extra)
+    return data
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_alumnus_records_an_activity_with_evidence(app, login, users, record, plan):
+    http = login(users["alumnus"])
+    response = http.post(f"/activities/new/{record.id}", data=activity_data(
+        plan_id=str(plan.id), evidence=(io.BytesIO(files.image("JPEG")), "photo.jpg")),
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    activity = db.session.scalar(sa.select(Activity))
+    assert activity.plan_id == plan.id and activity.total == 30
+    assert activity.evidence[0].content_type == "image/jpeg"
+    download = http.get(f"/activities/{activity.id}/evidence/{activity.evidence[0].id}")
+    assert download.status_code == 200 and download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Disposition"].startswith("attachment")
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"total": "-1"}, "Enter a whole number, 0 or more."),
+    ({"women": "many"}, "Not a valid integer value"),
+    ({"total": ""}, "Enter a whole number, 0 or more."),
+    ({"women": "20", "men": "16"}, "Women and men together (36) cannot be more than the total"),
+    ({"age_30_49": "25"}, "The age bands add up to 35"),
+    ({"org_ngo": "6"}, "kinds of organization add up to 31"),
+    ({"held_on": "yesterday"}, "Enter the date, like 2025-03-14."),
+    ({"kind": "party"}, "Not a valid choice"),
+    ({"plan_id": "999"}, "Not a valid choice"),
+])
+def test_bad_counts_are_refused_next_to_the_field(app, login, users, record, extra, message):
+    response = login(users["alumnus"]).post(f"/activities/new/{record.id}",
+                                            data=activity_data(**extra))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert count(Activity) == 0
+
+
+@pytest.mark.parametrize(("data", "name", "message"), [
+    (files.executable(), "report.pdf", "whatever its name says"),
+    (files.docx(), "minutes.pdf", "its content is a DOCX file"),
+])
+def test_bad_evidence_saves_nothing(app, login, users, record, data, name, message):
+    response = login(users["alumnus"]).post(
+        f"/activities/new/{record.id}", data=activity_data(evidence=(io.BytesIO(data), name)),
+        content_type="multipart/form-data")
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert count(Activity) == 0 and count(StoredFile) == 0
+
+
+def test_oversized_evidence_is_refused_with_413(app, login, users, record):
+    app.config["UPLOAD_MAX_BYTES"] = 1024
+    response = login(users["alumnus"]).post(
+        f"/activities/new/{record.id}",
+        data=activity_data(evidence=(io.BytesIO(files.pdf() + b" " * 2048), "big.pdf")),
+        content_type="multipart/form-data")
+    assert response.status_code == 413 and "larger than" in response.get_data(as_text=True)
+    assert count(Activity) == 0
+
+
+def test_staff_record_on_behalf_and_attach_more_evidence(app, login, users, record):
+    officer = login(users["officer"])
+    assert officer.post(f"/activities/new/{record.id}", data=activity_data()).status_code == 302
+    activity = db.session.scalar(sa.select(Activity))
+    response = officer.post(f"/activities/{activity.id}/evidence",
+                            data={"file": (io.BytesIO(files.xlsx()), "list.xlsx")},
+                            content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert "list.xlsx" in login(users["alumnus"]).get(
+        f"/activities/{activity.id}").get_data(as_text=True)
+
+
+def test_evidence_is_served_only_to_those_who_see_the_activity(app, login, users, record,
+                                                               make_user, other_office):
+    activity = plan_factories.make_activity(record, users["alumnus"])
+    other = plan_factories.make_activity(
+        plan_factories.claimed_record(other_office, make_user(role="alumnus")),
+        users["admin"])
+    url = f"/activities/{activity.id}/evidence/{activity.evidence[0].id}"
+    for user in (make_user(role="alumnus"), make_user(role="officer", office=other_office)):
+        assert login(user).get(url).status_code == 403
+    # A file of another activity is not reachable through mine.
+    mixed = f"/activities/{activity.id}/evidence/{other.evidence[0].id}"
+    assert login(users["alumnus"]).get(mixed).status_code == 404
+    assert login(users["officer"]).get(url).status_code == 200
+
+
+def test_activity_list_is_scoped(app, login, users, record, make_user, other_office):
+    plan_factories.make_activity(record, users["alumnus"], title="Mine")
+    plan_factories.make_activity(
+        plan_factories.claimed_record(other_office, make_user(role="alumnus")),
+        users["admin"], title="Theirs")
+    assert "Theirs" not in login(users["alumnus"]).get("/activities").get_data(as_text=True)
+    page = login(users["officer"]).get("/activities?kind=seminar&year=2024").get_data(
+        as_text=True)
+    assert "Mine" in page and "Theirs" not in page

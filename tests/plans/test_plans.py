@@ -1,0 +1,138 @@
+"""Writing and editing action plans: alumni for their own courses, staff from a paper copy."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from alumni_app.extensions import db
+from alumni_app.plans.models import ActionPlan, Milestone, PlanEvent
+from alumni_app.storage import StoredFile
+from tests import sample_files as files
+from tests.plans import factories as plan_factories
+
+
+def plan_form(**extra) -> dict:
+    data = {"title": "Better road maintenance", "problem": "Roads decay", "status": "draft",
+            "milestones-0-description": "Seminar for the ministry",
+            "milestones-0-target_on": "2024-06-01",
+            "indicators-0-name": "Roads inspected", "indicators-0-unit": "km",
+            "indicators-0-baseline": "10", "indicators-0-target": "120.5"}
+    data.update(extra)
+    return data
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_alumnus_writes_a_plan_with_milestones_and_indicators(app, login, users, participation):
+    http = login(users["alumnus"])
+    assert "Write an action plan" in http.get("/plans").get_data(as_text=True)
+    response = http.post(f"/plans/new/{participation.id}", data=plan_form(**{
+        "milestones-1-description": "Pilot in Sughd", "milestones-1-target_on": "2024-09-30"}))
+    assert response.status_code == 302
+    plan = db.session.scalar(sa.select(ActionPlan))
+    assert [m.description for m in plan.milestones] == ["Seminar for the ministry",
+                                                        "Pilot in Sughd"]
+    assert plan.indicators[0].target == pytest.approx(120.5) and not plan.entered_by_staff
+    page = http.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Better road maintenance" in page and "Plan written" in page
+
+
+def test_a_milestone_before_the_course_start_is_refused_next_to_the_field(
+        app, login, users, participation):
+    http = login(users["alumnus"])
+    response = http.post(f"/plans/new/{participation.id}", data=plan_form(**{
+        "milestones-0-target_on": "2023-12-31"}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "cannot be dated before it" in html and 'value="2023-12-31"' in html
+    assert 'value="Better road maintenance"' in html  # the form comes back filled in
+    assert count(ActionPlan) == 0 and count(Milestone) == 0
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"title": ""}, "Give the plan a title."),
+    ({"milestones-0-description": "", "milestones-0-target_on": ""}, "at least one milestone"),
+    ({"milestones-0-target_on": ""}, "Enter the date it should be done by"),
+    ({"milestones-0-target_on": "next spring"}, "Not a valid date value"),
+    ({"indicators-0-baseline": "ten"}, "Not a valid decimal value"),
+    ({"status": "approved"}, "Not a valid choice"),
+])
+def test_bad_plan_input_comes_back_with_a_message(app, login, users, participation, extra,
+                                                   message):
+    response = login(users["alumnus"]).post(f"/plans/new/{participation.id}",
+                                            data=plan_form(**extra))
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert count(ActionPlan) == 0
+
+
+def test_staff_enter_a_plan_on_behalf_only_with_the_paper_copy(app, login, users,
+                                                               participation):
+    http = login(users["officer"])
+    response = http.post(f"/plans/new/{participation.id}", data=plan_form())
+    assert response.status_code == 400 and "scanned paper copy" in response.get_data(
+        as_text=True)
+    response = http.post(f"/plans/new/{participation.id}", data=plan_form(
+        paper_copy=(files.upload(files.executable(), "scan.pdf").stream, "scan.pdf")),
+        content_type="multipart/form-data")
+    assert response.status_code == 400 and "whatever its name says" in response.get_data(
+        as_text=True)
+    assert count(ActionPlan) == 0 and count(StoredFile) == 0
+    response = http.post(f"/plans/new/{participation.id}", data=plan_form(
+        paper_copy=(files.upload(files.pdf(), "scan.pdf").stream, "scan.pdf")),
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    plan = db.session.scalar(sa.select(ActionPlan))
+    assert plan.entered_by_staff and plan.paper_copy.content == files.pdf()
+    download = login(users["alumnus"]).get(f"/plans/{plan.id}/paper-copy")
+    assert download.status_code == 200 and download.data == files.pdf()
+    assert download.headers["Content-Disposition"].startswith("attachment")
+
+
+def test_the_paper_copy_is_refused_to_others(app, login, users, participation, make_user,
+                                             other_office):
+    plan = plan_factories.make_plan(participation, users["officer"])
+    stranger = make_user(role="alumnus")
+    other_officer = make_user(role="officer", office=other_office)
+    for user in (stranger, other_officer):
+        http = login(user)
+        assert http.get(f"/plans/{plan.id}").status_code == 403
+        assert http.get(f"/plans/{plan.id}/paper-copy").status_code == 403
+        assert http.post(f"/plans/{plan.id}/comments", data={"body": "hi"}).status_code == 403
+
+
+def test_another_alumnus_cannot_write_a_plan_for_my_course(app, login, make_user,
+                                                           participation):
+    response = login(make_user(role="alumnus")).post(f"/plans/new/{participation.id}",
+                                                     data=plan_form())
+    assert response.status_code == 403 and count(ActionPlan) == 0
+
+
+def test_editing_changes_status_and_keeps_milestones_on_the_timeline(app, login, users, plan):
+    milestone = plan.milestones[0]
+    response = login(users["alumnus"]).post(f"/plans/{plan.id}/edit", data=plan_form(**{
+        "status": "stalled", "milestones-0-id": str(milestone.id),
+        "milestones-0-description": "Seminar, moved", "milestones-0-target_on": "2024-07-01",
+        "indicators-0-id": str(plan.indicators[0].id)}))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert plan.status == "stalled" and len(plan.milestones) == 1
+    assert plan.milestones[0].target_on == date(2024, 7, 1)
+    kinds = db.session.scalars(sa.select(PlanEvent.kind).order_by(PlanEvent.id)).all()
+    assert kinds == ["created", "status_changed", "edited"]
+
+
+def test_a_milestone_of_another_plan_cannot_be_edited_through_mine(app, login, users, plan,
+                                                                   participation):
+    other = plan_factories.make_plan(participation, users["alumnus"], title="Other")
+    foreign = other.milestones[0]
+    response = login(users["alumnus"]).post(f"/plans/{plan.id}/edit", data=plan_form(**{
+        "milestones-0-id": str(foreign.id)}))
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert foreign.description == "Seminar for colleagues"

@@ -1,0 +1,153 @@
+"""Progress updates, check-ins, verification, comments and the plan's timeline."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from alumni_app.extensions import db
+from alumni_app.plans import checkins, services
+from alumni_app.plans.checkins import CheckInState
+from alumni_app.plans.models import Barrier, PlanEvent, ProgressUpdate
+from alumni_app.plans.services import PlanError, UpdateValues
+
+
+def update_data(plan, **extra) -> dict:
+    data = {"done_text": "Held the seminar for 20 colleagues",
+            f"milestone_{plan.milestones[0].id}": "done",
+            f"indicator_{plan.indicators[0].id}": "35.5",
+            "support_needed": ""}
+    data.update(extra)
+    return data
+
+
+def test_alumnus_posts_an_update_with_milestones_indicators_and_barriers(app, login, users,
+                                                                        plan):
+    budget = db.session.scalar(sa.select(Barrier).where(Barrier.name_en == "Budget"))
+    http = login(users["alumnus"])
+    page = http.get(f"/plans/{plan.id}/updates/new").get_data(as_text=True)
+    assert "Seminar for colleagues" in page and "Conditions unlike Japan" in page
+    response = http.post(f"/plans/{plan.id}/updates/new", data=update_data(
+        plan, barrier_ids=[str(budget.id)], support_needed="A projector"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    update = db.session.scalar(sa.select(ProgressUpdate))
+    assert [b.name_en for b in update.barriers] == ["Budget"]
+    assert plan.milestones[0].state == "done" and float(plan.indicators[0].reached) == 35.5
+    assert plan.needs_support and update.check_in_month is None
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"done_text": ""}, "Say what was done"),
+    ({"indicator_X": "1"}, None),  # an unknown field is ignored, the rest saved
+    ({"barrier_ids": ["9999"]}, "not a valid choice"),
+    ({"milestone_M": "finished"}, "Not a valid choice"),
+    ({"indicator_I": "lots"}, "Not a valid decimal value"),
+])
+def test_bad_update_input(app, login, users, plan, extra, message):
+    extra = {key.replace("_M", f"_{plan.milestones[0].id}").replace(
+        "_I", f"_{plan.indicators[0].id}"): value for key, value in extra.items()}
+    response = login(users["alumnus"]).post(f"/plans/{plan.id}/updates/new",
+                                            data=update_data(plan, **extra))
+    saved = db.session.scalar(sa.select(sa.func.count(ProgressUpdate.id)))
+    if message is None:
+        assert response.status_code == 302 and saved == 1
+    else:
+        assert response.status_code == 400 and message in response.get_data(as_text=True)
+        assert saved == 0
+
+
+@pytest.mark.parametrize(("end_on", "today", "expected"), [
+    (date(2024, 2, 15), date(2024, 5, 14), []),
+    (date(2024, 2, 15), date(2024, 5, 15), [3]),
+    (date(2024, 2, 15), date(2024, 8, 15), [3, 6]),
+    (date(2023, 8, 31), date(2024, 2, 29), [3, 6]),  # clamped to the month's last day
+    (date(2022, 1, 1), date(2024, 1, 1), [3, 6, 12, 24]),
+])
+def test_check_ins_fall_due_months_after_the_course_end(app, end_on, today, expected):
+    assert [c.month for c in checkins.check_ins(end_on, {}, today)
+            if c.state is not CheckInState.UPCOMING] == expected
+    # The SQL version used by the queue and the reminders agrees with the Python one.
+    assert checkins.latest_end_due(today, 6) >= end_on if 6 in expected else True
+    latest = checkins.current_month(end_on, today)
+    assert latest == (expected[-1] if expected else None)
+
+
+def test_the_schedule_is_a_setting(app):
+    app.config["CHECKIN_MONTHS"] = (1, 18)
+    assert [c.month for c in checkins.check_ins(date(2024, 1, 1), {}, date(2024, 1, 2))] == [
+        1, 18]
+
+
+def test_a_check_in_is_answered_once(app, login, users, plan):
+    http = login(users["alumnus"])
+    response = http.post(f"/plans/{plan.id}/check-ins/6", data=update_data(plan))
+    assert response.status_code == 302
+    again = http.post(f"/plans/{plan.id}/check-ins/6", data=update_data(plan))
+    assert again.status_code == 409 and "already answered" in again.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(ProgressUpdate.id))) == 1
+
+
+def test_the_database_refuses_a_second_answer_too(app, users, plan):
+    db.session.add_all([ProgressUpdate(plan_id=plan.id, done_text="a", check_in_month=6),
+                        ProgressUpdate(plan_id=plan.id, done_text="b", check_in_month=6)])
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize(("month", "code"), [(5, "check-in-unknown"), (24, "check-in-not-due")])
+def test_a_check_in_not_due_or_not_scheduled_is_refused(app, users, plan, month, code):
+    with pytest.raises(PlanError) as refused:
+        services.answer_check_in(users["alumnus"], plan, month, UpdateValues("x"),
+                                 today=date(2024, 9, 1))
+    assert refused.value.code == code
+
+
+def test_staff_verify_comment_and_the_alumnus_answers_on_the_timeline(app, login, users, plan):
+    update = services.post_update(users["alumnus"], plan, UpdateValues("Seminar held"))
+    db.session.commit()
+    officer = login(users["officer"])
+    assert officer.post(f"/plans/updates/{update.id}/verify",
+                        data={"note": "Visited on 3 May"}).status_code == 302
+    assert officer.post(f"/plans/updates/{update.id}/verify", data={}).status_code == 303
+    assert officer.post(f"/plans/{plan.id}/comments",
+                        data={"body": "Which schools took part?"}).status_code == 302
+    alumnus = login(users["alumnus"])
+    assert alumnus.post(f"/plans/{update.id}/comments", data={"body": ""}).status_code == 400
+    assert alumnus.post(f"/plans/{plan.id}/comments",
+                        data={"body": "Schools 4 and 12"}).status_code == 302
+    page = alumnus.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "Which schools took part?" in page and "Schools 4 and 12" in page
+    assert "Visited on 3 May" in page and "Mark verified" not in page
+    kinds = db.session.scalars(sa.select(PlanEvent.kind).where(PlanEvent.plan_id == plan.id)
+                               .order_by(PlanEvent.occurred_at, PlanEvent.id)).all()
+    assert kinds == ["created", "update_posted", "verified", "commented", "commented"]
+
+
+def test_an_alumnus_cannot_verify(app, login, users, plan):
+    update = services.post_update(users["alumnus"], plan, UpdateValues("Seminar held"))
+    db.session.commit()
+    assert login(users["alumnus"]).post(f"/plans/updates/{update.id}/verify").status_code == 403
+    db.session.expire_all()
+    assert update.verified_at is None
+
+
+def test_staff_of_another_office_cannot_verify(app, login, users, plan, make_user,
+                                               other_office):
+    update = services.post_update(users["alumnus"], plan, UpdateValues("Seminar held"))
+    db.session.commit()
+    other = make_user(role="officer", office=other_office)
+    assert login(other).post(f"/plans/updates/{update.id}/verify").status_code == 403
+
+
+def test_staff_extend_the_list_of_barriers(app, login, users, barriers):
+    http = login(users["officer"])
+    assert http.post("/admin/barriers/new", data={"name_en": "Budget", "name_ru": "x",
+                                                  "is_active": "y"}).status_code == 400
+    assert http.post("/admin/barriers/new", data={"name_en": "Language", "name_ru": "Язык",
+                                                  "is_active": "y"}).status_code == 302
+    assert "Language" in http.get("/admin/barriers").get_data(as_text=True)
+    assert login(users["alumnus"]).get("/admin/barriers").status_code == 403

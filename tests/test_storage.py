@@ -1,0 +1,81 @@
+"""Uploaded files are accepted by their content, not their name, within the size limit."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from alumni_app import storage
+from alumni_app.extensions import db
+from alumni_app.storage import FileTooLarge, StoredFile, UploadRefused
+from tests import sample_files as files
+
+
+@pytest.mark.parametrize(("make", "filename", "mime"), [
+    (files.pdf, "Action plan.pdf", "application/pdf"),
+    (lambda: files.image("PNG"), "photo.PNG", "image/png"),
+    (lambda: files.image("JPEG"), "visit.jpeg", "image/jpeg"),
+    (lambda: files.image("JPEG"), "visit.jpg", "image/jpeg"),
+    (files.docx, "plan.docx", storage.KINDS["docx"].mime),
+    (files.xlsx, "people.xlsx", storage.KINDS["xlsx"].mime),
+])
+def test_real_documents_are_stored_under_a_generated_name(app, users, make, filename, mime):
+    data = make()
+    stored = storage.save_upload(files.upload(data, filename), actor=users["alumnus"])
+    db.session.commit()
+    db.session.expire_all()
+    again = db.session.get(StoredFile, stored.id)
+    assert again.content == data and again.content_type == mime
+    assert again.stored_name != filename and again.stored_name.endswith("." + again.extension)
+    assert again.original_name.lower().startswith(filename.rsplit(".", 1)[0].lower())
+
+
+@pytest.mark.parametrize(("make", "filename", "code"), [
+    (files.executable, "report.pdf", "content"),
+    (files.executable, "evidence.docx", "content"),
+    (files.executable, "setup.exe", "extension"),
+    (lambda: b"#!/bin/sh\nrm -rf /\n", "photo.png", "content"),
+    (lambda: b"<html><script>alert(1)</script></html>", "page.pdf", "content"),
+    (files.docx, "plan.pdf", "mismatch"),
+    (files.pdf, "scan.png", "mismatch"),
+    (lambda: files.image("PNG"), "scan.jpg", "mismatch"),
+    (files.xlsx, "plan.docx", "mismatch"),
+    (lambda: files.docx(main="text/plain"), "plan.docx", "office"),
+    (files.xlsm, "macros.xlsx", "office"),
+    (files.zip_bomb, "plan.docx", "bomb"),
+    (lambda: files.docx(extra={f"word/p{i}.xml": "x" for i in range(2001)}), "many.docx",
+     "bomb"),
+    (lambda: b"", "empty.pdf", "empty"),
+    (files.pdf, "no-extension", "extension"),
+])
+def test_hostile_or_mislabelled_files_are_refused(app, users, make, filename, code):
+    with pytest.raises(UploadRefused) as refused:
+        storage.save_upload(files.upload(make(), filename), actor=users["alumnus"])
+    assert refused.value.code == code
+    assert refused.value.message  # a sentence for the form, in the user's language
+    assert db.session.scalar(sa.select(sa.func.count(StoredFile.id))) == 0
+
+
+def test_a_file_over_the_limit_is_refused_with_413(app, users):
+    app.config["UPLOAD_MAX_BYTES"] = 1024 * 1024
+    big = files.pdf() + b"0" * (1024 * 1024)
+    with pytest.raises(FileTooLarge) as refused:
+        storage.save_upload(files.upload(big, "big.pdf"), actor=users["alumnus"])
+    assert refused.value.status == 413 and "1 MB" in refused.value.message
+    exact = files.pdf().ljust(1024 * 1024, b" ")
+    assert storage.save_upload(files.upload(exact, "ok.pdf"), actor=users["alumnus"]).id
+
+
+def test_the_limit_defaults_to_ten_mebibytes(app):
+    assert app.config["UPLOAD_MAX_BYTES"] == 10 * 1024 * 1024
+
+
+def test_a_stored_file_is_sent_as_an_attachment_with_nosniff(app, users):
+    stored = storage.save_upload(files.upload(files.pdf(), 'a"b\r\nc.pdf'), actor=users["officer"])
+    with app.test_request_context():
+        response = storage.send_stored_file(stored)
+    response.direct_passthrough = False
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert "\n" not in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.mimetype == "application/pdf" and response.get_data() == files.pdf()
