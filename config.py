@@ -123,6 +123,11 @@ class Config:
     CHECKIN_MONTHS = env_int_list("CHECKIN_MONTHS", (3, 6, 12, 24))
     REMINDER_INTERVAL_DAYS = env_int("REMINDER_INTERVAL_DAYS", 14)
 
+    # Mini-grants: report reminders go out this many days before a due date (and once after it);
+    # a grantee moves up to this share of a budget line's planned amount without a manager.
+    GRANT_REMINDER_DAYS_BEFORE = env_int("GRANT_REMINDER_DAYS_BEFORE", 7)
+    GRANT_FREE_MOVE_SHARE = env("GRANT_FREE_MOVE_SHARE", "0.10")
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

@@ -101,6 +101,8 @@ def _import_all_models() -> None:
     from alumni_app.accounts import models as account_models  # noqa: F401
     from alumni_app.alumni import claim_models  # noqa: F401
     from alumni_app.alumni import models as alumni_models  # noqa: F401
+    from alumni_app.grants import models as grant_models  # noqa: F401
+    from alumni_app.grants import money_models, review_models  # noqa: F401
     from alumni_app.offices import models as office_models  # noqa: F401
     from alumni_app.plans import models as plan_models  # noqa: F401
     from alumni_app.training import models as training_models  # noqa: F401
@@ -117,6 +119,8 @@ def register_blueprints(app: Flask) -> None:
     from alumni_app.auth.views import bp as auth_bp
     from alumni_app.core.audit_views import bp as audit_bp
     from alumni_app.core.views import bp as core_bp
+    from alumni_app.grants import call_views, money_views, staff_views
+    from alumni_app.grants import views as grant_views
     from alumni_app.offices.views import bp as offices_bp
     from alumni_app.plans.activity_views import bp as activities_bp
     from alumni_app.plans.staff_views import bp as plan_staff_bp
@@ -126,7 +130,8 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         core_bp, auth_bp, accounts_bp, admin_users_bp, offices_bp, audit_bp, directory_bp,
         records_bp, courses_bp, profile_bp, claims_bp, imports_bp, plans_bp, plan_staff_bp,
-        activities_bp,
+        activities_bp, grant_views.bp, call_views.bp, staff_views.bp, money_views.bp,
+        money_views.staff_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -164,8 +169,10 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from alumni_app.alumni import import_cli
     from alumni_app.cli import register
+    from alumni_app.grants.reminders import send_grant_reminders_command
     from alumni_app.plans.reminders import send_reminders_command
 
     register(app)
     import_cli.register(app)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(send_grant_reminders_command)

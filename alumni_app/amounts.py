@@ -1,0 +1,95 @@
+"""Amounts of money as people type them: "1 234,50", "1,234.50", "1234.5" all read 1234.50.
+
+Money is Decimal end to end; a float never touches it. A value with more decimal places than
+allowed is refused, never rounded silently.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+SPACES = re.compile(r"[\s\u00a0\u202f\u2009'’]")
+PLAIN = re.compile(r"-?\d+(\.\d+)?")
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+class AmountError(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def _normalise_separators(text: str) -> str:
+    """Keep one '.' as the decimal point and drop the thousands separators around it."""
+    commas, dots = text.count(","), text.count(".")
+    if commas and dots:
+        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        return text.replace(thousands, "").replace(decimal_mark, ".")
+    if commas > 1 or (commas == 1 and re.fullmatch(r"-?\d{1,3},\d{3}", text)):
+        return text.replace(",", "")  # 1,234,567 or 1,234: thousands
+    if dots > 1:
+        return text.replace(".", "")  # 1.234.567: thousands
+    return text.replace(",", ".")  # 1234,5: a decimal comma
+
+
+def parse_amount(raw: str | None, *, places: int = 2, allow_negative: bool = False,
+                 allow_zero: bool = True) -> Decimal | None:
+    """Read a typed amount; None when blank; AmountError with a message when it is not one."""
+    text = SPACES.sub("", raw or "")
+    if not text:
+        return None
+    text = _normalise_separators(text)
+    if not PLAIN.fullmatch(text):
+        raise AmountError(_l("Enter a number, like 1 250.50."))
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise AmountError(_l("Enter a number, like 1 250.50.")) from exc
+    if -value.as_tuple().exponent > places:
+        raise AmountError(_l("Use at most %(places)s decimal places.", places=places))
+    if value < 0 and not allow_negative:
+        raise AmountError(_l("The amount cannot be negative."))
+    if value == 0 and not allow_zero:
+        raise AmountError(_l("The amount must be more than zero."))
+    if abs(value) > MAX_AMOUNT:
+        raise AmountError(_l("This amount is too large."))
+    return value.quantize(Decimal(1).scaleb(-places))
+
+
+class AmountField(StringField):
+    """A text box for money (or a quantity) read with parse_amount(); `data` is a Decimal."""
+
+    def __init__(self, label=None, validators=None, places: int = 2, allow_zero: bool = True,
+                 **kwargs):
+        kwargs.setdefault("render_kw", {}).setdefault("inputmode", "decimal")
+        super().__init__(label, validators, **kwargs)
+        self.places, self.allow_zero = places, allow_zero
+        self.raw_text = ""
+
+    def process_formdata(self, valuelist):
+        self.raw_text = valuelist[0] if valuelist else ""
+        try:
+            self.data = parse_amount(self.raw_text, places=self.places,
+                                     allow_zero=self.allow_zero)
+        except AmountError as exc:
+            self.data = None
+            raise ValueError(str(exc.message)) from exc
+
+    def _value(self):
+        if self.raw_text:
+            return self.raw_text
+        return "" if self.data is None else f"{self.data:f}"
+
+
+def positive_amount(form, field) -> None:
+    """A validator: the amount must be given and above zero."""
+    if field.data is None and not field.errors:
+        raise ValidationError(_l("Enter an amount."))
+    if field.data is not None and field.data <= 0:
+        raise ValidationError(_l("The amount must be more than zero."))

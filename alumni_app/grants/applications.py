@@ -1,0 +1,333 @@
+"""An alumnus's application: start, save as a draft, team, files, submit, withdraw, versions.
+
+A draft is saved on the server at every save (and by the page's autosave when JavaScript runs),
+so it survives a closed browser. A saved edit bumps `edit_version`; a form opened at an older
+version is refused, so a stale tab never overwrites newer text. Submitting freezes the text,
+keeps a version of it, and is idempotent: the form's one-time token is stored with a unique key
+and the state changes by a conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
+
+from alumni_app import storage
+from alumni_app.accounts.models import User
+from alumni_app.alumni.models import AlumnusRecord
+from alumni_app.db import utcnow
+from alumni_app.errors import DomainError
+from alumni_app.extensions import db
+from alumni_app.grants import eligibility, notifications, workflow
+from alumni_app.grants.models import (
+    EDITABLE_STATES,
+    ApplicationVersion,
+    AppState,
+    BudgetLine,
+    GrantApplication,
+    GrantCall,
+    SubmissionToken,
+    TeamMember,
+    TeamState,
+)
+from alumni_app.permissions import Role
+
+TEXT_FIELDS = ("title", "summary", "problem", "objectives", "activities", "target_group")
+FIELDS = (*TEXT_FIELDS, "starts_on", "ends_on", "region_id", "people_to_reach", "plan_id",
+          "language")
+REQUIRED = ("title", "summary", "problem", "objectives", "activities", "starts_on", "ends_on")
+MAX_FILES = 10
+
+MESSAGES = {
+    "not-eligible": _l("You cannot apply to this call."),
+    "stale": _l("This application was changed in another window or tab since you opened this "
+                "page. Your text is still below: copy what you need, reload the page and save "
+                "again."),
+    "frozen": _l("This application was submitted and can no longer be changed."),
+    "required": _l("This is needed before you submit."),
+    "no-budget": _l("Add at least one budget line."),
+    "zero-budget": _l("The budget adds up to nothing."),
+    "over-ceiling": _l("The budget adds up to %(total)s, more than the ceiling of %(ceiling)s "
+                       "per grant."),
+    "dates": _l("The activities must end after they start."),
+    "team-size": _l("This call asks for a team of at least %(size)s people: %(confirmed)s "
+                    "confirmed so far, you included."),
+    "deadline": _l("The call closed on %(closed)s: applications can no longer be submitted."),
+    "team-unknown": _l("No alumnus with a linked record has this e-mail address."),
+    "team-self": _l("You are the applicant already."),
+    "team-other-office": _l("Co-applicants must be alumni of the same country as the call."),
+    "team-twice": _l("This person is in the team already."),
+    "too-many-files": _l("At most %(count)s files can be attached."),
+    "already-submitted": _l("This application was already submitted."),
+}
+
+
+class ApplicationError(DomainError):
+    """A refused change to an application; `field` names the form field concerned."""
+
+    def __init__(self, code: str, field: str | None = None, status: int = 400, **params):
+        super().__init__(code)
+        self.code, self.field, self.status, self.params = code, field, status, params
+
+    @property
+    def message(self) -> str:
+        text = str(MESSAGES[self.code])
+        return text % self.params if self.params else text
+
+
+class SubmissionRefused(DomainError):
+    """The application is not ready: `problems` maps form fields to messages."""
+
+    def __init__(self, problems: list[ApplicationError]):
+        super().__init__("incomplete")
+        self.problems = problems
+
+
+@dataclass
+class BudgetRow:
+    category: str
+    description: str
+    quantity: Decimal
+    unit_cost: Decimal
+
+
+def start(actor, call: GrantCall) -> GrantApplication:
+    """Open a draft for an eligible alumnus (eligibility.check says who is)."""
+    result = eligibility.check(actor, call)
+    if not result.ok:
+        raise ApplicationError("not-eligible", status=403)
+    application = GrantApplication(call=call, applicant_id=actor.id, record_id=result.record.id,
+                                   language=actor.preferred_language or "ru")
+    db.session.add(application)
+    db.session.flush()
+    workflow.record_event(application, "created", actor=actor, to_state=application.state)
+    return application
+
+
+def _check_editable(application: GrantApplication, edit_version: int | None) -> None:
+    if not application.is_editable:
+        raise ApplicationError("frozen", status=409)
+    if edit_version is not None and edit_version != application.edit_version:
+        raise ApplicationError("stale", status=409)
+
+
+def save_draft(actor, application: GrantApplication, values: dict, budget: list[BudgetRow],
+               edit_version: int | None) -> None:
+    """Save what the applicant typed, complete or not; refuse a stale or frozen form."""
+    _check_editable(application, edit_version)
+    _claim_version(application, edit_version)
+    for key in FIELDS:
+        if key in values:
+            setattr(application, key, values[key])
+    _replace_budget(application, budget)
+    db.session.flush()
+
+
+def _claim_version(application: GrantApplication, edit_version: int | None) -> None:
+    """Bump the version only if the row is still editable and unchanged since the form opened.
+
+    A conditional UPDATE, first in the transaction: a save racing a submission (or another
+    tab's save) waits for the row and then finds it changed, on SQLite and PostgreSQL alike.
+    """
+    expected = application.edit_version if edit_version is None else edit_version
+    db.session.flush()
+    result = db.session.execute(
+        sa.update(GrantApplication)
+        .where(GrantApplication.id == application.id,
+               GrantApplication.edit_version == expected,
+               GrantApplication.state.in_(EDITABLE_STATES))
+        .values(edit_version=expected + 1).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise ApplicationError("stale", status=409)
+    set_committed_value(application, "edit_version", expected + 1)
+
+
+def _replace_budget(application: GrantApplication, rows: list[BudgetRow]) -> None:
+    lines = list(application.budget_lines)
+    for position, row in enumerate(rows):
+        line = lines[position] if position < len(lines) else BudgetLine()
+        line.position, line.category, line.description = position, row.category, row.description
+        line.quantity, line.unit_cost = row.quantity, row.unit_cost
+        if line.id is None:
+            application.budget_lines.append(line)
+    for line in lines[len(rows):]:
+        application.budget_lines.remove(line)
+
+
+def add_team_member(actor, application: GrantApplication, email: str,
+                    role: str = "") -> TeamMember:
+    """Invite another alumnus as co-applicant; they confirm before they count."""
+    _check_editable(application, None)
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower(),
+                                                   User.role == Role.ALUMNUS.value,
+                                                   User.is_active))
+    record = db.session.scalar(sa.select(AlumnusRecord).filter_by(user_id=user.id)) \
+        if user else None
+    if user is None or record is None:
+        raise ApplicationError("team-unknown", "email")
+    if user.id == application.applicant_id:
+        raise ApplicationError("team-self", "email")
+    if not eligibility.eligible_teammate(record, application.call):
+        raise ApplicationError("team-other-office", "email")
+    if any(m.user_id == user.id for m in application.team):
+        raise ApplicationError("team-twice", "email")
+    member = TeamMember(application=application, user_id=user.id, record_id=record.id,
+                        role=role, user=user)
+    db.session.add(member)
+    db.session.flush()
+    workflow.record_event(application, "team_invited", actor=actor,
+                          message=user.display_name)
+    notifications.team_invitation(member)
+    return member
+
+
+def remove_team_member(actor, application: GrantApplication, member: TeamMember) -> None:
+    _check_editable(application, None)
+    application.team.remove(member)
+    db.session.delete(member)
+    workflow.record_event(application, "team_removed", actor=actor,
+                          message=member.user.display_name)
+
+
+def answer_invitation(actor, member: TeamMember, accept: bool) -> None:
+    """A co-applicant confirms or declines being part of the team."""
+    member.state = (TeamState.CONFIRMED if accept else TeamState.DECLINED).value
+    member.responded_at = utcnow()
+    workflow.record_event(member.application, "team_confirmed" if accept else "team_declined",
+                          actor=actor, message=actor.display_name)
+
+
+def attach_file(actor, application: GrantApplication, upload) -> None:
+    _check_editable(application, None)
+    if len(application.files) >= MAX_FILES:
+        raise ApplicationError("too-many-files", "attachment", count=MAX_FILES)
+    application.files.append(storage.save_upload(upload, actor=actor))
+    db.session.flush()
+
+
+def remove_file(actor, application: GrantApplication, stored) -> None:
+    _check_editable(application, None)
+    application.files.remove(stored)
+    db.session.flush()
+
+
+def confirmed_team_size(application: GrantApplication) -> int:
+    return 1 + sum(1 for m in application.team if m.state == TeamState.CONFIRMED.value)
+
+
+def submission_problems(application: GrantApplication, now=None) -> list[ApplicationError]:
+    """Everything that stops the application from being submitted now."""
+    call, problems = application.call, []
+    for name in REQUIRED:
+        if getattr(application, name) in (None, ""):
+            problems.append(ApplicationError("required", name))
+    if application.starts_on and application.ends_on and \
+            application.ends_on < application.starts_on:
+        problems.append(ApplicationError("dates", "ends_on"))
+    total = application.budget_total
+    if not application.budget_lines:
+        problems.append(ApplicationError("no-budget", "budget"))
+    elif total <= 0:
+        problems.append(ApplicationError("zero-budget", "budget"))
+    elif total > call.ceiling:
+        problems.append(ApplicationError("over-ceiling", "budget", total=total,
+                                         ceiling=call.ceiling))
+    size = confirmed_team_size(application)
+    if size < call.min_team_size:
+        problems.append(ApplicationError("team-size", "team", size=call.min_team_size,
+                                         confirmed=size))
+    if application.state == AppState.DRAFT.value and not call.is_open(now):
+        problems.append(_deadline_error(call))
+    return problems
+
+
+def _deadline_error(call: GrantCall) -> ApplicationError:
+    from alumni_app.grants.calls import to_local
+
+    closed = to_local(call.closes_at, call.office).strftime("%Y-%m-%d %H:%M")
+    return ApplicationError("deadline", status=409, closed=closed)
+
+
+def token_used(token: str) -> bool:
+    return bool(token) and db.session.get(SubmissionToken, token) is not None
+
+
+def submit(actor, application: GrantApplication, token: str) -> ApplicationVersion:
+    """Submit (or resubmit after a revision request) once; freeze the text as a new version."""
+    if token_used(token):
+        raise ApplicationError("already-submitted", status=409)
+    problems = submission_problems(application)
+    if problems:
+        raise SubmissionRefused(problems)
+    action = "resubmit" if application.state == AppState.REVISION_REQUESTED.value else "submit"
+    now = utcnow()
+    db.session.add(SubmissionToken(token=token, application_id=application.id))
+    workflow.apply_transition(application, action, actor=actor, submitted_at=now,
+                              requested_amount=application.budget_total)
+    version = _keep_version(actor, application)
+    notifications.submitted(application, version)
+    return version
+
+
+def withdraw(actor, application: GrantApplication, message: str = "") -> None:
+    workflow.apply_transition(application, "withdraw", actor=actor, message=message)
+
+
+def snapshot(application: GrantApplication) -> dict:
+    """What the application says now, as plain data (a version keeps this)."""
+    region = application_region_name(application)
+    return {
+        **{name: getattr(application, name) or "" for name in TEXT_FIELDS},
+        "starts_on": _iso(application.starts_on), "ends_on": _iso(application.ends_on),
+        "region": region, "people_to_reach": application.people_to_reach,
+        "language": application.language,
+        "plan": application_plan_title(application),
+        "budget": [{"category": line.category, "description": line.description,
+                    "quantity": str(line.quantity), "unit_cost": str(line.unit_cost),
+                    "total": str(line.total)} for line in application.budget_lines],
+        "total": str(application.budget_total),
+        "team": [{"name": m.user.display_name, "role": m.role, "state": m.state}
+                 for m in application.team],
+        "files": [f.original_name for f in application.files],
+    }
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
+def application_region_name(application: GrantApplication) -> str:
+    from alumni_app.alumni.models import Region
+
+    region = db.session.get(Region, application.region_id) if application.region_id else None
+    return region.name_en if region else ""
+
+
+def application_plan_title(application: GrantApplication) -> str:
+    from alumni_app.plans.models import ActionPlan
+
+    plan = db.session.get(ActionPlan, application.plan_id) if application.plan_id else None
+    return plan.title if plan else ""
+
+
+def _keep_version(actor, application: GrantApplication) -> ApplicationVersion:
+    number = (db.session.scalar(sa.select(sa.func.max(ApplicationVersion.number)).where(
+        ApplicationVersion.application_id == application.id)) or 0) + 1
+    version = ApplicationVersion(application_id=application.id, number=number,
+                                 submitted_by_id=actor.id,
+                                 snapshot=json.dumps(snapshot(application), ensure_ascii=False))
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def versions(application: GrantApplication) -> list[ApplicationVersion]:
+    return list(db.session.scalars(
+        sa.select(ApplicationVersion).where(ApplicationVersion.application_id == application.id)
+        .order_by(ApplicationVersion.number)))

@@ -1,0 +1,127 @@
+"""A manager's decision on an application: approve with an amount and a schedule, or reject.
+
+Two guards hold even when managers decide at the same moment, on SQLite and PostgreSQL alike
+(measured: `SELECT ... FOR UPDATE` alone does nothing on SQLite):
+- the state changes by `UPDATE ... WHERE state = 'in_review'` (workflow.apply_transition), so an
+  application is decided once;
+- the call's budget is charged by `UPDATE grant_calls SET committed = committed + :x WHERE id = :id
+  AND committed + :x <= total_budget`, so approvals never add up to more than the budget.
+Both run in the request's one transaction; if either finds its row changed, nothing is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from alumni_app.db import utcnow
+from alumni_app.errors import DomainError
+from alumni_app.extensions import db
+from alumni_app.grants import notifications, workflow
+from alumni_app.grants.models import GrantApplication, GrantCall
+from alumni_app.grants.money_models import GrantReport, ReportKind, Tranche
+
+MESSAGES = {
+    "over-request": _l("The amount cannot be more than the %(requested)s asked for."),
+    "over-ceiling": _l("The amount cannot be more than the ceiling of %(ceiling)s per grant."),
+    "over-budget": _l("Only %(remaining)s of the call's budget is left: approve less, or "
+                      "raise the budget."),
+    "schedule-sum": _l("The tranches add up to %(total)s; they must add up to the amount "
+                       "approved, %(amount)s."),
+    "schedule-empty": _l("Plan at least one tranche."),
+    "schedule-order": _l("Tranche %(number)s must come after the one before it, and its "
+                         "report after its payment."),
+    "rate": _l("Enter the exchange rate to US dollars on the day of approval."),
+}
+
+
+class DecisionError(DomainError):
+    def __init__(self, code: str, field: str | None = None, status: int = 400, **params):
+        super().__init__(code)
+        self.code, self.field, self.status, self.params = code, field, status, params
+
+    @property
+    def message(self) -> str:
+        text = str(MESSAGES[self.code])
+        return text % self.params if self.params else text
+
+
+@dataclass
+class TrancheRow:
+    amount: Decimal
+    planned_on: date
+    report_due_on: date
+
+
+def _check_schedule(amount: Decimal, rows: list[TrancheRow]) -> None:
+    if not rows:
+        raise DecisionError("schedule-empty", "tranches")
+    total = sum((row.amount for row in rows), Decimal("0.00"))
+    if total != amount:
+        raise DecisionError("schedule-sum", "tranches", total=total, amount=amount)
+    previous = None
+    for number, row in enumerate(rows, start=1):
+        if row.report_due_on < row.planned_on or (previous and row.planned_on <
+                                                   previous.report_due_on):
+            raise DecisionError("schedule-order", "tranches", number=number)
+        previous = row
+
+
+def charge_budget(call: GrantCall, amount: Decimal) -> None:
+    """Add `amount` to the call's committed sum unless that would exceed its budget."""
+    result = db.session.execute(
+        sa.update(GrantCall)
+        .where(GrantCall.id == call.id, GrantCall.committed + amount <= GrantCall.total_budget)
+        .values(committed=GrantCall.committed + amount)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.expire(call, ["committed"])
+        raise DecisionError("over-budget", "amount", status=409, remaining=call.remaining)
+    db.session.expire(call, ["committed"])
+
+
+def approve(actor, application: GrantApplication, amount: Decimal, usd_rate: Decimal | None,
+            conditions: str, schedule: list[TrancheRow]) -> None:
+    """Approve `amount` (<= request, ceiling and what is left of the budget) with its tranches."""
+    workflow.check(application, "approve", actor)
+    call = application.call
+    if application.requested_amount is not None and amount > application.requested_amount:
+        raise DecisionError("over-request", "amount", requested=application.requested_amount)
+    if amount > call.ceiling:
+        raise DecisionError("over-ceiling", "amount", ceiling=call.ceiling)
+    if usd_rate is None or usd_rate <= 0:
+        raise DecisionError("rate", "usd_rate")
+    _check_schedule(amount, schedule)
+    now = utcnow()
+    workflow.apply_transition(application, "approve", actor=actor, message=conditions,
+                              amount=amount, approved_amount=amount, usd_rate=usd_rate,
+                              conditions=conditions, decided_at=now, decided_by_id=actor.id)
+    charge_budget(call, amount)
+    _plan_money(application, schedule)
+    for line in application.budget_lines:
+        line.allocated = line.total  # from now on money may move between lines
+    notifications.decision(application)
+
+
+def _plan_money(application: GrantApplication, schedule: list[TrancheRow]) -> None:
+    """The tranches, and a report after each: interim ones, then the final report."""
+    last = len(schedule)
+    for number, row in enumerate(schedule, start=1):
+        db.session.add(Tranche(application_id=application.id, number=number, amount=row.amount,
+                               planned_on=row.planned_on))
+        kind = ReportKind.FINAL if number == last else ReportKind.INTERIM
+        db.session.add(GrantReport(application_id=application.id, kind=kind.value,
+                                   tranche_number=number, due_on=row.report_due_on))
+    db.session.flush()
+
+
+def reject(actor, application: GrantApplication, reason: str) -> None:
+    """Reject with a reason the applicant reads."""
+    workflow.apply_transition(application, "reject", actor=actor, message=reason,
+                              decision_reason=reason, decided_at=utcnow(),
+                              decided_by_id=actor.id)
+    notifications.decision(application)

@@ -1,0 +1,102 @@
+"""Who may apply to a call, checked before an alumnus can start an application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from alumni_app.alumni.models import AlumnusRecord
+from alumni_app.alumni.policy import own_record
+from alumni_app.db import utcnow
+from alumni_app.extensions import db
+from alumni_app.grants.models import GrantApplication, GrantCall
+from alumni_app.permissions import Role, user_role
+from alumni_app.training.models import Course, Participation
+
+REASONS = {
+    "not-alumnus": _l("Only alumni apply for mini-grants."),
+    "no-record": _l("Your account is not linked to your ex-participant record yet: ask to be "
+                    "matched to it from your profile."),
+    "other-office": _l("This call is for alumni of %(country)s."),
+    "not-verified": _l("The office has not verified your record yet."),
+    "call-not-open": _l("The call is not open for applications."),
+    "too-recent": _l("This call is for alumni whose training ended at least %(months)s months "
+                     "ago."),
+    "overdue-report": _l("A report on an earlier grant is overdue: send it first."),
+    "already-applied": _l("You have already applied to this call."),
+}
+
+
+@dataclass
+class Eligibility:
+    reasons: list[str] = field(default_factory=list)
+    record: AlumnusRecord | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.reasons
+
+    def refuse(self, code: str, **params) -> None:
+        text = str(REASONS[code])
+        self.reasons.append(text % params if params else text)
+
+
+def months_between(earlier: date, later: date) -> int:
+    """Whole months from `earlier` to `later` (a month counts once its day is reached)."""
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return months - (1 if later.day < earlier.day else 0)
+
+
+def _training_ended_long_enough(record: AlumnusRecord, months: int, today: date) -> bool:
+    if months <= 0:
+        return True
+    ends = db.session.scalars(
+        sa.select(Course.end_on).join(Participation, Participation.course_id == Course.id)
+        .where(Participation.record_id == record.id, Course.end_on.is_not(None))).all()
+    return any(months_between(end, today) >= months for end in ends)
+
+
+def has_overdue_report(user_id: int, today: date) -> bool:
+    from alumni_app.grants.money_models import OPEN_REPORT_STATES, GrantReport
+
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(GrantReport)
+        .join(GrantApplication, GrantApplication.id == GrantReport.application_id)
+        .where(GrantApplication.applicant_id == user_id,
+               GrantReport.state.in_(OPEN_REPORT_STATES), GrantReport.due_on < today)) > 0
+
+
+def check(user, call: GrantCall, *, today: date | None = None) -> Eligibility:
+    """Every reason `user` may not start an application to `call` (none: eligible)."""
+    result = Eligibility()
+    if user_role(user) is not Role.ALUMNUS:
+        result.refuse("not-alumnus")
+        return result
+    if not call.is_open():
+        result.refuse("call-not-open")
+    record = result.record = own_record(user)
+    if record is None or not record.is_active or record.erased_at is not None:
+        result.refuse("no-record")
+        return result
+    today = today or utcnow().date()
+    if record.office_id != call.office_id:
+        result.refuse("other-office", country=call.office.country)
+    if not record.is_verified:
+        result.refuse("not-verified")
+    if not _training_ended_long_enough(record, call.min_months_since_training, today):
+        result.refuse("too-recent", months=call.min_months_since_training)
+    if has_overdue_report(user.id, today):
+        result.refuse("overdue-report")
+    if db.session.scalar(sa.select(GrantApplication.id).filter_by(
+            call_id=call.id, applicant_id=user.id)) is not None:
+        result.refuse("already-applied")
+    return result
+
+
+def eligible_teammate(record: AlumnusRecord | None, call: GrantCall) -> bool:
+    """A co-applicant is an alumnus of the call's office whose record is claimed and active."""
+    return (record is not None and record.is_active and record.erased_at is None
+            and record.office_id == call.office_id)

@@ -1,0 +1,334 @@
+"""A grant's money after approval: tranches, reports and receipts, moves between lines, refunds.
+
+- Tranche n > 1 is released only once tranche n - 1 is released and its report (with receipts)
+  accepted; the application's and the call's disbursed sums grow by conditional UPDATEs, so
+  never more is paid than approved (CHECK constraints say the same).
+- Receipts are matched to budget lines and may not take a line over its current allocation.
+- Moving money out of a line beyond GRANT_FREE_MOVE_SHARE of its planned amount waits for a
+  manager; smaller moves apply at once.
+- The grant closes when its final report is accepted, every tranche is paid and the money paid
+  out is either spent on accepted receipts or returned.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+from alumni_app import storage
+from alumni_app.db import utcnow
+from alumni_app.errors import DomainError
+from alumni_app.extensions import db
+from alumni_app.grants import notifications, workflow
+from alumni_app.grants.models import ZERO, AppState, BudgetLine, GrantApplication, GrantCall
+from alumni_app.grants.money_models import (
+    GrantReport,
+    MoveState,
+    Reallocation,
+    Receipt,
+    Refund,
+    ReportKind,
+    ReportState,
+    Tranche,
+    TrancheState,
+)
+from alumni_app.grants.workflow import WorkflowError, application_of
+
+MESSAGES = {
+    "report-closed": _l("This report was submitted: receipts can no longer change."),
+    "line-unknown": _l("Choose a line of this grant's budget."),
+    "over-line": _l("This receipt takes the line “%(line)s” over its budget of %(budget)s "
+                    "(%(spent)s spent already). Ask to move money between lines first."),
+    "same-line": _l("Choose two different budget lines."),
+    "over-unspent": _l("Only %(unspent)s paid out is neither spent nor returned."),
+    "paid-out": _l("The payment could not be recorded: the amounts changed meanwhile."),
+}
+
+
+class MoneyError(DomainError):
+    def __init__(self, code: str, field: str | None = None, status: int = 400, **params):
+        super().__init__(code)
+        self.code, self.field, self.status, self.params = code, field, status, params
+
+    @property
+    def message(self) -> str:
+        text = str(MESSAGES[self.code])
+        return text % self.params if self.params else text
+
+
+def tranches(application: GrantApplication) -> list[Tranche]:
+    return list(db.session.scalars(sa.select(Tranche).filter_by(
+        application_id=application.id).order_by(Tranche.number)))
+
+
+def reports(application: GrantApplication) -> list[GrantReport]:
+    return list(db.session.scalars(sa.select(GrantReport).filter_by(
+        application_id=application.id).order_by(GrantReport.tranche_number)))
+
+
+def _tranche(application_id: int, number: int) -> Tranche | None:
+    return db.session.scalar(sa.select(Tranche).filter_by(application_id=application_id,
+                                                          number=number))
+
+
+def _report(application_id: int, number: int) -> GrantReport | None:
+    return db.session.scalar(sa.select(GrantReport).filter_by(application_id=application_id,
+                                                              tranche_number=number))
+
+
+def _guarded_add(model, row_id: int, column: str, amount: Decimal, limit) -> None:
+    """`column += amount` on one row, only while it stays within `limit` (a column)."""
+    target = getattr(model, column)
+    result = db.session.execute(
+        sa.update(model).where(model.id == row_id, target + amount <= limit)
+        .values({column: target + amount}).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise MoneyError("paid-out", status=409)
+
+
+# Tranches
+def release_problem(tranche: Tranche) -> WorkflowError | None:
+    application = application_of(tranche)
+    if application.state != AppState.APPROVED.value:
+        return WorkflowError("wrong-state", state=application.state)
+    if tranche.number > 1:
+        previous = _tranche(tranche.application_id, tranche.number - 1)
+        if previous.state != TrancheState.RELEASED.value:
+            return WorkflowError("previous-unreleased", number=previous.number)
+        report = _report(tranche.application_id, previous.number)
+        if report.state != ReportState.ACCEPTED.value:
+            return WorkflowError("previous-report", number=previous.number)
+    if application.disbursed + tranche.amount > application.approved_amount:
+        return WorkflowError("over-approved", approved=application.approved_amount)
+    return None
+
+
+def release(actor, tranche: Tranche, reference: str = "") -> None:
+    """Pay a tranche: record it, add it to the grant's and the call's disbursed sums."""
+    application = application_of(tranche)
+    workflow.apply_transition(tranche, "release", actor=actor, message=reference,
+                              amount=tranche.amount, released_at=utcnow(),
+                              released_by_id=actor.id, reference=reference)
+    _guarded_add(GrantApplication, application.id, "disbursed", tranche.amount,
+                 GrantApplication.approved_amount)
+    _guarded_add(GrantCall, application.call_id, "disbursed", tranche.amount,
+                 GrantCall.committed)
+    db.session.expire(application, ["disbursed"])
+    db.session.expire(application.call, ["disbursed"])
+    notifications.tranche_released(application, tranche)
+
+
+# Spending
+def spent_by_line(application: GrantApplication, *, accepted_only: bool) -> dict[int, Decimal]:
+    """Receipts per budget line: on accepted reports only, or on every report."""
+    query = (sa.select(Receipt.budget_line_id, sa.func.sum(Receipt.amount))
+             .join(GrantReport, GrantReport.id == Receipt.report_id)
+             .where(GrantReport.application_id == application.id)
+             .group_by(Receipt.budget_line_id))
+    if accepted_only:
+        query = query.where(GrantReport.state == ReportState.ACCEPTED.value)
+    return {line_id: Decimal(total) for line_id, total in db.session.execute(query)}
+
+
+def spending_table(application: GrantApplication) -> list[dict]:
+    """Each budget line: planned, allocated now, spent (accepted, and reported), left."""
+    accepted = spent_by_line(application, accepted_only=True)
+    reported = spent_by_line(application, accepted_only=False)
+    return [{"line": line, "planned": line.total, "allocated": line.current,
+             "accepted": accepted.get(line.id, ZERO), "reported": reported.get(line.id, ZERO),
+             "left": line.current - reported.get(line.id, ZERO)}
+            for line in application.budget_lines]
+
+
+def unsettled(application: GrantApplication) -> Decimal:
+    """Paid out, but neither spent on accepted receipts nor returned."""
+    spent = sum(spent_by_line(application, accepted_only=True).values(), ZERO)
+    return application.disbursed - spent - application.returned
+
+
+# Reports and receipts
+def _editable(report: GrantReport) -> None:
+    if report.state not in (ReportState.DUE.value, ReportState.RETURNED.value):
+        raise MoneyError("report-closed", status=409)
+
+
+def add_receipt(actor, report: GrantReport, line_id: int | None, paid_on: date,
+                amount: Decimal, description: str, upload=None) -> Receipt:
+    """Match money spent to a budget line, with the scanned receipt."""
+    _editable(report)
+    application = application_of(report)
+    line = next((x for x in application.budget_lines if x.id == line_id), None)
+    if line is None:
+        raise MoneyError("line-unknown", "budget_line")
+    spent = spent_by_line(application, accepted_only=False).get(line.id, ZERO)
+    if spent + amount > line.current:
+        raise MoneyError("over-line", "amount", line=line.description, budget=line.current,
+                         spent=spent)
+    stored = storage.save_upload(upload, actor=actor) if upload else None
+    receipt = Receipt(report_id=report.id, budget_line_id=line.id, paid_on=paid_on,
+                      amount=amount, description=description, file=stored)
+    db.session.add(receipt)
+    db.session.flush()
+    return receipt
+
+
+def remove_receipt(actor, receipt: Receipt) -> None:
+    _editable(receipt.report)
+    db.session.delete(receipt)
+    db.session.flush()
+
+
+def attach_evidence(actor, report: GrantReport, upload) -> None:
+    _editable(report)
+    report.evidence.append(storage.save_upload(upload, actor=actor))
+    db.session.flush()
+
+
+def report_problem(report: GrantReport) -> WorkflowError | None:
+    """What stops a report from being submitted now."""
+    application = application_of(report)
+    if application.state != AppState.APPROVED.value:
+        return WorkflowError("wrong-state", state=application.state)
+    tranche = _tranche(report.application_id, report.tranche_number)
+    if tranche is None or tranche.state != TrancheState.RELEASED.value:
+        return WorkflowError("tranche-not-released", number=report.tranche_number)
+    if not (report.narrative or "").strip():
+        return WorkflowError("report-incomplete", status=400)
+    spent = sum(spent_by_line(application, accepted_only=False).values(), ZERO)
+    if spent > application.disbursed:
+        return WorkflowError("receipts-over-disbursed", status=400, spent=spent,
+                             disbursed=application.disbursed)
+    return None
+
+
+def save_report(actor, report: GrantReport, values: dict) -> None:
+    """Keep what the grantee wrote so far (narrative, people reached)."""
+    _editable(report)
+    for key in ("narrative", "people_reached", "women", "men"):
+        setattr(report, key, values.get(key))
+    db.session.flush()
+
+
+def submit_report(actor, report: GrantReport, values: dict) -> None:
+    save_report(actor, report, values)
+    workflow.apply_transition(report, "submit", actor=actor, submitted_at=utcnow())
+    notifications.report_submitted(application_of(report), report)
+
+
+def review_report(actor, report: GrantReport, accept: bool, message: str) -> None:
+    """Staff accept a report, or send it back with what to correct."""
+    workflow.apply_transition(report, "accept" if accept else "return", actor=actor,
+                              message=message, reviewed_at=utcnow(), reviewed_by_id=actor.id,
+                              review_message=message)
+    notifications.report_reviewed(application_of(report), report)
+
+
+# Moves between budget lines
+def free_share() -> Decimal:
+    return Decimal(str(current_app.config.get("GRANT_FREE_MOVE_SHARE", "0.10")))
+
+
+def _moved_out(line: BudgetLine) -> Decimal:
+    return db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Reallocation.amount), 0))
+        .where(Reallocation.from_line_id == line.id,
+               Reallocation.state == MoveState.APPROVED.value)) or ZERO
+
+
+def _available(application: GrantApplication, line: BudgetLine) -> Decimal:
+    spent = spent_by_line(application, accepted_only=False).get(line.id, ZERO)
+    return line.current - spent
+
+
+def request_move(actor, application: GrantApplication, from_id: int, to_id: int,
+                 amount: Decimal, reason: str) -> Reallocation:
+    """Move money between lines: at once within the free share, else after a manager agrees."""
+    lines = {line.id: line for line in application.budget_lines}
+    source, target = lines.get(from_id), lines.get(to_id)
+    if source is None or target is None:
+        raise MoneyError("line-unknown", "from_line" if source is None else "to_line")
+    if source.id == target.id:
+        raise MoneyError("same-line", "to_line")
+    available = _available(application, source)
+    if amount > available:
+        raise MoneyError("over-line", "amount", line=source.description, budget=source.current,
+                         spent=source.current - available)
+    move = Reallocation(application_id=application.id, from_line_id=source.id,
+                        to_line_id=target.id, amount=amount, reason=reason,
+                        requested_by_id=actor.id, from_line=source, to_line=target)
+    db.session.add(move)
+    db.session.flush()
+    if _moved_out(source) + amount <= (source.total * free_share()).quantize(Decimal("0.01")):
+        move.state, move.decided_at = MoveState.APPROVED.value, utcnow()
+        _apply_move(move)
+        workflow.record_event(move, "applied", actor=actor, message=reason, amount=amount)
+    else:
+        workflow.record_event(move, "requested", actor=actor, message=reason, amount=amount)
+        notifications.move_requested(application, move)
+    return move
+
+
+def move_problem(move: Reallocation) -> WorkflowError | None:
+    application = application_of(move)
+    if application.state != AppState.APPROVED.value:
+        return WorkflowError("wrong-state", state=application.state)
+    available = _available(application, move.from_line)
+    if move.amount > available:
+        return WorkflowError("move-too-large", line=move.from_line.description,
+                             available=available)
+    return None
+
+
+def decide_move(actor, move: Reallocation, approve: bool) -> None:
+    workflow.apply_transition(move, "approve" if approve else "refuse", actor=actor,
+                              amount=move.amount, decided_at=utcnow(), decided_by_id=actor.id)
+    if approve:
+        _apply_move(move)
+
+
+def _apply_move(move: Reallocation) -> None:
+    move.from_line.allocated = move.from_line.current - move.amount
+    move.to_line.allocated = move.to_line.current + move.amount
+    db.session.flush()
+
+
+# Refunds and closing
+def record_refund(actor, application: GrantApplication, amount: Decimal, returned_on: date,
+                  reference: str) -> Refund:
+    """Record unspent money the grantee paid back."""
+    left = unsettled(application)
+    if amount > left:
+        raise MoneyError("over-unspent", "amount", unspent=left)
+    refund = Refund(application_id=application.id, amount=amount, returned_on=returned_on,
+                    reference=reference, recorded_by_id=actor.id)
+    db.session.add(refund)
+    _guarded_add(GrantApplication, application.id, "returned", amount,
+                 GrantApplication.disbursed)
+    _guarded_add(GrantCall, application.call_id, "returned", amount, GrantCall.disbursed)
+    db.session.expire(application, ["returned"])
+    db.session.expire(application.call, ["returned"])
+    workflow.record_event(application, "refund_recorded", actor=actor, message=reference,
+                          amount=amount)
+    return refund
+
+
+def closing_problem(application: GrantApplication) -> WorkflowError | None:
+    final = db.session.scalar(sa.select(GrantReport).filter_by(
+        application_id=application.id, kind=ReportKind.FINAL.value))
+    if final is None or final.state != ReportState.ACCEPTED.value:
+        return WorkflowError("final-report-open")
+    if any(t.state != TrancheState.RELEASED.value for t in tranches(application)):
+        return WorkflowError("tranches-unreleased")
+    left = unsettled(application)
+    if left != 0:
+        return WorkflowError("money-unsettled", amount=left)
+    return None
+
+
+def close(actor, application: GrantApplication, message: str = "") -> None:
+    workflow.apply_transition(application, "close", actor=actor, message=message)
+    notifications.grant_closed(application)

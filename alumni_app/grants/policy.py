@@ -1,0 +1,185 @@
+"""Who may do what in the Mini-Grant Scheme.
+
+Three kinds of actor take workflow actions (workflow.py names one per transition): the applicant
+(the alumnus who owns the application), the staff of the call's office, and its managers (and
+administrators). Reviewers are staff of the office assigned to an application.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+
+from alumni_app.extensions import db
+from alumni_app.grants.models import (
+    EDITABLE_STATES,
+    AppState,
+    CallState,
+    GrantApplication,
+    GrantCall,
+    TeamMember,
+    TeamState,
+)
+from alumni_app.permissions import Role, is_staff, same_office, scope_to_office, user_role
+
+MANAGING_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
+GRANT_STATES = (AppState.APPROVED.value, AppState.CLOSED.value)
+
+
+class Actor(enum.StrEnum):
+    APPLICANT = "applicant"
+    STAFF = "staff"
+    MANAGER = "manager"
+
+
+def _application_of(obj) -> GrantApplication | None:
+    """The application a tranche, report or move belongs to (itself for an application)."""
+    if isinstance(obj, GrantCall):
+        return None
+    if isinstance(obj, GrantApplication):
+        return obj
+    return db.session.get(GrantApplication, obj.application_id)
+
+
+def _call_of(obj) -> GrantCall:
+    return obj if isinstance(obj, GrantCall) else _application_of(obj).call
+
+
+def is_office_staff(user, obj) -> bool:
+    return is_staff(user) and same_office(user, _call_of(obj).office_id)
+
+
+def is_office_manager(user, obj) -> bool:
+    return user_role(user) in MANAGING_ROLES and same_office(user, _call_of(obj).office_id)
+
+
+def is_applicant(user, application: GrantApplication) -> bool:
+    return user_role(user) is Role.ALUMNUS and application.applicant_id == user.id
+
+
+def actor_kinds(user, obj) -> set[Actor]:
+    """The roles `user` plays towards a call or an application."""
+    kinds = set()
+    application = _application_of(obj)
+    if application is not None and is_applicant(user, application):
+        kinds.add(Actor.APPLICANT)
+    if is_office_staff(user, obj):
+        kinds.add(Actor.STAFF)
+    if is_office_manager(user, obj):
+        kinds.add(Actor.MANAGER)
+    return kinds
+
+
+# Calls
+def can_manage_calls(user) -> bool:
+    """Managers (and administrators) open calls for their office."""
+    return user_role(user) in MANAGING_ROLES
+
+
+def can_list_calls(user) -> bool:
+    return user_role(user) is not None
+
+
+def can_view_call(user, call: GrantCall, own_office_id: int | None = None) -> bool:
+    """Staff see their office's calls; alumni see the published calls of their own office."""
+    if is_staff(user):
+        return same_office(user, call.office_id)
+    return (call.state != CallState.DRAFT.value and own_office_id is not None
+            and own_office_id == call.office_id)
+
+
+def can_edit_call(user, call: GrantCall) -> bool:
+    """The call's terms change only while it is a draft; then publishing freezes them."""
+    return is_office_manager(user, call) and call.state == CallState.DRAFT.value
+
+
+def visible_calls(query: sa.Select, user, own_office_id: int | None) -> sa.Select:
+    if is_staff(user):
+        return scope_to_office(query, GrantCall.office_id, user)
+    if own_office_id is None:
+        return query.where(sa.false())
+    return query.where(GrantCall.office_id == own_office_id,
+                       GrantCall.state != CallState.DRAFT.value)
+
+
+# Applications
+def team_member(user, application: GrantApplication) -> TeamMember | None:
+    return next((m for m in application.team if m.user_id == getattr(user, "id", None)), None)
+
+
+def can_view_application(user, application: GrantApplication) -> bool:
+    """The applicant, the co-applicants they invited, and the office's staff."""
+    if is_applicant(user, application) or is_office_staff(user, application):
+        return True
+    member = team_member(user, application)
+    return member is not None and member.state != TeamState.DECLINED.value
+
+
+def can_edit_application(user, application: GrantApplication) -> bool:
+    """Only the applicant, only a draft or an application sent back for revision."""
+    return is_applicant(user, application) and application.state in EDITABLE_STATES
+
+
+def can_answer_invitation(user, member: TeamMember) -> bool:
+    return (user_role(user) is Role.ALUMNUS and member.user_id == user.id
+            and member.application.state in EDITABLE_STATES)
+
+
+def can_comment(user, application: GrantApplication) -> bool:
+    return is_office_staff(user, application) or is_applicant(user, application)
+
+
+def can_see_internal(user, application: GrantApplication) -> bool:
+    """Internal comments and events are for the office's staff only."""
+    return is_office_staff(user, application)
+
+
+def visible_applications(query: sa.Select, user) -> sa.Select:
+    """Restrict a select() of applications (joined to their call) to what `user` may see."""
+    if is_staff(user):
+        return scope_to_office(query, GrantCall.office_id, user)
+    return query.where(GrantApplication.applicant_id == user.id)
+
+
+# Review
+def can_assign_reviewers(user, application: GrantApplication) -> bool:
+    return (is_office_manager(user, application)
+            and application.state in (AppState.SUBMITTED.value, AppState.IN_REVIEW.value,
+                                      AppState.REVISION_REQUESTED.value))
+
+
+def can_review(user, review) -> bool:
+    """A reviewer works on their own assignment, while it is under review."""
+    application = db.session.get(GrantApplication, review.application_id)
+    return (review.reviewer_id == getattr(user, "id", None) and is_office_staff(user, application)
+            and application.state == AppState.IN_REVIEW.value)
+
+
+def can_remind_reviewers(user, application: GrantApplication) -> bool:
+    return is_office_manager(user, application)
+
+
+# Money
+def can_release_tranche(user, application: GrantApplication) -> bool:
+    return is_office_manager(user, application) and application.state == AppState.APPROVED.value
+
+
+def can_write_report(user, application: GrantApplication) -> bool:
+    return is_applicant(user, application) and application.state == AppState.APPROVED.value
+
+
+def can_review_report(user, application: GrantApplication) -> bool:
+    return is_office_staff(user, application) and application.state == AppState.APPROVED.value
+
+
+def can_request_move(user, application: GrantApplication) -> bool:
+    return is_applicant(user, application) and application.state == AppState.APPROVED.value
+
+
+def can_decide_move(user, application: GrantApplication) -> bool:
+    return is_office_manager(user, application) and application.state == AppState.APPROVED.value
+
+
+def can_record_refund(user, application: GrantApplication) -> bool:
+    return is_office_staff(user, application) and application.state == AppState.APPROVED.value

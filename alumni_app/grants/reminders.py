@@ -1,0 +1,95 @@
+"""Report reminders: `flask send-grant-reminders`, daily from cron, safe to re-run.
+
+Each open report of a running grant gets one reminder GRANT_REMINDER_DAYS_BEFORE days before its
+due date and one once it is overdue. A reminder is a (report, kind) key in `grant_reminders`,
+written in the same transaction as its outbox row and committed one at a time: a run that stops
+half-way and is run again sends only what was not sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import click
+import sqlalchemy as sa
+from flask import current_app, has_request_context
+from flask.cli import with_appcontext
+
+from alumni_app.extensions import db
+from alumni_app.grants import notifications
+from alumni_app.grants.models import AppState, GrantApplication
+from alumni_app.grants.money_models import OPEN_REPORT_STATES, GrantReminder, GrantReport
+from alumni_app.mail import deliver_pending
+
+BEFORE, AFTER = "before", "after"
+
+
+@dataclass
+class Summary:
+    sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    emails: list[int] = field(default_factory=list)
+
+
+def _due(today: date, days_before: int) -> list[tuple[int, str]]:
+    """(report id, kind) of every reminder that should have gone out by `today` and has not."""
+    sent = sa.select(GrantReminder.report_id, GrantReminder.kind)
+    open_reports = (sa.select(GrantReport.id, GrantReport.due_on)
+                    .join(GrantApplication, GrantApplication.id == GrantReport.application_id)
+                    .where(GrantApplication.state == AppState.APPROVED.value,
+                           GrantReport.state.in_(OPEN_REPORT_STATES)))
+    already = {(report_id, kind) for report_id, kind in db.session.execute(sent)}
+    wanted = []
+    for report_id, due_on in db.session.execute(open_reports):
+        if due_on < today:
+            kind = AFTER
+        elif due_on - timedelta(days=days_before) <= today:
+            kind = BEFORE
+        else:
+            continue
+        if (report_id, kind) not in already:
+            wanted.append((report_id, kind))
+    return wanted
+
+
+def _send_one(report_id: int, kind: str, today: date) -> int | None:
+    report = db.session.get(GrantReport, report_id)
+    application = db.session.get(GrantApplication, report.application_id)
+    message = notifications.report_reminder(application, report, kind)
+    db.session.add(GrantReminder(report_id=report.id, kind=kind, sent_on=today,
+                                 email_id=message.id if message else None))
+    db.session.commit()  # one reminder, one transaction: a re-run after a crash skips it
+    return message.id if message else None
+
+
+def send_reminders(today: date | None = None) -> Summary:
+    """Remind grantees of reports due soon or overdue, each reminder once."""
+    if not has_request_context():  # links in the e-mails need a host: SERVER_NAME or localhost
+        with current_app.test_request_context():
+            return send_reminders(today)
+    today = today or date.today()
+    days_before = int(current_app.config["GRANT_REMINDER_DAYS_BEFORE"])
+    summary = Summary()
+    for report_id, kind in _due(today, days_before):
+        email_id = _send_one(report_id, kind, today)
+        summary.sent += 1
+        if email_id:
+            summary.emails.append(email_id)
+    for start in range(0, len(summary.emails), 100):
+        sent, failed = deliver_pending(summary.emails[start:start + 100])
+        summary.delivered, summary.failed = summary.delivered + sent, summary.failed + failed
+    return summary
+
+
+@click.command("send-grant-reminders")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Pretend it is this day (YYYY-MM-DD), e.g. to catch up.")
+@with_appcontext
+def send_grant_reminders_command(today):
+    """E-mail grantees whose reports are due soon or overdue (safe to run daily from cron)."""
+    summary = send_reminders(today.date() if today else None)
+    click.echo(f"grant report reminders sent {summary.sent}; e-mails delivered "
+               f"{summary.delivered}, failed {summary.failed} (failed ones stay queued for "
+               "send-mail)")

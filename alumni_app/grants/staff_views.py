@@ -1,0 +1,304 @@
+"""Applications for the office: screening, reviewers, reviews, comments, revision, decisions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from alumni_app.accounts.models import User
+from alumni_app.extensions import db
+from alumni_app.forms import form_status
+from alumni_app.grants import applications, decisions, money, pages, policy, reviews, workflow
+from alumni_app.grants.decisions import DecisionError
+from alumni_app.grants.forms import CommentForm, ConfirmForm
+from alumni_app.grants.models import GrantApplication
+from alumni_app.grants.review_models import Review
+from alumni_app.grants.reviews import ReviewError, ScoreInput
+from alumni_app.grants.staff_forms import (
+    AssignForm,
+    ConflictForm,
+    MoveDecisionForm,
+    RefundForm,
+    RejectForm,
+    ReleaseForm,
+    RevisionForm,
+    ScreenForm,
+    approve_form,
+    review_form,
+)
+from alumni_app.grants.workflow import WorkflowError
+from alumni_app.permissions import STAFF_ROLES, Role, object_rule, require, role_required
+
+bp = Blueprint("grant_staff", __name__, url_prefix="/staff/grants")
+MANAGERS = (Role.MANAGER, Role.ADMIN)
+OFFICE = "grants.policy.is_office_staff: staff of the call's office"
+
+
+def _application(application_id: int) -> GrantApplication:
+    application = db.session.get(GrantApplication, application_id) or abort(404)
+    require(policy.is_office_staff(current_user, application))
+    return application
+
+
+def _back(application, anchor=None):
+    return redirect(url_for("grant_staff.application", application_id=application.id,
+                            _anchor=anchor))
+
+
+def _assign_form(application, **kwargs) -> AssignForm:
+    form = AssignForm(**kwargs)
+    form.reviewer_id.choices = [(u.id, u.display_name)
+                                for u in reviews.candidate_reviewers(application)]
+    return form
+
+
+def _page(application, status=200, **forms):
+    done, required, missing = reviews.progress(application)
+    forms.setdefault("screen_form", ScreenForm(formdata=None))
+    forms.setdefault("assign_form", _assign_form(application, formdata=None))
+    forms.setdefault("comment_form", CommentForm(formdata=None))
+    forms.setdefault("revision_form", RevisionForm(formdata=None))
+    forms.setdefault("refund_form", RefundForm(formdata=None))
+    forms.setdefault("release_form", ReleaseForm(formdata=None))
+    forms.setdefault("move_form", MoveDecisionForm(formdata=None))
+    cross, sectors = pages.team_sectors(application)
+    return render_template(
+        "grants/staff/application.html", application=application, confirm=ConfirmForm(
+            formdata=None), done=done, required=required, missing=missing,
+        all_reviews=reviews.reviews_of(application),
+        visible_reviews=reviews.visible_reviews(current_user, application),
+        own_review=reviews.own_review(current_user, application),
+        average=reviews.average_score(application),
+        comments=reviews.comments_for(current_user, application),
+        events=pages.timeline(application, internal=True),
+        actions=workflow.allowed_actions(application, current_user),
+        blocked=workflow.blocked_actions(application, current_user),
+        can_assign=policy.can_assign_reviewers(current_user, application),
+        cross_sector=cross, sectors=sectors, plan=pages.plan_of(application),
+        region=pages.region_name(application.region_id),
+        versions=applications.versions(application),
+        tranches=money.tranches(application), reports=money.reports(application),
+        spending=money.spending_table(application) if application.approved_amount else [],
+        unsettled=money.unsettled(application) if application.approved_amount else None,
+        moves=pages.moves(application), **forms), status
+
+
+@bp.get("/applications/<int:application_id>")
+@object_rule(*STAFF_ROLES, description=OFFICE)
+def application(application_id: int):
+    """Everything about an application, with the actions open to this member of staff."""
+    return _page(_application(application_id))
+
+
+@bp.post("/applications/<int:application_id>/screen")
+@object_rule(*STAFF_ROLES, description=OFFICE)
+def screen(application_id: int):
+    """Record the eligibility check: on to review, or not eligible with the reason."""
+    application = _application(application_id)
+    form = ScreenForm()
+    if not form.validate_on_submit():
+        return _page(application, 400, screen_form=form)
+    try:
+        reviews.screen(current_user, application, form.decision.data == "eligible",
+                       form.note.data or "")
+    except WorkflowError as exc:
+        db.session.rollback()
+        form.decision.errors = [*form.decision.errors, exc.message]
+        return _page(application, exc.status, screen_form=form)
+    db.session.commit()
+    flash(_("The eligibility check was recorded."), "success")
+    return _back(application)
+
+
+@bp.post("/applications/<int:application_id>/reviewers")
+@object_rule(*MANAGERS, description="grants.policy.can_assign_reviewers")
+def assign(application_id: int):
+    """Ask a member of staff to review the application."""
+    application = _application(application_id)
+    require(policy.can_assign_reviewers(current_user, application))
+    form = _assign_form(application)
+    if form.validate_on_submit():
+        reviewer = db.session.get(User, form.reviewer_id.data)
+        try:
+            reviews.assign(current_user, application, reviewer)
+        except ReviewError as exc:
+            db.session.rollback()
+            form.reviewer_id.errors = [*form.reviewer_id.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(_("%(name)s was asked to review.", name=reviewer.display_name), "success")
+            return _back(application, "reviews")
+    return _page(application, 400, assign_form=form)
+
+
+@bp.post("/applications/<int:application_id>/remind")
+@object_rule(*MANAGERS, description="grants.policy.can_remind_reviewers")
+def remind(application_id: int):
+    """E-mail the reviewers whose reviews are missing."""
+    application = _application(application_id)
+    require(policy.can_remind_reviewers(current_user, application))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    count = reviews.remind(current_user, application)
+    db.session.commit()
+    flash(_("%(count)s reviewers were reminded.", count=count), "success")
+    return _back(application, "reviews")
+
+
+@bp.post("/applications/<int:application_id>/comments")
+@object_rule(*STAFF_ROLES, description=OFFICE)
+def comment(application_id: int):
+    """An internal note, or a message shared with the applicant."""
+    application = _application(application_id)
+    form = CommentForm()
+    if not form.validate_on_submit():
+        return _page(application, 400, comment_form=form)
+    reviews.add_comment(current_user, application, form.body.data, form.shared.data)
+    db.session.commit()
+    flash(_("Your comment was added."), "success")
+    return _back(application, "comments")
+
+
+@bp.post("/applications/<int:application_id>/revision")
+@object_rule(*STAFF_ROLES, description="workflow: staff of the office ask for a revision")
+def revision(application_id: int):
+    """Send the application back to the applicant with what to change."""
+    application = _application(application_id)
+    form = RevisionForm()
+    if not form.validate_on_submit():
+        return _page(application, 400, revision_form=form)
+    try:
+        reviews.request_revision(current_user, application, form.message.data)
+    except WorkflowError as exc:
+        db.session.rollback()
+        form.message.errors = [*form.message.errors, exc.message]
+        return _page(application, exc.status, revision_form=form)
+    db.session.commit()
+    flash(_("The applicant was asked to revise the application."), "success")
+    return _back(application)
+
+
+@bp.route("/applications/<int:application_id>/approve", methods=["GET", "POST"])
+@object_rule(*MANAGERS, description="workflow: a manager of the office who did not review")
+def approve(application_id: int):
+    """Approve an amount, its conditions and the payment and report schedule."""
+    application = _application(application_id)
+    require(policy.is_office_manager(current_user, application))
+    form, status, error = approve_form(application), form_status(), None
+    if form.validate_on_submit():
+        try:
+            decisions.approve(current_user, application, form.amount.data, form.usd_rate.data,
+                              form.conditions.data or "", form.tranche_rows())
+        except (DecisionError, WorkflowError) as exc:
+            db.session.rollback()
+            target = form[exc.field] if getattr(exc, "field", None) in form._fields else None
+            if target is not None:
+                target.errors = [*target.errors, exc.message]
+            else:
+                error = exc.message
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(_("The application was approved."), "success")
+            return _back(application)
+    return render_template("grants/staff/approve.html", application=application, form=form,
+                           error=error, blocked=workflow.blocked_actions(
+                               application, current_user)), status
+
+
+@bp.route("/applications/<int:application_id>/reject", methods=["GET", "POST"])
+@object_rule(*MANAGERS, description="workflow: a manager of the office who did not review")
+def reject(application_id: int):
+    """Reject with a reason the applicant reads."""
+    application = _application(application_id)
+    require(policy.is_office_manager(current_user, application))
+    form, status, error = RejectForm(), form_status(), None
+    if form.validate_on_submit():
+        try:
+            decisions.reject(current_user, application, form.reason.data)
+        except WorkflowError as exc:
+            db.session.rollback()
+            error, status = exc.message, exc.status
+        else:
+            db.session.commit()
+            flash(_("The application was rejected; the applicant was told why."), "success")
+            return _back(application)
+    return render_template("grants/staff/reject.html", application=application, form=form,
+                           error=error), status
+
+
+@bp.get("/reviews")
+@role_required(*STAFF_ROLES)
+def my_reviews():
+    """The reviews waiting for this member of staff."""
+    return render_template("grants/staff/my_reviews.html",
+                           reviews=pages.my_reviews(current_user))
+
+
+def _review(application_id: int) -> tuple[Review, GrantApplication]:
+    """The current user's own review of an application (reviews are reached only this way)."""
+    application = _application(application_id)
+    review = reviews.own_review(current_user, application)
+    require(review is not None and policy.can_review(current_user, review))
+    return review, application
+
+
+def _score_inputs(form, criteria) -> list[ScoreInput]:
+    def number(value):
+        return int(value) if str(value or "").isdigit() else None
+
+    return [ScoreInput(c.id, number(form[f"score_{c.id}"].data),
+                       form[f"note_{c.id}"].data or "") for c in criteria]
+
+
+@bp.route("/applications/<int:application_id>/review", methods=["GET", "POST"])
+@object_rule(*STAFF_ROLES, description="grants.policy.can_review: the assigned reviewer")
+def review(application_id: int):
+    """Score each criterion with a comment and recommend; save to finish later, or submit."""
+    review, application = _review(application_id)
+    criteria = application.call.criteria
+    form, status, error = review_form(criteria, review), form_status(), None
+    if form.validate_on_submit():
+        submit = request.form.get("action") == "submit"
+        try:
+            reviews.save_review(current_user, review, _score_inputs(form, criteria),
+                                form.recommendation.data or None, form.comment.data or "",
+                                submit=submit)
+        except ReviewError as exc:
+            db.session.rollback()
+            target = form[exc.field] if exc.field in form._fields else None
+            if target is not None:
+                target.errors = [*target.errors, exc.message]
+            error, status = (None if target else exc.message), exc.status
+        else:
+            db.session.commit()
+            flash(_("Your review was submitted.") if submit else _("Your scores were saved."),
+                  "success")
+            return _back(application, "reviews")
+    return render_template("grants/staff/review.html", application=application, review=review,
+                           form=form, criteria=criteria, error=error,
+                           conflict_form=ConflictForm(formdata=None)), status
+
+
+@bp.post("/applications/<int:application_id>/review/conflict")
+@object_rule(*STAFF_ROLES, description="grants.policy.can_review: the assigned reviewer")
+def conflict(application_id: int):
+    """Declare a conflict of interest and step aside."""
+    review, application = _review(application_id)
+    form = ConflictForm()
+    if form.validate_on_submit():
+        try:
+            reviews.declare_conflict(current_user, review, form.note.data)
+        except ReviewError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return _back(application, "reviews")
+        db.session.commit()
+        flash(_("Your conflict of interest was recorded; you will not review this "
+                "application."), "success")
+        return _back(application, "reviews")
+    criteria = application.call.criteria
+    return render_template("grants/staff/review.html", application=application, review=review,
+                           form=review_form(criteria, review, formdata=None),
+                           criteria=criteria, error=None, conflict_form=form), 400

@@ -1,0 +1,373 @@
+"""Mini-grant pages for alumni: calls, the application form, the team, submission, versions."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from alumni_app import storage
+from alumni_app.alumni.policy import own_record
+from alumni_app.extensions import db
+from alumni_app.forms import form_status
+from alumni_app.grants import applications, diffs, eligibility, pages, policy, workflow
+from alumni_app.grants.applications import ApplicationError, SubmissionRefused
+from alumni_app.grants.forms import (
+    AnswerForm,
+    ConfirmForm,
+    FileForm,
+    MessageForm,
+    MoveForm,
+    TeamForm,
+    application_form,
+    line_choices,
+    parse_version,
+)
+from alumni_app.grants.models import GrantApplication, GrantCall, TeamMember
+from alumni_app.grants.workflow import WorkflowError
+from alumni_app.pagination import parse_page
+from alumni_app.permissions import Role, object_rule, require, role_required
+from alumni_app.storage import UploadRefused
+
+bp = Blueprint("grants", __name__, url_prefix="/grants")
+APPLICANT = "grants.policy.can_edit_application: the applicant, while a draft or sent back"
+VIEWER = "grants.policy.can_view_application: the applicant, the team, the office's staff"
+
+
+@bp.record_once
+def _register_helpers(state) -> None:
+    from alumni_app.grants import template_helpers
+
+    template_helpers.register(state.app)
+
+
+def _application(application_id: int) -> GrantApplication:
+    return db.session.get(GrantApplication, application_id) or abort(404)
+
+
+def _own_office_id() -> int | None:
+    record = own_record(current_user)
+    return record.office_id if record is not None else None
+
+
+@bp.get("")
+@role_required(Role.ALUMNUS)
+def index():
+    """Calls of the alumnus's country, their applications, the teams they were asked to join."""
+    calls = pages.calls_for(current_user, _own_office_id(), parse_page(request.args.get("page")),
+                            10)
+    return render_template("grants/index.html", calls=calls,
+                           applications=pages.own_applications(current_user),
+                           invitations=pages.own_invitations(current_user))
+
+
+@bp.get("/calls/<int:call_id>")
+@object_rule(Role.ALUMNUS, description="grants.policy.can_view_call")
+def call(call_id: int):
+    """A call's terms and whether the alumnus may apply."""
+    grant_call = db.session.get(GrantCall, call_id) or abort(404)
+    require(policy.can_view_call(current_user, grant_call, _own_office_id()))
+    return _call_page(grant_call)
+
+
+def _call_page(grant_call: GrantCall, status: int = 200):
+    existing = next((a for a in pages.own_applications(current_user)
+                     if a.call_id == grant_call.id), None)
+    return render_template("grants/call.html", call=grant_call, existing=existing,
+                           eligibility=eligibility.check(current_user, grant_call),
+                           form=ConfirmForm(formdata=None)), status
+
+
+@bp.post("/calls/<int:call_id>/apply")
+@object_rule(Role.ALUMNUS, description="grants.policy.can_view_call, then eligibility.check")
+def start(call_id: int):
+    """Start a draft application (only when eligible)."""
+    grant_call = db.session.get(GrantCall, call_id) or abort(404)
+    require(policy.can_view_call(current_user, grant_call, _own_office_id()))
+    if not ConfirmForm().validate_on_submit():
+        return _call_page(grant_call, 400)
+    try:
+        application = applications.start(current_user, grant_call)
+    except ApplicationError:
+        db.session.rollback()
+        return _call_page(grant_call, 403)
+    db.session.commit()
+    flash(_("Your draft was created. It is saved every time you save, so you can come back "
+            "to it later."), "success")
+    return redirect(url_for("grants.edit", application_id=application.id))
+
+
+def _edit_page(application, form, status=200, error=None, problems=(), team_form=None,
+               file_form=None):
+    return render_template("grants/edit.html", application=application, form=form,
+                           error=error, problems=problems,
+                           team_form=team_form or TeamForm(formdata=None),
+                           file_form=file_form or FileForm(formdata=None),
+                           cross_sector=pages.team_sectors(application)[0]), status
+
+
+def _refused(form, problems) -> list[str]:
+    """Put each reason a submission was refused next to its field; return the others."""
+    elsewhere = []
+    for problem in problems:
+        target = form[problem.field] if problem.field in form._fields else None
+        if target is not None:
+            target.errors = [*target.errors, problem.message]
+        else:
+            elsewhere.append(problem.message)
+    return elsewhere
+
+
+@bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
+@object_rule(Role.ALUMNUS, description=APPLICANT)
+def edit(application_id: int):
+    """Write the proposal; save it as a draft, or submit it."""
+    application = _application(application_id)
+    require(policy.is_applicant(current_user, application))
+    form = application_form(application, pages.region_choices(application.call.office_id),
+                            pages.plan_choices(application))
+    if request.method == "GET":
+        if not application.is_editable:
+            return redirect(url_for("grants.application", application_id=application.id))
+        return _edit_page(application, form)
+    if applications.token_used(form.submit_token.data):
+        flash(_("Your application was submitted."), "success")  # a double click
+        return redirect(url_for("grants.application", application_id=application.id))
+    if not form.validate_on_submit():
+        return _edit_page(application, form, form_status())
+    return _save(application, form, request.form.get("action") == "submit")
+
+
+def _save(application, form, submit: bool):
+    try:
+        applications.save_draft(current_user, application, form.values(), form.budget_rows(),
+                                parse_version(form.edit_version.data))
+    except ApplicationError as exc:
+        db.session.rollback()
+        return _edit_page(application, form, exc.status, exc.message)
+    form.edit_version.data = str(application.edit_version)
+    if request.headers.get("X-Autosave"):
+        db.session.commit()
+        return jsonify(version=application.edit_version)
+    if not submit:
+        db.session.commit()
+        flash(_("Your draft was saved."), "success")
+        return redirect(url_for("grants.edit", application_id=application.id))
+    return _submit(application, form)
+
+
+def _submit(application, form):
+    try:
+        applications.submit(current_user, application, form.submit_token.data)
+    except SubmissionRefused as exc:
+        db.session.commit()  # the draft is kept; only the submission is refused
+        elsewhere = _refused(form, exc.problems)
+        status = max(p.status for p in exc.problems)
+        return _edit_page(application, form, status,
+                          _("Your draft was saved, but it cannot be submitted yet: see the "
+                            "marked fields."), elsewhere)
+    except (ApplicationError, WorkflowError) as exc:
+        db.session.rollback()
+        return _edit_page(application, form, exc.status, exc.message)
+    db.session.commit()
+    flash(_("Your application was submitted. You will receive an e-mail confirming it."),
+          "success")
+    return redirect(url_for("grants.application", application_id=application.id))
+
+
+@bp.get("/applications/<int:application_id>")
+@object_rule(Role.ALUMNUS, description=VIEWER)
+def application(application_id: int):
+    """An application as its applicant and team see it: status, timeline, the grant."""
+    application = _application(application_id)
+    require(policy.can_view_application(current_user, application))
+    return _application_page(application)
+
+
+def _application_page(application, status=200, **forms):
+    from alumni_app.grants import money, reviews
+
+    cross, sectors = pages.team_sectors(application)
+    member = policy.team_member(current_user, application)
+    forms.setdefault("comment_form", MessageForm(formdata=None))
+    forms.setdefault("answer_form", AnswerForm(formdata=None))
+    if "move_form" not in forms:
+        forms["move_form"] = MoveForm(formdata=None)
+        forms["move_form"].from_line.choices = line_choices(application)
+        forms["move_form"].to_line.choices = line_choices(application)
+    return render_template(
+        "grants/application.html", application=application, member=member,
+        events=pages.timeline(application, internal=False),
+        comments=reviews.comments_for(current_user, application),
+        actions=workflow.allowed_actions(application, current_user),
+        cross_sector=cross, sectors=sectors, plan=pages.plan_of(application),
+        region=pages.region_name(application.region_id),
+        tranches=money.tranches(application), reports=money.reports(application),
+        spending=money.spending_table(application) if application.approved_amount else [],
+        moves=pages.moves(application), versions=applications.versions(application),
+        **forms), status
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
+@object_rule(Role.ALUMNUS, description="workflow: the applicant may withdraw")
+def withdraw(application_id: int):
+    """Ask for confirmation, then withdraw the application."""
+    application = _application(application_id)
+    require(policy.is_applicant(current_user, application))
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            applications.withdraw(current_user, application, form.message.data or "")
+        except WorkflowError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for("grants.application", application_id=application.id))
+        db.session.commit()
+        flash(_("Your application was withdrawn."), "success")
+        return redirect(url_for("grants.application", application_id=application.id))
+    return render_template("grants/withdraw.html", application=application,
+                           form=form), form_status()
+
+
+@bp.post("/applications/<int:application_id>/team")
+@object_rule(Role.ALUMNUS, description=APPLICANT)
+def add_member(application_id: int):
+    """Invite another alumnus as co-applicant."""
+    application = _application(application_id)
+    require(policy.can_edit_application(current_user, application))
+    form = TeamForm()
+    if form.validate_on_submit():
+        try:
+            applications.add_team_member(current_user, application, form.email.data,
+                                         form.role.data or "")
+        except ApplicationError as exc:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(_("%(email)s was asked to confirm.", email=form.email.data), "success")
+            return redirect(url_for("grants.edit", application_id=application.id,
+                                    _anchor="team"))
+    return _edit_page(application, _blank_edit_form(application), 400, team_form=form)
+
+
+def _blank_edit_form(application):
+    return application_form(application, pages.region_choices(application.call.office_id),
+                            pages.plan_choices(application), formdata=None)
+
+
+@bp.post("/applications/<int:application_id>/team/<int:member_id>/remove")
+@object_rule(Role.ALUMNUS, description=APPLICANT)
+def remove_member(application_id: int, member_id: int):
+    application = _application(application_id)
+    require(policy.can_edit_application(current_user, application))
+    member = db.session.get(TeamMember, member_id)
+    if member is None or member.application_id != application.id:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        applications.remove_team_member(current_user, application, member)
+        db.session.commit()
+        flash(_("The co-applicant was removed."), "success")
+    return redirect(url_for("grants.edit", application_id=application.id, _anchor="team"))
+
+
+@bp.post("/team/<int:member_id>/answer")
+@object_rule(Role.ALUMNUS, description="grants.policy.can_answer_invitation")
+def answer(member_id: int):
+    """A co-applicant confirms or declines."""
+    member = db.session.get(TeamMember, member_id) or abort(404)
+    require(policy.can_answer_invitation(current_user, member))
+    form = AnswerForm()
+    if form.validate_on_submit() and form.accept.data in ("yes", "no"):
+        applications.answer_invitation(current_user, member, form.accept.data == "yes")
+        db.session.commit()
+        flash(_("You joined the team.") if form.accept.data == "yes"
+              else _("You declined to join."), "success")
+    return redirect(url_for("grants.index"))
+
+
+@bp.post("/applications/<int:application_id>/files")
+@object_rule(Role.ALUMNUS, description=APPLICANT)
+def upload(application_id: int):
+    """Attach a document to the proposal."""
+    application = _application(application_id)
+    require(policy.can_edit_application(current_user, application))
+    form = FileForm()
+    status = 400
+    if form.validate_on_submit():
+        try:
+            applications.attach_file(current_user, application, form.attachment.data)
+        except (UploadRefused, ApplicationError) as exc:
+            db.session.rollback()
+            form.attachment.errors = [*form.attachment.errors, exc.message]
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(_("The file was attached."), "success")
+            return redirect(url_for("grants.edit", application_id=application.id,
+                                    _anchor="files"))
+    return _edit_page(application, _blank_edit_form(application), status, file_form=form)
+
+
+upload.accepts_uploads = True
+
+
+@bp.post("/applications/<int:application_id>/files/<int:file_id>/remove")
+@object_rule(Role.ALUMNUS, description=APPLICANT)
+def remove_file(application_id: int, file_id: int):
+    application = _application(application_id)
+    require(policy.can_edit_application(current_user, application))
+    stored = next((f for f in application.files if f.id == file_id), None) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        applications.remove_file(current_user, application, stored)
+        db.session.commit()
+        flash(_("The file was removed."), "success")
+    return redirect(url_for("grants.edit", application_id=application.id, _anchor="files"))
+
+
+@bp.get("/applications/<int:application_id>/files/<int:file_id>")
+@object_rule(description=VIEWER)
+def download(application_id: int, file_id: int):
+    """Download a file attached to an application."""
+    application = _application(application_id)
+    require(policy.can_view_application(current_user, application))
+    stored = next((f for f in application.files if f.id == file_id), None) or abort(404)
+    return storage.send_stored_file(stored)
+
+
+@bp.get("/applications/<int:application_id>/versions")
+@object_rule(description=VIEWER)
+def versions(application_id: int):
+    """Every submitted version, and what changed between two of them."""
+    application = _application(application_id)
+    require(policy.can_view_application(current_user, application))
+    kept = applications.versions(application)
+    numbers = [v.number for v in kept]
+    new = request.args.get("b", type=int) or (numbers[-1] if numbers else None)
+    old = request.args.get("a", type=int) or (new - 1 if new else None)
+    by_number = {v.number: v for v in kept}
+    changes = None
+    if old in by_number and new in by_number:
+        changes = diffs.compare(pages.version_data(by_number[old]),
+                                pages.version_data(by_number[new]))
+    return render_template("grants/versions.html", application=application, versions=kept,
+                           old=old, new=new, changes=changes)
+
+
+@bp.post("/applications/<int:application_id>/comments")
+@object_rule(description="grants.policy.can_comment")
+def comment(application_id: int):
+    """The applicant answers the office (always shared)."""
+    from alumni_app.grants import reviews
+
+    application = _application(application_id)
+    require(policy.can_comment(current_user, application))
+    form = MessageForm()
+    if not form.validate_on_submit() or not form.message.data:
+        form.message.errors = [*form.message.errors, _("Write a message first.")]
+        return _application_page(application, 400, comment_form=form)
+    reviews.add_comment(current_user, application, form.message.data, shared=True)
+    db.session.commit()
+    flash(_("Your message was sent to the office."), "success")
+    return redirect(url_for("grants.application", application_id=application.id,
+                            _anchor="comments"))

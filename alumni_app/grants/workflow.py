@@ -1,0 +1,301 @@
+"""The grant workflow as data: states, actions, who may take them; the only code that sets a state.
+
+`apply_transition()` is the one place a call's or an application's state changes. It checks the
+table below, the actor and the action's guard, then changes the state with a conditional UPDATE
+(`... WHERE id = :id AND state = :from`), so two people acting at the same moment cannot both
+succeed, on SQLite as on PostgreSQL. Every transition writes a GrantEvent (who, when, from, to,
+message): the application's timeline and its audit trail. Pages show the buttons that
+`allowed_actions()` returns, so screens, checks and tests all read this one table.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.attributes import set_committed_value
+
+from alumni_app import audit
+from alumni_app.errors import DomainError
+from alumni_app.extensions import db
+from alumni_app.grants import policy
+from alumni_app.grants.models import AppState, CallState, GrantApplication, GrantCall, GrantEvent
+from alumni_app.grants.money_models import (
+    GrantReport,
+    MoveState,
+    Reallocation,
+    ReportState,
+    Tranche,
+    TrancheState,
+)
+from alumni_app.grants.policy import Actor
+
+
+class Machine(enum.StrEnum):
+    CALL = "call"
+    APPLICATION = "application"
+    TRANCHE = "tranche"
+    REPORT = "report"
+    MOVE = "move"  # money moved between budget lines beyond the free share
+
+
+MODELS = {Machine.CALL: GrantCall, Machine.APPLICATION: GrantApplication,
+          Machine.TRANCHE: Tranche, Machine.REPORT: GrantReport, Machine.MOVE: Reallocation}
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    sources: frozenset[str]
+    target: str
+    actor: Actor
+    label: object  # a lazy string: the button
+    needs_message: bool = False  # a reason the applicant reads (refusals, revision requests)
+    style: str = "primary"
+
+
+def _t(action, sources, target, actor, label, **kw) -> Transition:
+    return Transition(action, frozenset(s.value for s in sources), target.value, actor, label,
+                      **kw)
+
+
+A, C = AppState, CallState
+CALL_TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
+    _t("publish", [C.DRAFT], C.PUBLISHED, Actor.MANAGER, _l("Publish the call")),
+    _t("close", [C.PUBLISHED], C.CLOSED, Actor.MANAGER, _l("Close the call now"),
+       style="outline-danger"),
+    # Extending moves the closing date; a call closed early opens again.
+    _t("extend", [C.PUBLISHED, C.CLOSED], C.PUBLISHED, Actor.MANAGER, _l("Extend the call"),
+       style="outline-primary"),
+)}
+APPLICATION_TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
+    _t("submit", [A.DRAFT], A.SUBMITTED, Actor.APPLICANT, _l("Submit the application")),
+    _t("resubmit", [A.REVISION_REQUESTED], A.IN_REVIEW, Actor.APPLICANT,
+       _l("Submit the revised application")),
+    _t("withdraw", [A.DRAFT, A.SUBMITTED, A.IN_REVIEW, A.REVISION_REQUESTED], A.WITHDRAWN,
+       Actor.APPLICANT, _l("Withdraw the application"), style="outline-danger"),
+    _t("mark_eligible", [A.SUBMITTED], A.IN_REVIEW, Actor.STAFF, _l("Eligible: send to review")),
+    _t("mark_ineligible", [A.SUBMITTED], A.INELIGIBLE, Actor.STAFF, _l("Not eligible"),
+       needs_message=True, style="outline-danger"),
+    _t("request_revision", [A.IN_REVIEW], A.REVISION_REQUESTED, Actor.STAFF,
+       _l("Ask for a revision"), needs_message=True, style="outline-primary"),
+    _t("approve", [A.IN_REVIEW], A.APPROVED, Actor.MANAGER, _l("Approve"), style="success"),
+    _t("reject", [A.IN_REVIEW], A.REJECTED, Actor.MANAGER, _l("Reject"), needs_message=True,
+       style="outline-danger"),
+    _t("close", [A.APPROVED], A.CLOSED, Actor.MANAGER, _l("Close the grant")),
+)}
+T, R, M = TrancheState, ReportState, MoveState
+TRANCHE_TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
+    _t("release", [T.PLANNED], T.RELEASED, Actor.MANAGER, _l("Release this tranche")),
+)}
+REPORT_TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
+    _t("submit", [R.DUE, R.RETURNED], R.SUBMITTED, Actor.APPLICANT, _l("Submit the report")),
+    _t("accept", [R.SUBMITTED], R.ACCEPTED, Actor.STAFF, _l("Accept the report"),
+       style="success"),
+    _t("return", [R.SUBMITTED], R.RETURNED, Actor.STAFF, _l("Send the report back"),
+       needs_message=True, style="outline-danger"),
+)}
+MOVE_TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
+    _t("approve", [M.PENDING], M.APPROVED, Actor.MANAGER, _l("Approve the move"),
+       style="success"),
+    _t("refuse", [M.PENDING], M.REFUSED, Actor.MANAGER, _l("Refuse the move"),
+       style="outline-danger"),
+)}
+TRANSITIONS = {Machine.CALL: CALL_TRANSITIONS, Machine.APPLICATION: APPLICATION_TRANSITIONS,
+               Machine.TRANCHE: TRANCHE_TRANSITIONS, Machine.REPORT: REPORT_TRANSITIONS,
+               Machine.MOVE: MOVE_TRANSITIONS}
+STATES = {Machine.CALL: tuple(CallState), Machine.APPLICATION: tuple(AppState),
+          Machine.TRANCHE: tuple(TrancheState), Machine.REPORT: tuple(ReportState),
+          Machine.MOVE: tuple(MoveState)}
+
+MESSAGES = {
+    "unknown-action": _l("This action does not exist."),
+    "wrong-state": _l("This cannot be done now: the application is %(state)s."),
+    "wrong-call-state": _l("This cannot be done now: the call is %(state)s."),
+    "wrong-part-state": _l("This cannot be done now: it is %(state)s."),
+    "not-yours": _l("You may not do this."),
+    "message-required": _l("Write a message saying why: the applicant will read it."),
+    "changed-meanwhile": _l("Someone else changed this at the same moment. Reload the page to "
+                            "see where things stand."),
+    "reviews-missing": _l("%(done)s of the %(required)s required reviews are in: a decision "
+                          "waits for all of them."),
+    "decider-reviewed": _l("You reviewed this application: another manager decides on it."),
+    "final-report-open": _l("The grant closes once its final report is accepted."),
+    "money-unsettled": _l("%(amount)s of the money paid out is neither spent on accepted "
+                          "receipts nor returned: record the refund first."),
+    "tranches-unreleased": _l("Some tranches are still planned: release them before closing "
+                              "the grant."),
+    "previous-unreleased": _l("Tranche %(number)s has not been released yet."),
+    "previous-report": _l("The report on tranche %(number)s must be accepted before the next "
+                          "tranche is released."),
+    "tranche-not-released": _l("This report accounts for tranche %(number)s, which has not "
+                               "been paid yet."),
+    "report-incomplete": _l("Say what was done before you submit the report."),
+    "receipts-over-disbursed": _l("The receipts add up to %(spent)s, more than the "
+                                  "%(disbursed)s paid out so far."),
+    "move-too-large": _l("The line “%(line)s” has only %(available)s left to move."),
+    "over-approved": _l("This would pay out more than the %(approved)s approved."),
+}
+
+
+class WorkflowError(DomainError):
+    """A transition refused; `status` is 403 (not yours), 409 (state) or 400 (input)."""
+
+    def __init__(self, code: str, status: int = 409, **params):
+        super().__init__(code)
+        self.code, self.status, self.params = code, status, params
+
+    @property
+    def message(self) -> str:
+        text = str(MESSAGES[self.code])
+        return text % self.params if self.params else text
+
+
+def machine_of(obj) -> Machine:
+    return next(machine for machine, model in MODELS.items() if isinstance(obj, model))
+
+
+application_of = policy._application_of
+
+
+# Guards: rules beyond state and role, each returning a WorkflowError or None. They live here so
+# that buttons, checks and the state x action test all see them.
+Guard = Callable[[object, object], WorkflowError | None]
+
+
+def _reviews_in(application: GrantApplication, user) -> WorkflowError | None:
+    from alumni_app.grants import reviews
+
+    done, required = reviews.progress(application)[:2]
+    if done < required:
+        return WorkflowError("reviews-missing", done=done, required=required)
+    if reviews.is_reviewer(user, application):
+        return WorkflowError("decider-reviewed", status=403)
+    return None
+
+
+def _money_rule(name: str) -> Guard:
+    def guard(obj, user) -> WorkflowError | None:
+        from alumni_app.grants import money
+
+        return getattr(money, name)(obj)
+
+    return guard
+
+
+def _grant_running(obj, user) -> WorkflowError | None:
+    application = application_of(obj)
+    if application.state != AppState.APPROVED.value:
+        return _state_error(application)
+    return None
+
+
+GUARDS: dict[tuple[Machine, str], Guard] = {
+    (Machine.APPLICATION, "approve"): _reviews_in,
+    (Machine.APPLICATION, "reject"): _reviews_in,
+    (Machine.APPLICATION, "close"): _money_rule("closing_problem"),
+    (Machine.TRANCHE, "release"): _money_rule("release_problem"),
+    (Machine.REPORT, "submit"): _money_rule("report_problem"),
+    (Machine.REPORT, "accept"): _grant_running,
+    (Machine.REPORT, "return"): _grant_running,
+    (Machine.MOVE, "approve"): _money_rule("move_problem"),
+    (Machine.MOVE, "refuse"): _grant_running,
+}
+
+
+def _state_error(obj) -> WorkflowError:
+    from alumni_app.grants.labels import state_label
+
+    codes = {Machine.CALL: "wrong-call-state", Machine.APPLICATION: "wrong-state"}
+    return WorkflowError(codes.get(machine_of(obj), "wrong-part-state"), state=state_label(obj))
+
+
+def check(obj, action: str, user, message: str = "") -> Transition:
+    """Return the transition `user` may take now, or raise WorkflowError saying why not."""
+    transition = TRANSITIONS[machine_of(obj)].get(action)
+    if transition is None:
+        raise WorkflowError("unknown-action", status=400)
+    if obj.state not in transition.sources:
+        raise _state_error(obj)
+    if transition.actor not in policy.actor_kinds(user, obj):
+        raise WorkflowError("not-yours", status=403)
+    if transition.needs_message and not (message or "").strip():
+        raise WorkflowError("message-required", status=400)
+    guard = GUARDS.get((machine_of(obj), action))
+    problem = guard(obj, user) if guard else None
+    if problem is not None:
+        raise problem
+    return transition
+
+
+def apply_transition(obj, action: str, *, actor, message: str = "", internal: bool = False,
+                     amount=None, **changes) -> GrantEvent:
+    """Take `action` on a call or application as `actor`; the only code that assigns a state.
+
+    `changes` are columns written in the same UPDATE as the state (a decision's amount and
+    time), so CHECK constraints tying them to the state hold at every moment.
+    """
+    transition = check(obj, action, actor, message)
+    model = type(obj)
+    from_state = obj.state
+    db.session.flush()
+    result = db.session.execute(
+        sa.update(model).where(model.id == obj.id, model.state == from_state)
+        .values(state=transition.target, **changes)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise WorkflowError("changed-meanwhile")
+    for key, value in {"state": transition.target, **changes}.items():
+        set_committed_value(obj, key, value)
+    if "updated_at" in model.__table__.c:
+        db.session.expire(obj, ["updated_at"])
+    return record_event(obj, action, actor=actor, from_state=from_state,
+                        to_state=transition.target, message=message, internal=internal,
+                        amount=amount)
+
+
+def record_event(obj, action: str, *, actor, from_state=None, to_state=None, message: str = "",
+                 internal: bool = False, amount=None) -> GrantEvent:
+    """Write a line of the timeline (and the audit log) for a call, an application or a part
+    of one (tranche, report, move: their events read `<machine>_<action>` on the application).
+    """
+    machine = machine_of(obj)
+    application = application_of(obj)
+    call = obj if application is None else application.call
+    name = action if machine in (Machine.CALL, Machine.APPLICATION) else f"{machine}_{action}"
+    event = GrantEvent(application_id=application.id if application else None, call_id=call.id,
+                       actor_id=getattr(actor, "id", None), action=name,
+                       from_state=from_state, to_state=to_state, message=message or "",
+                       is_internal=internal, amount=amount)
+    db.session.add(event)
+    audit.record(f"grant.{machine.value}.{action}", actor=actor, subject=obj,
+                 office_id=call.office_id, from_state=from_state, to_state=to_state)
+    return event
+
+
+def allowed_actions(obj, user) -> list[Transition]:
+    """The transitions `user` may take on `obj` now: the buttons its page shows."""
+    allowed = []
+    for action in TRANSITIONS[machine_of(obj)]:
+        try:
+            allowed.append(check(obj, action, user, message="(button)"))
+        except WorkflowError:
+            continue
+    return allowed
+
+
+def blocked_actions(obj, user) -> list[tuple[Transition, str]]:
+    """Transitions open in this state and to this user, but held by a guard, with the reason."""
+    blocked = []
+    kinds = policy.actor_kinds(user, obj)
+    for transition in TRANSITIONS[machine_of(obj)].values():
+        if obj.state not in transition.sources or transition.actor not in kinds:
+            continue
+        guard = GUARDS.get((machine_of(obj), transition.action))
+        problem = guard(obj, user) if guard else None
+        if problem is not None:
+            blocked.append((transition, problem.message))
+    return blocked
