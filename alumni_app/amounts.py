@@ -54,7 +54,7 @@ def parse_amount(raw: str | None, *, places: int = 2, allow_negative: bool = Fal
     if -value.as_tuple().exponent > places:
         raise AmountError(_l("Use at most %(places)s decimal places.", places=places))
     if value < 0 and not allow_negative:
-        raise AmountError(_l("The amount cannot be negative."))
+        raise AmountError(_l("This cannot be negative."))
     if value == 0 and not allow_zero:
         raise AmountError(_l("The amount must be more than zero."))
     if abs(value) > MAX_AMOUNT:

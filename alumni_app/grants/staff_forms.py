@@ -230,8 +230,10 @@ def review_form(criteria, review, **kwargs):
     scores = {s.criterion_id: s for s in review.scores}
     for criterion in criteria:
         choices = [("", "—")] + [(str(n), str(n)) for n in range(1, criterion.scale_max + 1)]
+        # The service checks the range (a missing score is allowed in a saved draft).
         setattr(CriteriaReviewForm, f"score_{criterion.id}", SelectField(
-            criterion.name, choices=choices, description=criterion.description))
+            criterion.name, choices=choices, description=criterion.description,
+            validate_choice=False))
         setattr(CriteriaReviewForm, f"note_{criterion.id}", TextAreaField(
             _l("Comment on “%(name)s”", name=criterion.name),
             validators=[Length(max=5000)], render_kw={"rows": 2}))
