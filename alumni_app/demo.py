@@ -30,6 +30,7 @@ ADMIN = ("admin@example.org", "Aiko Tanaka", "en")
 STAFF = [
     ("TJ", Role.MANAGER, "manager.tj@example.org", "Rustam Nazarov", "ru"),
     ("TJ", Role.OFFICER, "officer.tj@example.org", "Malika Sharipova", "ru"),
+    ("TJ", Role.OFFICER, "reviewer.tj@example.org", "Zarina Rahimova", "en"),
     ("KG", Role.MANAGER, "manager.kg@example.org", "Азамат Бекболотов", "ru"),
     ("KG", Role.OFFICER, "officer.kg@example.org", "Gulnara Asanova", "en"),
     ("KZ", Role.MANAGER, "manager.kz@example.org", "Ерлан Назарбаев", "ru"),
@@ -113,7 +114,19 @@ def seed() -> bool:
     alumni = [_user(email, name, Role.ALUMNUS, None, lang, actor=admin)
               for email, name, lang in ALUMNI]
     _seed_records(offices, alumni)
+    _seed_grants(offices["TJ"], alumni[:2])
     return True
+
+
+def _seed_grants(office: Office, alumni: list[User]) -> None:
+    from alumni_app.grants import demo as grants_demo
+
+    staff = db.session.scalars(sa.select(User).where(User.office_id == office.id)
+                               .order_by(User.id)).all()
+    manager = next(u for u in staff if u.role == Role.MANAGER.value)
+    officers = [u for u in staff if u.role == Role.OFFICER.value]
+    db.session.flush()
+    grants_demo.seed(office, manager, officers, alumni)
 
 
 def _seed_records(offices: dict, alumni: list[User]) -> None:

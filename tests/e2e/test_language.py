@@ -130,10 +130,10 @@ def test_manager_enters_the_authenticator_code_and_sees_the_office_table(
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     expect(page.get_by_role("heading", level=1)).to_contain_text(MANAGER_NAME)
     rows = page.get_by_role("table").get_by_role("row")
-    # A header row and only the manager's own office: 2 active staff, no pending invitation.
+    # A header row and only the manager's own office: 3 active staff, no pending invitation.
     expect(rows).to_have_count(2)
     expect(rows.nth(1).get_by_role("cell")).to_have_text(
-        ["JICA Tajikistan Office", "Tajikistan", "2", "0"]
+        ["JICA Tajikistan Office", "Tajikistan", "3", "0"]
     )
 
 
