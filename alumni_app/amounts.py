@@ -46,11 +46,11 @@ def parse_amount(raw: str | None, *, places: int = 2, allow_negative: bool = Fal
         return None
     text = _normalise_separators(text)
     if not PLAIN.fullmatch(text):
-        raise AmountError(_l("Enter a number, like 1 250.50."))
+        raise AmountError(_l("Enter a number, like 1 250,50 or 1250.50."))
     try:
         value = Decimal(text)
     except InvalidOperation as exc:
-        raise AmountError(_l("Enter a number, like 1 250.50.")) from exc
+        raise AmountError(_l("Enter a number, like 1 250,50 or 1250.50.")) from exc
     if -value.as_tuple().exponent > places:
         raise AmountError(_l("Use at most %(places)s decimal places.", places=places))
     if value < 0 and not allow_negative:

@@ -57,9 +57,9 @@ REPORT_STATE_LABELS = {
 TRANCHE_STATE_LABELS = {"planned": _l("planned"), "released": _l("released")}
 MOVE_STATE_LABELS = {"pending": _l("waiting for a manager"), "approved": _l("approved"),
                      "refused": _l("refused")}
+# Each language by its own name, as language pickers show them (not translated).
 PROPOSAL_LANGUAGE_LABELS = {
-    "en": _l("English"), "ru": _l("Russian"), "tg": _l("Tajik"), "ky": _l("Kyrgyz"),
-    "kk": _l("Kazakh"),
+    "en": "English", "ru": "Русский", "tg": "Тоҷикӣ", "ky": "Кыргызча", "kk": "Қазақша",
 }
 EVENT_LABELS = {
     "created": _l("Draft started"),

@@ -44,7 +44,7 @@ MESSAGES = {
     "over-line": _l("This receipt takes the line “%(line)s” over its budget of %(budget)s "
                     "(%(spent)s spent already). Ask to move money between lines first."),
     "same-line": _l("Choose two different budget lines."),
-    "over-unspent": _l("Only %(unspent)s paid out is neither spent nor returned."),
+    "over-unspent": _l("Only %(unspent)s of the money paid out is unspent and not yet returned."),
     "paid-out": _l("The payment could not be recorded: the amounts changed meanwhile."),
 }
 

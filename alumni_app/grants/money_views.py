@@ -63,17 +63,18 @@ def _report_page(report, application, status=200, **forms):
         **forms), status
 
 
-def _grantee_report(report_id: int):
+def _grantee_report(report_id: int, *, write: bool = True):
     report, application = _report(report_id)
-    require(policy.can_write_report(current_user, application))
+    require(policy.can_write_report(current_user, application) if write
+            else policy.is_applicant(current_user, application))
     return report, application
 
 
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
-@object_rule(Role.ALUMNUS, description=GRANTEE)
+@object_rule(Role.ALUMNUS, description="the grantee reads; writes while the grant runs")
 def report(report_id: int):
     """Write a report: what was done and the people reached; save it or submit it."""
-    report, application = _grantee_report(report_id)
+    report, application = _grantee_report(report_id, write=request.method == "POST")
     form, status, error = ReportForm(obj=report), form_status(), None
     if form.validate_on_submit():
         submit = request.form.get("action") == "submit"

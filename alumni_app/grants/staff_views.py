@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from alumni_app.accounts.models import User
@@ -142,7 +143,8 @@ def remind(application_id: int):
         abort(400)
     count = reviews.remind(current_user, application)
     db.session.commit()
-    flash(_("%(count)s reviewers were reminded.", count=count), "success")
+    flash(ngettext("%(num)s reviewer was reminded.", "%(num)s reviewers were reminded.", count),
+          "success")
     return _back(application, "reviews")
 
 

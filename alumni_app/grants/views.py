@@ -92,8 +92,8 @@ def start(call_id: int):
         db.session.rollback()
         return _call_page(grant_call, 403)
     db.session.commit()
-    flash(_("Your draft was created. It is saved every time you save, so you can come back "
-            "to it later."), "success")
+    flash(_("Your draft was created. It is kept until you submit it: come back to it at any "
+            "time."), "success")
     return redirect(url_for("grants.edit", application_id=application.id))
 
 

@@ -154,8 +154,8 @@ def apply(alumnus: Person) -> str:
 
 def review(person: Person, application_url: str, scores: tuple[str, str]) -> None:
     person.go(application_url.replace("/grants/", "/staff/grants/") + "/review")
-    person.select("Relevance", value=scores[0])
-    person.select("Feasibility", value=scores[1])
+    for criterion, score in zip(("Relevance", "Feasibility"), scores, strict=True):
+        person.page.get_by_label(criterion, exact=True).select_option(value=score)
     person.page.get_by_label(person.t("Fund"), exact=True).check()
     person.click("Submit the review")
     person.flash("Your review was submitted.")
@@ -285,7 +285,7 @@ def test_the_whole_grant_cycle(browser, live_server: str, tmp_path, lang: str):
 
     manager.go(call_url)
     figures = manager.page.locator("table.figures")
-    expected = {"Budget": "100000", "Committed": "13600", "Remaining": "86400",
+    expected = {"Total budget": "100000", "Committed": "13600", "Remaining": "86400",
                 "Disbursed": "13600", "Returned": "0"}
     for label, value in expected.items():
         expect(figures.get_by_role("row").filter(has_text=manager.t(label)).first

@@ -155,6 +155,10 @@ def route_args(users: dict, office, endpoint: str, values: dict) -> dict:
     """
     if endpoint and not endpoint.startswith(("grants.", "grant_")):
         return {}
+    if not endpoint:  # every grant route at once
+        groups = ("grant_staff.x", "grant_money.x", "grants.x")
+        return {k: v for group in groups for k, v in route_args(users, office, group,
+                                                                 values).items()}
     alumnus = eligible_alumnus(office, users["alumnus"])
     if endpoint.startswith("grant_staff."):
         return {"application_id": _under_review(office, users).id}

@@ -128,7 +128,7 @@ def test_alumnus_writes_saves_and_submits(app, login, application, applicant, ou
     ({"budget-0-quantity": "-2"}, "This cannot be negative."),
     ({"budget-0-quantity": "0"}, "The quantity must be more than zero."),
     ({"budget-0-unit_cost": "12.123456789012"}, "Use at most 2 decimal places."),
-    ({"budget-0-unit_cost": "lots"}, "Enter a number, like 1 250.50."),
+    ({"budget-0-unit_cost": "lots"}, "Enter a number, like 1 250,50 or 1250.50."),
     ({"budget-1-quantity": ""}, "Enter the quantity."),
     ({"people_to_reach": "-4"}, "Enter a number from 0 up."),
     ({"region_id": "99999"}, "Not a valid choice"),

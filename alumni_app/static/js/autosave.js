@@ -27,7 +27,7 @@
             say(form.dataset.savedText || "Draft saved.");
           });
         }
-        say(form.dataset.failedText || "Not saved: use the Save button to see why.");
+        say(form.dataset.failedText || "Not saved: press the Save button to see why.");
       }).catch(function () {
         say(form.dataset.offlineText || "Not saved: no connection.");
       }).then(function () { busy = false; });
