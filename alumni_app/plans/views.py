@@ -74,7 +74,7 @@ def _plan_form_errors(form, exc: PlanError | UploadRefused) -> int:
         form.paper_copy.errors.append(exc.message)
         return exc.status
     if exc.index is not None:
-        form.milestones[exc.index].form.target_on.errors.append(exc.message)
+        form.milestone_error(exc.index, exc.message)
     else:
         form.paper_copy.errors.append(exc.message)
     return 400
