@@ -45,6 +45,7 @@ def test_alumnus_posts_an_update_with_milestones_indicators_and_barriers(app, lo
     ({"barrier_ids": ["9999"]}, "not a valid choice"),
     ({"milestone_M": "finished"}, "Not a valid choice"),
     ({"indicator_I": "lots"}, "Not a valid decimal value"),
+    ({"indicator_I": "sNaN"}, "Not a valid decimal value"),
 ])
 def test_bad_update_input(app, login, users, plan, extra, message):
     extra = {key.replace("_M", f"_{plan.milestones[0].id}").replace(
@@ -87,6 +88,23 @@ def test_a_check_in_is_answered_once(app, login, users, plan):
     assert response.status_code == 302
     again = http.post(f"/plans/{plan.id}/check-ins/6", data=update_data(plan))
     assert again.status_code == 409 and "already answered" in again.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(ProgressUpdate.id))) == 1
+
+
+def test_opening_a_check_in_already_answered_or_not_due_says_so_first(app, login, users,
+                                                                     plan):
+    services.answer_check_in(users["alumnus"], plan, 6, UpdateValues("Half done"))
+    db.session.commit()
+    http = login(users["alumnus"])
+    answered = http.get(f"/plans/{plan.id}/check-ins/6", follow_redirects=True)
+    assert answered.request.path == f"/plans/{plan.id}"
+    assert "This check-in was already answered" in answered.get_data(as_text=True)
+    assert http.get(f"/plans/{plan.id}/check-ins/12").status_code == 200  # due, unanswered
+    assert http.get(f"/plans/{plan.id}/check-ins/5").status_code == 404  # not scheduled
+    app.config["CHECKIN_MONTHS"] = (6, 600)
+    later = http.get(f"/plans/{plan.id}/check-ins/600", follow_redirects=True)
+    assert later.request.path == f"/plans/{plan.id}"
+    assert "This check-in falls due on 2074-02-15" in later.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(ProgressUpdate.id))) == 1
 
 
