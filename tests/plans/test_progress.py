@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale, gettext
 
 from alumni_app.extensions import db
 from alumni_app.plans import checkins, services
@@ -143,6 +144,18 @@ def test_staff_verify_comment_and_the_alumnus_answers_on_the_timeline(app, login
     kinds = db.session.scalars(sa.select(PlanEvent.kind).where(PlanEvent.plan_id == plan.id)
                                .order_by(PlanEvent.occurred_at, PlanEvent.id)).all()
     assert kinds == ["created", "update_posted", "verified", "commented", "commented"]
+
+
+def test_the_timeline_names_office_staff_in_the_reader_s_language(app, login, users, plan):
+    services.add_comment(users["officer"], plan, "Which schools took part?")
+    users["alumnus"].preferred_language = "ru"
+    db.session.commit()
+    name = users["officer"].display_name
+    with app.test_request_context(), force_locale("ru"):
+        russian = gettext("%(name)s (office)", name=name)
+    assert russian != f"{name} (office)"
+    page = login(users["alumnus"]).get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert russian in page and f"{name} (office)" not in page
 
 
 def test_an_alumnus_cannot_verify(app, login, users, plan):
