@@ -15,6 +15,7 @@ from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
 from alumni_app.permissions import Role
+from alumni_app.plans import services as plans
 from alumni_app.training.models import Course, Sector
 
 DEMO_PASSWORD = "silk-road-demo-2026"  # noqa: S105 - printed demo credentials
@@ -146,15 +147,20 @@ def _seed_records(offices: dict, alumni: list[User]) -> None:
     db.session.flush()
     for office in offices.values():
         synthetic.generate(office.id, RECORDS_PER_OFFICE, seed=office.id)
-    own = [("Dilnoza", "Ghulomshoyeva", "Дилноза", "Гуломшоева", alumni[0]),
-           ("Farrukh", "Jalolov", "Фаррух", "Джалолов", alumni[1])]
-    for given, family, given_cyr, family_cyr, user in own:
+    courses = {c.code: c for c in db.session.scalars(sa.select(Course))}
+    own = [("Dilnoza", "Ghulomshoyeva", "Дилноза", "Гуломшоева", alumni[0], "J2004102"),
+           ("Farrukh", "Jalolov", "Фаррух", "Джалолов", alumni[1], "J1904011")]
+    for given, family, given_cyr, family_cyr, user, course_code in own:
         record = services.create_record(None, offices["TJ"].id, {
             "given_name": given, "family_name": family, "given_name_cyr": given_cyr,
             "family_name_cyr": family_cyr, "email": user.email, "is_verified": True,
             "organization": "Ministry of Health", "position": "Chief specialist"})
         record.user_id, record.visibility = user.id, Visibility.ALL.value
         record.consent_at, record.consent_text = utcnow(), "demo data"
+        # A course of their own, so the demo alumni can write action plans for it.
+        services.add_participation(None, record, courses[course_code].id,
+                                   nominating_organization="Ministry of Health")
+    plans.ensure_default_barriers()  # the migration seeds them too; create_all() does not
 
 
 def _user(email, name, role, office_id, lang, actor=None) -> User:

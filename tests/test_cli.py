@@ -8,6 +8,7 @@ from alumni_app.accounts.models import User
 from alumni_app.auth.passwords import verify_password
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
+from alumni_app.plans.models import Barrier
 
 
 def _run(app, *args, input=None):
@@ -74,6 +75,14 @@ def test_seed_demo_links_demo_alumni_to_findable_records(app):
     found = db.session.scalars(build_query(Filters(q="Дилноза Гуломшоева"))).all()
     assert _user("alumnus@example.org").id in [r.user_id for r in found]
     assert len(db.session.scalars(build_query(Filters())).all()) >= 300
+
+
+def test_seed_demo_gives_the_demo_alumni_a_course_to_write_a_plan_for(app, login):
+    assert _run(app, "seed-demo").exit_code == 0
+    page = login(_user("alumnus@example.org")).get("/plans").get_data(as_text=True)
+    assert "Maternal and Child Health" in page and "Write an action plan" in page
+    # The barriers alumni choose from in a progress update (the migration seeds them too).
+    assert "Conditions unlike Japan" in db.session.scalars(sa.select(Barrier.name_en)).all()
 
 
 def test_seed_synthetic_adds_searchable_records(app, office):

@@ -20,7 +20,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from alumni_app.forms import BaseForm, strip_filter
 from alumni_app.plans.models import MilestoneState, PlanStatus
@@ -41,7 +41,12 @@ MILESTONE_STATE_LABELS = {
 }
 EXTRA_ROWS = 3  # blank rows offered for new milestones and indicators (no JavaScript needed)
 LIMIT = Decimal("999999999999")
-VALUE_RANGE = NumberRange(min=-LIMIT, max=LIMIT, message=_l("Enter a smaller number."))
+
+
+def within_limit(form, field) -> None:
+    """Refuse a number too large for the column (a value that is no number has its message)."""
+    if field.data is not None and abs(field.data) > LIMIT:
+        raise ValidationError(_l("Enter a smaller number."))
 
 
 def _id_value(value) -> int | None:
@@ -49,10 +54,25 @@ def _id_value(value) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+class FiniteDecimalField(DecimalField):
+    """A decimal that is a number: "NaN", "Infinity" and "sNaN" are refused like "ten"."""
+
+    not_a_number = "Not a valid decimal value."  # WTForms' own message: its catalog has it
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext(self.not_a_number))
+
+
 class Row(Form):
     """A row inside a FieldList: strings stripped like BaseForm, no CSRF of its own."""
 
     class Meta:
+        # A row has its own meta: without this, WTForms' messages in it stay in English.
+        get_translations = BaseForm.Meta.get_translations
+
         def bind_field(self, form, unbound_field, options):
             filters = [strip_filter, *unbound_field.kwargs.get("filters", [])]
             return unbound_field.bind(form=form, filters=filters, **options)
@@ -86,8 +106,9 @@ class IndicatorForm(Row):
     name = StringField(_l("Indicator"), validators=[Length(max=300)],
                        render_kw={"maxlength": 300})
     unit = StringField(_l("Unit"), validators=[Length(max=40)], render_kw={"maxlength": 40})
-    baseline = DecimalField(_l("Baseline"), places=2, validators=[Optional(), VALUE_RANGE])
-    target = DecimalField(_l("Target"), places=2, validators=[Optional(), VALUE_RANGE])
+    baseline = FiniteDecimalField(_l("Baseline"), places=2,
+                                  validators=[Optional(), within_limit])
+    target = FiniteDecimalField(_l("Target"), places=2, validators=[Optional(), within_limit])
 
     def validate_name(self, field):
         if not field.data and (self.baseline.data is not None or self.target.data is not None):
@@ -134,10 +155,17 @@ class PlanForm(BaseForm):
         """A FieldList's own messages, without its rows' error dictionaries."""
         return [e for e in self[name].errors if not isinstance(e, dict | list)]
 
+    def _filled_milestones(self) -> list[MilestoneForm]:
+        return [row.form for row in self.milestones if row.form.description.data]
+
     def milestone_rows(self) -> list[MilestoneRow]:
-        return [MilestoneRow(r.form.description.data, r.form.target_on.data,
-                             _id_value(r.form.id.data)) for r in self.milestones
-                if r.form.description.data]
+        """The milestones written (rows left empty are skipped)."""
+        return [MilestoneRow(f.description.data, f.target_on.data, _id_value(f.id.data))
+                for f in self._filled_milestones()]
+
+    def milestone_error(self, index: int, message: str) -> None:
+        """Show a message next to the date of milestone_rows()[index], in the row it came from."""
+        self._filled_milestones()[index].target_on.errors.append(message)
 
     def indicator_rows(self) -> list[IndicatorRow]:
         return [IndicatorRow(r.form.name.data, r.form.unit.data or "", r.form.baseline.data,
@@ -194,8 +222,8 @@ def update_form(plan, barriers, locale: str, **kwargs) -> UpdateForm:
         setattr(PlanUpdateForm, f"milestone_{milestone.id}", SelectField(
             milestone.description, choices=states, default=milestone.state))
     for indicator in plan.indicators:
-        setattr(PlanUpdateForm, f"indicator_{indicator.id}", DecimalField(
-            indicator.name, places=2, validators=[Optional(), VALUE_RANGE],
+        setattr(PlanUpdateForm, f"indicator_{indicator.id}", FiniteDecimalField(
+            indicator.name, places=2, validators=[Optional(), within_limit],
             description=indicator.unit))
     form = PlanUpdateForm(**kwargs)
     form.barrier_ids.choices = [(b.id, b.name(locale)) for b in barriers]

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from alumni_app.accounts.models import User
@@ -91,7 +92,8 @@ def _names(ids: set[int]) -> dict[int, str]:
         return {}
     rows = db.session.execute(sa.select(User.id, User.display_name, User.role)
                               .where(User.id.in_(ids)))
-    return {i: (name if role == "alumnus" else f"{name} ({_l('office')})")
+    # Not inside an f-string: Babel does not look there, so "(office)" stayed in English.
+    return {i: (name if role == "alumnus" else _("%(name)s (office)", name=name))
             for i, name, role in rows}
 
 

@@ -225,20 +225,24 @@ def post_update(actor, plan: ActionPlan, values: UpdateValues,
     return update
 
 
-def answer_check_in(actor, plan: ActionPlan, month: int, values: UpdateValues,
-                    today: date | None = None) -> ProgressUpdate:
-    """Answer a check-in that is due, once (a unique constraint holds the same rule)."""
-    today = today or date.today()
+def check_answerable(plan: ActionPlan, month: int, today: date | None = None) -> None:
+    """Raise PlanError unless the check-in of `month` is scheduled, due and not yet answered."""
     end_on = plan.participation.course.end_on
     if month not in checkins.schedule() or end_on is None:
         raise PlanError("check-in-unknown", month=month)
     due = checkins.due_on(end_on, month)
-    if due > today:
+    if due > (today or date.today()):
         raise PlanError("check-in-not-due", due=due.isoformat())
     answered = db.session.scalar(sa.select(ProgressUpdate.id).where(
         ProgressUpdate.plan_id == plan.id, ProgressUpdate.check_in_month == month))
     if answered is not None:
         raise PlanError("check-in-answered")
+
+
+def answer_check_in(actor, plan: ActionPlan, month: int, values: UpdateValues,
+                    today: date | None = None) -> ProgressUpdate:
+    """Answer a check-in that is due, once (a unique constraint holds the same rule)."""
+    check_answerable(plan, month, today)
     return post_update(actor, plan, values, check_in_month=month)
 
 

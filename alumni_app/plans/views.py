@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -74,7 +74,7 @@ def _plan_form_errors(form, exc: PlanError | UploadRefused) -> int:
         form.paper_copy.errors.append(exc.message)
         return exc.status
     if exc.index is not None:
-        form.milestones[exc.index].form.target_on.errors.append(exc.message)
+        form.milestone_error(exc.index, exc.message)
     else:
         form.paper_copy.errors.append(exc.message)
     return 400
@@ -190,6 +190,14 @@ def check_in(plan_id: int, month: int):
     """Answer the check-in due `month` months after the course ended."""
     plan = _plan(plan_id)
     require(policy.can_post_update(current_user, plan))
+    if request.method == "GET":
+        try:
+            services.check_answerable(plan, month)
+        except PlanError as exc:  # say so before the alumnus writes an answer in vain
+            if exc.code == "check-in-unknown":
+                abort(404)
+            flash(exc.message, "warning")
+            return redirect(url_for("plans.detail", plan_id=plan.id))
     return _update_page(plan, month)
 
 

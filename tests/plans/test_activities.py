@@ -71,6 +71,25 @@ def test_bad_evidence_saves_nothing(app, login, users, record, data, name, messa
     assert count(Activity) == 0 and count(StoredFile) == 0
 
 
+@pytest.mark.parametrize(("data", "name", "status", "message"), [
+    (files.executable(), "receipt.pdf", 400, "whatever its name says"),
+    (files.pdf(), "receipt.xlsx", 400, "its content is a PDF file"),
+    (files.pdf() + b" " * 2048, "receipt.pdf", 413, "larger than"),
+])
+def test_a_bad_file_attached_later_is_refused_and_the_activity_kept(app, login, users, record,
+                                                                    data, name, status,
+                                                                    message):
+    app.config["UPLOAD_MAX_BYTES"] = 1024
+    activity = plan_factories.make_activity(record, users["alumnus"])
+    response = login(users["alumnus"]).post(
+        f"/activities/{activity.id}/evidence", data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data")
+    assert response.status_code == status and message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [f.original_name for f in activity.evidence] == ["list.pdf"]
+    assert count(StoredFile) == 1
+
+
 def test_oversized_evidence_is_refused_with_413(app, login, users, record):
     app.config["UPLOAD_MAX_BYTES"] = 1024
     response = login(users["alumnus"]).post(

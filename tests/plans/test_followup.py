@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from flask_babel import force_locale, ngettext
 
 from alumni_app.extensions import db
 from alumni_app.mail import OutboundEmail
@@ -52,6 +53,20 @@ def test_overdue_milestones_and_support_requests_are_listed(app, login, users, p
     db.session.commit()
     page = queue_text(officer, "?show=support")
     assert "Asks for support" in page and "Most frequent barriers" in page and "Budget (1)" in page
+
+
+@pytest.mark.parametrize("late", [1, 3, 5])
+def test_late_milestones_are_counted_in_russian_with_the_right_plural(app, login, users,
+                                                                      participation, barriers,
+                                                                      late):
+    plan_factories.make_plan(participation, users["alumnus"], milestones=[
+        MilestoneRow(f"Step {n}", date(2024, 6, n)) for n in range(1, late + 1)])
+    users["officer"].preferred_language = "ru"
+    db.session.commit()
+    with app.test_request_context(), force_locale("ru"):
+        expected = ngettext("%(num)s milestone late", "%(num)s milestones late", late)
+    assert "milestone" not in expected
+    assert expected in queue_text(login(users["officer"]), "?show=milestones")
 
 
 def test_the_queue_is_filtered_and_scoped_to_the_office(app, login, users, plan, make_user,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from alumni_app.extensions import db
+from alumni_app.forms import _wtforms_translations
 from alumni_app.plans.models import ActionPlan, Milestone, PlanEvent
 from alumni_app.storage import StoredFile
 from tests import sample_files as files
@@ -54,12 +56,27 @@ def test_a_milestone_before_the_course_start_is_refused_next_to_the_field(
     assert count(ActionPlan) == 0 and count(Milestone) == 0
 
 
+def test_the_date_message_goes_to_the_row_it_is_about(app, login, users, participation):
+    response = login(users["alumnus"]).post(f"/plans/new/{participation.id}", data=plan_form(**{
+        "milestones-0-description": "", "milestones-0-target_on": "",
+        "milestones-1-description": "Pilot in Sughd", "milestones-1-target_on": "2023-12-31"}))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    # The message follows the second row's date input; the empty first row shows no error.
+    first_row = html[html.index('id="milestones-0-id"'):html.index('id="milestones-1-id"')]
+    assert "is-invalid" not in first_row and "cannot be dated" not in first_row
+    assert html.index("cannot be dated before it") > html.index('id="milestones-1-target_on"')
+
+
 @pytest.mark.parametrize(("extra", "message"), [
     ({"title": ""}, "Give the plan a title."),
     ({"milestones-0-description": "", "milestones-0-target_on": ""}, "at least one milestone"),
     ({"milestones-0-target_on": ""}, "Enter the date it should be done by"),
     ({"milestones-0-target_on": "next spring"}, "Not a valid date value"),
     ({"indicators-0-baseline": "ten"}, "Not a valid decimal value"),
+    ({"indicators-0-target": "sNaN"}, "Not a valid decimal value"),
+    ({"indicators-0-target": "Infinity"}, "Not a valid decimal value"),
+    ({"indicators-0-target": "-1e13"}, "Enter a smaller number."),
     ({"status": "approved"}, "Not a valid choice"),
 ])
 def test_bad_plan_input_comes_back_with_a_message(app, login, users, participation, extra,
@@ -67,8 +84,34 @@ def test_bad_plan_input_comes_back_with_a_message(app, login, users, participati
     response = login(users["alumnus"]).post(f"/plans/new/{participation.id}",
                                             data=plan_form(**extra))
     assert response.status_code == 400
-    assert message in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert message in html
+    if message == "Not a valid decimal value":  # not a number: no talk of its size
+        assert "Enter a smaller number." not in html
     assert count(ActionPlan) == 0
+
+
+def test_messages_in_milestone_and_indicator_rows_are_in_russian(app, login, users,
+                                                                 participation):
+    users["alumnus"].preferred_language = "ru"
+    db.session.commit()
+    response = login(users["alumnus"]).post(f"/plans/new/{participation.id}", data=plan_form(**{
+        "milestones-0-target_on": "next spring", "indicators-0-baseline": "ten"}))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'lang="ru"' in html
+    ru = _wtforms_translations("ru")
+    for english in ("Not a valid date value.", "Not a valid decimal value."):
+        assert ru.gettext(english) != english and ru.gettext(english) in html
+        assert english not in html
+
+
+def test_an_oversized_paper_copy_is_refused_with_413(app, login, users, participation):
+    app.config["UPLOAD_MAX_BYTES"] = 1024
+    response = login(users["officer"]).post(f"/plans/new/{participation.id}", data=plan_form(
+        paper_copy=(io.BytesIO(files.pdf() + b" " * 2048), "scan.pdf")),
+        content_type="multipart/form-data")
+    assert response.status_code == 413 and "larger than" in response.get_data(as_text=True)
+    assert count(ActionPlan) == 0 and count(StoredFile) == 0
 
 
 def test_staff_enter_a_plan_on_behalf_only_with_the_paper_copy(app, login, users,

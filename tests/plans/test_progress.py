@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale, gettext
 
 from alumni_app.extensions import db
 from alumni_app.plans import checkins, services
@@ -45,6 +46,7 @@ def test_alumnus_posts_an_update_with_milestones_indicators_and_barriers(app, lo
     ({"barrier_ids": ["9999"]}, "not a valid choice"),
     ({"milestone_M": "finished"}, "Not a valid choice"),
     ({"indicator_I": "lots"}, "Not a valid decimal value"),
+    ({"indicator_I": "sNaN"}, "Not a valid decimal value"),
 ])
 def test_bad_update_input(app, login, users, plan, extra, message):
     extra = {key.replace("_M", f"_{plan.milestones[0].id}").replace(
@@ -90,6 +92,23 @@ def test_a_check_in_is_answered_once(app, login, users, plan):
     assert db.session.scalar(sa.select(sa.func.count(ProgressUpdate.id))) == 1
 
 
+def test_opening_a_check_in_already_answered_or_not_due_says_so_first(app, login, users,
+                                                                     plan):
+    services.answer_check_in(users["alumnus"], plan, 6, UpdateValues("Half done"))
+    db.session.commit()
+    http = login(users["alumnus"])
+    answered = http.get(f"/plans/{plan.id}/check-ins/6", follow_redirects=True)
+    assert answered.request.path == f"/plans/{plan.id}"
+    assert "This check-in was already answered" in answered.get_data(as_text=True)
+    assert http.get(f"/plans/{plan.id}/check-ins/12").status_code == 200  # due, unanswered
+    assert http.get(f"/plans/{plan.id}/check-ins/5").status_code == 404  # not scheduled
+    app.config["CHECKIN_MONTHS"] = (6, 600)
+    later = http.get(f"/plans/{plan.id}/check-ins/600", follow_redirects=True)
+    assert later.request.path == f"/plans/{plan.id}"
+    assert "This check-in falls due on 2074-02-15" in later.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(ProgressUpdate.id))) == 1
+
+
 def test_the_database_refuses_a_second_answer_too(app, users, plan):
     db.session.add_all([ProgressUpdate(plan_id=plan.id, done_text="a", check_in_month=6),
                         ProgressUpdate(plan_id=plan.id, done_text="b", check_in_month=6)])
@@ -125,6 +144,18 @@ def test_staff_verify_comment_and_the_alumnus_answers_on_the_timeline(app, login
     kinds = db.session.scalars(sa.select(PlanEvent.kind).where(PlanEvent.plan_id == plan.id)
                                .order_by(PlanEvent.occurred_at, PlanEvent.id)).all()
     assert kinds == ["created", "update_posted", "verified", "commented", "commented"]
+
+
+def test_the_timeline_names_office_staff_in_the_reader_s_language(app, login, users, plan):
+    services.add_comment(users["officer"], plan, "Which schools took part?")
+    users["alumnus"].preferred_language = "ru"
+    db.session.commit()
+    name = users["officer"].display_name
+    with app.test_request_context(), force_locale("ru"):
+        russian = gettext("%(name)s (office)", name=name)
+    assert russian != f"{name} (office)"
+    page = login(users["alumnus"]).get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert russian in page and f"{name} (office)" not in page
 
 
 def test_an_alumnus_cannot_verify(app, login, users, plan):
