@@ -25,6 +25,7 @@ from alumni_app.db import utcnow
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.grants import eligibility, notifications, workflow
+from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import (
     EDITABLE_STATES,
     ApplicationVersion,
@@ -68,17 +69,10 @@ MESSAGES = {
 }
 
 
-class ApplicationError(DomainError):
+class ApplicationError(GrantError):
     """A refused change to an application; `field` names the form field concerned."""
 
-    def __init__(self, code: str, field: str | None = None, status: int = 400, **params):
-        super().__init__(code)
-        self.code, self.field, self.status, self.params = code, field, status, params
-
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+    MESSAGES = MESSAGES
 
 
 class SubmissionRefused(DomainError):

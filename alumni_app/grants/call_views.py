@@ -113,6 +113,7 @@ def _detail_page(grant_call: GrantCall, status: int = 200):
     return render_template(
         "grants/staff/call.html", call=grant_call, figures=calls.figures(grant_call),
         page=listing, state=state, sort=sort, events=pages.call_events(grant_call),
+        reviews_done=pages.reviews_done([a.id for a in listing.items]),
         actions=workflow.allowed_actions(grant_call, current_user),
         can_edit=policy.can_edit_call(current_user, grant_call),
         local_open=calls.to_local(grant_call.opens_at, grant_call.office),

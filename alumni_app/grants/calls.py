@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from alumni_app.db import utcnow
-from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.grants import workflow
+from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import AppState, Criterion, GrantApplication, GrantCall
 from alumni_app.offices.models import Office
 
@@ -32,15 +32,8 @@ MESSAGES = {
 }
 
 
-class CallError(DomainError):
-    def __init__(self, code: str, field: str | None = None, **params):
-        super().__init__(code)
-        self.code, self.field, self.params = code, field, params
-
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+class CallError(GrantError):
+    MESSAGES = MESSAGES
 
 
 @dataclass

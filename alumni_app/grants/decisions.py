@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from alumni_app.db import utcnow
-from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.grants import notifications, workflow
+from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import GrantApplication, GrantCall
 from alumni_app.grants.money_models import GrantReport, ReportKind, Tranche
 
@@ -39,15 +39,8 @@ MESSAGES = {
 }
 
 
-class DecisionError(DomainError):
-    def __init__(self, code: str, field: str | None = None, status: int = 400, **params):
-        super().__init__(code)
-        self.code, self.field, self.status, self.params = code, field, status, params
-
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+class DecisionError(GrantError):
+    MESSAGES = MESSAGES
 
 
 @dataclass

@@ -21,9 +21,9 @@ from flask_babel import lazy_gettext as _l
 
 from alumni_app import storage
 from alumni_app.db import utcnow
-from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.grants import notifications, workflow
+from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import ZERO, AppState, BudgetLine, GrantApplication, GrantCall
 from alumni_app.grants.money_models import (
     GrantReport,
@@ -49,15 +49,8 @@ MESSAGES = {
 }
 
 
-class MoneyError(DomainError):
-    def __init__(self, code: str, field: str | None = None, status: int = 400, **params):
-        super().__init__(code)
-        self.code, self.field, self.status, self.params = code, field, status, params
-
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+class MoneyError(GrantError):
+    MESSAGES = MESSAGES
 
 
 def tranches(application: GrantApplication) -> list[Tranche]:

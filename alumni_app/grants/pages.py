@@ -131,3 +131,15 @@ def moves(application: GrantApplication) -> list:
 
     return list(db.session.scalars(sa.select(Reallocation).filter_by(
         application_id=application.id).order_by(Reallocation.id)))
+
+
+def reviews_done(application_ids: list[int]) -> dict[int, int]:
+    """Submitted reviews per application, for a list page (one query)."""
+    if not application_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Review.application_id, sa.func.count())
+        .where(Review.application_id.in_(application_ids),
+               Review.state == ReviewState.SUBMITTED.value)
+        .group_by(Review.application_id))
+    return dict(rows.all())

@@ -108,9 +108,14 @@ def team_member(user, application: GrantApplication) -> TeamMember | None:
     return next((m for m in application.team if m.user_id == getattr(user, "id", None)), None)
 
 
+def can_handle_application(user, application: GrantApplication) -> bool:
+    """The office's staff, once the application was submitted (a draft is the applicant's)."""
+    return is_office_staff(user, application) and application.state != AppState.DRAFT.value
+
+
 def can_view_application(user, application: GrantApplication) -> bool:
-    """The applicant, the co-applicants they invited, and the office's staff."""
-    if is_applicant(user, application) or is_office_staff(user, application):
+    """The applicant, the co-applicants they invited, and (once submitted) the office's staff."""
+    if is_applicant(user, application) or can_handle_application(user, application):
         return True
     member = team_member(user, application)
     return member is not None and member.state != TeamState.DECLINED.value

@@ -15,9 +15,9 @@ from flask_babel import lazy_gettext as _l
 
 from alumni_app.accounts.models import User
 from alumni_app.db import utcnow
-from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.grants import notifications, workflow
+from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import GrantApplication
 from alumni_app.grants.policy import is_office_staff
 from alumni_app.grants.review_models import (
@@ -41,15 +41,8 @@ MESSAGES = {
 }
 
 
-class ReviewError(DomainError):
-    def __init__(self, code: str, field: str | None = None, status: int = 400, **params):
-        super().__init__(code)
-        self.code, self.field, self.status, self.params = code, field, status, params
-
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+class ReviewError(GrantError):
+    MESSAGES = MESSAGES
 
 
 def reviews_of(application: GrantApplication) -> list[Review]:

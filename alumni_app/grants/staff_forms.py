@@ -43,7 +43,8 @@ class CriterionForm(Row):
                        render_kw={"maxlength": 200})
     weight = AmountField(_l("Weight"))
     scale_max = IntegerField(_l("Scored from 1 to"), default=5, validators=[
-        Optional(), NumberRange(min=2, max=10, message=_l("The top of the scale is a number from 2 to 10."))])
+        Optional(), NumberRange(min=2, max=10,
+                                message=_l("The top of the scale is a number from 2 to 10."))])
 
     def validate_weight(self, field):
         if self.name.data and field.data is None and not field.errors:

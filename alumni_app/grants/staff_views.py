@@ -33,12 +33,12 @@ from alumni_app.permissions import STAFF_ROLES, Role, object_rule, require, role
 
 bp = Blueprint("grant_staff", __name__, url_prefix="/staff/grants")
 MANAGERS = (Role.MANAGER, Role.ADMIN)
-OFFICE = "grants.policy.is_office_staff: staff of the call's office"
+OFFICE = "grants.policy.can_handle_application: staff of the call's office, once submitted"
 
 
 def _application(application_id: int) -> GrantApplication:
     application = db.session.get(GrantApplication, application_id) or abort(404)
-    require(policy.is_office_staff(current_user, application))
+    require(policy.can_handle_application(current_user, application))
     return application
 
 
@@ -76,6 +76,9 @@ def _page(application, status=200, **forms):
         actions=workflow.allowed_actions(application, current_user),
         blocked=workflow.blocked_actions(application, current_user),
         can_assign=policy.can_assign_reviewers(current_user, application),
+        can_release=policy.can_release_tranche(current_user, application),
+        can_decide_moves=policy.can_decide_move(current_user, application),
+        is_applicant=False,
         cross_sector=cross, sectors=sectors, plan=pages.plan_of(application),
         region=pages.region_name(application.region_id),
         versions=applications.versions(application),

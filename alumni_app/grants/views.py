@@ -197,6 +197,9 @@ def _application_page(application, status=200, **forms):
         forms["move_form"].to_line.choices = line_choices(application)
     return render_template(
         "grants/application.html", application=application, member=member,
+        is_applicant=policy.is_applicant(current_user, application),
+        can_edit=policy.can_edit_application(current_user, application),
+        can_move=policy.can_request_move(current_user, application),
         events=pages.timeline(application, internal=False),
         comments=reviews.comments_for(current_user, application),
         actions=workflow.allowed_actions(application, current_user),

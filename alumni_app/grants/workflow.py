@@ -19,9 +19,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
 
 from alumni_app import audit
-from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.grants import policy
+from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import AppState, CallState, GrantApplication, GrantCall, GrantEvent
 from alumni_app.grants.money_models import (
     GrantReport,
@@ -141,17 +141,13 @@ MESSAGES = {
 }
 
 
-class WorkflowError(DomainError):
+class WorkflowError(GrantError):
     """A transition refused; `status` is 403 (not yours), 409 (state) or 400 (input)."""
 
-    def __init__(self, code: str, status: int = 409, **params):
-        super().__init__(code)
-        self.code, self.status, self.params = code, status, params
+    MESSAGES = MESSAGES
 
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+    def __init__(self, code: str, status: int = 409, **params):
+        super().__init__(code, None, status, **params)
 
 
 def machine_of(obj) -> Machine:

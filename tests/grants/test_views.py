@@ -37,6 +37,10 @@ def form_data(**extra) -> dict:
     return data
 
 
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
 def edit_form(http, application) -> dict:
     page = http.get(f"/grants/applications/{application.id}/edit").get_data(as_text=True)
     version = re.search(r'name="edit_version" type="hidden" value="(\d+)"', page).group(1)
@@ -93,7 +97,7 @@ def test_a_bad_call_is_refused_next_to_the_field_and_kept(app, login, users, fie
             "criteria-0-name": "Relevance", "criteria-0-weight": "1",
             "criteria-0-scale_max": "5", field: value}
     response = login(users["manager"]).post("/staff/grants/calls/new", data=data)
-    page = html.unescape(response.get_data(as_text=True))
+    page = text(response)
     assert response.status_code == 400 and message in page
     assert 'value="Kept title"' in page
     assert db.session.scalar(sa.select(sa.func.count()).select_from(GrantCall)) == 0
@@ -138,7 +142,7 @@ def test_bad_budget_input_is_refused_and_what_was_typed_comes_back(
     http = login(applicant)
     data = {**form_data(**extra), **edit_form(http, application), "action": "save"}
     response = http.post(f"/grants/applications/{application.id}/edit", data=data)
-    page = html.unescape(response.get_data(as_text=True))
+    page = text(response)
     assert response.status_code == 400 and message in page
     assert "Teachers' ICT course" in page  # nothing typed is lost
     for name, value in extra.items():
@@ -154,7 +158,7 @@ def test_a_budget_over_the_ceiling_is_saved_but_not_submitted(app, login, call, 
     data = {**form_data(**{"budget-0-quantity": "100"}), **edit_form(http, application),
             "action": "submit"}
     response = http.post(f"/grants/applications/{application.id}/edit", data=data)
-    page = html.unescape(response.get_data(as_text=True))
+    page = text(response)
     assert response.status_code == 400
     assert "more than the ceiling of 20000.00" in page
     db.session.expire_all()
@@ -169,7 +173,7 @@ def test_a_deadline_passed_while_the_form_was_open(app, login, call, application
     db.session.commit()
     response = http.post(f"/grants/applications/{application.id}/edit", data=data)
     assert response.status_code == 409
-    assert "applications can no longer be submitted" in html.unescape(response.get_data(as_text=True))
+    assert "applications can no longer be submitted" in text(response)
     db.session.expire_all()
     stored = db.session.get(GrantApplication, application.id)
     assert stored.state == "draft" and stored.summary == "A course for 40 teachers."
@@ -186,7 +190,7 @@ def test_a_double_click_and_a_second_tab_submit_once(app, login, application, ap
     assert again.status_code == 302  # the same click again: told it was submitted
     other = http.post(f"/grants/applications/{application.id}/edit", data=second_tab)
     assert other.status_code == 409
-    assert 'value="Other tab"' in html.unescape(other.get_data(as_text=True))
+    assert 'value="Other tab"' in text(other)
     versions = db.session.scalar(sa.select(sa.func.count()).select_from(ApplicationVersion))
     assert versions == 1
     db.session.expire_all()
@@ -318,7 +322,7 @@ def test_an_approval_over_the_remaining_budget_is_refused_with_the_form_kept(
         data={"amount": "1 500,00", "usd_rate": "0,0915", "conditions": "Quarterly reports",
               "tranches-0-amount": "1500", "tranches-0-planned_on": f.TODAY.isoformat(),
               "tranches-0-report_due_on": (f.TODAY + timedelta(days=60)).isoformat()})
-    page = html.unescape(response.get_data(as_text=True))
+    page = text(response)
     assert response.status_code == 409
     assert "Only 500.00 of the call's budget is left" in page
     assert "Quarterly reports" in page
@@ -360,10 +364,10 @@ def test_a_renamed_executable_is_not_a_receipt(app, login, office, users):
         "description": "Filters", "scan": (io.BytesIO(files.executable()), "receipt.pdf")},
         content_type="multipart/form-data")
     assert response.status_code == 400
-    assert "whatever its name says" in html.unescape(response.get_data(as_text=True))
+    assert "whatever its name says" in text(response)
     over = http.post(f"/grants/reports/{report.id}/receipts", data={
         "budget_line": str(line.id), "paid_on": f.TODAY.isoformat(), "amount": "5 000",
         "description": "Filters", "scan": (io.BytesIO(files.pdf()), "receipt.pdf")},
         content_type="multipart/form-data")
-    assert over.status_code == 400 and "over its budget" in html.unescape(over.get_data(as_text=True))
+    assert over.status_code == 400 and "over its budget" in text(over)
     assert report.receipts == []
