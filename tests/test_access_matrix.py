@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.routing import IntegerConverter
 
 from alumni_app import create_app
 from alumni_app.extensions import db
@@ -34,9 +35,18 @@ def test_a_route_without_a_rule_is_denied(app, login, users):
     assert b"secret" not in response.data
 
 
-def _url_args(rule, users, office) -> dict:
+def _url_args(rule, users, office, principal: str | None = None) -> dict:
+    if principal == "anonymous" and _any_id_will_do(rule):
+        # Sent to the login page before any object is loaded: no need to build real ones.
+        return dict.fromkeys(rule.arguments, 1)
     values = factories.route_args(users, office, rule.endpoint)
     return {arg: values[arg] for arg in rule.arguments}
+
+
+def _any_id_will_do(rule) -> bool:
+    declared = rule_for_endpoint(rule.endpoint)
+    return (declared.access is not Access.PUBLIC and all(
+        isinstance(rule._converters[arg], IntegerConverter) for arg in rule.arguments))
 
 
 def _matrix_cases():
@@ -54,7 +64,7 @@ def test_route_role_matrix(app, client, login, users, office, endpoint, path, me
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == path)
     declared = rule_for_endpoint(endpoint)
     with app.test_request_context():
-        url = _build(app, endpoint, _url_args(rule, users, office))
+        url = _build(app, endpoint, _url_args(rule, users, office, principal))
     http = client if principal == "anonymous" else login(users[principal])
     response = http.open(url, method=method)
     assert response.status_code < 500, response.data[:500]

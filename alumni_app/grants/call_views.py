@@ -14,6 +14,7 @@ from alumni_app.grants.forms import ConfirmForm, MessageForm
 from alumni_app.grants.models import GrantCall
 from alumni_app.grants.staff_forms import ExtendForm, call_form
 from alumni_app.grants.workflow import WorkflowError
+from alumni_app.offices.models import Office
 from alumni_app.pagination import parse_page
 from alumni_app.permissions import STAFF_ROLES, Role, object_rule, require, role_required
 
@@ -58,7 +59,8 @@ def create():
     office_id = _office_for_new_call()
     require(policy.can_manage_calls(current_user) and
             (current_user.office_id in (None, office_id)))
-    form, status = call_form(), form_status()
+    office = db.session.get(Office, office_id) or abort(404)
+    form, status = call_form(currency=office.currency), form_status()
     if form.validate_on_submit():
         try:
             grant_call = calls.create_call(current_user, office_id, form.values(),

@@ -92,6 +92,7 @@ def seed(office: Office, manager: User, officers: list[User], alumni: list[User]
          BudgetRow("printing", "Leaflets for pupils", D("2400"), D("1.50")),
          BudgetRow("venue", "Seminar halls", D("6"), D("350.00"))], None)
     applications.submit(farrukh, grant, "demo-grant-2026")
+    grant.submitted_at = now - timedelta(days=150)
     _restore(past, now)
     reviews.screen(officers[0], grant, True, "")
     _score(officers[0], manager, grant, (5, 4, 3), "fund")

@@ -114,6 +114,13 @@ class GrantCall(TimestampMixin, db.Model):
     def remaining(self) -> Decimal:
         return self.total_budget - self.committed
 
+    def phase(self, now: datetime | None = None) -> str:
+        """"open", "upcoming" or "closed" for a published call; its state otherwise."""
+        if self.state != CallState.PUBLISHED.value:
+            return self.state
+        now = now or utcnow()
+        return "upcoming" if now < self.opens_at else "open" if now < self.closes_at else "closed"
+
     def is_open(self, now: datetime | None = None) -> bool:
         """Open for new submissions: published, and now between its opening and closing."""
         now = now or utcnow()

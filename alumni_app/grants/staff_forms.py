@@ -20,6 +20,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 
@@ -65,6 +66,11 @@ class CallForm(BaseForm):
                                   validators=[_needed(_l("Enter a date and time."))])
     closes_at = DateTimeLocalField(_l("Closes (office time)"), format=DATETIME_FORMATS,
                                    validators=[_needed(_l("Enter a date and time."))])
+    currency = StringField(_l("Currency"), validators=[Optional(), Regexp(
+        r"^[A-Za-z]{3}$", message=_l("A three-letter code, like TJS or USD."))],
+        filters=[lambda v: v.upper() if isinstance(v, str) else v],
+        render_kw={"maxlength": 3, "autocapitalize": "characters"},
+        description=_l("The office's currency unless you choose another (USD, JPY ...)."))
     total_budget = AmountField(_l("Total budget"), validators=[positive_amount])
     ceiling = AmountField(_l("Ceiling per grant"), validators=[positive_amount])
     min_months_since_training = IntegerField(
@@ -87,20 +93,21 @@ class CallForm(BaseForm):
 
     def values(self) -> dict:
         return {name: getattr(self, name).data for name in (
-            "title", "description", "opens_at", "closes_at", "total_budget", "ceiling",
+            "title", "description", "opens_at", "closes_at", "currency", "total_budget", "ceiling",
             "min_months_since_training", "min_team_size", "reviews_required")}
 
     def own_errors(self, name: str) -> list:
         return [e for e in self[name].errors if not isinstance(e, dict | list)]
 
 
-def call_form(call=None, *, local_times=None, **kwargs) -> CallForm:
+def call_form(call=None, *, local_times=None, currency: str = "", **kwargs) -> CallForm:
     criteria = [{"name": c.name, "weight": c.weight, "scale_max": c.scale_max}
                 for c in call.criteria] if call else []
     form = CallForm(obj=call, criteria=criteria, **kwargs)
     if not form.is_submitted():
         if local_times:
             form.opens_at.data, form.closes_at.data = local_times
+        form.currency.data = form.currency.data or currency
         for _ in range(EXTRA_CRITERIA if criteria else 3):
             form.criteria.append_entry()
     return form

@@ -76,7 +76,7 @@ def _page(application, status=200, **forms):
         actions=workflow.allowed_actions(application, current_user),
         blocked=workflow.blocked_actions(application, current_user),
         can_assign=policy.can_assign_reviewers(current_user, application),
-        can_release=policy.can_release_tranche(current_user, application),
+        releasable=_releasable(application),
         can_decide_moves=policy.can_decide_move(current_user, application),
         is_applicant=False,
         cross_sector=cross, sectors=sectors, plan=pages.plan_of(application),
@@ -86,6 +86,12 @@ def _page(application, status=200, **forms):
         spending=money.spending_table(application) if application.approved_amount else [],
         unsettled=money.unsettled(application) if application.approved_amount else None,
         moves=pages.moves(application), **forms), status
+
+
+def _releasable(application) -> set[int]:
+    """The tranches this user may pay now (the next one, once its previous report is in)."""
+    return {t.id for t in money.tranches(application)
+            if workflow.allowed_actions(t, current_user)}
 
 
 @bp.get("/applications/<int:application_id>")

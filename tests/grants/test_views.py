@@ -69,14 +69,15 @@ def test_manager_opens_a_call_with_amounts_typed_the_local_way(app, login, users
     response = http.post("/staff/grants/calls/new", data={
         "title": "Mini-grants 2027", "description": "Education first.",
         "opens_at": "2027-01-10T09:00", "closes_at": "2027-02-28T18:00",
-        "total_budget": "150 000,00", "ceiling": "15,000.00", "min_months_since_training": "6",
+        "currency": "usd", "total_budget": "150 000,00", "ceiling": "15,000.00",
+        "min_months_since_training": "6",
         "min_team_size": "2", "reviews_required": "2",
         "criteria-0-name": "Relevance", "criteria-0-weight": "2", "criteria-0-scale_max": "5",
         "criteria-1-name": "Budget", "criteria-1-weight": "1", "criteria-1-scale_max": "10"})
     assert response.status_code == 302
     call = db.session.scalar(sa.select(GrantCall))
-    assert (call.total_budget, call.ceiling, call.state) == (D("150000.00"), D("15000.00"),
-                                                             "draft")
+    assert (call.total_budget, call.ceiling, call.state, call.currency) == (
+        D("150000.00"), D("15000.00"), "draft", "USD")
     assert call.opens_at.hour == 4  # 09:00 in Dushanbe is 04:00 UTC
     assert [c.name for c in call.criteria] == ["Relevance", "Budget"]
     assert http.post(f"/staff/grants/calls/{call.id}/publish").status_code == 302
@@ -88,6 +89,7 @@ def test_manager_opens_a_call_with_amounts_typed_the_local_way(app, login, users
     ("total_budget", "-5", "This cannot be negative."),
     ("total_budget", "12.345", "at most 2 decimal places"),
     ("closes_at", "2027-01-01T09:00", "must close after it opens"),
+    ("currency", "dollars", "A three-letter code"),
 ])
 def test_a_bad_call_is_refused_next_to_the_field_and_kept(app, login, users, field, value,
                                                            message):
