@@ -1,0 +1,181 @@
+"""Co-applicants, withdrawal, calls closed and extended, conflicts of interest, reminders."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from alumni_app.db import utcnow
+from alumni_app.extensions import db
+from alumni_app.grants import applications, calls, reviews
+from alumni_app.grants.models import GrantApplication, GrantCall
+from alumni_app.grants.review_models import Review
+from tests import factories
+from tests.grants import factories as f
+
+
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def _sector(record_user, name):
+    from alumni_app.alumni.models import AlumnusRecord
+
+    sector = factories.make_sector(name_en=name)
+    record = db.session.scalar(sa.select(AlumnusRecord).filter_by(user_id=record_user.id))
+    record.sectors.append(sector)
+    db.session.commit()
+
+
+def test_a_co_applicant_confirms_and_a_cross_sector_team_is_shown(app, login, office, users):
+    call = f.make_call(office, users["manager"])
+    applicant, partner = f.eligible_alumnus(office), f.eligible_alumnus(office)
+    _sector(applicant, "Health")
+    _sector(partner, "Education")
+    application = f.draft(call, applicant)
+    response = login(applicant).post(f"/grants/applications/{application.id}/team",
+                                     data={"email": partner.email.upper(), "role": "Trainer"})
+    assert response.status_code == 302
+    member = application.team[0]
+    assert member.state == "invited"
+    partner_http = login(partner)
+    assert partner_http.get(f"/grants/applications/{application.id}").status_code == 200
+    partner_http.post(f"/grants/team/{member.id}/answer", data={"accept": "yes"})
+    db.session.refresh(member)
+    assert member.state == "confirmed"
+    page = text(login(applicant).get(f"/grants/applications/{application.id}"))
+    assert "Cross-sector team" in page and "Education" in page
+
+
+def test_only_alumni_of_the_office_with_a_record_can_join(app, login, office, other_office,
+                                                          users, make_user):
+    call = f.make_call(office, users["manager"])
+    applicant = f.eligible_alumnus(office)
+    application = f.draft(call, applicant)
+    http = login(applicant)
+    foreign = f.eligible_alumnus(other_office)
+    no_record = make_user(role="alumnus")
+    for email, message in [(foreign.email, "same country as the call"),
+                           (no_record.email, "No alumnus with a linked record"),
+                           (users["officer"].email, "No alumnus with a linked record"),
+                           (applicant.email, "You are the applicant already")]:
+        response = http.post(f"/grants/applications/{application.id}/team",
+                             data={"email": email})
+        assert response.status_code == 400 and message in text(response), email
+    assert application.team == []
+
+
+def test_someone_else_cannot_answer_an_invitation(app, login, office, users):
+    call = f.make_call(office, users["manager"])
+    applicant, partner = f.eligible_alumnus(office), f.eligible_alumnus(office)
+    application = f.draft(call, applicant)
+    member = applications.add_team_member(applicant, application, partner.email)
+    db.session.commit()
+    response = login(applicant).post(f"/grants/team/{member.id}/answer", data={"accept": "yes"})
+    assert response.status_code == 403
+    db.session.refresh(member)
+    assert member.state == "invited"
+
+
+def test_the_applicant_withdraws_after_confirming(app, login, office, users):
+    call = f.make_call(office, users["manager"])
+    applicant = f.eligible_alumnus(office)
+    application = f.submitted(call, applicant)
+    http = login(applicant)
+    page = http.get(f"/grants/applications/{application.id}/withdraw")
+    assert page.status_code == 200 and "cannot be submitted again" in text(page)
+    assert http.post(f"/grants/applications/{application.id}/withdraw",
+                     data={"message": "Moved to another ministry."}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(GrantApplication, application.id).state == "withdrawn"
+    again = http.post(f"/grants/applications/{application.id}/withdraw", data={})
+    assert again.status_code == 302 and db.session.get(
+        GrantApplication, application.id).state == "withdrawn"
+
+
+def test_a_call_closed_early_takes_no_application_until_extended(app, login, office, users):
+    call = f.make_call(office, users["manager"])
+    applicant = f.eligible_alumnus(office)
+    application = f.draft(call, applicant)
+    http = login(users["manager"])
+    assert http.post(f"/staff/grants/calls/{call.id}/close",
+                     data={"message": "Budget used up."}).status_code == 302
+    with_draft = login(applicant)
+    refused = with_draft.post(f"/grants/calls/{call.id}/apply")
+    assert refused.status_code == 403
+    new_close = (utcnow() + timedelta(days=60)).replace(tzinfo=None) + timedelta(hours=5)
+    early = http.post(f"/staff/grants/calls/{call.id}/extend",
+                      data={"closes_at": "2020-01-01T10:00"})
+    assert early.status_code == 400 and "must be later" in text(early)
+    assert http.post(f"/staff/grants/calls/{call.id}/extend", data={
+        "closes_at": new_close.strftime("%Y-%m-%dT%H:%M")}).status_code == 302
+    db.session.expire_all()
+    reopened = db.session.get(GrantCall, call.id)
+    assert reopened.state == "published" and reopened.is_open()
+    applications.submit(applicant, db.session.get(GrantApplication, application.id), "tok")
+    db.session.commit()
+
+
+def test_a_published_call_cannot_be_edited(app, login, office, users):
+    call = f.make_call(office, users["manager"])
+    assert login(users["manager"]).get(f"/staff/grants/calls/{call.id}/edit").status_code == 403
+
+
+def test_a_reviewer_with_a_conflict_cannot_score(app, login, office, users):
+    call = f.make_call(office, users["manager"])
+    application = f.in_review(f.submitted(call, f.eligible_alumnus(office)), users["officer"])
+    http = login(users["manager"])
+    assert http.post(f"/staff/grants/applications/{application.id}/reviewers",
+                     data={"reviewer_id": str(users["officer"].id)}).status_code == 302
+    officer = login(users["officer"])
+    assert officer.post(f"/staff/grants/applications/{application.id}/review/conflict",
+                        data={"note": "My cousin."}).status_code == 302
+    scores = {f"score_{c.id}": "5" for c in call.criteria}
+    response = officer.post(f"/staff/grants/applications/{application.id}/review",
+                            data={**scores, "recommendation": "fund", "action": "submit"})
+    assert response.status_code == 409
+    review = db.session.scalar(sa.select(Review))
+    assert review.state == "conflict" and review.scores == []
+
+
+def test_managers_remind_the_missing_reviewers(app, login, office, users, outbox):
+    call = f.make_call(office, users["manager"])
+    application = f.in_review(f.submitted(call, f.eligible_alumnus(office)), users["officer"])
+    second = factories.make_user("officer", office)
+    reviews.assign(users["manager"], application, users["officer"])
+    reviews.assign(users["manager"], application, second)
+    db.session.commit()
+    f.review_by(application, users["officer"], users["manager"])
+    outbox.clear()
+    response = login(users["manager"]).post(f"/staff/grants/applications/{application.id}/remind")
+    assert response.status_code == 302
+    assert [m["To"] for m in outbox] == [second.email]
+    assert "missing" in outbox[0]["Subject"]
+    page = text(login(users["manager"]).get(f"/staff/grants/applications/{application.id}"))
+    assert "1 of 2 required reviews are in." in page
+
+
+def test_an_officer_cannot_assign_reviewers_or_decide(app, login, office, users):
+    application = f.reviewed_application(office, users)
+    http = login(users["officer"])
+    assert http.post(f"/staff/grants/applications/{application.id}/reviewers",
+                     data={"reviewer_id": str(users["officer"].id)}).status_code == 403
+    assert http.get(f"/staff/grants/applications/{application.id}/approve").status_code == 403
+    assert http.post(f"/staff/grants/applications/{application.id}/reject",
+                     data={"reason": "No."}).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(GrantApplication, application.id).state == "in_review"
+
+
+def test_staff_do_not_open_drafts(app, login, office, users):
+    application = f.draft(f.make_call(office, users["manager"]), f.eligible_alumnus(office))
+    assert login(users["officer"]).get(
+        f"/staff/grants/applications/{application.id}").status_code == 403
+
+
+def test_times_are_typed_in_the_office_zone(app, office, users):
+    call = f.make_call(office, users["manager"], publish=False)
+    local = calls.to_local(call.closes_at, office)
+    assert local.utcoffset() == timedelta(hours=5)
