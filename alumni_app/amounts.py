@@ -1,5 +1,8 @@
 """Amounts of money as people type them: "1 234,50", "1,234.50", "1234.5" all read 1234.50.
 
+A single comma is a decimal comma (Russian and Central Asian usage): "1,5" is one and a half,
+and "1,500" is refused as ambiguous (three decimal places) instead of read as 1500.
+
 Money is Decimal end to end; a float never touches it. A value with more decimal places than
 allowed is refused, never rounded silently.
 """
@@ -31,15 +34,17 @@ def _normalise_separators(text: str) -> str:
         decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
         thousands = "." if decimal_mark == "," else ","
         return text.replace(thousands, "").replace(decimal_mark, ".")
-    if commas > 1 or (commas == 1 and re.fullmatch(r"-?\d{1,3},\d{3}", text)):
-        return text.replace(",", "")  # 1,234,567 or 1,234: thousands
+    if commas > 1:
+        return text.replace(",", "")  # 1,234,567: thousands
     if dots > 1:
         return text.replace(".", "")  # 1.234.567: thousands
-    return text.replace(",", ".")  # 1234,5: a decimal comma
+    # One comma is a decimal comma, as in Russian ("1234,5"); "1,500" is then refused for its
+    # three decimals rather than silently read as one thousand five hundred.
+    return text.replace(",", ".")
 
 
 def parse_amount(raw: str | None, *, places: int = 2, allow_negative: bool = False,
-                 allow_zero: bool = True) -> Decimal | None:
+                 allow_zero: bool = True, maximum: Decimal = MAX_AMOUNT) -> Decimal | None:
     """Read a typed amount; None when blank; AmountError with a message when it is not one."""
     text = SPACES.sub("", raw or "")
     if not text:
@@ -57,7 +62,7 @@ def parse_amount(raw: str | None, *, places: int = 2, allow_negative: bool = Fal
         raise AmountError(_l("This cannot be negative."))
     if value == 0 and not allow_zero:
         raise AmountError(_l("The amount must be more than zero."))
-    if abs(value) > MAX_AMOUNT:
+    if abs(value) > maximum:
         raise AmountError(_l("This amount is too large."))
     return value.quantize(Decimal(1).scaleb(-places))
 
@@ -66,17 +71,17 @@ class AmountField(StringField):
     """A text box for money (or a quantity) read with parse_amount(); `data` is a Decimal."""
 
     def __init__(self, label=None, validators=None, places: int = 2, allow_zero: bool = True,
-                 **kwargs):
+                 maximum: Decimal = MAX_AMOUNT, **kwargs):
         kwargs.setdefault("render_kw", {}).setdefault("inputmode", "decimal")
         super().__init__(label, validators, **kwargs)
-        self.places, self.allow_zero = places, allow_zero
+        self.places, self.allow_zero, self.maximum = places, allow_zero, maximum
         self.raw_text = ""
 
     def process_formdata(self, valuelist):
         self.raw_text = valuelist[0] if valuelist else ""
         try:
             self.data = parse_amount(self.raw_text, places=self.places,
-                                     allow_zero=self.allow_zero)
+                                     allow_zero=self.allow_zero, maximum=self.maximum)
         except AmountError as exc:
             self.data = None
             raise ValueError(str(exc.message)) from exc

@@ -46,7 +46,7 @@ def _url_args(rule, users, office, principal: str | None = None) -> dict:
 def _any_id_will_do(rule) -> bool:
     declared = rule_for_endpoint(rule.endpoint)
     return (declared.access is not Access.PUBLIC and all(
-        isinstance(rule._converters[arg], IntegerConverter) for arg in rule.arguments))
+        isinstance(rule._converters.get(arg), IntegerConverter) for arg in rule.arguments))
 
 
 def _matrix_cases():

@@ -31,6 +31,7 @@ from alumni_app.grants.models import (
     ApplicationVersion,
     AppState,
     BudgetLine,
+    CallState,
     GrantApplication,
     GrantCall,
     SubmissionToken,
@@ -60,6 +61,9 @@ MESSAGES = {
     "team-size": _l("This call asks for a team of at least %(size)s people: %(confirmed)s "
                     "confirmed so far, you included."),
     "deadline": _l("The call closed on %(closed)s: applications can no longer be submitted."),
+    "closed-early": _l("The office closed this call early: applications can no longer be "
+                       "submitted."),
+    "not-open-yet": _l("The call opens on %(opens)s: submit your application then."),
     "team-unknown": _l("No alumnus with a linked record has this e-mail address."),
     "team-self": _l("You are the applicant already."),
     "team-other-office": _l("Co-applicants must be alumni of the same country as the call."),
@@ -242,10 +246,13 @@ def submission_problems(application: GrantApplication, now=None) -> list[Applica
 
 
 def _deadline_error(call: GrantCall) -> ApplicationError:
-    from alumni_app.grants.calls import to_local
+    from alumni_app.grants.template_helpers import call_time
 
-    closed = to_local(call.closes_at, call.office).strftime("%Y-%m-%d %H:%M")
-    return ApplicationError("deadline", status=409, closed=closed)
+    if call.state == CallState.CLOSED.value:
+        return ApplicationError("closed-early", status=409)
+    if call.phase() == "upcoming":
+        return ApplicationError("not-open-yet", status=409, opens=call_time(call, call.opens_at))
+    return ApplicationError("deadline", status=409, closed=call_time(call, call.closes_at))
 
 
 def token_used(token: str) -> bool:

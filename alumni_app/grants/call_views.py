@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -31,7 +32,11 @@ def _call(call_id: int) -> GrantCall:
 def index():
     """The office's calls, newest first, with their money."""
     page = pages.calls_for(current_user, None, parse_page(request.args.get("page")), 20)
-    return render_template("grants/staff/calls.html", page=page,
+    offices = []
+    if policy.can_manage_calls(current_user) and current_user.office_id is None:
+        offices = db.session.scalars(sa.select(Office).where(Office.is_active)
+                                     .order_by(Office.name)).all()
+    return render_template("grants/staff/calls.html", page=page, offices=offices,
                            can_create=policy.can_manage_calls(current_user))
 
 

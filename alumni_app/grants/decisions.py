@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -37,6 +37,9 @@ MESSAGES = {
                          "report after its payment."),
     "rate": _l("Enter the exchange rate to US dollars on the day of approval."),
 }
+
+
+CENT = Decimal("0.01")
 
 
 class DecisionError(GrantError):
@@ -66,10 +69,12 @@ def _check_schedule(amount: Decimal, rows: list[TrancheRow]) -> None:
 
 def charge_budget(call: GrantCall, amount: Decimal) -> None:
     """Add `amount` to the call's committed sum unless that would exceed its budget."""
+    # round(): SQLite keeps NUMERIC as binary floats, where 0.10 + 0.20 > 0.30.
+    total = sa.func.round(GrantCall.committed + amount, 2)
     result = db.session.execute(
         sa.update(GrantCall)
-        .where(GrantCall.id == call.id, GrantCall.committed + amount <= GrantCall.total_budget)
-        .values(committed=GrantCall.committed + amount)
+        .where(GrantCall.id == call.id, total <= GrantCall.total_budget)
+        .values(committed=total)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         db.session.expire(call, ["committed"])
@@ -95,9 +100,24 @@ def approve(actor, application: GrantApplication, amount: Decimal, usd_rate: Dec
                               conditions=conditions, decided_at=now, decided_by_id=actor.id)
     charge_budget(call, amount)
     _plan_money(application, schedule)
-    for line in application.budget_lines:
-        line.allocated = line.total  # from now on money may move between lines
+    allocate(application.budget_lines, amount)
     notifications.decision(application)
+
+
+def allocate(lines, amount: Decimal) -> None:
+    """Give each budget line its share of the approved amount (all of it when fully approved).
+
+    Lines are scaled pro rata and rounded down to the cent; the cents left go to the largest
+    line, so the allocations always add up to the amount approved.
+    """
+    if not lines:
+        return
+    requested = sum((line.total for line in lines), Decimal("0.00"))
+    for line in lines:
+        share = line.total * amount / requested if requested else Decimal(0)
+        line.allocated = share.quantize(CENT, rounding=ROUND_DOWN)
+    largest = max(lines, key=lambda line: line.total)
+    largest.allocated += amount - sum((line.allocated for line in lines), Decimal("0.00"))
 
 
 def _plan_money(application: GrantApplication, schedule: list[TrancheRow]) -> None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from alumni_app.grants.labels import CATEGORY_LABELS, PROPOSAL_LANGUAGE_LABELS, label
+
 FIELD_LABELS = {
     "title": _l("Title of the project"), "summary": _l("Summary"),
     "problem": _l("The problem it addresses"), "objectives": _l("Objectives"),
@@ -35,8 +37,11 @@ class FieldChange:
 
 def _as_text(name: str, value) -> str:
     if name == "budget":
-        return "\n".join(f"{line['category']}: {line['description']} — {line['quantity']} × "
-                         f"{line['unit_cost']} = {line['total']}" for line in value or [])
+        return "\n".join(f"{label(CATEGORY_LABELS, line['category'])}: {line['description']} — "
+                         f"{line['quantity']} × {line['unit_cost']} = {line['total']}"
+                         for line in value or [])
+    if name == "language":
+        return label(PROPOSAL_LANGUAGE_LABELS, value)
     if name == "team":
         return "\n".join(f"{m['name']} ({m['role']})" for m in value or [])
     if name == "files":
@@ -61,8 +66,8 @@ def word_diff(old: str, new: str) -> list[Piece]:
 def compare(old: dict, new: dict) -> list[FieldChange]:
     """The fields that differ between two snapshots, with their word-level differences."""
     changes = []
-    for name, label in FIELD_LABELS.items():
+    for name, field_label in FIELD_LABELS.items():
         before, after = _as_text(name, old.get(name)), _as_text(name, new.get(name))
         if before != after:
-            changes.append(FieldChange(str(label), word_diff(before, after)))
+            changes.append(FieldChange(str(field_label), word_diff(before, after)))
     return changes

@@ -60,12 +60,12 @@ def _training_ended_long_enough(record: AlumnusRecord, months: int, today: date)
 
 
 def has_overdue_report(user_id: int, today: date) -> bool:
-    from alumni_app.grants.money_models import OPEN_REPORT_STATES, GrantReport
+    from alumni_app.grants.money_models import OPEN_REPORT_STATES, GrantReport, awaited_reports
 
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(GrantReport)
         .join(GrantApplication, GrantApplication.id == GrantReport.application_id)
-        .where(GrantApplication.applicant_id == user_id,
+        .where(GrantApplication.applicant_id == user_id, awaited_reports(),
                GrantReport.state.in_(OPEN_REPORT_STATES), GrantReport.due_on < today)) > 0
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from alumni_app.errors import DomainError
 
 
@@ -16,5 +18,8 @@ class GrantError(DomainError):
 
     @property
     def message(self) -> str:
+        from alumni_app.grants.template_helpers import money
+
         text = str(self.MESSAGES[self.code])
-        return text % self.params if self.params else text
+        params = {k: money(v) if isinstance(v, Decimal) else v for k, v in self.params.items()}
+        return text % params if params else text

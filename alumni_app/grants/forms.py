@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
@@ -25,6 +27,7 @@ from alumni_app.grants.applications import BudgetRow
 from alumni_app.grants.labels import CATEGORY_LABELS, PROPOSAL_LANGUAGE_LABELS
 from alumni_app.plans.forms import ListsMeta, Row
 
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 EXTRA_BUDGET_ROWS = 3
 MAX_BUDGET_ROWS = 40
 PEOPLE = NumberRange(min=0, max=10_000_000, message=_l("Enter a number from 0 up."))
@@ -40,7 +43,7 @@ class BudgetRowForm(Row):
         (c.value, label) for c, label in CATEGORY_LABELS.items()])
     description = StringField(_l("What it pays for"), validators=[Length(max=300)],
                               render_kw={"maxlength": 300})
-    quantity = AmountField(_l("Quantity"))
+    quantity = AmountField(_l("Quantity"), maximum=Decimal("9999999999.99"))
     unit_cost = AmountField(_l("Unit cost"))
 
     def validate_description(self, field):
@@ -118,14 +121,20 @@ def application_form(application, regions, plans, **kwargs) -> ApplicationForm:
         form.plan_id.data = application.plan_id or 0
         for _ in range(EXTRA_BUDGET_ROWS):
             form.budget.append_entry()
-    if not form.submit_token.data:
-        form.submit_token.data = secrets.token_urlsafe(24)
+    if not TOKEN.fullmatch(form.submit_token.data or ""):
+        form.submit_token.data = secrets.token_urlsafe(24)  # missing or not one of ours
     return form
 
 
-def parse_version(value) -> int | None:
+def small_number(value, digits: int = 9) -> int | None:
+    """A whole number typed in ASCII digits (not "²" or "٣"), or None."""
     text = str(value or "")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= digits else None
+
+
+def parse_version(value) -> int:
+    """The version a form was opened at; garbage reads 0, which no application has."""
+    return small_number(value) or 0
 
 
 class TeamForm(BaseForm):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -248,7 +248,7 @@ class BudgetLine(db.Model):
 
     @property
     def total(self) -> Decimal:
-        return (self.quantity * self.unit_cost).quantize(Decimal("0.01"))
+        return (self.quantity * self.unit_cost).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
     @property
     def current(self) -> Decimal:

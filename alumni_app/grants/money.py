@@ -36,7 +36,7 @@ from alumni_app.grants.money_models import (
     Tranche,
     TrancheState,
 )
-from alumni_app.grants.workflow import WorkflowError, application_of
+from alumni_app.grants.workflow import WorkflowError, application_of, state_error
 
 MESSAGES = {
     "report-closed": _l("This report was submitted: receipts can no longer change."),
@@ -74,11 +74,14 @@ def _report(application_id: int, number: int) -> GrantReport | None:
 
 
 def _guarded_add(model, row_id: int, column: str, amount: Decimal, limit) -> None:
-    """`column += amount` on one row, only while it stays within `limit` (a column)."""
-    target = getattr(model, column)
+    """`column += amount` on one row, only while it stays within `limit` (a column).
+
+    round(): SQLite keeps NUMERIC as binary floats, where 1736.46 + 1736.47 > 3472.93.
+    """
+    total = sa.func.round(getattr(model, column) + amount, 2)
     result = db.session.execute(
-        sa.update(model).where(model.id == row_id, target + amount <= limit)
-        .values({column: target + amount}).execution_options(synchronize_session=False))
+        sa.update(model).where(model.id == row_id, total <= limit)
+        .values({column: total}).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise MoneyError("paid-out", status=409)
 
@@ -87,7 +90,7 @@ def _guarded_add(model, row_id: int, column: str, amount: Decimal, limit) -> Non
 def release_problem(tranche: Tranche) -> WorkflowError | None:
     application = application_of(tranche)
     if application.state != AppState.APPROVED.value:
-        return WorkflowError("wrong-state", state=application.state)
+        return state_error(application)
     if tranche.number > 1:
         previous = _tranche(tranche.application_id, tranche.number - 1)
         if previous.state != TrancheState.RELEASED.value:
@@ -112,7 +115,16 @@ def release(actor, tranche: Tranche, reference: str = "") -> None:
                  GrantCall.committed)
     db.session.expire(application, ["disbursed"])
     db.session.expire(application.call, ["disbursed"])
+    _keep_report_interval(tranche)
     notifications.tranche_released(application, tranche)
+
+
+def _keep_report_interval(tranche: Tranche) -> None:
+    """A tranche paid late moves its report's due date by as much: the grantee keeps the time."""
+    delay = utcnow().date() - tranche.planned_on
+    report = _report(tranche.application_id, tranche.number)
+    if report is not None and delay.days > 0:
+        report.due_on += delay
 
 
 # Spending
@@ -140,6 +152,12 @@ def spending_table(application: GrantApplication) -> list[dict]:
 def unsettled(application: GrantApplication) -> Decimal:
     """Paid out, but neither spent on accepted receipts nor returned."""
     spent = sum(spent_by_line(application, accepted_only=True).values(), ZERO)
+    return application.disbursed - spent - application.returned
+
+
+def refundable(application: GrantApplication) -> Decimal:
+    """Paid out, neither returned nor accounted for by any receipt (accepted or not yet)."""
+    spent = sum(spent_by_line(application, accepted_only=False).values(), ZERO)
     return application.disbursed - spent - application.returned
 
 
@@ -185,16 +203,20 @@ def report_problem(report: GrantReport) -> WorkflowError | None:
     """What stops a report from being submitted now."""
     application = application_of(report)
     if application.state != AppState.APPROVED.value:
-        return WorkflowError("wrong-state", state=application.state)
+        return state_error(application)
     tranche = _tranche(report.application_id, report.tranche_number)
     if tranche is None or tranche.state != TrancheState.RELEASED.value:
         return WorkflowError("tranche-not-released", number=report.tranche_number)
     if not (report.narrative or "").strip():
         return WorkflowError("report-incomplete", status=400)
+    if not report.receipts:
+        return WorkflowError("receipts-missing", status=400)
+    if report.kind == ReportKind.FINAL.value and report.people_reached is None:
+        return WorkflowError("people-missing", status=400)
     spent = sum(spent_by_line(application, accepted_only=False).values(), ZERO)
-    if spent > application.disbursed:
+    if spent + application.returned > application.disbursed:
         return WorkflowError("receipts-over-disbursed", status=400, spent=spent,
-                             disbursed=application.disbursed)
+                             disbursed=application.disbursed - application.returned)
     return None
 
 
@@ -258,7 +280,8 @@ def request_move(actor, application: GrantApplication, from_id: int, to_id: int,
     if _moved_out(source) + amount <= (source.total * free_share()).quantize(Decimal("0.01")):
         move.state, move.decided_at = MoveState.APPROVED.value, utcnow()
         _apply_move(move)
-        workflow.record_event(move, "applied", actor=actor, message=reason, amount=amount)
+        workflow.record_event(move, "applied", actor=actor, message=reason, amount=amount,
+                              from_state=MoveState.PENDING.value, to_state=move.state)
     else:
         workflow.record_event(move, "requested", actor=actor, message=reason, amount=amount)
         notifications.move_requested(application, move)
@@ -268,7 +291,7 @@ def request_move(actor, application: GrantApplication, from_id: int, to_id: int,
 def move_problem(move: Reallocation) -> WorkflowError | None:
     application = application_of(move)
     if application.state != AppState.APPROVED.value:
-        return WorkflowError("wrong-state", state=application.state)
+        return state_error(application)
     available = _available(application, move.from_line)
     if move.amount > available:
         return WorkflowError("move-too-large", line=move.from_line.description,
@@ -292,8 +315,8 @@ def _apply_move(move: Reallocation) -> None:
 # Refunds and closing
 def record_refund(actor, application: GrantApplication, amount: Decimal, returned_on: date,
                   reference: str) -> Refund:
-    """Record unspent money the grantee paid back."""
-    left = unsettled(application)
+    """Record unspent money the grantee paid back (at most what no receipt accounts for)."""
+    left = refundable(application)
     if amount > left:
         raise MoneyError("over-unspent", "amount", unspent=left)
     refund = Refund(application_id=application.id, amount=amount, returned_on=returned_on,

@@ -45,6 +45,7 @@ MOVE_STATES = tuple(s.value for s in MoveState)
 OPEN_REPORT_STATES = (ReportState.DUE.value, ReportState.RETURNED.value)
 
 
+
 class Tranche(db.Model):
     """One payment of a grant: planned at approval, released by a manager."""
 
@@ -189,3 +190,10 @@ class GrantReminder(db.Model):
     kind: Mapped[str] = mapped_column(sa.String(20))  # "before", "after"
     sent_on: Mapped[date] = mapped_column(sa.Date())
     email_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outbound_emails.id"))
+
+
+def awaited_reports():
+    """The SQL condition: a report is awaited once the tranche it accounts for was paid."""
+    return sa.exists().where(Tranche.application_id == GrantReport.application_id,
+                             Tranche.number == GrantReport.tranche_number,
+                             Tranche.state == TrancheState.RELEASED.value)

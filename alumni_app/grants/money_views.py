@@ -206,7 +206,7 @@ def request_move(application_id: int):
 # The office's side
 def _staff_application(application_id: int) -> GrantApplication:
     application = db.session.get(GrantApplication, application_id) or abort(404)
-    require(policy.is_office_staff(current_user, application))
+    require(policy.can_handle_application(current_user, application))
     return application
 
 

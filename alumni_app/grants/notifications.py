@@ -12,6 +12,7 @@ import logging
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 from alumni_app.accounts.models import User
 from alumni_app.extensions import db
@@ -28,7 +29,9 @@ def _send(user: User | None, template: str, **context):
     try:
         return send_email(user.email, f"grants/{template}",
                           locale=user.preferred_language or "en", user=user, **context)
-    except Exception:  # noqa: BLE001 - a notification must never undo the change it reports
+    except SQLAlchemyError:
+        raise  # the transaction itself is broken: the change cannot be saved either
+    except Exception:  # noqa: BLE001 - a message that cannot be written must not undo the change
         log.exception("grant notification %s to user %s not queued", template, user.id)
         return None
 

@@ -53,7 +53,7 @@ def call_applications(call: GrantCall, state: str | None, sort: str, page: int,
                       per_page: int):
     """A call's applications for its office's staff; drafts are the applicants' own."""
     query = sa.select(GrantApplication).where(GrantApplication.call_id == call.id,
-                                              GrantApplication.state != AppState.DRAFT.value)
+                                              GrantApplication.submitted_at.is_not(None))
     if state:
         query = query.where(GrantApplication.state == state)
     column = SORTS.get(sort.lstrip("-"), GrantApplication.submitted_at)

@@ -109,8 +109,9 @@ def team_member(user, application: GrantApplication) -> TeamMember | None:
 
 
 def can_handle_application(user, application: GrantApplication) -> bool:
-    """The office's staff, once the application was submitted (a draft is the applicant's)."""
-    return is_office_staff(user, application) and application.state != AppState.DRAFT.value
+    """The office's staff, once the application was submitted (a draft is the applicant's,
+    and stays so when withdrawn before it was ever submitted)."""
+    return is_office_staff(user, application) and application.submitted_at is not None
 
 
 def can_view_application(user, application: GrantApplication) -> bool:

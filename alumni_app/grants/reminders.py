@@ -15,11 +15,18 @@ import click
 import sqlalchemy as sa
 from flask import current_app, has_request_context
 from flask.cli import with_appcontext
+from sqlalchemy.exc import IntegrityError
 
+from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.grants import notifications
 from alumni_app.grants.models import AppState, GrantApplication
-from alumni_app.grants.money_models import OPEN_REPORT_STATES, GrantReminder, GrantReport
+from alumni_app.grants.money_models import (
+    OPEN_REPORT_STATES,
+    GrantReminder,
+    GrantReport,
+    awaited_reports,
+)
 from alumni_app.mail import deliver_pending
 
 BEFORE, AFTER = "before", "after"
@@ -38,7 +45,7 @@ def _due(today: date, days_before: int) -> list[tuple[int, str]]:
     sent = sa.select(GrantReminder.report_id, GrantReminder.kind)
     open_reports = (sa.select(GrantReport.id, GrantReport.due_on)
                     .join(GrantApplication, GrantApplication.id == GrantReport.application_id)
-                    .where(GrantApplication.state == AppState.APPROVED.value,
+                    .where(GrantApplication.state == AppState.APPROVED.value, awaited_reports(),
                            GrantReport.state.in_(OPEN_REPORT_STATES)))
     already = {(report_id, kind) for report_id, kind in db.session.execute(sent)}
     wanted = []
@@ -55,13 +62,21 @@ def _due(today: date, days_before: int) -> list[tuple[int, str]]:
 
 
 def _send_one(report_id: int, kind: str, today: date) -> int | None:
+    """Queue one reminder and record it, in one transaction; None when it was not sent."""
     report = db.session.get(GrantReport, report_id)
     application = db.session.get(GrantApplication, report.application_id)
     message = notifications.report_reminder(application, report, kind)
+    if message is None:  # could not be written: not recorded, so the next run tries again
+        db.session.rollback()
+        return None
     db.session.add(GrantReminder(report_id=report.id, kind=kind, sent_on=today,
-                                 email_id=message.id if message else None))
-    db.session.commit()  # one reminder, one transaction: a re-run after a crash skips it
-    return message.id if message else None
+                                 email_id=message.id))
+    try:
+        db.session.commit()  # one reminder, one transaction: a re-run after a crash skips it
+    except IntegrityError:  # another run sent it at the same moment
+        db.session.rollback()
+        return None
+    return message.id
 
 
 def send_reminders(today: date | None = None) -> Summary:
@@ -69,13 +84,13 @@ def send_reminders(today: date | None = None) -> Summary:
     if not has_request_context():  # links in the e-mails need a host: SERVER_NAME or localhost
         with current_app.test_request_context():
             return send_reminders(today)
-    today = today or date.today()
+    today = today or utcnow().date()
     days_before = int(current_app.config["GRANT_REMINDER_DAYS_BEFORE"])
     summary = Summary()
     for report_id, kind in _due(today, days_before):
         email_id = _send_one(report_id, kind, today)
-        summary.sent += 1
         if email_id:
+            summary.sent += 1
             summary.emails.append(email_id)
     for start in range(0, len(summary.emails), 100):
         sent, failed = deliver_pending(summary.emails[start:start + 100])

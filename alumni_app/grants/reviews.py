@@ -175,9 +175,9 @@ def visible_reviews(user, application: GrantApplication) -> list[Review]:
     return [r for r in reviews if r.state == ReviewState.SUBMITTED.value]
 
 
-def average_score(application: GrantApplication) -> Decimal | None:
-    scores = [r.weighted_score for r in reviews_of(application)
-              if r.state == ReviewState.SUBMITTED.value and r.weighted_score is not None]
+def average_score(visible: list[Review]) -> Decimal | None:
+    """The mean weighted score of the reviews a user may read (visible_reviews)."""
+    scores = [r.weighted_score for r in visible if r.weighted_score is not None]
     if not scores:
         return None
     return (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01"))
@@ -199,7 +199,8 @@ def screen(actor, application: GrantApplication, eligible: bool, note: str) -> N
     """Staff check eligibility: eligible goes to review; not eligible needs the reason."""
     application.screening_note = note
     action = "mark_eligible" if eligible else "mark_ineligible"
-    workflow.apply_transition(application, action, actor=actor, message=note)
+    # Only a refusal's reason is for the applicant; a note on an eligible one stays internal.
+    workflow.apply_transition(application, action, actor=actor, message="" if eligible else note)
     if not eligible:
         notifications.decision(application)
 

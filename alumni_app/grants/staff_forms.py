@@ -39,6 +39,12 @@ def _needed(message) -> DataRequired:
     return DataRequired(message=message)
 
 
+def plausible_year(form, field) -> None:
+    """Dates of calls lie in this century (a typo like 0202 must not reach the database)."""
+    if field.data is not None and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Enter a date between the years 2000 and 2100."))
+
+
 class CriterionForm(Row):
     name = StringField(_l("Criterion"), validators=[Length(max=200)],
                        render_kw={"maxlength": 200})
@@ -63,9 +69,11 @@ class CallForm(BaseForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=20000)],
                                 render_kw={"rows": 6})
     opens_at = DateTimeLocalField(_l("Opens (office time)"), format=DATETIME_FORMATS,
-                                  validators=[_needed(_l("Enter a date and time."))])
+                                  validators=[_needed(_l("Enter a date and time.")),
+                                              plausible_year])
     closes_at = DateTimeLocalField(_l("Closes (office time)"), format=DATETIME_FORMATS,
-                                   validators=[_needed(_l("Enter a date and time."))])
+                                   validators=[_needed(_l("Enter a date and time.")),
+                                               plausible_year])
     currency = StringField(_l("Currency"), validators=[Optional(), Regexp(
         r"^[A-Za-z]{3}$", message=_l("A three-letter code, like TJS or USD."))],
         filters=[lambda v: v.upper() if isinstance(v, str) else v],
@@ -116,7 +124,8 @@ def call_form(call=None, *, local_times=None, currency: str = "", **kwargs) -> C
 class ExtendForm(BaseForm):
     closes_at = DateTimeLocalField(_l("New closing date and time (office time)"),
                                    format=DATETIME_FORMATS,
-                                   validators=[_needed(_l("Enter a date and time."))])
+                                   validators=[_needed(_l("Enter a date and time.")),
+                                               plausible_year])
     message = TextAreaField(_l("Note"), validators=[Length(max=2000)], render_kw={"rows": 2})
 
 

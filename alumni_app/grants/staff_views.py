@@ -12,7 +12,7 @@ from alumni_app.extensions import db
 from alumni_app.forms import form_status
 from alumni_app.grants import applications, decisions, money, pages, policy, reviews, workflow
 from alumni_app.grants.decisions import DecisionError
-from alumni_app.grants.forms import CommentForm, ConfirmForm
+from alumni_app.grants.forms import CommentForm, ConfirmForm, small_number
 from alumni_app.grants.models import GrantApplication
 from alumni_app.grants.review_models import Review
 from alumni_app.grants.reviews import ReviewError, ScoreInput
@@ -56,6 +56,7 @@ def _assign_form(application, **kwargs) -> AssignForm:
 
 def _page(application, status=200, **forms):
     done, required, missing = reviews.progress(application)
+    visible = reviews.visible_reviews(current_user, application)
     forms.setdefault("screen_form", ScreenForm(formdata=None))
     forms.setdefault("assign_form", _assign_form(application, formdata=None))
     forms.setdefault("comment_form", CommentForm(formdata=None))
@@ -68,9 +69,8 @@ def _page(application, status=200, **forms):
         "grants/staff/application.html", application=application, confirm=ConfirmForm(
             formdata=None), done=done, required=required, missing=missing,
         all_reviews=reviews.reviews_of(application),
-        visible_reviews=reviews.visible_reviews(current_user, application),
-        own_review=reviews.own_review(current_user, application),
-        average=reviews.average_score(application),
+        visible_reviews=visible, own_review=reviews.own_review(current_user, application),
+        average=reviews.average_score(visible),
         comments=reviews.comments_for(current_user, application),
         events=pages.timeline(application, internal=True),
         actions=workflow.allowed_actions(application, current_user),
@@ -256,10 +256,7 @@ def _review(application_id: int) -> tuple[Review, GrantApplication]:
 
 
 def _score_inputs(form, criteria) -> list[ScoreInput]:
-    def number(value):
-        return int(value) if str(value or "").isdigit() else None
-
-    return [ScoreInput(c.id, number(form[f"score_{c.id}"].data),
+    return [ScoreInput(c.id, small_number(form[f"score_{c.id}"].data, 2),
                        form[f"note_{c.id}"].data or "") for c in criteria]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from alumni_app import storage
 from alumni_app.alumni.policy import own_record
@@ -71,9 +72,7 @@ def call(call_id: int):
 
 
 def _call_page(grant_call: GrantCall, status: int = 200):
-    existing = next((a for a in pages.own_applications(current_user)
-                     if a.call_id == grant_call.id), None)
-    return render_template("grants/call.html", call=grant_call, existing=existing,
+    return render_template("grants/call.html", call=grant_call, existing=_existing(grant_call),
                            eligibility=eligibility.check(current_user, grant_call),
                            form=ConfirmForm(formdata=None)), status
 
@@ -88,13 +87,21 @@ def start(call_id: int):
         return _call_page(grant_call, 400)
     try:
         application = applications.start(current_user, grant_call)
-    except ApplicationError:
+        db.session.commit()
+    except (ApplicationError, IntegrityError):
         db.session.rollback()
+        existing = _existing(grant_call)  # a double click: the first click made the draft
+        if existing is not None:
+            return redirect(url_for("grants.edit", application_id=existing.id))
         return _call_page(grant_call, 403)
-    db.session.commit()
     flash(_("Your draft was created. It is kept until you submit it: come back to it at any "
             "time."), "success")
     return redirect(url_for("grants.edit", application_id=application.id))
+
+
+def _existing(grant_call: GrantCall) -> GrantApplication | None:
+    return next((a for a in pages.own_applications(current_user)
+                 if a.call_id == grant_call.id), None)
 
 
 def _edit_page(application, form, status=200, error=None, problems=(), team_form=None,
@@ -144,6 +151,9 @@ def _save(application, form, submit: bool):
                                 parse_version(form.edit_version.data))
     except ApplicationError as exc:
         db.session.rollback()
+        if applications.token_used(form.submit_token.data):  # a double click, submitted
+            flash(_("Your application was submitted."), "success")
+            return redirect(url_for("grants.application", application_id=application.id))
         return _edit_page(application, form, exc.status, exc.message)
     form.edit_version.data = str(application.edit_version)
     if request.headers.get("X-Autosave"):

@@ -134,6 +134,10 @@ MESSAGES = {
     "tranche-not-released": _l("This report accounts for tranche %(number)s, which has not "
                                "been paid yet."),
     "report-incomplete": _l("Say what was done before you submit the report."),
+    "receipts-missing": _l("Add the receipts for the money spent before you submit the "
+                           "report."),
+    "people-missing": _l("Say how many people the project reached before you submit the "
+                         "final report."),
     "receipts-over-disbursed": _l("The receipts add up to %(spent)s, more than the "
                                   "%(disbursed)s paid out so far."),
     "move-too-large": _l("The line “%(line)s” has only %(available)s left to move."),
@@ -185,7 +189,7 @@ def _money_rule(name: str) -> Guard:
 def _grant_running(obj, user) -> WorkflowError | None:
     application = application_of(obj)
     if application.state != AppState.APPROVED.value:
-        return _state_error(application)
+        return state_error(application)
     return None
 
 
@@ -202,7 +206,7 @@ GUARDS: dict[tuple[Machine, str], Guard] = {
 }
 
 
-def _state_error(obj) -> WorkflowError:
+def state_error(obj) -> WorkflowError:
     from alumni_app.grants.labels import state_label
 
     codes = {Machine.CALL: "wrong-call-state", Machine.APPLICATION: "wrong-state"}
@@ -215,7 +219,7 @@ def check(obj, action: str, user, message: str = "") -> Transition:
     if transition is None:
         raise WorkflowError("unknown-action", status=400)
     if obj.state not in transition.sources:
-        raise _state_error(obj)
+        raise state_error(obj)
     if transition.actor not in policy.actor_kinds(user, obj):
         raise WorkflowError("not-yours", status=403)
     if transition.needs_message and not (message or "").strip():

@@ -104,7 +104,7 @@ def open_call(manager: Person) -> str:
     manager.fill("Title", CALL_TITLE[manager.lang])
     manager.fill("Opens (office time)", local_time(timedelta(hours=-1)))
     manager.fill("Closes (office time)", local_time(timedelta(days=30)))
-    manager.fill("Total budget", "100 000" if manager.lang == "ru" else "100,000")
+    manager.fill("Total budget", "100 000" if manager.lang == "ru" else "100,000.00")
     manager.fill("Ceiling per grant", "20000")
     manager.fill("Minimum months since the training ended", "6")
     manager.fill("Minimum team size, applicant included", "2")

@@ -170,6 +170,8 @@ def route_args(users: dict, office, endpoint: str, values: dict) -> dict:
         return {"call_id": call.id}
     own = draft(call, alumnus)
     applications.attach_file(alumnus, own, files.upload(files.pdf(), "plan.pdf"))
+    if endpoint in ("grants.versions", "grants.download"):  # staff see submitted ones only
+        applications.submit(alumnus, own, f"route-args-{own.id}")
     other = draft(call, eligible_alumnus(office))
     applications.add_team_member(other.applicant, other, alumnus.email)
     db.session.commit()

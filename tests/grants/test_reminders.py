@@ -18,6 +18,8 @@ def _grant(office, users):
     applicant = f.eligible_alumnus(office)
     application = f.approved(f.reviewed_application(office, users, applicant=applicant),
                              users["manager"])
+    money.release(users["manager"], money.tranches(application)[0], "PO-1")
+    db.session.commit()
     return application, money.reports(application)
 
 
@@ -39,7 +41,7 @@ def test_a_report_is_reminded_once_before_and_once_after(app, office, users):
 
 def test_a_submitted_report_is_not_reminded(app, office, users):
     application, (interim, _final) = _grant(office, users)
-    money.release(users["manager"], money.tranches(application)[0])
+    f.spend(application, application.applicant, interim)
     money.submit_report(application.applicant, interim, {"narrative": "Done."})
     db.session.commit()
     assert reminders.send_reminders(interim.due_on + timedelta(days=1)).sent == 0
@@ -67,6 +69,34 @@ def test_an_interrupted_run_sends_only_what_was_not_sent(app, office, users, mon
     keys = db.session.execute(sa.select(GrantReminder.report_id, GrantReminder.kind)).all()
     assert sorted(keys) == sorted([(report_a.id, "after"), (report_b.id, "after")])
     assert len(_subjects(first.applicant.email)) == len(_subjects(second.applicant.email))
+
+
+def test_a_report_on_a_tranche_not_yet_paid_is_neither_reminded_nor_overdue(app, office,
+                                                                            users):
+    from alumni_app.grants import eligibility
+
+    application, (interim, final) = _grant(office, users)
+    f.spend(application, application.applicant, interim)
+    money.submit_report(application.applicant, interim, {"narrative": "Done."})
+    db.session.commit()
+    late = final.due_on + timedelta(days=5)
+    reminders.send_reminders(late)
+    assert db.session.scalar(sa.select(GrantReminder.id).where(
+        GrantReminder.report_id == final.id)) is None
+    assert not eligibility.has_overdue_report(application.applicant_id, late)
+
+
+def test_a_tranche_paid_late_moves_its_report_due_date(app, office, users):
+    applicant = f.eligible_alumnus(office)
+    application = f.approved(f.reviewed_application(office, users, applicant=applicant),
+                             users["manager"])
+    first = money.tranches(application)[0]
+    first.planned_on -= timedelta(days=10)
+    interim = money.reports(application)[0]
+    due = interim.due_on
+    money.release(users["manager"], first)
+    db.session.commit()
+    assert interim.due_on == due + timedelta(days=10)
 
 
 def test_the_command_runs_from_cron(app, office, users):

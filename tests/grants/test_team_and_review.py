@@ -102,9 +102,16 @@ def test_a_call_closed_early_takes_no_application_until_extended(app, login, off
     http = login(users["manager"])
     assert http.post(f"/staff/grants/calls/{call.id}/close",
                      data={"message": "Budget used up."}).status_code == 302
-    with_draft = login(applicant)
-    refused = with_draft.post(f"/grants/calls/{call.id}/apply")
-    assert refused.status_code == 403
+    newcomer = login(f.eligible_alumnus(office))
+    refused = newcomer.post(f"/grants/calls/{call.id}/apply")
+    assert refused.status_code == 403 and "not open for applications" in text(refused)
+    late = login(applicant).post(f"/grants/applications/{application.id}/edit", data={
+        **{k: v for k, v in f.proposal().items() if not k.endswith("_on")},
+        "starts_on": str(f.TODAY + timedelta(days=40)),
+        "ends_on": str(f.TODAY + timedelta(days=90)), "region_id": "0", "plan_id": "0",
+        "budget-0-category": "venue", "budget-0-description": "Hall",
+        "budget-0-quantity": "1", "budget-0-unit_cost": "100", "action": "submit"})
+    assert late.status_code == 409 and "closed this call early" in text(late)
     new_close = (utcnow() + timedelta(days=60)).replace(tzinfo=None) + timedelta(hours=5)
     early = http.post(f"/staff/grants/calls/{call.id}/extend",
                       data={"closes_at": "2020-01-01T10:00"})
@@ -175,7 +182,16 @@ def test_staff_do_not_open_drafts(app, login, office, users):
         f"/staff/grants/applications/{application.id}").status_code == 403
 
 
-def test_times_are_typed_in_the_office_zone(app, office, users):
-    call = f.make_call(office, users["manager"], publish=False)
-    local = calls.to_local(call.closes_at, office)
-    assert local.utcoffset() == timedelta(hours=5)
+def test_times_are_typed_and_shown_in_the_office_zone(app, login, office, users):
+    http = login(users["manager"])
+    http.post("/staff/grants/calls/new", data={
+        "title": "Dushanbe time", "opens_at": "2026-01-10T09:00", "closes_at": "2036-02-28T18:00",
+        "total_budget": "1000", "ceiling": "100", "min_months_since_training": "0",
+        "min_team_size": "1", "reviews_required": "1", "criteria-0-name": "Relevance",
+        "criteria-0-weight": "1", "criteria-0-scale_max": "5"})
+    call = db.session.scalar(sa.select(GrantCall).filter_by(title="Dushanbe time"))
+    assert (call.closes_at.hour, calls.to_local(call.closes_at, office).hour) == (13, 18)
+    http.post(f"/staff/grants/calls/{call.id}/publish")
+    alumnus = login(f.eligible_alumnus(office))  # alumni read times in UTC elsewhere
+    page = " ".join(text(alumnus.get(f"/grants/calls/{call.id}")).split())
+    assert "to 2/28/36, 6:00 PM (office time)" in page

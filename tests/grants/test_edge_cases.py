@@ -1,0 +1,212 @@
+"""Edge cases found in review: cents, partial approvals, refunds, odd input, hidden scores."""
+
+from __future__ import annotations
+
+import html
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from alumni_app.amounts import AmountError, parse_amount
+from alumni_app.extensions import db
+from alumni_app.grants import applications, decisions, money, notifications, reviews
+from alumni_app.grants.models import GrantApplication, GrantCall, GrantEvent
+from alumni_app.grants.workflow import WorkflowError
+from tests import factories
+from tests.grants import factories as f
+from tests.grants.test_views import edit_form
+
+D = Decimal
+
+
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(("typed", "value"), [
+    ("1 250,50", "1250.50"), ("1,250.50", "1250.50"), ("1.250,50", "1250.50"),
+    ("1,5", "1.50"), ("1234", "1234.00"), ("1 234 567,8", "1234567.80"),
+    ("1,234,567", "1234567.00"), ("\u00a0250\u202f000", "250000.00"),
+])
+def test_amounts_are_read_as_people_type_them(typed, value):
+    assert parse_amount(typed) == Decimal(value)
+
+
+@pytest.mark.parametrize("typed", ["1,500", "0,125", "12.123456789012", "1e5", "--1", "1,2,3x"])
+def test_ambiguous_or_odd_amounts_are_refused_not_guessed(typed):
+    with pytest.raises(AmountError):
+        parse_amount(typed)
+
+
+def test_cents_add_up_exactly_on_every_database(app, office, users):
+    call = f.make_call(office, users["manager"], total_budget=D("3472.93"),
+                       ceiling=D("3472.93"))
+    applicant = f.eligible_alumnus(office)
+    application = f.reviewed_application(
+        office, users, applicant=applicant, call=call,
+        budget=[applications.BudgetRow("other", "All", D("1"), D("3472.93"))])
+    f.approved(application, users["manager"], D("3472.93"))  # 1736.46 + 1736.47
+    first, second = money.tranches(application)
+    interim = money.reports(application)[0]
+    money.release(users["manager"], first)
+    f.spend(application, applicant, interim, amount=str(first.amount))
+    money.submit_report(applicant, interim, {"narrative": "Done."})
+    money.review_report(users["officer"], interim, True, "")
+    money.release(users["manager"], second)
+    db.session.commit()
+    db.session.refresh(call)
+    assert call.committed == call.disbursed == call.total_budget == D("3472.93")
+
+
+def test_a_partial_approval_scales_the_budget_lines_to_the_amount(app, office, users):
+    application = f.reviewed_application(office, users)  # 1,200.00 + 300.00 asked
+    f.approved(application, users["manager"], D("1000.00"))
+    allocated = [line.allocated for line in application.budget_lines]
+    assert sum(allocated) == D("1000.00")
+    assert allocated == [D("800.00"), D("200.00")]
+
+
+def test_a_refund_cannot_strand_a_grant(app, office, users):
+    applicant = f.eligible_alumnus(office)
+    application = f.approved(f.reviewed_application(office, users, applicant=applicant),
+                             users["manager"], parts=1)
+    (tranche,), (final,) = money.tranches(application), money.reports(application)
+    money.release(users["manager"], tranche)
+    f.spend(application, applicant, final, amount="1000.00")
+    money.submit_report(applicant, final, {"narrative": "Done.", "people_reached": 10})
+    db.session.commit()
+    with pytest.raises(money.MoneyError) as too_much:
+        money.record_refund(users["officer"], application, D("1500.00"), f.TODAY, "")
+    assert too_much.value.code == "over-unspent"
+    money.record_refund(users["officer"], application, D("500.00"), f.TODAY, "")
+    money.review_report(users["officer"], final, True, "")
+    money.close(users["manager"], application)
+    db.session.commit()
+    assert application.state == "closed"
+
+
+def test_a_report_needs_receipts_and_the_final_one_the_people_reached(app, office, users):
+    applicant = f.eligible_alumnus(office)
+    application = f.approved(f.reviewed_application(office, users, applicant=applicant),
+                             users["manager"], parts=1)
+    money.release(users["manager"], money.tranches(application)[0])
+    db.session.commit()
+    final = money.reports(application)[0]
+    with pytest.raises(WorkflowError) as no_receipts:
+        money.submit_report(applicant, final, {"narrative": "Done.", "people_reached": 5})
+    assert no_receipts.value.code == "receipts-missing"
+    db.session.rollback()
+    f.spend(application, applicant, final)
+    with pytest.raises(WorkflowError) as no_people:
+        money.submit_report(applicant, final, {"narrative": "Done."})
+    assert no_people.value.code == "people-missing"
+
+
+def test_a_reviewer_sees_no_average_before_their_own_review(app, login, office, users):
+    application = f.in_review(f.submitted(f.make_call(office, users["manager"]),
+                                          f.eligible_alumnus(office)), users["officer"])
+    second = factories.make_user("officer", office)
+    f.review_by(application, users["officer"], users["manager"], scores=(5, 1))
+    reviews.assign(users["manager"], application, second)
+    db.session.commit()
+    page = text(login(second).get(f"/staff/grants/applications/{application.id}"))
+    assert "Average score" not in page and "73.33" not in page
+    assert "Average score: 73.33 of 100." in text(
+        login(users["manager"]).get(f"/staff/grants/applications/{application.id}"))
+
+
+def test_a_note_on_an_eligible_application_stays_internal(app, login, office, users):
+    applicant = f.eligible_alumnus(office)
+    application = f.submitted(f.make_call(office, users["manager"]), applicant)
+    login(users["officer"]).post(f"/staff/grants/applications/{application.id}/screen",
+                                 data={"decision": "eligible", "note": "Cousin works here."})
+    assert db.session.get(GrantApplication, application.id).state == "in_review"
+    assert "Cousin works here." not in text(
+        login(applicant).get(f"/grants/applications/{application.id}"))
+    assert "Cousin works here." in text(
+        login(users["manager"]).get(f"/staff/grants/applications/{application.id}"))
+
+
+@pytest.mark.parametrize(("extra", "status"), [
+    ({"edit_version": "²"}, 409), ({"submit_token": "x" * 100}, 302),
+    ({"budget-0-quantity": "99999999999"}, 400),
+])
+def test_odd_input_on_the_application_form_never_gives_a_500(app, login, office, users,
+                                                               extra, status):
+    applicant = f.eligible_alumnus(office)
+    application = f.draft(f.make_call(office, users["manager"]), applicant)
+    http = login(applicant)
+    data = {**{k: str(v) for k, v in f.proposal().items()}, "region_id": "0", "plan_id": "0",
+            "budget-0-category": "venue", "budget-0-description": "Hall",
+            "budget-0-quantity": "1", "budget-0-unit_cost": "100", "action": "save",
+            **edit_form(http, application), **extra}
+    response = http.post(f"/grants/applications/{application.id}/edit", data=data)
+    assert response.status_code == status
+
+
+def test_odd_call_dates_and_scores_never_give_a_500(app, login, office, users):
+    http = login(users["manager"])
+    response = http.post("/staff/grants/calls/new", data={
+        "title": "Typo", "opens_at": "0001-01-01T00:00", "closes_at": "0202-02-02T00:00",
+        "total_budget": "1000", "ceiling": "100", "min_months_since_training": "0",
+        "min_team_size": "1", "reviews_required": "1", "criteria-0-name": "A",
+        "criteria-0-weight": "1", "criteria-0-scale_max": "5"})
+    assert response.status_code == 400 and "between the years 2000 and 2100" in text(response)
+    application = f.in_review(f.submitted(f.make_call(office, users["manager"]),
+                                          f.eligible_alumnus(office)), users["officer"])
+    reviews.assign(users["manager"], application, users["officer"])
+    db.session.commit()
+    scores = {f"score_{c.id}": "²" for c in application.call.criteria}
+    odd = login(users["officer"]).post(f"/staff/grants/applications/{application.id}/review",
+                                       data={**scores, "action": "submit",
+                                             "recommendation": "fund"})
+    assert odd.status_code == 400 and "Score every criterion." in text(odd)
+
+
+def test_a_double_click_on_start_opens_the_one_draft(app, login, office, users):
+    call = f.make_call(office, users["manager"])
+    http = login(f.eligible_alumnus(office))
+    first = http.post(f"/grants/calls/{call.id}/apply")
+    second = http.post(f"/grants/calls/{call.id}/apply")
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GrantApplication)) == 1
+
+
+def test_a_draft_withdrawn_before_submission_stays_the_applicants(app, login, office, users):
+    call = f.make_call(office, users["manager"])
+    application = f.draft(call, f.eligible_alumnus(office))
+    applications.withdraw(application.applicant, application)
+    db.session.commit()
+    http = login(users["manager"])
+    assert http.get(f"/staff/grants/applications/{application.id}").status_code == 403
+    assert http.get(f"/staff/grants/applications/{application.id}/close").status_code == 403
+    assert "Clean water" not in text(http.get(f"/staff/grants/calls/{call.id}"))
+
+
+def test_a_message_that_cannot_be_written_does_not_undo_the_submission(
+        app, login, office, users, monkeypatch):
+    applicant = f.eligible_alumnus(office)
+    application = f.draft(f.make_call(office, users["manager"]), applicant)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("template missing")
+
+    monkeypatch.setattr(notifications, "send_email", broken)
+    applications.submit(applicant, application, "tok-1234567890abcdef")
+    db.session.commit()
+    assert db.session.get(GrantApplication, application.id).state == "submitted"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GrantEvent).where(
+        GrantEvent.action == "submit")) == 1
+
+
+def test_an_approval_decides_once_and_charges_once(app, office, users):
+    call = f.make_call(office, users["manager"])
+    application = f.reviewed_application(office, users, call=call)
+    f.approved(application, users["manager"])
+    with pytest.raises(WorkflowError):
+        decisions.approve(users["admin"], application, D("100.00"), D("0.1"), "",
+                          f.schedule(D("100.00"), 1))
+    db.session.rollback()
+    assert db.session.get(GrantCall, call.id).committed == D("1500.00")
