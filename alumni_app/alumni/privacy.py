@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from alumni_app import audit
@@ -154,14 +155,32 @@ def _requests_data(user: User) -> dict:
     }
 
 
+def register_export(app, key: str, title, collect) -> None:
+    """Let a feature add what it holds about a person to their data download.
+
+    `collect(user, record)` returns a list of dicts; each has at least "title" and may have
+    "state" and "date" (the readable page shows those) and anything else (the JSON has it all).
+    """
+    app.extensions.setdefault("personal_data", {})[key] = (title, collect)
+
+
+def export_sections() -> list[tuple[str, object]]:
+    return [(key, title) for key, (title, _collect) in
+            current_app.extensions.get("personal_data", {}).items()]
+
+
 def export_data(user: User) -> dict:
-    """Everything the app holds about `user`: account, record, courses, posts, requests, events."""
+    """Everything the app holds about `user`: account, record, courses, posts, requests, events,
+    and what each feature registered (action plans, activities, grants)."""
     record = own_record(user)
+    features = {key: collect(user, record) for key, (_title, collect) in
+                current_app.extensions.get("personal_data", {}).items()}
     return {
         "generated_at": _iso(utcnow()),
         "account": _account_data(user),
         "record": _record_data(record) if record is not None else None,
         **_requests_data(user),
+        **features,
         "events": _events_data(user, record),
     }
 

@@ -212,7 +212,8 @@ def photo(record_id: int):
 @role_required(Role.ALUMNUS)
 def data():
     """Show everything the app holds about the user, readably."""
-    return render_template("profile/data.html", data=privacy_rules.export_data(current_user))
+    return render_template("profile/data.html", data=privacy_rules.export_data(current_user),
+                           sections=privacy_rules.export_sections())
 
 
 @bp.get("/data.json")

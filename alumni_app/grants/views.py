@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -37,9 +38,14 @@ VIEWER = "grants.policy.can_view_application: the applicant, the team, the offic
 
 @bp.record_once
 def _register_helpers(state) -> None:
-    from alumni_app.grants import template_helpers
+    from alumni_app.alumni.privacy import register_export
+    from alumni_app.grants import export, template_helpers
 
     template_helpers.register(state.app)
+    register_export(state.app, "grant_applications", _l("Mini-grant applications"),
+                    export.applications_of)
+    register_export(state.app, "grant_teams", _l("Mini-grant teams and messages"),
+                    export.teams_of)
 
 
 def _application(application_id: int) -> GrantApplication:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from alumni_app import storage
@@ -32,6 +33,8 @@ OWNER_OR_OFFICE = "plans.policy.can_write_plan: the record's alumnus, or its off
 @bp.record_once
 def _register_labels(state) -> None:
     """Template helpers for the translated names of states and kinds."""
+    from alumni_app.alumni.privacy import register_export
+    from alumni_app.plans import export
     from alumni_app.plans.activities import KIND_LABELS
     from alumni_app.plans.forms import MILESTONE_STATE_LABELS, STATUS_LABELS
 
@@ -41,6 +44,9 @@ def _register_labels(state) -> None:
     state.app.jinja_env.globals.update(
         status_label=label(STATUS_LABELS), milestone_state_label=label(MILESTONE_STATE_LABELS),
         activity_kind_label=label(KIND_LABELS))
+    register_export(state.app, "action_plans", _l("Action plans"), export.plans_of)
+    register_export(state.app, "activities", _l("Activities after training"),
+                    export.activities_of)
 
 
 def _plan(plan_id: int) -> ActionPlan:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.grants import applications, calls, reviews
@@ -21,8 +22,6 @@ def text(response) -> str:
 
 
 def _sector(record_user, name):
-    from alumni_app.alumni.models import AlumnusRecord
-
     sector = factories.make_sector(name_en=name)
     record = db.session.scalar(sa.select(AlumnusRecord).filter_by(user_id=record_user.id))
     record.sectors.append(sector)
@@ -195,3 +194,30 @@ def test_times_are_typed_and_shown_in_the_office_zone(app, login, office, users)
     alumnus = login(f.eligible_alumnus(office))  # alumni read times in UTC elsewhere
     page = " ".join(text(alumnus.get(f"/grants/calls/{call.id}")).split())
     assert "to 2/28/36, 6:00 PM (office time)" in page
+
+
+def test_the_data_download_holds_the_persons_grants_and_plans(app, login, office, users):
+    import json
+
+    from tests.plans import factories as plan_factories
+
+    applicant = f.eligible_alumnus(office)
+    f.submitted(f.make_call(office, users["manager"]), applicant)
+    record = db.session.scalar(sa.select(AlumnusRecord).filter_by(user_id=applicant.id))
+    from alumni_app.plans import services as plan_services
+    from alumni_app.plans.services import MilestoneRow
+
+    plan_services.ensure_default_barriers()
+    plan_factories.make_plan(record.participations[0], applicant, title="Clean rivers plan",
+                             milestones=[MilestoneRow("Seminar", f.TODAY)])
+    http = login(applicant)
+    data = json.loads(http.get("/me/data.json").get_data(as_text=True))
+    grant = data["grant_applications"][0]
+    assert (grant["title"], grant["state"], grant["requested_amount"]) == (
+        "Clean water for Khujand schools", "submitted", "1500.00")
+    assert [line["description"] for line in grant["budget"]] == ["Water filters",
+                                                                 "Installation"]
+    assert data["action_plans"][0]["title"] == "Clean rivers plan"
+    page = text(http.get("/me/data"))
+    assert "Mini-grant applications" in page and "Clean water for Khujand schools" in page
+    assert "Action plans" in page and "Clean rivers plan" in page
