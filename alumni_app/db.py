@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import select
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -52,3 +53,38 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
     )
+
+
+def _server_has_spoken(dbapi_connection) -> bool:
+    """Whether an idle PostgreSQL connection has unread input or is known to be closed.
+
+    A pooled connection between transactions waits for us and receives nothing; a server that
+    restarts or ends the session (shutdown, pg_terminate_backend, idle_session_timeout) sends
+    an error and closes the socket. Polling the socket sees that without a round trip.
+    """
+    if getattr(dbapi_connection, "closed", False) or getattr(dbapi_connection, "broken", False):
+        return True
+    try:
+        fd = dbapi_connection.pgconn.socket
+    except Exception:  # noqa: BLE001 - psycopg raises when it knows the connection is gone
+        return True
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLPRI)
+    return bool(poller.poll(0))
+
+
+def _drop_closed_connection(dbapi_connection, _record, _proxy) -> None:
+    if _server_has_spoken(dbapi_connection):
+        # The pool invalidates this connection and hands out a fresh one instead.
+        raise sa.exc.DisconnectionError("the server closed this pooled connection")
+
+
+def replace_closed_connections(engine: sa.Engine) -> None:
+    """Check pooled PostgreSQL connections at checkout without a query (instead of pre-ping).
+
+    pool_pre_ping costs a round trip to the server on every request; this costs one poll()
+    system call, and after a database restart still gives each worker a working connection
+    instead of an error page.
+    """
+    if engine.dialect.name == "postgresql" and engine.dialect.driver == "psycopg":
+        sa.event.listen(engine, "checkout", _drop_closed_connection)
