@@ -74,19 +74,19 @@ def _configure_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from alumni_app.accounts.models import User  # noqa: F401 - models register their tables
     from alumni_app.auth.sessions import load_session_user
-    from alumni_app.db import replace_closed_connections
+    from alumni_app.db import tune_postgresql
     from alumni_app.extensions import babel, csrf, db, login_manager, migrate
     from alumni_app.i18n import select_locale, select_timezone
 
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     # No ping query per request: a local SQLite file cannot drop a pooled connection, and
-    # psycopg connections are checked by replace_closed_connections() without a round trip.
+    # psycopg connections are checked by tune_postgresql() without a round trip.
     if url.get_backend_name() == "sqlite" or url.get_driver_name() == "psycopg":
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     db.init_app(app)
     with app.app_context():
-        replace_closed_connections(db.engine)
+        tune_postgresql(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
