@@ -119,6 +119,9 @@ def _lazy_begin(dbapi_connection, _record) -> None:
     # request; PostgreSQL would then switch a prepared statement to a generic plan after 5
     # runs, blind to how selective this search term or filter is. Keep planning per run.
     dbapi_connection.execute("SET plan_cache_mode = force_custom_plan")
+    # Pages read a page of rows: starting parallel workers (new processes) costs more than it
+    # saves, and on a small server they take the cores the app servers need.
+    dbapi_connection.execute("SET max_parallel_workers_per_gather = 0")
 
 
 def tune_postgresql(engine: sa.Engine) -> None:

@@ -297,7 +297,7 @@ class _Run:
             for target, record_id in zip(new, ids, strict=True):
                 target.id = record_id
                 self.seen[record_id] = target.row
-                terms += [{"term": term, "record_id": record_id}
+                terms += [{"term": term, "record_id": record_id, "office_id": self.office_id}
                           for term in services.search_terms(SimpleNamespace(**target.values))]
                 links += [{**link, "record_id": record_id} for link in target.pending]
             if terms:

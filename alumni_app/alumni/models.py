@@ -137,14 +137,24 @@ class RecordPosition(TimestampMixin, db.Model):
 
 
 class SearchTerm(db.Model):
-    """One normalised word of a record's names, organization or position, for prefix search."""
+    """One normalised word of a record's names, organization or position, for prefix search.
+
+    Only active, unerased records have terms, and a term carries its record's office: a name
+    search scoped to an office is counted from this table alone.
+    """
 
     __tablename__ = "alumni_search_terms"
-    # (record_id, term): a record's terms, and the directory's "does this record have a term
-    # starting with ..." probe answered from the index alone.
-    __table_args__ = (sa.Index("ix_alumni_search_terms_record_term", "record_id", "term"),)
+    __table_args__ = (
+        # (record_id, term): a record's terms, and the directory's "does this record have a
+        # term starting with ..." probe answered from the index alone.
+        sa.Index("ix_alumni_search_terms_record_term", "record_id", "term"),
+        # (office_id, term, record_id): the office's matches of a word, counted from the index.
+        sa.Index("ix_alumni_search_terms_office_term", "office_id", "term", "record_id"),
+    )
 
     term: Mapped[str] = mapped_column(
         sa.String(60).with_variant(sa.String(60, collation="C"), "postgresql"), primary_key=True
     )
     record_id: Mapped[int] = mapped_column(sa.ForeignKey("alumni_records.id"), primary_key=True)
+    # The record's office (records never move between offices).
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"))

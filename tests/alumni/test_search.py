@@ -123,3 +123,32 @@ def test_merge_keeps_everything(office, users):
     assert not db.session.get(AlumnusRecord, dup.id).is_active
     assert _found("Saidova") == [keep.id]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AlumnusRecord)) == 2
+
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+@pytest.mark.parametrize("walk", [False, True])
+def test_counts_and_pages_from_terms_match_the_records(office, other_office, users, role, walk):
+    """Counting from the search terms finds what the record query finds (staff scopes)."""
+    from alumni_app.alumni.directory import count_query, counts_from_terms, term_count_query
+    from alumni_app.permissions import scope_to_office
+
+    for n, (family, given) in enumerate([("Karimov", "Aigul"), ("Karimova", "Dilnoza"),
+                                         ("Kurbonov", "Karim"), ("Saidov", "Aigul")]):
+        _record(office, family_name=family, given_name=given, organization="Ministry of Health")
+        _record(other_office, family_name=family, given_name=given)
+        if n == 0:
+            services.set_active(None, _record(office, family_name=family, given_name=given),
+                                False)
+    db.session.commit()
+    user = users[role]
+    for text in ("karim", "Каримов Айгуль", "aigul", "ka", "ministry health", "nobody"):
+        filters = Filters(q=text)
+        assert counts_from_terms(filters)
+        by_terms = term_count_query(filters, lambda q, c: scope_to_office(q, c, user))
+        by_records = visible_records(count_query(filters), user)
+        terms_ids = set(db.session.scalars(by_terms))
+        assert terms_ids == set(db.session.scalars(by_records))
+        page = scope_to_office(build_query(filters, walk=walk), AlumnusRecord.office_id, user)
+        assert terms_ids == {r.id for r in db.session.scalars(page)}
+    assert not counts_from_terms(Filters(q="karim", sector_id=1))
+    assert not counts_from_terms(Filters(q=" - "))
