@@ -141,3 +141,48 @@ def tune_postgresql(engine: sa.Engine) -> None:
     sa.event.listen(engine, "connect", _lazy_begin)
     sa.event.listen(engine, "checkout", _drop_closed_connection)
     sa.event.listen(engine, "before_cursor_execute", _begin_before_first_write)
+
+
+def _filled(table: sa.Table, rows: list[dict], dialect) -> tuple[list[str], list[list]]:
+    """The rows as lists of database values, with the columns' Python-side defaults."""
+    given = list(rows[0])
+    defaults = [c for c in table.columns if c.name not in given and c.default is not None
+                and (c.default.is_scalar or c.default.is_callable)]
+    columns = [table.c[name] for name in given] + defaults
+    processors = [c.type.bind_processor(dialect) for c in columns]
+    out = []
+    for row in rows:
+        values = [row[name] for name in given]
+        for column in defaults:  # callables (utcnow) are evaluated per row, as insert() does
+            default = column.default
+            values.append(default.arg if default.is_scalar else default.arg(None))
+        out.append([p(v) if p else v for p, v in zip(processors, values, strict=True)])
+    return [c.name for c in columns], out
+
+
+def bulk_insert(table: sa.Table, rows: list[dict]) -> None:
+    """Insert many rows (dicts with the same keys) in the session's transaction.
+
+    On PostgreSQL with psycopg 3 this is COPY: several times faster than INSERT for the
+    hundreds of thousands of rows of a large import (no statement to build, send and parse
+    per 1,000 rows). Elsewhere, an executemany insert().
+    """
+    from alumni_app.extensions import db
+
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
+        connection.execute(sa.insert(table), rows)
+        return
+    names, values = _filled(table, rows, connection.dialect)
+    dbapi_connection = connection.connection.dbapi_connection
+    if (dbapi_connection.autocommit
+            and dbapi_connection.info.transaction_status == TransactionStatus.IDLE):
+        dbapi_connection.execute("BEGIN")  # COPY writes: inside the transaction, as insert()
+    quoted = ", ".join(connection.dialect.identifier_preparer.quote(n) for n in names)
+    target = connection.dialect.identifier_preparer.format_table(table)
+    with dbapi_connection.cursor() as cursor, cursor.copy(
+            f"COPY {target} ({quoted}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row(row)

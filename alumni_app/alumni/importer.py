@@ -24,10 +24,12 @@ from alumni_app.alumni import services
 from alumni_app.alumni.import_report import LISTED, PREVIEW_ROWS, ImportReport, display_name
 from alumni_app.alumni.import_rows import Lookups, ParsedRow, cell_text, parse_row, record_name_key
 from alumni_app.alumni.models import AlumnusRecord, SearchTerm
+from alumni_app.db import bulk_insert
 from alumni_app.extensions import db
 from alumni_app.training.models import Course, Participation
 
 BATCH_SIZE = 1000
+SAME_NAME_LISTED = 5  # namesakes listed with a probable duplicate
 COMPARED = ("given_name", "family_name", "given_name_cyr", "family_name_cyr", "gender",
             "birth_year", "email", "email_alt", "organization", "position", "phone", "region_id")
 # A matched record keeps what it has for these; the file only fills them when empty.
@@ -54,24 +56,46 @@ class _Target:
 
 
 class _Index:
-    """Targets by e-mail and by name key, for the rows of one batch."""
+    """Targets by e-mail and by name key, for the rows of one batch.
+
+    Same-name targets are also kept by (name key, year of birth): a row with a year only
+    looks at that year's and the unknown year's targets (every rule and the duplicate list
+    need the years to fit), not at every namesake (1,500 of them for a common name).
+    """
 
     def __init__(self):
-        self.by_email: dict[str, list[_Target]] = defaultdict(list)
-        self.by_name: dict[str, list[_Target]] = defaultdict(list)
+        self.by_email: dict[str, dict[_Target, None]] = defaultdict(dict)
+        self.by_name: dict[str, dict[_Target, None]] = defaultdict(dict)
+        self.by_name_year: dict[tuple, dict[_Target, None]] = defaultdict(dict)
+        self.position: dict[tuple[str, int], int] = {}  # (name key, id(target)) -> order added
 
     def add(self, target: _Target) -> None:
-        for table, key in ((self.by_email, (target.values["email"] or "").casefold()),
-                           (self.by_name, target.name_key)):
-            if key and target not in table[key]:
-                table[key].append(target)
+        email = (target.values["email"] or "").casefold()
+        if email:
+            self.by_email[email].setdefault(target)
+        key = target.name_key
+        if key:
+            if target not in self.by_name[key]:
+                self.by_name[key][target] = None
+                self.position[key, id(target)] = len(self.position)
+            self.by_name_year[key, target.values["birth_year"]].setdefault(target)
 
     def same_name(self, row: ParsedRow) -> list[_Target]:
-        return self.by_name.get(row.name_key, []) if row.name_key else []
+        """The row's namesakes in the order added; with a year, those whose year may fit."""
+        key = row.name_key
+        if not key:
+            return []
+        if row.birth_year is None:
+            return list(self.by_name.get(key, ()))
+        # A year is only ever filled in, never changed: a namesake whose year may fit was
+        # added under this year or under none (the rules still check the current values).
+        fitting = {**self.by_name_year.get((key, row.birth_year), {}),
+                   **self.by_name_year.get((key, None), {})}
+        return sorted(fitting, key=lambda t: self.position[key, id(t)])
 
     def match(self, row: ParsedRow) -> tuple[_Target | None, str, list[_Target]]:
         """E-mail first, then name with year of birth, name with course, or name alone."""
-        if row.email and (found := self.by_email.get(row.email.casefold())):
+        if row.email and (found := list(self.by_email.get(row.email.casefold(), ()))):
             return found[0], "email", found[1:]
         unidentified = not row.email and row.birth_year is None
         rules = (
@@ -194,15 +218,14 @@ class _Run:
         """Load the office's records that rows of this batch may match, with their courses."""
         index = _Index()
         emails = {r.email for r in rows if r.email}
-        keys = {r.name_key for r in rows if r.name_key}
-        # Two lookups that each use their index (an OR of IN lists scans the table, and with an
+        # Lookups that each use their index (an OR of IN lists scans the table, and with an
         # office condition SQLite prefers the office index); the office is checked here.
         email = sa.func.lower(AlumnusRecord.email) if self.mixed_case else AlumnusRecord.email
+        queries = [sa.select(*CANDIDATE_COLUMNS).where(email.in_(emails))] if emails else []
         found = {}
-        for condition in ([email.in_(emails)] if emails else []) + (
-                [AlumnusRecord.name_key.in_(keys)] if keys else []):
-            found.update((rec.id, rec) for rec in db.session.execute(
-                sa.select(*CANDIDATE_COLUMNS).where(condition)) if self._in_office(rec))
+        for query in queries + self._namesakes(rows):
+            found.update((rec.id, rec) for rec in db.session.execute(query)
+                         if self._in_office(rec))
         targets = {rec.id: _Target({f: getattr(rec, f) for f in COMPARED}, rec.name_key,
                                    id=rec.id, row=self.seen.get(rec.id))
                    for rec in sorted(found.values(), key=lambda r: r.id)}
@@ -214,6 +237,32 @@ class _Run:
         for target in targets.values():
             index.add(target)
         return index
+
+    def _namesakes(self, rows: list[ParsedRow]) -> list[sa.Select]:
+        """The queries for the same-name records the rows may match or list as duplicates.
+
+        A row with an e-mail only matches a namesake without one (a different address means
+        another person; the same one is found by e-mail); a row without needs them all. The
+        duplicate list shows the first SAME_NAME_LISTED namesakes by id whose years fit, so
+        the first ones of each (name, year) are enough. Reading every namesake for every
+        batch made an import of common names quadratic (100,000 rows per batch, late on).
+        """
+        keys = {r.name_key for r in rows if r.name_key}
+        if not keys:
+            return []
+        name = AlumnusRecord.name_key
+        no_email = {r.name_key for r in rows if r.name_key and not r.email}
+        queries = [sa.select(*CANDIDATE_COLUMNS).where(name.in_(keys), AlumnusRecord.email == "")]
+        if no_email:
+            queries.append(sa.select(*CANDIDATE_COLUMNS).where(name.in_(no_email)))
+        rank = sa.func.row_number().over(partition_by=(name, AlumnusRecord.birth_year),
+                                         order_by=AlumnusRecord.id)
+        ranked = sa.select(*CANDIDATE_COLUMNS, rank.label("rank")).where(
+            name.in_(keys), AlumnusRecord.office_id == self.office_id, AlumnusRecord.is_active,
+            AlumnusRecord.merged_into_id.is_(None), AlumnusRecord.erased_at.is_(None)).subquery()
+        queries.append(sa.select(*[ranked.c[c.key] for c in CANDIDATE_COLUMNS])
+                       .where(ranked.c.rank <= SAME_NAME_LISTED))
+        return queries
 
     def _in_office(self, rec) -> bool:
         """A live record of the office: active, not merged away, not erased."""
@@ -229,7 +278,8 @@ class _Run:
             index.add(target)
             new.append(target)
             if same:
-                self.report.add_duplicate(row, "same-name", [self._ref(t) for t in same[:5]])
+                self.report.add_duplicate(row, "same-name",
+                                          [self._ref(t) for t in same[:SAME_NAME_LISTED]])
             return self._count(row, "created")
         touched = target.id is None or target.id in self.seen
         if target.id is not None:
@@ -300,10 +350,9 @@ class _Run:
                 terms += [{"term": term, "record_id": record_id, "office_id": self.office_id}
                           for term in services.search_terms(SimpleNamespace(**target.values))]
                 links += [{**link, "record_id": record_id} for link in target.pending]
-            if terms:
-                db.session.execute(sa.insert(SearchTerm.__table__), terms)
+            bulk_insert(SearchTerm.__table__, terms)
         if links:
-            db.session.execute(sa.insert(Participation.__table__), links)
+            bulk_insert(Participation.__table__, links)
             self.report.participations += len(links)
 
 

@@ -27,8 +27,6 @@ def upgrade():
     )
     with op.batch_alter_table('alumni_search_terms', schema=None) as batch_op:
         batch_op.alter_column('office_id', existing_type=sa.Integer(), nullable=False)
-        batch_op.create_foreign_key(batch_op.f('fk_alumni_search_terms_office_id_offices'),
-                                    'offices', ['office_id'], ['id'])
         batch_op.create_index('ix_alumni_search_terms_office_term',
                               ['office_id', 'term', 'record_id'], unique=False)
     if op.get_bind().dialect.name == "postgresql":
@@ -42,6 +40,4 @@ def downgrade():
         op.execute("ALTER TABLE alumni_search_terms ALTER COLUMN term SET STATISTICS -1")
     with op.batch_alter_table('alumni_search_terms', schema=None) as batch_op:
         batch_op.drop_index('ix_alumni_search_terms_office_term')
-        batch_op.drop_constraint(batch_op.f('fk_alumni_search_terms_office_id_offices'),
-                                 type_='foreignkey')
         batch_op.drop_column('office_id')
