@@ -142,8 +142,9 @@ def build_query(filters: Filters, *, walk: bool = False) -> sa.Select:
     return query.order_by(*ordered, AlumnusRecord.id)
 
 
-def count_query(filters: Filters) -> sa.Select:
-    """select(AlumnusRecord.id) of the matches (before scoping), for a bounded count.
+def count_query(filters: Filters, scope) -> sa.Select:
+    """select() of the ids of the matches, for a bounded count; `scope(select)` restricts a
+    select of records to those the user may see.
 
     Search terms stay `id IN (range of terms)` (the database starts from the terms' primary
     key); sectors and courses are joins, not IN (subquery), so the database may stop at the
@@ -159,12 +160,20 @@ def count_query(filters: Filters) -> sa.Select:
                               (Course.program_type, filters.program_type),
                               (Course.fiscal_year, filters.fiscal_year)):
             query = query.where(column == value) if value else query
-    if filters.sector_id:
-        query = query.join(record_sectors, record_sectors.c.record_id == AlumnusRecord.id).where(
-            record_sectors.c.sector_id == filters.sector_id)
     plain = Filters(q=filters.q, include_inactive=filters.include_inactive,
                     office_id=filters.office_id, region_id=filters.region_id)
-    return query.where(*filter_conditions(plain))
+    query = query.where(*filter_conditions(plain))
+    if not filters.sector_id:
+        return scope(query)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # From the sector's rows, one record probe each, stopping at the count limit;
+        # PostgreSQL would rather hash the sector's rows and read every record (5-8 x
+        # slower at 200,000 records). OFFSET 0 keeps the probe a per-row index lookup.
+        probe = scope(query).where(AlumnusRecord.id == record_sectors.c.record_id).offset(0)
+        return sa.select(record_sectors.c.record_id).where(
+            record_sectors.c.sector_id == filters.sector_id, probe.exists())
+    return scope(query.join(record_sectors, record_sectors.c.record_id == AlumnusRecord.id)
+                 .where(record_sectors.c.sector_id == filters.sector_id))
 
 
 def counts_from_terms(filters: Filters) -> bool:

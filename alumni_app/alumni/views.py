@@ -91,7 +91,8 @@ def index():
         counted = term_count_query(
             filters, lambda query, column: scope_to_office(query, column, current_user))
     else:
-        counted = policy.visible_records(count_query(filters), current_user, own=own)
+        counted = count_query(
+            filters, lambda query: policy.visible_records(query, current_user, own=own))
 
     def window(total: int, capped: bool, offset: int) -> sa.Select:
         walk = choose_walk(filters, total, capped, offset, per_page)
