@@ -222,24 +222,35 @@ class _Run:
         # office condition SQLite prefers the office index); the office is checked here.
         email = sa.func.lower(AlumnusRecord.email) if self.mixed_case else AlumnusRecord.email
         queries = [sa.select(*CANDIDATE_COLUMNS).where(email.in_(emails))] if emails else []
+        matchable, listing = self._namesakes(rows)
         found = {}
-        for query in queries + self._namesakes(rows):
+        for query in queries + matchable:
             found.update((rec.id, rec) for rec in db.session.execute(query)
                          if self._in_office(rec))
+        listed = self._listed_namesakes(rows, listing, found) if listing is not None else {}
         targets = {rec.id: _Target({f: getattr(rec, f) for f in COMPARED}, rec.name_key,
                                    id=rec.id, row=self.seen.get(rec.id))
-                   for rec in sorted(found.values(), key=lambda r: r.id)}
-        if targets:
+                   for rec in sorted([*found.values(), *listed.values()], key=lambda r: r.id)}
+        if found:  # only these may be matched; the listed ones are only named
             for record_id, course_id in db.session.execute(
                     sa.select(Participation.record_id, Participation.course_id)
-                    .where(Participation.record_id.in_(list(targets)))):
+                    .where(Participation.record_id.in_(list(found)))):
                 targets[record_id].courses.add(course_id)
         for target in targets.values():
             index.add(target)
         return index
 
-    def _namesakes(self, rows: list[ParsedRow]) -> list[sa.Select]:
-        """The queries for the same-name records the rows may match or list as duplicates.
+    @staticmethod
+    def _listed_namesakes(rows: list[ParsedRow], listing: sa.Select, found: dict) -> dict:
+        """The namesakes read for the duplicate list whose years fit one of the rows."""
+        pairs = {(r.name_key, r.birth_year) for r in rows if r.name_key}
+        any_year = {key for key, year in pairs if year is None}
+        return {rec.id: rec for rec in db.session.execute(listing)
+                if rec.id not in found and (rec.birth_year is None or rec.name_key in any_year
+                                            or (rec.name_key, rec.birth_year) in pairs)}
+
+    def _namesakes(self, rows: list[ParsedRow]) -> tuple[list[sa.Select], sa.Select | None]:
+        """The queries for the same-name records the rows may match, and may list as duplicates.
 
         A row with an e-mail only matches a namesake without one (a different address means
         another person; the same one is found by e-mail); a row without needs them all. The
@@ -249,7 +260,7 @@ class _Run:
         """
         keys = {r.name_key for r in rows if r.name_key}
         if not keys:
-            return []
+            return [], None
         name = AlumnusRecord.name_key
         no_email = {r.name_key for r in rows if r.name_key and not r.email}
         queries = [sa.select(*CANDIDATE_COLUMNS).where(name.in_(keys), AlumnusRecord.email == "")]
@@ -260,9 +271,9 @@ class _Run:
         ranked = sa.select(*CANDIDATE_COLUMNS, rank.label("rank")).where(
             name.in_(keys), AlumnusRecord.office_id == self.office_id, AlumnusRecord.is_active,
             AlumnusRecord.merged_into_id.is_(None), AlumnusRecord.erased_at.is_(None)).subquery()
-        queries.append(sa.select(*[ranked.c[c.key] for c in CANDIDATE_COLUMNS])
-                       .where(ranked.c.rank <= SAME_NAME_LISTED))
-        return queries
+        listing = (sa.select(*[ranked.c[c.key] for c in CANDIDATE_COLUMNS])
+                   .where(ranked.c.rank <= SAME_NAME_LISTED))
+        return queries, listing
 
     def _in_office(self, rec) -> bool:
         """A live record of the office: active, not merged away, not erased."""
