@@ -143,19 +143,24 @@ def tune_postgresql(engine: sa.Engine) -> None:
     sa.event.listen(engine, "before_cursor_execute", _begin_before_first_write)
 
 
+def _default(column: sa.Column):
+    """The Python-side default of a column for one row (callables such as utcnow per row)."""
+    default = column.default
+    if default is None or not (default.is_scalar or default.is_callable):
+        return None
+    return default.arg if default.is_scalar else default.arg(None)
+
+
 def _filled(table: sa.Table, rows: list[dict], dialect) -> tuple[list[str], list[list]]:
     """The rows as lists of database values, with the columns' Python-side defaults."""
-    given = list(rows[0])
+    given = list(dict.fromkeys(name for row in rows for name in row))
     defaults = [c for c in table.columns if c.name not in given and c.default is not None
                 and (c.default.is_scalar or c.default.is_callable)]
     columns = [table.c[name] for name in given] + defaults
     processors = [c.type.bind_processor(dialect) for c in columns]
     out = []
     for row in rows:
-        values = [row[name] for name in given]
-        for column in defaults:  # callables (utcnow) are evaluated per row, as insert() does
-            default = column.default
-            values.append(default.arg if default.is_scalar else default.arg(None))
+        values = [row[c.name] if c.name in row else _default(c) for c in columns]
         out.append([p(v) if p else v for p, v in zip(processors, values, strict=True)])
     return [c.name for c in columns], out
 
@@ -186,3 +191,26 @@ def bulk_insert(table: sa.Table, rows: list[dict]) -> None:
             f"COPY {target} ({quoted}) FROM STDIN") as copy:
         for row in values:
             copy.write_row(row)
+
+
+def bulk_insert_returning_ids(table: sa.Table, rows: list[dict]) -> list[int]:
+    """Insert many rows and return their new ids, in the order of `rows`.
+
+    On PostgreSQL with psycopg 3 the ids are drawn from the table's sequence in one query
+    and the rows then go in with COPY (bulk_insert); elsewhere an insert() ... RETURNING.
+    """
+    from alumni_app.extensions import db
+
+    if not rows:
+        return []
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
+        statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(connection.execute(statement, rows).scalars())
+    sequence = connection.scalar(sa.text("SELECT pg_get_serial_sequence(:table, 'id')"),
+                                 {"table": table.name})
+    ids = sorted(connection.scalars(
+        sa.text("SELECT nextval(CAST(:sequence AS regclass)) FROM generate_series(1, :n)"),
+        {"sequence": sequence, "n": len(rows)}))
+    bulk_insert(table, [{"id": new_id, **row} for new_id, row in zip(ids, rows, strict=True)])
+    return ids

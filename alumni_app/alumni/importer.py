@@ -24,7 +24,7 @@ from alumni_app.alumni import services
 from alumni_app.alumni.import_report import LISTED, PREVIEW_ROWS, ImportReport, display_name
 from alumni_app.alumni.import_rows import Lookups, ParsedRow, cell_text, parse_row, record_name_key
 from alumni_app.alumni.models import AlumnusRecord, SearchTerm
-from alumni_app.db import bulk_insert
+from alumni_app.db import bulk_insert, bulk_insert_returning_ids
 from alumni_app.extensions import db
 from alumni_app.training.models import Course, Participation
 
@@ -349,11 +349,9 @@ class _Run:
     def _write(self, new: list[_Target], links: list[dict]) -> None:
         """Insert the batch's new records, their search terms and the new participations."""
         if new:
-            table = AlumnusRecord.__table__
-            ids = db.session.execute(
-                sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                [{"office_id": self.office_id, "name_key": t.name_key, **t.values} for t in new],
-            ).scalars().all()
+            ids = bulk_insert_returning_ids(
+                AlumnusRecord.__table__,
+                [{"office_id": self.office_id, "name_key": t.name_key, **t.values} for t in new])
             terms = []
             for target, record_id in zip(new, ids, strict=True):
                 target.id = record_id
