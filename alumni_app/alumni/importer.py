@@ -240,6 +240,27 @@ class _Run:
             index.add(target)
         return index
 
+    def _live(self) -> tuple:
+        return (AlumnusRecord.office_id == self.office_id, AlumnusRecord.is_active,
+                AlumnusRecord.merged_into_id.is_(None), AlumnusRecord.erased_at.is_(None))
+
+    def _first_namesakes_by_year(self, pairs: list[tuple], keys: list[str]) -> sa.Select:
+        """PostgreSQL: the first namesakes of each (name, year) and (name, no year), by id.
+
+        One short walk of ix_alumni_records_name_year per group (LATERAL ... LIMIT), instead
+        of ranking every namesake of the batch's names (all 100,000 records, late in an
+        import of common names).
+        """
+        groups = sa.values(sa.column("key", sa.String), sa.column("year", sa.Integer),
+                           name="groups").data([*pairs, *[(key, None) for key in keys]])
+        year = AlumnusRecord.birth_year
+        first = (sa.select(*CANDIDATE_COLUMNS)
+                 .where(AlumnusRecord.name_key == groups.c.key, *self._live(),
+                        sa.or_(year == groups.c.year,
+                               sa.and_(groups.c.year.is_(None), year.is_(None))))
+                 .order_by(AlumnusRecord.id).limit(SAME_NAME_LISTED).lateral("first"))
+        return sa.select(first).select_from(groups).join(first, sa.true())
+
     @staticmethod
     def _listed_namesakes(rows: list[ParsedRow], listing: sa.Select, found: dict) -> dict:
         """The namesakes read for the duplicate list whose years fit one of the rows."""
@@ -266,11 +287,15 @@ class _Run:
         queries = [sa.select(*CANDIDATE_COLUMNS).where(name.in_(keys), AlumnusRecord.email == "")]
         if no_email:
             queries.append(sa.select(*CANDIDATE_COLUMNS).where(name.in_(no_email)))
+        any_year = {r.name_key for r in rows if r.name_key and r.birth_year is None}
+        pairs = sorted({(r.name_key, r.birth_year) for r in rows
+                        if r.name_key and r.birth_year is not None and r.name_key not in any_year})
+        if db.session.get_bind().dialect.name == "postgresql" and not any_year:
+            return queries, self._first_namesakes_by_year(pairs, sorted(keys))
         rank = sa.func.row_number().over(partition_by=(name, AlumnusRecord.birth_year),
                                          order_by=AlumnusRecord.id)
         ranked = sa.select(*CANDIDATE_COLUMNS, rank.label("rank")).where(
-            name.in_(keys), AlumnusRecord.office_id == self.office_id, AlumnusRecord.is_active,
-            AlumnusRecord.merged_into_id.is_(None), AlumnusRecord.erased_at.is_(None)).subquery()
+            name.in_(keys), *self._live()).subquery()
         listing = (sa.select(*[ranked.c[c.key] for c in CANDIDATE_COLUMNS])
                    .where(ranked.c.rank <= SAME_NAME_LISTED))
         return queries, listing

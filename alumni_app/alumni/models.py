@@ -67,6 +67,8 @@ class AlumnusRecord(TimestampMixin, db.Model):
         # page is read in index order and the walk stops once the page is full.
         sa.Index("ix_alumni_records_office_active_name", "office_id", "is_active",
                  "family_name", "given_name", "id"),
+        # Namesakes for an import: by name, and the first ones of a name and year by id.
+        sa.Index("ix_alumni_records_name_year", "name_key", "birth_year", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,7 +100,7 @@ class AlumnusRecord(TimestampMixin, db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("alumni_records.id"))
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Normalised "family given" key for duplicate detection during imports.
-    name_key: Mapped[str] = mapped_column(sa.String(220), default="", index=True)
+    name_key: Mapped[str] = mapped_column(sa.String(220), default="")
 
     office: Mapped[Office] = relationship(lazy="joined")
     region: Mapped[Region | None] = relationship(lazy="joined")
