@@ -17,6 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from alumni_app import audit
 from alumni_app.alumni import import_files as files
@@ -244,22 +245,28 @@ class _Run:
         return (AlumnusRecord.office_id == self.office_id, AlumnusRecord.is_active,
                 AlumnusRecord.merged_into_id.is_(None), AlumnusRecord.erased_at.is_(None))
 
-    def _first_namesakes_by_year(self, pairs: list[tuple], keys: list[str]) -> sa.Select:
+    def _first_namesakes_by_year(self, pairs: list[tuple], keys: list[str]) -> sa.CompoundSelect:
         """PostgreSQL: the first namesakes of each (name, year) and (name, no year), by id.
 
-        One short walk of ix_alumni_records_name_year per group (LATERAL ... LIMIT), instead
+        One short walk of ix_alumni_records_name_year per group (LATERAL ... LIMIT; the
+        groups as two array parameters, so the statement is the same for every batch), instead
         of ranking every namesake of the batch's names (all 100,000 records, late in an
         import of common names).
         """
-        groups = sa.values(sa.column("key", sa.String), sa.column("year", sa.Integer),
-                           name="groups").data([*pairs, *[(key, None) for key in keys]])
-        year = AlumnusRecord.birth_year
-        first = (sa.select(*CANDIDATE_COLUMNS)
-                 .where(AlumnusRecord.name_key == groups.c.key, *self._live(),
-                        sa.or_(year == groups.c.year,
-                               sa.and_(groups.c.year.is_(None), year.is_(None))))
-                 .order_by(AlumnusRecord.id).limit(SAME_NAME_LISTED).lateral("first"))
-        return sa.select(first).select_from(groups).join(first, sa.true())
+        text, number = postgresql.ARRAY(sa.String), postgresql.ARRAY(sa.Integer)
+        dated = sa.func.unnest(sa.bindparam("keys", [k for k, _ in pairs], type_=text),
+                               sa.bindparam("years", [y for _, y in pairs], type_=number)
+                               ).table_valued("key", "year").render_derived("dated")
+        undated = sa.func.unnest(sa.bindparam("undated_keys", keys, type_=text)
+                                 ).table_valued("key").render_derived("undated")
+        selects = []
+        for groups, year in ((dated, AlumnusRecord.birth_year == dated.c.year),
+                             (undated, AlumnusRecord.birth_year.is_(None))):
+            first = (sa.select(*CANDIDATE_COLUMNS)
+                     .where(AlumnusRecord.name_key == groups.c.key, year, *self._live())
+                     .order_by(AlumnusRecord.id).limit(SAME_NAME_LISTED).lateral("first"))
+            selects.append(sa.select(first).select_from(groups).join(first, sa.true()))
+        return sa.union_all(*selects)
 
     @staticmethod
     def _listed_namesakes(rows: list[ParsedRow], listing: sa.Select, found: dict) -> dict:
