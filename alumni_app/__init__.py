@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, request
 from flask_login import current_user
+from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_for, env, env_int
@@ -73,14 +74,19 @@ def _configure_logging(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from alumni_app.accounts.models import User  # noqa: F401 - models register their tables
     from alumni_app.auth.sessions import load_session_user
+    from alumni_app.db import tune_postgresql
     from alumni_app.extensions import babel, csrf, db, login_manager, migrate
     from alumni_app.i18n import select_locale, select_timezone
 
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A local file cannot drop a pooled connection; skip the ping query per request.
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    # No ping query per request: a local SQLite file cannot drop a pooled connection, and
+    # psycopg connections are checked by tune_postgresql() without a round trip.
+    if url.get_backend_name() == "sqlite" or url.get_driver_name() == "psycopg":
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
     db.init_app(app)
+    with app.app_context():
+        tune_postgresql(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_translations,
+)
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from alumni_app.permissions import template_globals
 from alumni_app.training.labels import program_type_label
@@ -25,7 +33,46 @@ def sort_url(column: str) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def _newstyle_gettext(translate):
+    """Jinja's "newstyle" gettext (autoescaped, always %-formatted) around `translate`."""
+
+    @pass_context
+    def gettext(context, string, **variables):
+        text = translate(string)
+        # As Jinja does: the catalog is trusted, the variables are escaped by Markup.__mod__.
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
+
+    return gettext
+
+
+def _newstyle_ngettext(translate):
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", num)
+        text = translate(singular, plural, num)
+        # As Jinja does: the catalog is trusted, the variables are escaped by Markup.__mod__.
+        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704
+
+    return ngettext
+
+
+def bound_translations() -> dict:
+    """gettext, ngettext and the locale bound once per render.
+
+    Flask-Babel's template gettext looks the translations up again for every string (a page
+    has 20-40), through several context-local lookups each; a page needs them once.
+    """
+    translations = get_translations()
+    locale = str(get_locale())
+    return {
+        "gettext": _newstyle_gettext(translations.ugettext),
+        "ngettext": _newstyle_ngettext(translations.ungettext),
+        "current_locale": lambda: locale,
+    }
+
+
 def register(app: Flask) -> None:
+    app.context_processor(bound_translations)
     app.jinja_env.globals.update(
         template_globals(),
         page_url=page_url,

@@ -35,3 +35,35 @@ def test_staff_dashboard_counts_only_own_office(login, users, office, other_offi
     assert '<div class="h4 m-0">3</div>' in officer_page
     admin_page = login(users["admin"]).get("/dashboard").get_data(as_text=True)
     assert '<div class="h4 m-0">8</div>' in admin_page
+
+
+def test_dashboards_run_a_fixed_number_of_queries(login, users, office):
+    """One query for the session and user, then the page's own: none per course or event."""
+    import sqlalchemy as sa
+
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    alumnus = users["alumnus"]
+    record = make_record(office, family_name="Counted")
+    record.user_id = alumnus.id
+    db.session.commit()
+    clients = {role: login(users[role]) for role in ("alumnus", "officer")}
+    counts = {}
+    for courses in (1, 6):
+        while len(record.participations) < courses:
+            course = make_course(title=f"Course {len(record.participations)}")
+            db.session.add(Participation(record_id=record.id, course_id=course.id))
+            db.session.commit()
+            db.session.expire(record, ["participations"])
+        for role, client in clients.items():
+            client.get("/dashboard")  # the session row is refreshed at most once a minute
+            statements.clear()
+            assert client.get("/dashboard").status_code == 200
+            counts[role, courses] = len(statements)
+    sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert counts["alumnus", 1] == counts["alumnus", 6] == 2
+    assert counts["officer", 1] == counts["officer", 6] == 4

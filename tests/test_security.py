@@ -141,6 +141,25 @@ def test_database_down_gives_503_then_recovers(file_app):
     assert client.get("/dashboard").status_code == 200
 
 
+def test_connections_closed_by_postgresql_are_replaced_without_an_error_page(app):
+    """A database restart closes every pooled connection: the next request still gets a 200."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL)")
+    client = factories.logged_in_client(app, factories.make_user(role="alumnus"))
+    assert client.get("/dashboard").status_code == 200
+    db.session.remove()  # the request is over: its connection goes back to the pool
+    with db.engine.connect() as conn:
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    killer = sa.create_engine(db.engine.url, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+    with killer.connect() as conn:  # what a restart does to the pooled connection
+        assert conn.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"),
+                            {"pid": pid}).scalar()
+    killer.dispose()
+    for path in ("/dashboard", "/healthz"):
+        assert client.get(path).status_code == 200
+        db.session.remove()
+
+
 FIXTURES_OK = [HealthCheck.function_scoped_fixture]
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from alumni_app import audit
 from alumni_app.alumni import import_files as files
@@ -24,10 +25,12 @@ from alumni_app.alumni import services
 from alumni_app.alumni.import_report import LISTED, PREVIEW_ROWS, ImportReport, display_name
 from alumni_app.alumni.import_rows import Lookups, ParsedRow, cell_text, parse_row, record_name_key
 from alumni_app.alumni.models import AlumnusRecord, SearchTerm
+from alumni_app.db import bulk_insert, bulk_insert_returning_ids
 from alumni_app.extensions import db
 from alumni_app.training.models import Course, Participation
 
 BATCH_SIZE = 1000
+SAME_NAME_LISTED = 5  # namesakes listed with a probable duplicate
 COMPARED = ("given_name", "family_name", "given_name_cyr", "family_name_cyr", "gender",
             "birth_year", "email", "email_alt", "organization", "position", "phone", "region_id")
 # A matched record keeps what it has for these; the file only fills them when empty.
@@ -54,24 +57,46 @@ class _Target:
 
 
 class _Index:
-    """Targets by e-mail and by name key, for the rows of one batch."""
+    """Targets by e-mail and by name key, for the rows of one batch.
+
+    Same-name targets are also kept by (name key, year of birth): a row with a year only
+    looks at that year's and the unknown year's targets (every rule and the duplicate list
+    need the years to fit), not at every namesake (1,500 of them for a common name).
+    """
 
     def __init__(self):
-        self.by_email: dict[str, list[_Target]] = defaultdict(list)
-        self.by_name: dict[str, list[_Target]] = defaultdict(list)
+        self.by_email: dict[str, dict[_Target, None]] = defaultdict(dict)
+        self.by_name: dict[str, dict[_Target, None]] = defaultdict(dict)
+        self.by_name_year: dict[tuple, dict[_Target, None]] = defaultdict(dict)
+        self.position: dict[tuple[str, int], int] = {}  # (name key, id(target)) -> order added
 
     def add(self, target: _Target) -> None:
-        for table, key in ((self.by_email, (target.values["email"] or "").casefold()),
-                           (self.by_name, target.name_key)):
-            if key and target not in table[key]:
-                table[key].append(target)
+        email = (target.values["email"] or "").casefold()
+        if email:
+            self.by_email[email].setdefault(target)
+        key = target.name_key
+        if key:
+            if target not in self.by_name[key]:
+                self.by_name[key][target] = None
+                self.position[key, id(target)] = len(self.position)
+            self.by_name_year[key, target.values["birth_year"]].setdefault(target)
 
     def same_name(self, row: ParsedRow) -> list[_Target]:
-        return self.by_name.get(row.name_key, []) if row.name_key else []
+        """The row's namesakes in the order added; with a year, those whose year may fit."""
+        key = row.name_key
+        if not key:
+            return []
+        if row.birth_year is None:
+            return list(self.by_name.get(key, ()))
+        # A year is only ever filled in, never changed: a namesake whose year may fit was
+        # added under this year or under none (the rules still check the current values).
+        fitting = {**self.by_name_year.get((key, row.birth_year), {}),
+                   **self.by_name_year.get((key, None), {})}
+        return sorted(fitting, key=lambda t: self.position[key, id(t)])
 
     def match(self, row: ParsedRow) -> tuple[_Target | None, str, list[_Target]]:
         """E-mail first, then name with year of birth, name with course, or name alone."""
-        if row.email and (found := self.by_email.get(row.email.casefold())):
+        if row.email and (found := list(self.by_email.get(row.email.casefold(), ()))):
             return found[0], "email", found[1:]
         unidentified = not row.email and row.birth_year is None
         rules = (
@@ -194,26 +219,93 @@ class _Run:
         """Load the office's records that rows of this batch may match, with their courses."""
         index = _Index()
         emails = {r.email for r in rows if r.email}
-        keys = {r.name_key for r in rows if r.name_key}
-        # Two lookups that each use their index (an OR of IN lists scans the table, and with an
+        # Lookups that each use their index (an OR of IN lists scans the table, and with an
         # office condition SQLite prefers the office index); the office is checked here.
         email = sa.func.lower(AlumnusRecord.email) if self.mixed_case else AlumnusRecord.email
+        queries = [sa.select(*CANDIDATE_COLUMNS).where(email.in_(emails))] if emails else []
+        matchable, listing = self._namesakes(rows)
         found = {}
-        for condition in ([email.in_(emails)] if emails else []) + (
-                [AlumnusRecord.name_key.in_(keys)] if keys else []):
-            found.update((rec.id, rec) for rec in db.session.execute(
-                sa.select(*CANDIDATE_COLUMNS).where(condition)) if self._in_office(rec))
+        for query in queries + matchable:
+            found.update((rec.id, rec) for rec in db.session.execute(query)
+                         if self._in_office(rec))
+        listed = self._listed_namesakes(rows, listing, found) if listing is not None else {}
         targets = {rec.id: _Target({f: getattr(rec, f) for f in COMPARED}, rec.name_key,
                                    id=rec.id, row=self.seen.get(rec.id))
-                   for rec in sorted(found.values(), key=lambda r: r.id)}
-        if targets:
+                   for rec in sorted([*found.values(), *listed.values()], key=lambda r: r.id)}
+        if found:  # only these may be matched; the listed ones are only named
             for record_id, course_id in db.session.execute(
                     sa.select(Participation.record_id, Participation.course_id)
-                    .where(Participation.record_id.in_(list(targets)))):
+                    .where(Participation.record_id.in_(list(found)))):
                 targets[record_id].courses.add(course_id)
         for target in targets.values():
             index.add(target)
         return index
+
+    def _live(self) -> tuple:
+        return (AlumnusRecord.office_id == self.office_id, AlumnusRecord.is_active,
+                AlumnusRecord.merged_into_id.is_(None), AlumnusRecord.erased_at.is_(None))
+
+    def _first_namesakes_by_year(self, pairs: list[tuple], keys: list[str]) -> sa.CompoundSelect:
+        """PostgreSQL: the first namesakes of each (name, year) and (name, no year), by id.
+
+        One short walk of ix_alumni_records_name_year per group (LATERAL ... LIMIT; the
+        groups as two array parameters, so the statement is the same for every batch), instead
+        of ranking every namesake of the batch's names (all 100,000 records, late in an
+        import of common names).
+        """
+        text, number = postgresql.ARRAY(sa.String), postgresql.ARRAY(sa.Integer)
+        dated = sa.func.unnest(sa.bindparam("keys", [k for k, _ in pairs], type_=text),
+                               sa.bindparam("years", [y for _, y in pairs], type_=number)
+                               ).table_valued("key", "year").render_derived("dated")
+        undated = sa.func.unnest(sa.bindparam("undated_keys", keys, type_=text)
+                                 ).table_valued("key").render_derived("undated")
+        selects = []
+        for groups, year in ((dated, AlumnusRecord.birth_year == dated.c.year),
+                             (undated, AlumnusRecord.birth_year.is_(None))):
+            first = (sa.select(*CANDIDATE_COLUMNS)
+                     .where(AlumnusRecord.name_key == groups.c.key, year, *self._live())
+                     .order_by(AlumnusRecord.id).limit(SAME_NAME_LISTED).lateral("first"))
+            selects.append(sa.select(first).select_from(groups).join(first, sa.true()))
+        return sa.union_all(*selects)
+
+    @staticmethod
+    def _listed_namesakes(rows: list[ParsedRow], listing: sa.Select, found: dict) -> dict:
+        """The namesakes read for the duplicate list whose years fit one of the rows."""
+        pairs = {(r.name_key, r.birth_year) for r in rows if r.name_key}
+        any_year = {key for key, year in pairs if year is None}
+        return {rec.id: rec for rec in db.session.execute(listing)
+                if rec.id not in found and (rec.birth_year is None or rec.name_key in any_year
+                                            or (rec.name_key, rec.birth_year) in pairs)}
+
+    def _namesakes(self, rows: list[ParsedRow]) -> tuple[list[sa.Select], sa.Select | None]:
+        """The queries for the same-name records the rows may match, and may list as duplicates.
+
+        A row with an e-mail only matches a namesake without one (a different address means
+        another person; the same one is found by e-mail); a row without needs them all. The
+        duplicate list shows the first SAME_NAME_LISTED namesakes by id whose years fit, so
+        the first ones of each (name, year) are enough. Reading every namesake for every
+        batch made an import of common names quadratic (100,000 rows per batch, late on).
+        """
+        keys = {r.name_key for r in rows if r.name_key}
+        if not keys:
+            return [], None
+        name = AlumnusRecord.name_key
+        no_email = {r.name_key for r in rows if r.name_key and not r.email}
+        queries = [sa.select(*CANDIDATE_COLUMNS).where(name.in_(keys), AlumnusRecord.email == "")]
+        if no_email:
+            queries.append(sa.select(*CANDIDATE_COLUMNS).where(name.in_(no_email)))
+        any_year = {r.name_key for r in rows if r.name_key and r.birth_year is None}
+        pairs = sorted({(r.name_key, r.birth_year) for r in rows
+                        if r.name_key and r.birth_year is not None and r.name_key not in any_year})
+        if db.session.get_bind().dialect.name == "postgresql" and not any_year:
+            return queries, self._first_namesakes_by_year(pairs, sorted(keys))
+        rank = sa.func.row_number().over(partition_by=(name, AlumnusRecord.birth_year),
+                                         order_by=AlumnusRecord.id)
+        ranked = sa.select(*CANDIDATE_COLUMNS, rank.label("rank")).where(
+            name.in_(keys), *self._live()).subquery()
+        listing = (sa.select(*[ranked.c[c.key] for c in CANDIDATE_COLUMNS])
+                   .where(ranked.c.rank <= SAME_NAME_LISTED))
+        return queries, listing
 
     def _in_office(self, rec) -> bool:
         """A live record of the office: active, not merged away, not erased."""
@@ -229,7 +321,8 @@ class _Run:
             index.add(target)
             new.append(target)
             if same:
-                self.report.add_duplicate(row, "same-name", [self._ref(t) for t in same[:5]])
+                self.report.add_duplicate(row, "same-name",
+                                          [self._ref(t) for t in same[:SAME_NAME_LISTED]])
             return self._count(row, "created")
         touched = target.id is None or target.id in self.seen
         if target.id is not None:
@@ -288,22 +381,19 @@ class _Run:
     def _write(self, new: list[_Target], links: list[dict]) -> None:
         """Insert the batch's new records, their search terms and the new participations."""
         if new:
-            table = AlumnusRecord.__table__
-            ids = db.session.execute(
-                sa.insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                [{"office_id": self.office_id, "name_key": t.name_key, **t.values} for t in new],
-            ).scalars().all()
+            ids = bulk_insert_returning_ids(
+                AlumnusRecord.__table__,
+                [{"office_id": self.office_id, "name_key": t.name_key, **t.values} for t in new])
             terms = []
             for target, record_id in zip(new, ids, strict=True):
                 target.id = record_id
                 self.seen[record_id] = target.row
-                terms += [{"term": term, "record_id": record_id}
+                terms += [{"term": term, "record_id": record_id, "office_id": self.office_id}
                           for term in services.search_terms(SimpleNamespace(**target.values))]
                 links += [{**link, "record_id": record_id} for link in target.pending]
-            if terms:
-                db.session.execute(sa.insert(SearchTerm.__table__), terms)
+            bulk_insert(SearchTerm.__table__, terms)
         if links:
-            db.session.execute(sa.insert(Participation.__table__), links)
+            bulk_insert(Participation.__table__, links)
             self.report.participations += len(links)
 
 

@@ -38,8 +38,9 @@ def refresh_search_terms(record: AlumnusRecord) -> None:
     if record.is_active and record.erased_at is None:
         terms = search_terms(record)
         if terms:
-            db.session.execute(sa.insert(SearchTerm),
-                               [{"term": t, "record_id": record.id} for t in terms])
+            db.session.execute(sa.insert(SearchTerm), [
+                {"term": t, "record_id": record.id, "office_id": record.office_id}
+                for t in terms])
 
 
 def _set_sectors(record: AlumnusRecord, sector_ids: list[int] | None) -> None:

@@ -92,7 +92,8 @@ def _insert_batch(office_id, people, rng, regions, sectors, courses) -> None:
         shadow = AlumnusRecord(**{k: person[k] for k in (
             "given_name", "family_name", "given_name_cyr", "family_name_cyr", "organization",
             "position")})
-        terms += [{"term": t, "record_id": record_id} for t in search_terms(shadow)]
+        terms += [{"term": t, "record_id": record_id, "office_id": office_id}
+                  for t in search_terms(shadow)]
         for sector_id in rng.sample(sectors, k=min(len(sectors), rng.randint(1, 2))):
             links.append({"record_id": record_id, "sector_id": sector_id})
         for course_id in rng.sample(courses, k=min(len(courses), rng.randint(1, 2))):

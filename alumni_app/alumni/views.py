@@ -14,12 +14,21 @@ from alumni_app.alumni.directory import (
     build_query,
     choose_walk,
     count_query,
+    counts_from_terms,
+    term_count_query,
 )
 from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
 from alumni_app.pagination import paginate, parse_page
-from alumni_app.permissions import STAFF_ROLES, authenticated, is_staff, object_rule, role_required
+from alumni_app.permissions import (
+    STAFF_ROLES,
+    authenticated,
+    is_staff,
+    object_rule,
+    role_required,
+    scope_to_office,
+)
 from alumni_app.training.models import Course, Participation, ProgramType, Sector
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
@@ -78,7 +87,12 @@ def index():
     per_page = _int_arg("per_page")
     per_page = per_page if per_page in PER_PAGE_CHOICES else PER_PAGE_CHOICES[0]
     own = policy.own_record(current_user)
-    counted = policy.visible_records(count_query(filters), current_user, own=own)
+    if is_staff(current_user) and counts_from_terms(filters):
+        counted = term_count_query(
+            filters, lambda query, column: scope_to_office(query, column, current_user))
+    else:
+        counted = count_query(
+            filters, lambda query: policy.visible_records(query, current_user, own=own))
 
     def window(total: int, capped: bool, offset: int) -> sa.Select:
         walk = choose_walk(filters, total, capped, offset, per_page)

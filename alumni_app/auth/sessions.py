@@ -49,17 +49,21 @@ def start_session(user: User, *, remember: bool = False) -> str:
     return token
 
 
+# One query per request: the user, and the session's state as plain columns. Built once: the
+# statement and its cache key are then reused by every request instead of rebuilt.
+_SESSION_USER = (
+    sa.select(User, UserSession.id, UserSession.revoked_at, UserSession.expires_at,
+              UserSession.last_seen_at, UserSession.idle_seconds)
+    .join(UserSession, User.id == UserSession.user_id)
+    .where(UserSession.token_hash == sa.bindparam("token_hash"))
+)
+
+
 def load_session_user(token: str | None) -> User | None:
     """Return the user of a live session token, or None when it is unknown, revoked or expired."""
     if not token or len(token) > 100:
         return None
-    # One query per request: the user, and the session's state as plain columns.
-    found = db.session.execute(
-        sa.select(User, UserSession.id, UserSession.revoked_at, UserSession.expires_at,
-                  UserSession.last_seen_at, UserSession.idle_seconds)
-        .join(UserSession, User.id == UserSession.user_id)
-        .where(UserSession.token_hash == token_hash(token))
-    ).first()
+    found = db.session.execute(_SESSION_USER, {"token_hash": token_hash(token)}).first()
     if found is None:
         return None
     user, session_id, revoked_at, expires_at, last_seen_at, idle_seconds = found

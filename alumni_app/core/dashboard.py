@@ -13,16 +13,20 @@ from alumni_app.offices.models import Office
 from alumni_app.permissions import STAFF_ROLES, is_admin, scope_to_office
 from alumni_app.training.models import Course, Participation
 
+# One round trip: the linked record (if any) with its courses, as plain rows. Built once, so
+# each request only binds the user's id.
+_OWN_COURSES = (
+    sa.select(AlumnusRecord.id, Course.title, Course.code, Course.fiscal_year)
+    .outerjoin(Participation, Participation.record_id == AlumnusRecord.id)
+    .outerjoin(Course, Course.id == Participation.course_id)
+    .where(AlumnusRecord.user_id == sa.bindparam("user_id"))
+    .order_by(Course.start_on.desc().nulls_last())
+)
+
 
 def alumnus(user: User) -> dict:
     """The alumnus's own page: their record and courses, account state and what to do next."""
-    # One round trip: the linked record (if any) with its courses, as plain rows.
-    rows = db.session.execute(
-        sa.select(AlumnusRecord.id, Course.title, Course.code, Course.fiscal_year)
-        .outerjoin(Participation, Participation.record_id == AlumnusRecord.id)
-        .outerjoin(Course, Course.id == Participation.course_id)
-        .where(AlumnusRecord.user_id == user.id)
-        .order_by(Course.start_on.desc().nulls_last())).all()
+    rows = db.session.execute(_OWN_COURSES, {"user_id": user.id}).all()
     return {
         "record_id": rows[0][0] if rows else None,
         "courses": [row[1:] for row in rows if row[1] is not None],

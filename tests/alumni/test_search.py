@@ -123,3 +123,57 @@ def test_merge_keeps_everything(office, users):
     assert not db.session.get(AlumnusRecord, dup.id).is_active
     assert _found("Saidova") == [keep.id]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AlumnusRecord)) == 2
+
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+@pytest.mark.parametrize("walk", [False, True])
+def test_counts_and_pages_from_terms_match_the_records(office, other_office, users, role, walk):
+    """Counting from the search terms finds what the record query finds (staff scopes)."""
+    from alumni_app.alumni.directory import count_query, counts_from_terms, term_count_query
+    from alumni_app.permissions import scope_to_office
+
+    for n, (family, given) in enumerate([("Karimov", "Aigul"), ("Karimova", "Dilnoza"),
+                                         ("Kurbonov", "Karim"), ("Saidov", "Aigul")]):
+        _record(office, family_name=family, given_name=given, organization="Ministry of Health")
+        _record(other_office, family_name=family, given_name=given)
+        if n == 0:
+            services.set_active(None, _record(office, family_name=family, given_name=given),
+                                False)
+    db.session.commit()
+    user = users[role]
+    for text in ("karim", "Каримов Айгуль", "aigul", "ka", "ministry health", "nobody"):
+        filters = Filters(q=text)
+        assert counts_from_terms(filters)
+        by_terms = term_count_query(filters, lambda q, c: scope_to_office(q, c, user))
+        by_records = count_query(filters, lambda q: visible_records(q, user))
+        terms_ids = set(db.session.scalars(by_terms))
+        assert terms_ids == set(db.session.scalars(by_records))
+        page = scope_to_office(build_query(filters, walk=walk), AlumnusRecord.office_id, user)
+        assert terms_ids == {r.id for r in db.session.scalars(page)}
+    assert not counts_from_terms(Filters(q="karim", sector_id=1))
+    assert not counts_from_terms(Filters(q=" - "))
+
+
+def test_sector_counts_match_the_records(office, other_office, users):
+    from alumni_app.alumni.directory import count_query
+    from alumni_app.training.models import Sector
+
+    health, water = Sector(name_en="Health", name_ru="Здравоохранение"), Sector(
+        name_en="Water", name_ru="Водные ресурсы")
+    db.session.add_all([health, water])
+    db.session.flush()
+    for n in range(6):
+        for where in (office, other_office):
+            record = services.create_record(
+                None, where.id, {"family_name": f"Asanov{n}"},
+                sector_ids=[health.id] if n % 2 else [health.id, water.id])
+            record.visibility = Visibility.ALL.value if n % 3 else Visibility.STAFF.value
+    db.session.commit()
+    for role in ("officer", "admin", "alumnus"):
+        user = users[role]
+        for filters in (Filters(sector_id=health.id), Filters(sector_id=water.id, q="asanov3"),
+                        Filters(sector_id=water.id, fiscal_year=2019)):
+            counted = count_query(filters, lambda q, u=user: visible_records(q, u))
+            listed = visible_records(build_query(filters), user)
+            assert sorted(db.session.scalars(counted)) == sorted(
+                r.id for r in db.session.scalars(listed))
