@@ -1,7 +1,7 @@
 """mini grants
 
-Revision ID: 0006_mini_grants
-Revises: 0005_action_plans
+Revision ID: 0008_mini_grants
+Revises: 0007_records_name_year_index
 Create Date: 2026-12-01 19:51:27.384584
 
 """
@@ -12,8 +12,8 @@ import alumni_app.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_mini_grants'
-down_revision = '0005_action_plans'
+revision = '0008_mini_grants'
+down_revision = '0007_records_name_year_index'
 branch_labels = None
 depends_on = None
 
