@@ -29,7 +29,6 @@ from alumni_app.grants.models import GrantApplication, GrantCall, TeamMember
 from alumni_app.grants.workflow import WorkflowError
 from alumni_app.pagination import parse_page
 from alumni_app.permissions import Role, object_rule, require, role_required
-from alumni_app.storage import UploadRefused
 
 bp = Blueprint("grants", __name__, url_prefix="/grants")
 APPLICANT = "grants.policy.can_edit_application: the applicant, while a draft or sent back"
@@ -312,19 +311,11 @@ def upload(application_id: int):
     application = _application(application_id)
     require(policy.can_edit_application(current_user, application))
     form = FileForm()
-    status = 400
-    if form.validate_on_submit():
-        try:
-            applications.attach_file(current_user, application, form.attachment.data)
-        except (UploadRefused, ApplicationError) as exc:
-            db.session.rollback()
-            form.attachment.errors = [*form.attachment.errors, exc.message]
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(_("The file was attached."), "success")
-            return redirect(url_for("grants.edit", application_id=application.id,
-                                    _anchor="files"))
+    status = form.store(lambda upload: applications.attach_file(current_user, application,
+                                                                upload))
+    if status is None:
+        flash(_("The file was attached."), "success")
+        return redirect(url_for("grants.edit", application_id=application.id, _anchor="files"))
     return _edit_page(application, _blank_edit_form(application), status, file_form=form)
 
 

@@ -210,3 +210,28 @@ def test_an_approval_decides_once_and_charges_once(app, office, users):
                           f.schedule(D("100.00"), 1))
     db.session.rollback()
     assert db.session.get(GrantCall, call.id).committed == D("1500.00")
+
+
+def test_attachments_are_checked_by_content(app, login, office, users):
+    import io
+
+    from tests import sample_files as files
+
+    applicant = f.eligible_alumnus(office)
+    application = f.draft(f.make_call(office, users["manager"]), applicant)
+    http = login(applicant)
+    url = f"/grants/applications/{application.id}/files"
+    refused = http.post(url, data={"attachment": (io.BytesIO(files.executable()), "plan.pdf")},
+                        content_type="multipart/form-data")
+    assert refused.status_code == 400 and "whatever its name says" in text(refused)
+    assert application.files == []
+    stored = http.post(url, data={"attachment": (io.BytesIO(files.pdf()), "budget plan.pdf")},
+                       content_type="multipart/form-data")
+    assert stored.status_code == 302
+    db.session.expire_all()
+    kept = db.session.get(GrantApplication, application.id).files
+    assert [k.original_name for k in kept] == ["budget plan.pdf"]
+    download = http.get(f"/grants/applications/{application.id}/files/{kept[0].id}")
+    assert download.status_code == 200 and download.data == files.pdf()
+    assert login(f.eligible_alumnus(office)).get(
+        f"/grants/applications/{application.id}/files/{kept[0].id}").status_code == 403
