@@ -144,7 +144,7 @@ def tune_postgresql(engine: sa.Engine) -> None:
 
 
 def _default(column: sa.Column):
-    """The Python-side default of a column for one row (callables such as utcnow per row)."""
+    """The Python-side default of a column (callables such as utcnow called now)."""
     default = column.default
     if default is None or not (default.is_scalar or default.is_callable):
         return None
@@ -152,17 +152,31 @@ def _default(column: sa.Column):
 
 
 def _filled(table: sa.Table, rows: list[dict], dialect) -> tuple[list[str], list[list]]:
-    """The rows as lists of database values, with the columns' Python-side defaults."""
-    given = list(dict.fromkeys(name for row in rows for name in row))
-    defaults = [c for c in table.columns if c.name not in given and c.default is not None
+    """The rows as lists of database values, with the columns' Python-side defaults.
+
+    Defaults are taken once for the whole call: its rows go in within one statement, as
+    the rows of one executemany (a callable such as utcnow gives them all the same time).
+    """
+    names = list(rows[0])
+    names += sorted(set().union(*rows).difference(names))
+    given = [table.c[name] for name in names]
+    defaults = [c for c in table.columns if c.name not in names and c.default is not None
                 and (c.default.is_scalar or c.default.is_callable)]
-    columns = [table.c[name] for name in given] + defaults
-    processors = [c.type.bind_processor(dialect) for c in columns]
+    missing = {c.name: _default(c) for c in given}
+
+    def bound(column: sa.Column, value):
+        processor = column.type.bind_processor(dialect)
+        return processor(value) if processor else value
+
+    fixed = [bound(c, _default(c)) for c in defaults]
+    processed = [(i, p) for i, c in enumerate(given) if (p := c.type.bind_processor(dialect))]
     out = []
     for row in rows:
-        values = [row[c.name] if c.name in row else _default(c) for c in columns]
-        out.append([p(v) if p else v for p, v in zip(processors, values, strict=True)])
-    return [c.name for c in columns], out
+        values = [row[n] if n in row else missing[n] for n in names]
+        for i, processor in processed:
+            values[i] = processor(values[i])
+        out.append(values + fixed)
+    return names + [c.name for c in defaults], out
 
 
 def bulk_insert(table: sa.Table, rows: list[dict]) -> None:
@@ -193,6 +207,22 @@ def bulk_insert(table: sa.Table, rows: list[dict]) -> None:
             copy.write_row(row)
 
 
+def _sqlite_insert_returning_ids(connection, table: sa.Table, rows: list[dict]) -> list[int]:
+    """SQLite: the first row's id from RETURNING, then the rest with the ids that follow it.
+
+    SQLAlchemy cannot keep RETURNING in parameter order for a SQLite executemany and falls
+    back to one INSERT per row. A table without AUTOINCREMENT gives a new row max(id) + 1, and
+    once the first INSERT has run this transaction holds SQLite's only write lock, so the ids
+    after it are free until the transaction ends.
+    """
+    first = connection.execute(sa.insert(table).returning(table.c.id), rows[0]).scalar_one()
+    ids = list(range(first, first + len(rows)))
+    if len(rows) > 1:
+        connection.execute(sa.insert(table), [{"id": new_id, **row} for new_id, row
+                                              in zip(ids[1:], rows[1:], strict=True)])
+    return ids
+
+
 def bulk_insert_returning_ids(table: sa.Table, rows: list[dict]) -> list[int]:
     """Insert many rows and return their new ids, in the order of `rows`.
 
@@ -204,6 +234,8 @@ def bulk_insert_returning_ids(table: sa.Table, rows: list[dict]) -> list[int]:
     if not rows:
         return []
     connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        return _sqlite_insert_returning_ids(connection, table, rows)
     if connection.dialect.name != "postgresql" or connection.dialect.driver != "psycopg":
         statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
         return list(connection.execute(statement, rows).scalars())

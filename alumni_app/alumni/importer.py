@@ -52,6 +52,9 @@ class _Target:
     name_key: str
     id: int | None = None
     row: int | None = None  # the file row that created it, when it is new in this import
+    # Read only to be named in the duplicate list: a namesake with an e-mail of its own,
+    # which no row of the batch can match (see _Run._namesakes).
+    listed_only: bool = False
     courses: set[int] = field(default_factory=set)
     pending: list[dict] = field(default_factory=list)  # participations waiting for an id
 
@@ -107,7 +110,7 @@ class _Index:
             ("name", lambda t: unidentified and not t.values["email"]
              and t.values["birth_year"] is None),
         )
-        same = self.same_name(row)
+        same = [t for t in self.same_name(row) if not t.listed_only]
         for how, test in rules:
             if found := [t for t in same if test(t)]:
                 return found[0], how, found[1:]
@@ -141,6 +144,7 @@ class _Run:
         self.titles: dict[tuple, int | None] = {}
         # Every record this import touched -> the row that created it (None if it existed).
         self.seen: dict[int, int | None] = {}
+        self.namesakes = _FirstNamesakes()
         # E-mail addresses are stored in lower case; compare case-insensitively (which no index
         # serves) only if some record of the office was saved otherwise.
         self.mixed_case = db.session.scalar(sa.select(sa.exists().where(
@@ -223,15 +227,17 @@ class _Run:
         # office condition SQLite prefers the office index); the office is checked here.
         email = sa.func.lower(AlumnusRecord.email) if self.mixed_case else AlumnusRecord.email
         queries = [sa.select(*CANDIDATE_COLUMNS).where(email.in_(emails))] if emails else []
-        matchable, listing = self._namesakes(rows)
         found = {}
-        for query in queries + matchable:
-            found.update((rec.id, rec) for rec in db.session.execute(query)
+        for query in queries + self._namesakes(rows):
+            found.update((rec.id, _record_values(rec)) for rec in db.session.execute(query)
                          if self._in_office(rec))
-        listed = self._listed_namesakes(rows, listing, found) if listing is not None else {}
-        targets = {rec.id: _Target({f: getattr(rec, f) for f in COMPARED}, rec.name_key,
-                                   id=rec.id, row=self.seen.get(rec.id))
-                   for rec in sorted([*found.values(), *listed.values()], key=lambda r: r.id)}
+        listed = {record_id: values for record_id, values in self._listed(rows).items()
+                  if record_id not in found}
+        targets = {record_id: _Target({f: values[f] for f in COMPARED}, values["name_key"],
+                                      id=record_id, row=self.seen.get(record_id),
+                                      listed_only=record_id in listed)
+                   for record_id, values in sorted([*found.items(), *listed.items()],
+                                                   key=lambda item: item[0])}
         if found:  # only these may be matched; the listed ones are only named
             for record_id, course_id in db.session.execute(
                     sa.select(Participation.record_id, Participation.course_id)
@@ -245,19 +251,66 @@ class _Run:
         return (AlumnusRecord.office_id == self.office_id, AlumnusRecord.is_active,
                 AlumnusRecord.merged_into_id.is_(None), AlumnusRecord.erased_at.is_(None))
 
-    def _first_namesakes_by_year(self, pairs: list[tuple], keys: list[str]) -> sa.CompoundSelect:
-        """PostgreSQL: the first namesakes of each (name, year) and (name, no year), by id.
+    def _listed(self, rows: list[ParsedRow]) -> dict[int, dict]:
+        """The namesakes the duplicate list may name for the rows: the first of each group.
 
-        One short walk of ix_alumni_records_name_year per group (LATERAL ... LIMIT; the
-        groups as two array parameters, so the statement is the same for every batch), instead
-        of ranking every namesake of the batch's names (all 100,000 records, late in an
-        import of common names).
+        A row with a year of birth needs its (name, year) group and its name's unknown-year
+        group; a row without one needs every group of its name. Groups are read once per
+        import and then kept up to date as records are created (see _FirstNamesakes).
+        """
+        pairs = {(r.name_key, r.birth_year) for r in rows if r.name_key}
+        any_year = {key for key, year in pairs if year is None}
+        wanted = {(key, year) for key, year in pairs if key not in any_year}
+        wanted |= {(key, None) for key, year in wanted}
+        cache = self.namesakes
+        missing_keys = sorted(any_year - cache.complete)
+        missing_pairs = sorted((p for p in wanted if not cache.knows(p)),
+                               key=lambda p: (p[0], p[1] is not None, p[1] or 0))
+        if missing_keys:
+            cache.load_keys(missing_keys, db.session.execute(self._first_of_keys(missing_keys)))
+        if missing_pairs:
+            cache.load_pairs(missing_pairs, db.session.execute(self._first_of_pairs(missing_pairs)))
+        return cache.entries(wanted, any_year)
+
+    def _ranked(self, *conditions) -> sa.Select:
+        name = AlumnusRecord.name_key
+        rank = sa.func.row_number().over(partition_by=(name, AlumnusRecord.birth_year),
+                                         order_by=AlumnusRecord.id)
+        ranked = sa.select(*CANDIDATE_COLUMNS, rank.label("rank")).where(
+            *conditions, *self._live()).subquery()
+        return (sa.select(*[ranked.c[c.key] for c in CANDIDATE_COLUMNS])
+                .where(ranked.c.rank <= SAME_NAME_LISTED))
+
+    def _first_of_keys(self, keys: list[str]) -> sa.Select:
+        """The first namesakes of every (name, year) group of these names."""
+        return self._ranked(AlumnusRecord.name_key.in_(keys))
+
+    def _first_of_pairs(self, pairs: list[tuple]) -> sa.Select:
+        """The first namesakes of each (name, year); a year of None is the unknown year."""
+        if db.session.get_bind().dialect.name == "postgresql":
+            return self._first_by_index_walk(pairs)
+        dated = [pair for pair in pairs if pair[1] is not None]
+        undated = sorted({key for key, year in pairs if year is None})
+        group = sa.tuple_(AlumnusRecord.name_key, AlumnusRecord.birth_year)
+        return self._ranked(sa.or_(
+            group.in_(dated) if dated else sa.false(),
+            sa.and_(AlumnusRecord.name_key.in_(undated), AlumnusRecord.birth_year.is_(None))
+            if undated else sa.false()))
+
+    def _first_by_index_walk(self, pairs: list[tuple]) -> sa.CompoundSelect:
+        """PostgreSQL: one short walk of ix_alumni_records_name_year per (name, year) group.
+
+        LATERAL ... LIMIT, with the groups as array parameters so the statement is the same
+        every time, instead of ranking every namesake (all 100,000 records of an import of
+        common names).
         """
         text, number = postgresql.ARRAY(sa.String), postgresql.ARRAY(sa.Integer)
-        dated = sa.func.unnest(sa.bindparam("keys", [k for k, _ in pairs], type_=text),
-                               sa.bindparam("years", [y for _, y in pairs], type_=number)
+        dated_pairs = [(k, y) for k, y in pairs if y is not None]
+        dated = sa.func.unnest(sa.bindparam("keys", [k for k, _ in dated_pairs], type_=text),
+                               sa.bindparam("years", [y for _, y in dated_pairs], type_=number)
                                ).table_valued("key", "year").render_derived("dated")
-        undated = sa.func.unnest(sa.bindparam("undated_keys", keys, type_=text)
+        undated = sa.func.unnest(sa.bindparam("undated_keys", [k for k, y in pairs if y is None],
+                                              type_=text)
                                  ).table_valued("key").render_derived("undated")
         selects = []
         for groups, year in ((dated, AlumnusRecord.birth_year == dated.c.year),
@@ -268,44 +321,21 @@ class _Run:
             selects.append(sa.select(first).select_from(groups).join(first, sa.true()))
         return sa.union_all(*selects)
 
-    @staticmethod
-    def _listed_namesakes(rows: list[ParsedRow], listing: sa.Select, found: dict) -> dict:
-        """The namesakes read for the duplicate list whose years fit one of the rows."""
-        pairs = {(r.name_key, r.birth_year) for r in rows if r.name_key}
-        any_year = {key for key, year in pairs if year is None}
-        return {rec.id: rec for rec in db.session.execute(listing)
-                if rec.id not in found and (rec.birth_year is None or rec.name_key in any_year
-                                            or (rec.name_key, rec.birth_year) in pairs)}
-
-    def _namesakes(self, rows: list[ParsedRow]) -> tuple[list[sa.Select], sa.Select | None]:
-        """The queries for the same-name records the rows may match, and may list as duplicates.
+    def _namesakes(self, rows: list[ParsedRow]) -> list[sa.Select]:
+        """The queries for the same-name records the rows may match.
 
         A row with an e-mail only matches a namesake without one (a different address means
-        another person; the same one is found by e-mail); a row without needs them all. The
-        duplicate list shows the first SAME_NAME_LISTED namesakes by id whose years fit, so
-        the first ones of each (name, year) are enough. Reading every namesake for every
-        batch made an import of common names quadratic (100,000 rows per batch, late on).
+        another person; the same one is found by e-mail); a row without needs them all.
         """
         keys = {r.name_key for r in rows if r.name_key}
         if not keys:
-            return [], None
+            return []
         name = AlumnusRecord.name_key
         no_email = {r.name_key for r in rows if r.name_key and not r.email}
         queries = [sa.select(*CANDIDATE_COLUMNS).where(name.in_(keys), AlumnusRecord.email == "")]
         if no_email:
             queries.append(sa.select(*CANDIDATE_COLUMNS).where(name.in_(no_email)))
-        any_year = {r.name_key for r in rows if r.name_key and r.birth_year is None}
-        pairs = sorted({(r.name_key, r.birth_year) for r in rows
-                        if r.name_key and r.birth_year is not None and r.name_key not in any_year})
-        if db.session.get_bind().dialect.name == "postgresql" and not any_year:
-            return queries, self._first_namesakes_by_year(pairs, sorted(keys))
-        rank = sa.func.row_number().over(partition_by=(name, AlumnusRecord.birth_year),
-                                         order_by=AlumnusRecord.id)
-        ranked = sa.select(*CANDIDATE_COLUMNS, rank.label("rank")).where(
-            name.in_(keys), *self._live()).subquery()
-        listing = (sa.select(*[ranked.c[c.key] for c in CANDIDATE_COLUMNS])
-                   .where(ranked.c.rank <= SAME_NAME_LISTED))
-        return queries, listing
+        return queries
 
     def _in_office(self, rec) -> bool:
         """A live record of the office: active, not merged away, not erased."""
@@ -351,8 +381,10 @@ class _Run:
             # Through the service: post history, search terms and the record's own audit trail.
             record = db.session.get(AlumnusRecord, target.id)
             services.update_record(self.actor, record, changes)
+        before = (target.name_key, target.values["birth_year"])
         target.values.update(changes)
         target.name_key = record_name_key(target.values)
+        self.namesakes.forget(before, (target.name_key, target.values["birth_year"]))
 
     def _ref(self, target: _Target) -> dict:
         return {"id": None if target.row else target.id, "row": target.row,
@@ -388,6 +420,7 @@ class _Run:
             for target, record_id in zip(new, ids, strict=True):
                 target.id = record_id
                 self.seen[record_id] = target.row
+                self.namesakes.add(record_id, {**target.values, "name_key": target.name_key})
                 terms += [{"term": term, "record_id": record_id, "office_id": self.office_id}
                           for term in services.search_terms(SimpleNamespace(**target.values))]
                 links += [{**link, "record_id": record_id} for link in target.pending]
@@ -406,6 +439,75 @@ def _compatible(target: _Target, row: ParsedRow) -> bool:
     """Two known, different e-mail addresses or years of birth mean two people."""
     email = (target.values["email"] or "").casefold()
     return _year_fits(target, row) and not (row.email and email and email != row.email.casefold())
+
+
+def _record_values(rec) -> dict:
+    """The compared fields of a record row, with its name key."""
+    return {**{f: getattr(rec, f) for f in COMPARED}, "name_key": rec.name_key}
+
+
+class _FirstNamesakes:
+    """The first SAME_NAME_LISTED live records of each (name key, year of birth), by id.
+
+    The duplicate list names the first namesakes whose years fit. A group once read stays
+    right for the rest of the import: records created later have higher ids, so they join a
+    group only while it is short; a record whose name or year this import fills in leaves
+    its old group and joins a new one, so both are read again. Reading every group for every
+    batch made an import of common names quadratic (100,000 namesakes per batch, late on).
+    """
+
+    def __init__(self):
+        self.groups: dict[tuple, dict[int, dict]] = {}
+        self.years: dict[str, set] = defaultdict(set)  # name key -> years with a known group
+        self.complete: set[str] = set()  # names whose every group is known
+
+    def knows(self, pair: tuple) -> bool:
+        return pair in self.groups or pair[0] in self.complete
+
+    def _store(self, rows) -> None:
+        for rec in rows:
+            pair = (rec.name_key, rec.birth_year)
+            group = self.groups.setdefault(pair, {})
+            self.years[rec.name_key].add(rec.birth_year)
+            if len(group) < SAME_NAME_LISTED:
+                group[rec.id] = _record_values(rec)
+
+    def load_keys(self, keys: list[str], rows) -> None:
+        for key in keys:
+            for year in self.years.pop(key, ()):
+                self.groups.pop((key, year), None)
+        self._store(rows)
+        self.complete.update(keys)
+
+    def load_pairs(self, pairs: list[tuple], rows) -> None:
+        for key, year in pairs:
+            self.groups[key, year] = {}
+            self.years[key].add(year)
+        self._store(rows)
+
+    def add(self, record_id: int, values: dict) -> None:
+        """A record this import created (its id is above every id read so far)."""
+        pair = (values["name_key"], values["birth_year"])
+        if not pair[0] or not self.knows(pair):
+            return
+        group = self.groups.setdefault(pair, {})
+        self.years[pair[0]].add(pair[1])
+        if len(group) < SAME_NAME_LISTED:
+            group[record_id] = dict(values)
+
+    def forget(self, *pairs: tuple) -> None:
+        for key, year in pairs:
+            self.groups.pop((key, year), None)
+            self.complete.discard(key)
+
+    def entries(self, wanted: set[tuple], any_year: set[str]) -> dict[int, dict]:
+        found: dict[int, dict] = {}
+        for pair in wanted:
+            found.update(self.groups.get(pair, {}))
+        for key in any_year:
+            for year in self.years.get(key, ()):
+                found.update(self.groups.get((key, year), {}))
+        return found
 
 
 # --- running an import -----------------------------------------------------------------------

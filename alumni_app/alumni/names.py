@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Russian, Tajik, Kyrgyz and Kazakh letters to a simple Latin form.
 CYRILLIC = {
@@ -26,6 +27,13 @@ LATIN_VARIANTS = [
 ]
 VOWELS = "aeiou"
 _NON_WORD = re.compile(r"[^0-9a-zа-яёӣқғҳҷӯүұөңһіәїє]+")
+_GLIDE = re.compile(rf"(?<=[{VOWELS}])y(?=[{VOWELS}])")
+_INITIAL_YE = re.compile(r"^y(?=e)")
+_Y_AS_I = re.compile(rf"y(?![{VOWELS}])")
+_DOUBLED = re.compile(r"(.)\1+")
+# Names repeat across records (a family name is shared by hundreds): an import or a reindex
+# computes each word's key once. Bounded, so odd input cannot grow it without limit.
+CACHED_WORDS = 65_536
 
 
 def _strip_accents(text: str) -> str:
@@ -37,6 +45,7 @@ def _latin(word: str) -> str:
     return "".join(CYRILLIC.get(ch, ch) for ch in word)
 
 
+@lru_cache(maxsize=CACHED_WORDS)
 def word_key(word: str) -> str:
     """Return the spelling-independent key of one word."""
     text = _latin(word)
@@ -44,28 +53,33 @@ def word_key(word: str) -> str:
         text = text.replace(old, new)
     # A "y" between vowels or before a vowel at the start is a glide that spellings drop:
     # Nazarbayev/Nazarbaev, Yerlan/Erlan, Shoyeva/Shoeva.
-    text = re.sub(rf"(?<=[{VOWELS}])y(?=[{VOWELS}])", "", text)
-    text = re.sub(r"^y(?=e)", "", text)
-    text = re.sub(rf"y(?![{VOWELS}])", "i", text)  # Aygul/Aigul/Айгуль, Zhanyl/Жаныл
-    text = re.sub(r"(.)\1+", r"\1", text)  # doubled letters: Nassirov/Nasirov
+    text = _GLIDE.sub("", text)
+    text = _INITIAL_YE.sub("", text)
+    text = _Y_AS_I.sub("i", text)  # Aygul/Aigul/Айгуль, Zhanyl/Жаныл
+    text = _DOUBLED.sub(r"\1", text)  # doubled letters: Nassirov/Nasirov
     return text[:60]
 
 
 def words(text: str) -> list[str]:
     """Split text into lower-case words, in any script, accents removed (ё and й kept)."""
-    lowered = text.casefold().replace("ё", "\0").replace("й", "\1")
-    lowered = _strip_accents(lowered).replace("\0", "ё").replace("\1", "й")
+    lowered = text.casefold()
+    if not lowered.isascii():
+        lowered = lowered.replace("ё", "\0").replace("й", "\1")
+        lowered = _strip_accents(lowered).replace("\0", "ё").replace("\1", "й")
     return [w for w in _NON_WORD.split(lowered) if w]
+
+
+def _keys(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(key for word in words(text) if (key := word_key(word))))
+
+
+_short_keys = lru_cache(maxsize=CACHED_WORDS)(_keys)  # names, organizations, positions
+CACHED_LENGTH = 200
 
 
 def keys(text: str) -> list[str]:
     """Return the keys of every word of `text`, in order, without repeats."""
-    seen: dict[str, None] = {}
-    for word in words(text):
-        key = word_key(word)
-        if key:
-            seen.setdefault(key, None)
-    return list(seen)
+    return list(_short_keys(text) if len(text) <= CACHED_LENGTH else _keys(text))
 
 
 def name_key(family: str, given: str) -> str:

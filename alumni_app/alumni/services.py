@@ -28,8 +28,7 @@ class RecordError(DomainError):
 
 def search_terms(record: AlumnusRecord) -> set[str]:
     """Return the keys under which a record is found."""
-    text = " ".join(getattr(record, f) or "" for f in SEARCHED_FIELDS)
-    return set(keys(text))
+    return {key for f in SEARCHED_FIELDS if (text := getattr(record, f)) for key in keys(text)}
 
 
 def refresh_search_terms(record: AlumnusRecord) -> None:

@@ -743,3 +743,32 @@ def test_an_import_whose_server_died_is_reported_and_can_be_started_again(
     assert "stopped before it finished" in page.text and counts()["alumni_records"] == 0
     officer.post(f"/records/import/{token}/commit", data={})
     assert record_by_email("o@ex.org") is not None
+
+
+def test_the_duplicate_list_does_not_depend_on_the_batch_size(office, tmp_path):
+    # Namesakes with and without years, existing and new, one getting its year filled in by
+    # the file: the first namesakes named for each row are the same in batches of 3 as in one.
+    services.create_record(None, office.id, {"family_name": "Saidov", "given_name": "Anvar"})
+    services.create_record(None, office.id, {"family_name": "Saidov", "given_name": "Anvar",
+                                             "email": "old@example.org", "birth_year": 1975})
+    services.create_record(None, office.id, {"family_name": "Saidov", "given_name": "Anvar",
+                                             "email": "fill@example.org"})
+    db.session.commit()
+    rows = [["Last name", "First name", "Email", "Year of birth"]]
+    rows += [["Saidov", "Anvar", f"a{i}@example.org", str(1975 + i % 3) if i % 4 else ""]
+             for i in range(14)]
+    rows.insert(6, ["Saidov", "Anvar", "fill@example.org", "1976"])
+    rows += [["Saidov", "Anvar", "", "1976"], ["Saidov", "Anvar", "old@example.org", ""]]
+    path = write_csv(tmp_path / "namesakes.csv", rows)
+
+    def listing(batch_size):
+        report = run(path, office, batch_size=batch_size)
+        return report.created, [(d["row"], d["kind"], [(r["id"], r["row"]) for r in d["others"]])
+                                for d in report.duplicates]
+
+    whole = listing(1000)
+    assert whole[0] == 14 and len(whole[1]) == 15
+    # The record whose year the file filled in (row 7) is one of the 1976 rows' namesakes.
+    assert whole[1][-1] == (17, "ambiguous", [(3, None), (None, 3), (None, 10), (None, 13),
+                                              (None, 16)])
+    assert listing(3) == whole
