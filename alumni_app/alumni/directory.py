@@ -92,6 +92,10 @@ def search_condition(text: str, *, walk: bool = False):
         matched = words[0].distinct() if len(words) == 1 else sa.intersect(*words)
         ids = sa.select(sa.func.array_agg(matched.subquery().c.record_id)).scalar_subquery()
         return AlumnusRecord.id == sa.any_(sa.cast(ids, postgresql.ARRAY(sa.Integer)))
+    if not walk and len(words) > 1:
+        # Few matches: intersect the words' ids in the terms' index first, then fetch just
+        # those records; with one IN per word SQLite fetches every record of the first word.
+        return AlumnusRecord.id.in_(sa.intersect(*words))
     return sa.and_(*[_matching(w, SearchTerm.record_id, walk) for w in words])
 
 
