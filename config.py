@@ -82,6 +82,8 @@ class Config:
     ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 1)
 
     # Throttling of failed logins, shared between workers through RATELIMIT_STORAGE_URI.
+    # Production refuses memory:// (each worker would count on its own) unless
+    # RATELIMIT_ALLOW_MEMORY=1 says that a single worker serves the app.
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_KEY_PREFIX = env("RATELIMIT_KEY_PREFIX", "alumni")
     LOGIN_LIMIT_PER_ACCOUNT = env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
