@@ -106,10 +106,3 @@ class RecoveryCodeForm(BaseForm):
         render_kw={"autocomplete": "off", "maxlength": 40},
     )
 
-
-class DisableTotpForm(BaseForm):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(message=_l("Enter your current password."))],
-        render_kw={"autocomplete": "current-password"},
-    )

@@ -40,9 +40,7 @@ def _after_login_target(next_url: str | None) -> str:
 
 
 def _throttled_response(form, template: str, wait: int):
-    minutes = max(1, (wait + 59) // 60)
-    message = _("Too many failed attempts. Try again in %(minutes)s min.", minutes=minutes)
-    body = render_template(template, form=form, error=message)
+    body = render_template(template, form=form, error=throttle.retry_message(wait))
     return body, 429, {"Retry-After": str(wait)}
 
 
