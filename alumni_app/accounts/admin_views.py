@@ -195,3 +195,19 @@ def resend_invitation(user_id: int):
         db.session.commit()
         flash(_("A new invitation was sent to %(email)s.", email=user.email), "success")
     return redirect(url_for("users.detail", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/reset-second-factor", methods=["GET", "POST"])
+@object_rule(*MANAGERS, description="accounts.policy.can_reset_second_factor")
+def reset_second_factor(user_id: int):
+    """Ask for confirmation, then turn off a lost second factor and end the person's sessions."""
+    user = _load_user(user_id)
+    require(policy.can_reset_second_factor(current_user, user))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("admin/confirm_reset_second_factor.html", user=user, form=form)
+    services.reset_second_factor(current_user, user, via="admin page")
+    db.session.commit()
+    flash(_("The second factor of %(name)s was reset and they were logged out everywhere.",
+            name=user.display_name), "info")
+    return redirect(url_for("users.detail", user_id=user.id))

@@ -46,5 +46,21 @@ def can_deactivate(actor, user) -> bool:
     )
 
 
+def can_reset_second_factor(actor, user) -> bool:
+    """Turn off someone's lost second factor: admins for anyone else, managers for their officers.
+
+    Never one's own: a stolen session must not be able to swap the factor that guards it.
+    """
+    if actor.id == user.id or not user.has_second_factor:
+        return False
+    if is_admin(actor):
+        return True
+    return (
+        user_role(actor) is Role.MANAGER
+        and user_role(user) is Role.OFFICER
+        and same_office(actor, user.office_id)
+    )
+
+
 def can_resend_invitation(actor, user) -> bool:
     return user.is_invited_pending and can_view_user(actor, user)
