@@ -78,6 +78,7 @@ def _configure_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from alumni_app import search_text
     from alumni_app.accounts.models import User  # noqa: F401 - models register their tables
     from alumni_app.auth.sessions import load_session_user
     from alumni_app.db import tune_postgresql
@@ -93,6 +94,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         tune_postgresql(db.engine)
+        search_text.register(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(

@@ -24,6 +24,7 @@ from alumni_app.permissions import (
     role_required,
     scope_to_office,
 )
+from alumni_app.search_text import contains_ci
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 MANAGERS = (Role.MANAGER, Role.ADMIN)
@@ -47,10 +48,7 @@ def _visible_users(actor) -> sa.Select:
 
 def _filtered(query: sa.Select, args) -> sa.Select:
     if q := args.get("q", "").strip()[:100]:
-        pattern = f"%{q.lower()}%"
-        query = query.where(
-            sa.or_(sa.func.lower(User.display_name).like(pattern), User.email.like(pattern))
-        )
+        query = query.where(sa.or_(contains_ci(User.display_name, q), contains_ci(User.email, q)))
     if (role := args.get("role")) in {r.value for r in Role}:
         query = query.where(User.role == role)
     if (office := args.get("office", "")).isdigit():
