@@ -19,7 +19,7 @@ class LoginForm(BaseForm):
         validators=[DataRequired(message=_l("Enter your password.")), Length(max=MAX_LENGTH * 4)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField(_l("Keep me logged in on this device for 14 days"))
+    remember = BooleanField(_l("Keep me logged in on this device"))  # the page says how long
     next = HiddenField()
 
 
