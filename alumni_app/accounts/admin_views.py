@@ -85,22 +85,31 @@ def _load_user(user_id: int) -> User:
     return user
 
 
+def _invite_office_choices(actor) -> list[tuple[int, str]]:
+    choices = _office_choices(actor)
+    if is_admin(actor):
+        choices.append((0, _("No office (administrators only)")))
+    return choices
+
+
 @bp.route("/invite", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def invite():
     """Invite a staff member: an account without a password and an e-mailed link to set one."""
     form = InviteForm()
     form.role.choices = [(r.value, ROLE_LABELS[r]) for r in policy.grantable_roles(current_user)]
-    form.office_id.choices = _office_choices(current_user)
+    form.office_id.choices = _invite_office_choices(current_user)
     if form.validate_on_submit():
-        role = Role(form.role.data)
-        require(policy.can_invite(current_user, role, form.office_id.data))
+        role, office_id = Role(form.role.data), form.office_id.data or None
+        require(policy.can_invite(current_user, role, office_id))
         try:
             user = services.invite_user(
                 current_user, email=form.email.data, display_name=form.display_name.data,
-                role=role, office_id=form.office_id.data, language=form.preferred_language.data)
+                role=role, office_id=office_id, language=form.preferred_language.data)
         except services.EmailTaken:
             form.email.errors.append(_("An account with this e-mail address already exists."))
+        except services.RoleNotAllowed:
+            form.office_id.errors.append(_("Officers and managers must belong to an office."))
         else:
             db.session.commit()
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from alumni_app.permissions import Role, is_admin, same_office, user_role
 
-# The roles each role may hand out by invitation or role change.
+# The roles each role may hand out by invitation or role change. Managers add officers to their
+# own office; managers and administrators (who approve money and manage accounts) are made by
+# administrators only.
 GRANTABLE = {
     Role.ADMIN: (Role.OFFICER, Role.MANAGER, Role.ADMIN),
-    Role.MANAGER: (Role.OFFICER, Role.MANAGER),
+    Role.MANAGER: (Role.OFFICER,),
 }
 
 
@@ -23,6 +25,7 @@ def can_view_user(actor, user) -> bool:
 
 
 def can_invite(actor, role: Role, office_id: int | None) -> bool:
+    """Admins invite any staff role (an admin also without office); managers, their officers."""
     if role not in grantable_roles(actor):
         return False
     return is_admin(actor) or same_office(actor, office_id)
