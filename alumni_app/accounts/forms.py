@@ -73,6 +73,12 @@ class DisableSecondFactorForm(CurrentPasswordMixin, BaseForm):
     purpose = "second-factor-disable"
 
 
+class NewRecoveryCodesForm(CurrentPasswordMixin, BaseForm):
+    """Shows new recovery codes: a stolen session alone must not read them."""
+
+    purpose = "recovery-codes"
+
+
 class InviteForm(BaseForm):
     display_name = StringField(
         _l("Name"),

@@ -11,6 +11,7 @@ from alumni_app.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
     DisableSecondFactorForm,
+    NewRecoveryCodesForm,
     ProfileForm,
 )
 from alumni_app.auth import totp
@@ -103,10 +104,21 @@ def confirm_email(token: str):
     return redirect(url_for("core.index"))
 
 
-def _second_factor_status(disable_form: DisableSecondFactorForm):
+CODES_PREFIX = "codes"
+
+
+def _second_factor_status(posted=None):
+    """The status page; `posted` is the form that came back with errors, if any."""
     user = current_user
-    return _form_again("accounts/two_factor.html", disable_form, disable_form=disable_form,
-                       codes_form=ConfirmForm(), codes_left=totp.remaining_recovery_codes(user),
+    disable_form, codes_form = (DisableSecondFactorForm(formdata=None),
+                                NewRecoveryCodesForm(formdata=None, prefix=CODES_PREFIX))
+    if isinstance(posted, DisableSecondFactorForm):
+        disable_form = posted
+    elif posted is not None:
+        codes_form = posted
+    return _form_again("accounts/two_factor.html", posted or disable_form,
+                       disable_form=disable_form, codes_form=codes_form,
+                       codes_left=totp.remaining_recovery_codes(user),
                        required=Role(user.role) in SECOND_FACTOR_ROLES)
 
 
@@ -116,7 +128,7 @@ def two_factor():
     """Show the second-factor status, or set up an authenticator app."""
     user = current_user
     if user.has_second_factor:
-        return _second_factor_status(DisableSecondFactorForm(formdata=None))
+        return _second_factor_status()
     secret = session.get("totp_setup_secret") or totp.new_secret()
     session["totp_setup_secret"] = secret
     form = TotpForm()
@@ -148,10 +160,13 @@ def recovery_codes():
 @bp.post("/two-factor/codes")
 @authenticated
 def regenerate_codes():
-    """Replace the recovery codes."""
-    form = ConfirmForm()
-    if not form.validate_on_submit() or not current_user.has_second_factor:
+    """Replace the recovery codes, after the current password."""
+    if not current_user.has_second_factor:
         return redirect(url_for("accounts.two_factor"))
+    form = NewRecoveryCodesForm(prefix=CODES_PREFIX)
+    form.user = current_user
+    if not form.validate_on_submit():
+        return _second_factor_status(form)
     session["fresh_recovery_codes"] = services.regenerate_recovery_codes(current_user)
     db.session.commit()
     return redirect(url_for("accounts.recovery_codes"))

@@ -29,7 +29,15 @@ def _second_factor_off(password):
     return "/account/two-factor/disable", {"current_password": password}
 
 
-FORMS = [_password_change, _email_change, _second_factor_off]
+def _new_recovery_codes(password):
+    return "/account/two-factor/codes", {"codes-current_password": password}
+
+
+FORMS = [_password_change, _email_change, _second_factor_off, _new_recovery_codes]
+
+
+def _field(form) -> str:
+    return "codes-current_password" if form is _new_recovery_codes else "current_password"
 
 
 def _post(client, form, password):
@@ -53,8 +61,7 @@ def test_current_password_guesses_are_limited_per_account(app, login, victim, fo
     for _ in range(_limit(app)):
         response = _post(thief, form, WRONG)
         assert response.status_code == 400
-        assert field_errors(response, "current_password") == [
-            "The current password is not correct."]
+        assert field_errors(response, _field(form)) == ["The current password is not correct."]
 
     response = _post(thief, form, PASSWORD)  # even the right password waits now
 
@@ -63,7 +70,7 @@ def test_current_password_guesses_are_limited_per_account(app, login, victim, fo
     assert 0 < wait <= 15 * 60
     minutes = int(re.search(r"Try again in (\d+) min", text(response)).group(1))
     assert (minutes - 1) * 60 < wait <= minutes * 60
-    assert field_errors(response, "current_password")
+    assert field_errors(response, _field(form))
     after = reload(victim)
     assert verify_password(after.password_hash, PASSWORD)
     assert after.has_second_factor and outbox == []
@@ -90,8 +97,8 @@ def test_failed_and_refused_checks_are_audited(app, login, victim):
     throttled = db.session.query(AuditEvent).filter_by(action="password.check_throttled").all()
 
     assert len(failed) == _limit(app)
-    assert [e.details_dict["purpose"] for e in failed[:3]] == [
-        "password-change", "email-change", "second-factor-disable"]
+    assert [e.details_dict["purpose"] for e in failed[:4]] == [
+        "password-change", "email-change", "second-factor-disable", "recovery-codes"]
     assert len(throttled) == len(FORMS)  # the last attempts were not checked at all
     assert all(e.subject_id == victim.id and e.actor_id == victim.id for e in failed + throttled)
     assert all(WRONG not in e.details for e in failed + throttled)
@@ -135,3 +142,18 @@ def test_second_factor_guesses_at_login_are_limited(app, users, step, field, wro
     response = again.post("/login", data={"email": admin.email, "password": PASSWORD})
     assert response.status_code == 429
     assert path_of(client.get("/dashboard")) == "/login"
+
+
+def test_new_recovery_codes_need_the_current_password(app, login, victim):
+    client = login(victim)
+    old_code = victim.recovery_codes_plain[0]
+
+    response = _post(client, _new_recovery_codes, WRONG)
+
+    assert response.status_code == 400
+    assert "Make new recovery codes" in text(response)
+    assert client.get("/account/two-factor/codes").status_code == 302  # nothing to show
+    response = _post(client, _new_recovery_codes, PASSWORD)
+    assert response.status_code == 302 and path_of(response) == "/account/two-factor/codes"
+    shown = text(client.get("/account/two-factor/codes"))
+    assert old_code not in shown and re.search(r"[0-9a-f]{8}-[0-9a-f]{8}", shown)
