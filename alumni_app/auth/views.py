@@ -85,7 +85,8 @@ def _pending_user() -> User | None:
     if not user_id or time.time() - started > PENDING_SECONDS:
         return None
     user = db.session.get(User, user_id)
-    return user if user is not None and user.is_active else None
+    # A factor reset meanwhile (a lost phone) restarts the login instead of refusing every code.
+    return user if user is not None and user.is_active and user.has_second_factor else None
 
 
 def _finish_second_factor(user: User, method: str):

@@ -115,3 +115,14 @@ def test_nobody_resets_their_own_or_a_missing_factor(login, users, make_user, of
     without = make_user(role="officer", office=office)
     assert admin.open(_url(without), method=method).status_code == 403
     assert reload(users["admin"]).has_second_factor
+
+
+def test_a_login_waiting_for_the_code_starts_again_after_a_reset(app, login, users, make_user):
+    other_admin = make_user(role="admin", second_factor=True)
+    waiting = password_login(app, other_admin)  # at the code step
+
+    login(users["admin"]).post(_url(other_admin))
+    response = waiting.post("/login/code", data={"code": "123456"})
+
+    assert response.status_code == 302 and path_of(response) == "/login"
+    assert _events("login.failed") == []
