@@ -71,7 +71,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    # "Keep me logged in": the session lasts at most REMEMBER_DAYS, and ends sooner when the
+    # device is not used for REMEMBER_IDLE_DAYS (a forgotten laptop does not stay logged in).
     REMEMBER_COOKIE_DURATION = timedelta(days=env_int("REMEMBER_DAYS", 14))
+    REMEMBER_IDLE_TIMEOUT = timedelta(days=env_int("REMEMBER_IDLE_DAYS", 7))
     SESSION_IDLE_TIMEOUT = timedelta(minutes=env_int("SESSION_IDLE_MINUTES", 30))
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12))
     PERMANENT_SESSION_LIFETIME = timedelta(hours=env_int("SESSION_ABSOLUTE_HOURS", 12))
@@ -82,6 +85,8 @@ class Config:
     ARGON2_PARALLELISM = env_int("ARGON2_PARALLELISM", 1)
 
     # Throttling of failed logins, shared between workers through RATELIMIT_STORAGE_URI.
+    # Production refuses memory:// (each worker would count on its own) unless
+    # RATELIMIT_ALLOW_MEMORY=1 says that a single worker serves the app.
     RATELIMIT_STORAGE_URI = env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_KEY_PREFIX = env("RATELIMIT_KEY_PREFIX", "alumni")
     LOGIN_LIMIT_PER_ACCOUNT = env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")

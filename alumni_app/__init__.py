@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import Config, config_for, env, env_int
+from config import Config, config_for, env, env_bool, env_int
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,13 +54,19 @@ def _limit_request_size() -> None:
 def _refuse_unsafe_production(app: Flask) -> None:
     if app.config.get("ENV_NAME") != "production":
         return
-    missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not env(name)]
-    if missing:
+    problems = [name for name in ("SECRET_KEY", "DATABASE_URL") if not env(name)]
+    storage = env("RATELIMIT_STORAGE_URI", "memory://")
+    # Per-worker counters let each gunicorn worker grant the full number of failed logins.
+    if storage.startswith("memory://") and not env_bool("RATELIMIT_ALLOW_MEMORY", False):
+        problems.append("RATELIMIT_STORAGE_URI to shared storage such as redis://127.0.0.1:6379/0"
+                        " (or RATELIMIT_ALLOW_MEMORY=1 for a single worker)")
+    if problems:
         raise SystemExit(
-            f"alumni_app: refusing to start in production: set {' and '.join(missing)}."
+            f"alumni_app: refusing to start in production: set {' and '.join(problems)}."
         )
     app.config["SECRET_KEY"] = env("SECRET_KEY")
     app.config["SQLALCHEMY_DATABASE_URI"] = env("DATABASE_URL")
+    app.config["RATELIMIT_STORAGE_URI"] = storage
 
 
 def _configure_logging(app: Flask) -> None:
@@ -72,6 +78,7 @@ def _configure_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from alumni_app import search_text
     from alumni_app.accounts.models import User  # noqa: F401 - models register their tables
     from alumni_app.auth.sessions import load_session_user
     from alumni_app.db import tune_postgresql
@@ -87,6 +94,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         tune_postgresql(db.engine)
+        search_text.register(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(

@@ -11,9 +11,11 @@ from flask.cli import with_appcontext
 
 from alumni_app.accounts import services as accounts
 from alumni_app.auth.passwords import password_problem
+from alumni_app.auth.services import find_user_by_email, set_password
 from alumni_app.extensions import db
+from alumni_app.mail import send_email
 from alumni_app.offices.models import Office
-from alumni_app.permissions import Role
+from alumni_app.permissions import SECOND_FACTOR_ROLES, Role
 
 
 def _password_from(option: str | None, use_stdin: bool, email: str, name: str) -> str:
@@ -141,7 +143,59 @@ def prune_sessions():
     click.echo(f"deleted {result.rowcount} old sessions")
 
 
+def _account(email: str):
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.UsageError(f"no account with e-mail {email!r}")
+    return user
+
+
+@click.command("reset-2fa")
+@click.option("--email", required=True)
+@with_appcontext
+def reset_2fa(email):
+    """Turn off an account's lost second factor and end its sessions."""
+    user = _account(email)
+    if not user.has_second_factor:
+        click.echo(f"{user.email} has no second factor: nothing changed")
+        return
+    accounts.reset_second_factor(None, user, via="command line")
+    db.session.commit()
+    click.echo(f"second factor of {user.email} reset, every session ended")
+    if Role(user.role) in SECOND_FACTOR_ROLES:
+        click.echo("they will be asked to set up an authenticator app at next login")
+
+
+@click.command("deactivate-user")
+@click.option("--email", required=True)
+@with_appcontext
+def deactivate_user(email):
+    """Deactivate an account (nothing is deleted) and end its sessions."""
+    user = _account(email)
+    if not user.is_active:
+        click.echo(f"{user.email} is already deactivated: nothing changed")
+        return
+    accounts.deactivate(None, user)
+    db.session.commit()
+    click.echo(f"deactivated {user.email}, every session ended")
+
+
+@click.command("set-password")
+@click.option("--email", required=True)
+@with_appcontext
+def set_password_command(email):
+    """Set an account's password (standard input, or a prompt); every session ends."""
+    user = _account(email)
+    password = _password_from(None, not sys.stdin.isatty(), user.email, user.display_name)
+    set_password(user, password, actor=None, reason="command line")
+    send_email(user.email, "password_changed", locale=user.preferred_language, user=user)
+    db.session.commit()
+    click.echo(f"password of {user.email} set, every session ended")
+    if not user.is_active:
+        click.echo("the account is deactivated: it cannot log in until it is reactivated")
+
+
 def register(app: Flask) -> None:
     for command in (create_admin, create_user, seed_demo, seed_synthetic, send_mail,
-                    prune_sessions):
+                    prune_sessions, reset_2fa, deactivate_user, set_password_command):
         app.cli.add_command(command)

@@ -7,6 +7,7 @@ import math
 import time
 
 from flask import current_app
+from flask_babel import gettext as _
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -46,3 +47,9 @@ def hit(limit: str, *identifiers: str) -> None:
 
 def reset(limit: str, *identifiers: str) -> None:
     _limiter().clear(parse(limit), *[_key(i) for i in identifiers])
+
+
+def retry_message(wait: int) -> str:
+    """The message telling when to try again, in whole minutes."""
+    minutes = max(1, (wait + 59) // 60)
+    return _("Too many failed attempts. Try again in %(minutes)s min.", minutes=minutes)

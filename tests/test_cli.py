@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from alumni_app.accounts.models import User
@@ -93,3 +94,76 @@ def test_seed_synthetic_adds_searchable_records(app, office):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AlumnusRecord)) == 250
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SearchTerm)) >= 500
     assert _run(app, "seed-synthetic", "--count", "5", "--office", "XX").exit_code != 0
+
+
+def _live_sessions(user):
+    from alumni_app.accounts.models import UserSession
+
+    return db.session.scalar(sa.select(sa.func.count()).select_from(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)))
+
+
+def _audited(action):
+    from alumni_app.audit import AuditEvent
+
+    return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)).all()
+
+
+def test_reset_2fa_turns_the_factor_off_and_ends_sessions(app, login, make_user, office):
+    manager = make_user(role="manager", office=office, second_factor=True)
+    client = login(manager)
+
+    result = _run(app, "reset-2fa", "--email", manager.email.upper())
+
+    assert result.exit_code == 0, result.output
+    assert "set up an authenticator app at next login" in result.output
+    db.session.expire_all()
+    assert not manager.has_second_factor and _live_sessions(manager) == 0
+    assert client.get("/dashboard").status_code == 302
+    (event,) = _audited("second_factor.reset")
+    assert event.actor_id is None and event.details_dict["via"] == "command line"
+    again = _run(app, "reset-2fa", "--email", manager.email)
+    assert again.exit_code == 0 and "nothing changed" in again.output
+
+
+def test_deactivate_user_ends_sessions_and_keeps_the_account(app, login, make_user):
+    user = make_user()
+    client = login(user)
+
+    result = _run(app, "deactivate-user", "--email", user.email)
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert not user.is_active and user.deactivated_at is not None
+    assert _live_sessions(user) == 0 and client.get("/dashboard").status_code == 302
+    assert len(_audited("account.deactivated")) == 1
+    assert "nothing changed" in _run(app, "deactivate-user", "--email", user.email).output
+
+
+def test_set_password_reads_stdin_checks_the_policy_and_ends_sessions(app, login, make_user):
+    from alumni_app.mail import OutboundEmail
+    from tests.factories import PASSWORD
+
+    user = make_user(display_name="Azamat Bekbolotov")
+    client = login(user)
+
+    weak = _run(app, "set-password", "--email", user.email, input="bekbolotov1\n")
+    assert weak.exit_code != 0 and "password refused" in weak.output
+    db.session.expire_all()
+    assert verify_password(user.password_hash, PASSWORD) and _live_sessions(user) == 1
+
+    result = _run(app, "set-password", "--email", user.email,
+                  input="a long enough passphrase\n")
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert verify_password(user.password_hash, "a long enough passphrase")
+    assert _live_sessions(user) == 0 and client.get("/dashboard").status_code == 302
+    assert _audited("password.changed")[0].details_dict["reason"] == "command line"
+    assert db.session.scalar(sa.select(OutboundEmail.recipient)) == user.email
+
+
+@pytest.mark.parametrize("command", ["reset-2fa", "deactivate-user", "set-password"])
+def test_account_commands_refuse_an_unknown_email(app, command):
+    result = _run(app, command, "--email", "nobody@example.org", input="x\n")
+    assert result.exit_code != 0 and "no account with e-mail" in result.output

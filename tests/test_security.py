@@ -188,7 +188,8 @@ def test_public_forms_never_fail_on_odd_input(client, fields):
 
 
 def test_production_refuses_to_start_without_secrets(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI")}
     env["APP_ENV"] = "production"
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "alumni_app", "routes"],
@@ -197,12 +198,48 @@ def test_production_refuses_to_start_without_secrets(tmp_path):
     assert result.returncode != 0
     assert "refusing to start in production" in result.stderr
     assert "SECRET_KEY" in result.stderr and "DATABASE_URL" in result.stderr
+    assert "RATELIMIT_STORAGE_URI" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("storage", [None, "memory://"])
+def test_production_refuses_per_worker_throttling(monkeypatch, storage):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.delenv("RATELIMIT_ALLOW_MEMORY", raising=False)
+    if storage is None:
+        monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    else:
+        monkeypatch.setenv("RATELIMIT_STORAGE_URI", storage)
+    with pytest.raises(SystemExit) as refused:
+        create_app("production")
+    message = str(refused.value)
+    assert "refusing to start in production" in message and "\n" not in message
+    assert "RATELIMIT_STORAGE_URI" in message and "RATELIMIT_ALLOW_MEMORY=1" in message
+    assert "SECRET_KEY" not in message
+
+
+@pytest.mark.parametrize("variables", [
+    {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"},
+    {"RATELIMIT_ALLOW_MEMORY": "1"},
+])
+def test_production_starts_with_shared_throttling_or_an_explicit_single_worker(
+        monkeypatch, variables):
+    monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    app = create_app("production")
+    expected = variables.get("RATELIMIT_STORAGE_URI", "memory://")
+    assert app.config["RATELIMIT_STORAGE_URI"] == expected
 
 
 def test_production_cookies_are_secure(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("RATELIMIT_ALLOW_MEMORY", "1")
     app = create_app("production")
     app.config["WTF_CSRF_ENABLED"] = False
     with app.app_context():

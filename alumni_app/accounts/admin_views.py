@@ -24,6 +24,7 @@ from alumni_app.permissions import (
     role_required,
     scope_to_office,
 )
+from alumni_app.search_text import contains_ci
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
 MANAGERS = (Role.MANAGER, Role.ADMIN)
@@ -47,10 +48,7 @@ def _visible_users(actor) -> sa.Select:
 
 def _filtered(query: sa.Select, args) -> sa.Select:
     if q := args.get("q", "").strip()[:100]:
-        pattern = f"%{q.lower()}%"
-        query = query.where(
-            sa.or_(sa.func.lower(User.display_name).like(pattern), User.email.like(pattern))
-        )
+        query = query.where(sa.or_(contains_ci(User.display_name, q), contains_ci(User.email, q)))
     if (role := args.get("role")) in {r.value for r in Role}:
         query = query.where(User.role == role)
     if (office := args.get("office", "")).isdigit():
@@ -87,22 +85,31 @@ def _load_user(user_id: int) -> User:
     return user
 
 
+def _invite_office_choices(actor) -> list[tuple[int, str]]:
+    choices = _office_choices(actor)
+    if is_admin(actor):
+        choices.append((0, _("No office (administrators only)")))
+    return choices
+
+
 @bp.route("/invite", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def invite():
     """Invite a staff member: an account without a password and an e-mailed link to set one."""
     form = InviteForm()
     form.role.choices = [(r.value, ROLE_LABELS[r]) for r in policy.grantable_roles(current_user)]
-    form.office_id.choices = _office_choices(current_user)
+    form.office_id.choices = _invite_office_choices(current_user)
     if form.validate_on_submit():
-        role = Role(form.role.data)
-        require(policy.can_invite(current_user, role, form.office_id.data))
+        role, office_id = Role(form.role.data), form.office_id.data or None
+        require(policy.can_invite(current_user, role, office_id))
         try:
             user = services.invite_user(
                 current_user, email=form.email.data, display_name=form.display_name.data,
-                role=role, office_id=form.office_id.data, language=form.preferred_language.data)
+                role=role, office_id=office_id, language=form.preferred_language.data)
         except services.EmailTaken:
             form.email.errors.append(_("An account with this e-mail address already exists."))
+        except services.RoleNotAllowed:
+            form.office_id.errors.append(_("Officers and managers must belong to an office."))
         else:
             db.session.commit()
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")
@@ -194,4 +201,20 @@ def resend_invitation(user_id: int):
         services.send_invitation(current_user, user)
         db.session.commit()
         flash(_("A new invitation was sent to %(email)s.", email=user.email), "success")
+    return redirect(url_for("users.detail", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/reset-second-factor", methods=["GET", "POST"])
+@object_rule(*MANAGERS, description="accounts.policy.can_reset_second_factor")
+def reset_second_factor(user_id: int):
+    """Ask for confirmation, then turn off a lost second factor and end the person's sessions."""
+    user = _load_user(user_id)
+    require(policy.can_reset_second_factor(current_user, user))
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return render_template("admin/confirm_reset_second_factor.html", user=user, form=form)
+    services.reset_second_factor(current_user, user, via="admin page")
+    db.session.commit()
+    flash(_("The second factor of %(name)s was reset and they were logged out everywhere.",
+            name=user.display_name), "info")
     return redirect(url_for("users.detail", user_id=user.id))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from alumni_app.permissions import Role, is_admin, same_office, user_role
 
-# The roles each role may hand out by invitation or role change.
+# The roles each role may hand out by invitation or role change. Managers add officers to their
+# own office; managers and administrators (who approve money and manage accounts) are made by
+# administrators only.
 GRANTABLE = {
     Role.ADMIN: (Role.OFFICER, Role.MANAGER, Role.ADMIN),
-    Role.MANAGER: (Role.OFFICER, Role.MANAGER),
+    Role.MANAGER: (Role.OFFICER,),
 }
 
 
@@ -23,6 +25,7 @@ def can_view_user(actor, user) -> bool:
 
 
 def can_invite(actor, role: Role, office_id: int | None) -> bool:
+    """Admins invite any staff role (an admin also without office); managers, their officers."""
     if role not in grantable_roles(actor):
         return False
     return is_admin(actor) or same_office(actor, office_id)
@@ -36,6 +39,22 @@ def can_change_role(actor, user) -> bool:
 def can_deactivate(actor, user) -> bool:
     """Admins deactivate anyone but themselves; managers deactivate officers of their office."""
     if actor.id == user.id:
+        return False
+    if is_admin(actor):
+        return True
+    return (
+        user_role(actor) is Role.MANAGER
+        and user_role(user) is Role.OFFICER
+        and same_office(actor, user.office_id)
+    )
+
+
+def can_reset_second_factor(actor, user) -> bool:
+    """Turn off someone's lost second factor: admins for anyone else, managers for their officers.
+
+    Never one's own: a stolen session must not be able to swap the factor that guards it.
+    """
+    if actor.id == user.id or not user.has_second_factor:
         return False
     if is_admin(actor):
         return True

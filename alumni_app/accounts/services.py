@@ -93,6 +93,22 @@ def disable_second_factor(user: User) -> None:
     audit.record("second_factor.disabled", actor=user, subject=user)
 
 
+def reset_second_factor(actor: User | None, user: User, *, via: str) -> None:
+    """Turn off a lost second factor and end every session; set-up is asked again if required.
+
+    `actor` is None when an operator does it from the command line (`via`).
+    """
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_counter = None
+    totp.delete_recovery_codes(user)
+    end_all_sessions(user)
+    audit.record("second_factor.reset", actor=actor, subject=user, office_id=user.office_id,
+                 via=via)
+    send_email(user.email, "second_factor_reset", locale=user.preferred_language, user=user,
+               required=Role(user.role) in SECOND_FACTOR_ROLES)
+
+
 def regenerate_recovery_codes(user: User) -> list[str]:
     audit.record("second_factor.codes_regenerated", actor=user, subject=user)
     return totp.new_recovery_codes(user)

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
 from alumni_app.accounts import services
-from alumni_app.accounts.forms import ChangeEmailForm, ChangePasswordForm, ProfileForm
+from alumni_app.accounts.forms import (
+    ChangeEmailForm,
+    ChangePasswordForm,
+    DisableSecondFactorForm,
+    NewRecoveryCodesForm,
+    ProfileForm,
+)
 from alumni_app.auth import totp
-from alumni_app.auth.forms import ConfirmForm, DisableTotpForm, TotpForm
-from alumni_app.auth.passwords import verify_password
+from alumni_app.auth.forms import ConfirmForm, TotpForm
 from alumni_app.auth.tokens import find_token
 from alumni_app.extensions import db
 from alumni_app.forms import form_status
@@ -34,6 +39,16 @@ def settings():
     return redirect(url_for("accounts.settings"))
 
 
+def _form_again(template: str, form, **context):
+    """Show a form again with its errors; keep the audit record of a failed password check."""
+    if request.method == "POST":
+        db.session.commit()  # only audit events are pending: no service ran
+    if getattr(form, "retry_after", 0):
+        body = render_template(template, form=form, **context)
+        return body, 429, {"Retry-After": str(form.retry_after)}
+    return render_template(template, form=form, **context), form_status()
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @authenticated
 def change_password():
@@ -41,7 +56,7 @@ def change_password():
     form = ChangePasswordForm()
     form.user = current_user
     if not form.validate_on_submit():
-        return render_template("accounts/password.html", form=form), form_status()
+        return _form_again("accounts/password.html", form)
     user = current_user._get_current_object()
     services.change_own_password(user, form.password.data)
     login_user(user)  # the cookie now points at the new session
@@ -65,7 +80,7 @@ def change_email():
             db.session.commit()
             flash(_("We sent a confirmation link to %(email)s.", email=form.new_email.data), "info")
             return redirect(url_for("accounts.settings"))
-    return render_template("accounts/email.html", form=form), form_status()
+    return _form_again("accounts/email.html", form)
 
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])
@@ -89,16 +104,31 @@ def confirm_email(token: str):
     return redirect(url_for("core.index"))
 
 
+CODES_PREFIX = "codes"
+
+
+def _second_factor_status(posted=None):
+    """The status page; `posted` is the form that came back with errors, if any."""
+    user = current_user
+    disable_form, codes_form = (DisableSecondFactorForm(formdata=None),
+                                NewRecoveryCodesForm(formdata=None, prefix=CODES_PREFIX))
+    if isinstance(posted, DisableSecondFactorForm):
+        disable_form = posted
+    elif posted is not None:
+        codes_form = posted
+    return _form_again("accounts/two_factor.html", posted or disable_form,
+                       disable_form=disable_form, codes_form=codes_form,
+                       codes_left=totp.remaining_recovery_codes(user),
+                       required=Role(user.role) in SECOND_FACTOR_ROLES)
+
+
 @bp.route("/two-factor", methods=["GET", "POST"])
 @authenticated(before_second_factor=True)
 def two_factor():
     """Show the second-factor status, or set up an authenticator app."""
     user = current_user
     if user.has_second_factor:
-        return render_template("accounts/two_factor.html", disable_form=DisableTotpForm(),
-                               codes_form=ConfirmForm(),
-                               codes_left=totp.remaining_recovery_codes(user),
-                               required=Role(user.role) in SECOND_FACTOR_ROLES)
+        return _second_factor_status()
     secret = session.get("totp_setup_secret") or totp.new_secret()
     session["totp_setup_secret"] = secret
     form = TotpForm()
@@ -130,10 +160,13 @@ def recovery_codes():
 @bp.post("/two-factor/codes")
 @authenticated
 def regenerate_codes():
-    """Replace the recovery codes."""
-    form = ConfirmForm()
-    if not form.validate_on_submit() or not current_user.has_second_factor:
+    """Replace the recovery codes, after the current password."""
+    if not current_user.has_second_factor:
         return redirect(url_for("accounts.two_factor"))
+    form = NewRecoveryCodesForm(prefix=CODES_PREFIX)
+    form.user = current_user
+    if not form.validate_on_submit():
+        return _second_factor_status(form)
     session["fresh_recovery_codes"] = services.regenerate_recovery_codes(current_user)
     db.session.commit()
     return redirect(url_for("accounts.recovery_codes"))
@@ -143,15 +176,15 @@ def regenerate_codes():
 @authenticated
 def disable_two_factor():
     """Turn the second factor off (not allowed for managers and administrators)."""
-    form = DisableTotpForm()
     if Role(current_user.role) in SECOND_FACTOR_ROLES:
         flash(_("Your role requires a second factor."), "danger")
         return redirect(url_for("accounts.two_factor"))
-    if not form.validate_on_submit() or not verify_password(
-        current_user.password_hash, form.current_password.data
-    ):
-        flash(_("The current password is not correct."), "danger")
+    if not current_user.has_second_factor:
         return redirect(url_for("accounts.two_factor"))
+    form = DisableSecondFactorForm()
+    form.user = current_user
+    if not form.validate_on_submit():
+        return _second_factor_status(form)
     services.disable_second_factor(current_user)
     db.session.commit()
     flash(_("The second factor is off."), "info")

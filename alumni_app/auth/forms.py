@@ -19,7 +19,7 @@ class LoginForm(BaseForm):
         validators=[DataRequired(message=_l("Enter your password.")), Length(max=MAX_LENGTH * 4)],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField(_l("Keep me logged in on this device for 14 days"))
+    remember = BooleanField(_l("Keep me logged in on this device"))  # the page says how long
     next = HiddenField()
 
 
@@ -106,10 +106,3 @@ class RecoveryCodeForm(BaseForm):
         render_kw={"autocomplete": "off", "maxlength": 40},
     )
 
-
-class DisableTotpForm(BaseForm):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(message=_l("Enter your current password."))],
-        render_kw={"autocomplete": "current-password"},
-    )

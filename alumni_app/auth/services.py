@@ -66,6 +66,33 @@ def record_login_failure(email: str, user: User | None, reason: str) -> None:
                  office_id=getattr(user, "office_id", None), email=email[:254], reason=reason)
 
 
+def current_password_retry_after(user: User) -> int:
+    """Seconds before a logged-in user's current password may be checked again."""
+    per_account, _ = _limits()
+    return throttle.retry_after(per_account, "current-password", str(user.id))
+
+
+def check_current_password(user: User, password: str, *, purpose: str) -> bool:
+    """Check the password a logged-in user typed to confirm a change (`purpose`).
+
+    Failures count per account like failed logins, so a stolen session cannot be used to guess
+    the password; over the limit this raises LoginThrottled without checking.
+    """
+    wait = current_password_retry_after(user)
+    if wait:
+        audit.record("password.check_throttled", actor=user, subject=user,
+                     office_id=user.office_id, purpose=purpose, retry_after=wait)
+        raise LoginThrottled(wait)
+    per_account, _ = _limits()
+    if verify_password(user.password_hash, password):
+        throttle.reset(per_account, "current-password", str(user.id))
+        return True
+    throttle.hit(per_account, "current-password", str(user.id))
+    audit.record("password.check_failed", actor=user, subject=user, office_id=user.office_id,
+                 purpose=purpose)
+    return False
+
+
 def check_credentials(email: str, password: str) -> User:
     """Return the user with this e-mail and password, or raise (throttled/refused/unverified)."""
     wait = login_retry_after(email)

@@ -27,7 +27,8 @@ def start_session(user: User, *, remember: bool = False) -> str:
     cfg = current_app.config
     now = utcnow()
     if remember:
-        lifetime, idle = cfg["REMEMBER_COOKIE_DURATION"], cfg["REMEMBER_COOKIE_DURATION"]
+        lifetime = cfg["REMEMBER_COOKIE_DURATION"]
+        idle = min(cfg["REMEMBER_IDLE_TIMEOUT"], lifetime)
     else:
         lifetime, idle = cfg["SESSION_ABSOLUTE_TIMEOUT"], cfg["SESSION_IDLE_TIMEOUT"]
     token = secrets.token_urlsafe(32)

@@ -40,9 +40,7 @@ def _after_login_target(next_url: str | None) -> str:
 
 
 def _throttled_response(form, template: str, wait: int):
-    minutes = max(1, (wait + 59) // 60)
-    message = _("Too many failed attempts. Try again in %(minutes)s min.", minutes=minutes)
-    body = render_template(template, form=form, error=message)
+    body = render_template(template, form=form, error=throttle.retry_message(wait))
     return body, 429, {"Retry-After": str(wait)}
 
 
@@ -87,7 +85,8 @@ def _pending_user() -> User | None:
     if not user_id or time.time() - started > PENDING_SECONDS:
         return None
     user = db.session.get(User, user_id)
-    return user if user is not None and user.is_active else None
+    # A factor reset meanwhile (a lost phone) restarts the login instead of refusing every code.
+    return user if user is not None and user.is_active and user.has_second_factor else None
 
 
 def _finish_second_factor(user: User, method: str):

@@ -14,6 +14,7 @@ from alumni_app.offices.forms import FIELDS_ORDER, OfficeForm
 from alumni_app.offices.models import Office
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import Role, role_required
+from alumni_app.search_text import contains_ci
 
 bp = Blueprint("offices", __name__, url_prefix="/admin/offices")
 
@@ -24,10 +25,8 @@ def index():
     """List offices with search and pagination."""
     query = sa.select(Office).order_by(Office.name)
     if q := request.args.get("q", "").strip()[:100]:
-        pattern = f"%{q.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(Office.name).like(pattern),
-                                   sa.func.lower(Office.code).like(pattern),
-                                   sa.func.lower(Office.country).like(pattern)))
+        query = query.where(sa.or_(contains_ci(Office.name, q), contains_ci(Office.code, q),
+                                   contains_ci(Office.country, q)))
     page = paginate(query, parse_page(request.args.get("page")), current_app.config["PAGE_SIZE"])
     return render_template("admin/offices.html", page=page, args=request.args)
 

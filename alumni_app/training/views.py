@@ -22,6 +22,7 @@ from alumni_app.permissions import (
     same_office,
     scope_to_office,
 )
+from alumni_app.search_text import contains_ci
 from alumni_app.training import services
 from alumni_app.training.forms import CourseForm, RegionForm, SectorForm
 from alumni_app.training.models import Course, Participation, ProgramType, Sector
@@ -36,9 +37,7 @@ def index():
     """List courses with search by code or title and filters."""
     query = sa.select(Course).order_by(Course.start_on.desc().nulls_last(), Course.code)
     if q := request.args.get("q", "").strip()[:100]:
-        pattern = f"%{q.lower()}%"
-        query = query.where(sa.or_(sa.func.lower(Course.code).like(pattern),
-                                   sa.func.lower(Course.title).like(pattern)))
+        query = query.where(sa.or_(contains_ci(Course.code, q), contains_ci(Course.title, q)))
     if (program := request.args.get("program_type")) in {p.value for p in ProgramType}:
         query = query.where(Course.program_type == program)
     if (year := request.args.get("fy", "")).isdigit() and len(year) == 4:

@@ -145,6 +145,68 @@ def test_remember_me_sets_a_lasting_http_only_cookie(app, make_user):
     assert client.get_cookie(name) is None
 
 
+def _remembered_login(app, user):
+    """A browser restarted with only the remember cookie of a "keep me logged in" login."""
+    client = app.test_client()
+    response = client.post("/login", data={
+        "email": user.email, "password": PASSWORD, "remember": "y"})
+    assert response.status_code == 302
+    name = app.config["REMEMBER_COOKIE_NAME"]
+    return client_with_cookie(app, name, client.get_cookie(name).value)
+
+
+@pytest.mark.parametrize("unused_for, still_in", [
+    (timedelta(days=7) - timedelta(minutes=5), True),
+    (timedelta(days=7) + timedelta(minutes=5), False),
+])
+def test_remembered_login_ends_after_remember_idle_days_without_use(
+        app, make_user, unused_for, still_in):
+    assert app.config["REMEMBER_IDLE_TIMEOUT"] == timedelta(days=7)
+    user = make_user()
+    browser = _remembered_login(app, user)
+    row = db.session.query(UserSession).filter_by(user_id=user.id).one()
+    row.last_seen_at = utcnow() - unused_for
+    db.session.commit()
+
+    response = browser.get("/dashboard")
+
+    assert (response.status_code == 200) is still_in
+    if not still_in:
+        assert goes_to_login(response)
+
+
+@pytest.mark.parametrize("expires_in, still_in", [
+    (timedelta(minutes=5), True),
+    (-timedelta(seconds=1), False),
+])
+def test_remembered_login_used_every_day_still_ends_after_remember_days(
+        app, make_user, expires_in, still_in):
+    user = make_user()
+    browser = _remembered_login(app, user)
+    row = db.session.query(UserSession).filter_by(user_id=user.id).one()
+    assert row.expires_at - row.created_at == timedelta(days=14)
+    # Thirteen days and more of daily use: never idle, but the absolute lifetime runs out.
+    row.created_at = utcnow() - timedelta(days=14) + expires_in
+    row.expires_at = utcnow() + expires_in
+    row.last_seen_at = utcnow() - timedelta(hours=20)
+    db.session.commit()
+
+    assert (browser.get("/dashboard").status_code == 200) is still_in
+
+
+def test_remember_idle_days_is_a_setting(app, make_user):
+    app.config["REMEMBER_IDLE_TIMEOUT"] = timedelta(days=2)
+    user = make_user()
+    browser = _remembered_login(app, user)
+    row = db.session.query(UserSession).filter_by(user_id=user.id).one()
+    assert row.idle_seconds == 2 * 24 * 3600
+    row.last_seen_at = utcnow() - timedelta(days=2, minutes=5)
+    db.session.commit()
+    assert goes_to_login(browser.get("/dashboard"))
+    page = app.test_client().get("/login").get_data(as_text=True)
+    assert "for 14 days" in page and "not used for 2 days" in page
+
+
 def test_no_remember_cookie_without_remember_me(app, make_user):
     user = make_user()
     response = app.test_client().post("/login", data={"email": user.email, "password": PASSWORD})

@@ -1,0 +1,128 @@
+"""Resetting a lost second factor from the admin page: who may, and what the person notices."""
+
+from __future__ import annotations
+
+import pytest
+
+from alumni_app.accounts.models import RecoveryCode
+from alumni_app.audit import AuditEvent
+from alumni_app.extensions import db
+from tests.auth.helpers import (
+    goes_to_login,
+    mails_to,
+    password_login,
+    path_of,
+    reload,
+    text,
+)
+from tests.factories import TOTP_SECRET
+
+
+def _url(user) -> str:
+    return f"/admin/users/{user.id}/reset-second-factor"
+
+
+def _events(action):
+    return db.session.query(AuditEvent).filter_by(action=action).all()
+
+
+@pytest.fixture
+def officer_2fa(make_user, office):
+    return make_user(role="officer", office=office, second_factor=True)
+
+
+def test_manager_resets_an_officers_second_factor_after_confirming(
+        app, login, users, officer_2fa, outbox):
+    officer_client = login(officer_2fa)
+    manager = login(users["manager"])
+    detail = manager.get(f"/admin/users/{officer_2fa.id}")
+    assert _url(officer_2fa) in detail.get_data(as_text=True)
+
+    confirm = manager.get(_url(officer_2fa))
+    assert confirm.status_code == 200
+    assert f"Reset the second factor of {officer_2fa.display_name}?" in text(confirm)
+    assert reload(officer_2fa).has_second_factor  # the GET changes nothing
+
+    response = manager.post(_url(officer_2fa))
+
+    assert response.status_code == 302
+    after = reload(officer_2fa)
+    assert not after.has_second_factor and after.totp_secret is None
+    assert db.session.query(RecoveryCode).filter_by(user_id=officer_2fa.id).count() == 0
+    assert goes_to_login(officer_client.get("/dashboard"))
+    (event,) = _events("second_factor.reset")
+    assert (event.actor_id, event.subject_id) == (users["manager"].id, officer_2fa.id)
+    assert event.details_dict["via"] == "admin page"
+    (mail,) = mails_to(outbox, officer_2fa.email)
+    assert "second factor" in mail["Subject"]
+    # The officer's role does not require one: the password alone logs in now.
+    password_login(app, officer_2fa)
+
+
+def test_an_admin_whose_factor_was_reset_must_set_it_up_again(app, login, users, make_user):
+    other_admin = make_user(role="admin", second_factor=True)
+
+    assert login(users["admin"]).post(_url(other_admin)).status_code == 302
+
+    client = password_login(app, other_admin)  # no code step any more...
+    response = client.get("/admin/users")
+    assert response.status_code == 302 and path_of(response) == "/account/two-factor"
+    setup = text(client.get("/account/two-factor"))
+    assert "authenticator" in setup
+    # ...with a new key: the lost phone's codes are worth nothing.
+    assert TOTP_SECRET not in setup
+    assert not reload(other_admin).has_second_factor
+
+
+@pytest.fixture
+def targets(make_user, office, other_office, users):
+    return {
+        "manager of the same office": make_user(role="manager", office=office,
+                                                second_factor=True),
+        "officer of another office": make_user(role="officer", office=other_office,
+                                               second_factor=True),
+        "administrator": users["admin"],
+        "alumnus": make_user(role="alumnus", second_factor=True),
+        "themselves": users["manager"],
+    }
+
+
+@pytest.mark.parametrize("target", ["manager of the same office", "officer of another office",
+                                    "administrator", "alumnus", "themselves"])
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_manager_resets_only_officers_of_their_office(login, users, targets, target, method):
+    subject = targets[target]
+
+    response = login(users["manager"]).open(_url(subject), method=method)
+
+    assert response.status_code == 403
+    assert reload(subject).has_second_factor
+    assert _events("second_factor.reset") == []
+
+
+@pytest.mark.parametrize("target", ["manager of the same office", "officer of another office",
+                                    "alumnus"])
+def test_admin_resets_anyone_else(login, users, targets, target):
+    subject = targets[target]
+    assert login(users["admin"]).post(_url(subject)).status_code == 302
+    assert not reload(subject).has_second_factor
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_nobody_resets_their_own_or_a_missing_factor(login, users, make_user, office, method):
+    admin = login(users["admin"])
+    assert admin.open(_url(users["admin"]), method=method).status_code == 403
+    without = make_user(role="officer", office=office)
+    assert admin.open(_url(without), method=method).status_code == 403
+    assert reload(users["admin"]).has_second_factor
+
+
+def test_a_login_waiting_for_the_code_starts_again_after_a_reset(app, login, users, make_user):
+    other_admin = make_user(role="admin", second_factor=True)
+    waiting = password_login(app, other_admin)  # at the code step
+
+    login(users["admin"]).post(_url(other_admin))
+    response = waiting.post("/login/code", data={"code": "123456"})
+
+    assert response.status_code == 302 and path_of(response) == "/login"
+    assert _events("login.failed") == []
