@@ -23,7 +23,7 @@ from alumni_app import storage
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.alumni.policy import own_record
 from alumni_app.extensions import db
-from alumni_app.forms import BaseForm, form_status
+from alumni_app.forms import BaseForm, form_status, positive_int
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import authenticated, object_rule, require
 from alumni_app.plans import activities, policy
@@ -52,8 +52,8 @@ def index():
         .order_by(Activity.held_on.desc(), Activity.id.desc()))
     if (kind := request.args.get("kind")) in ACTIVITY_KINDS:
         query = query.where(Activity.kind == kind)
-    if (year := request.args.get("year", "")).isdigit() and len(year) == 4:
-        query = query.where(sa.extract("year", Activity.held_on) == int(year))
+    if year := positive_int(request.args.get("year"), max_digits=4):
+        query = query.where(sa.extract("year", Activity.held_on) == year)
     page = paginate(policy.visible_to(query, current_user), parse_page(request.args.get("page")),
                     current_app.config["PAGE_SIZE"], rows=True)
     return render_template("plans/activities.html", page=page, args=request.args,
@@ -61,8 +61,8 @@ def index():
 
 
 def _save(record: AlumnusRecord, activity: Activity | None):
-    plan_id = request.args.get("plan", "")
-    data = {"plan_id": int(plan_id)} if activity is None and plan_id.isdigit() else None
+    plan_id = positive_int(request.args.get("plan"))
+    data = {"plan_id": plan_id} if activity is None and plan_id else None
     form = activities.activity_form(record, str(get_locale()), activity, data=data)
     status = form_status()
     if form.validate_on_submit():

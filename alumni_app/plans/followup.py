@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.extensions import db
+from alumni_app.forms import positive_int
 from alumni_app.permissions import scope_to_office
 from alumni_app.plans import checkins
 from alumni_app.plans.models import (
@@ -38,8 +39,7 @@ class Filters:
     @classmethod
     def from_args(cls, args) -> Filters:
         def number(name: str) -> int | None:
-            value = args.get(name, "")
-            return int(value) if value.isdigit() and len(value) < 10 else None
+            return positive_int(args.get(name))
 
         show = args.get("show", "attention")
         sort = args.get("sort", "due")

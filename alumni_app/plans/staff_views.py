@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from alumni_app.extensions import db
-from alumni_app.forms import form_status
+from alumni_app.forms import form_status, positive_int
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import STAFF_ROLES, object_rule, require, role_required
 from alumni_app.plans import followup, outcomes, policy, services
@@ -103,7 +103,7 @@ def _outcome_filters() -> tuple[str | None, int | None]:
     program = request.args.get("program_type")
     year = request.args.get("fy", "")
     return (program if program in {p.value for p in ProgramType} else None,
-            int(year) if year.isdigit() and len(year) == 4 else None)
+            positive_int(year, max_digits=4))
 
 
 @bp.get("/plans/outcomes")

@@ -136,3 +136,11 @@ def test_activity_list_is_scoped(app, login, users, record, make_user, other_off
     page = login(users["officer"]).get("/activities?kind=seminar&year=2024").get_data(
         as_text=True)
     assert "Mine" in page and "Theirs" not in page
+
+
+def test_odd_numbers_in_activity_urls_never_fail(app, login, users, record, plan):
+    http = login(users["alumnus"])
+    for query in ("?year=²²²²", "?year=٢٠٢٤&kind=seminar", "?year=-1"):
+        assert http.get(f"/activities{query}").status_code == 200
+    for plan_arg in ("²", "٣", "-1", "1_0"):
+        assert http.get(f"/activities/new/{record.id}?plan={plan_arg}").status_code == 200

@@ -81,7 +81,9 @@ def test_the_queue_is_filtered_and_scoped_to_the_office(app, login, users, plan,
 
 
 @pytest.mark.parametrize("query", ["?sort=due", "?sort=-updated", "?sort=drop+table",
-                                   "?page=abc&region=x&sector=99999999999", "?show=nonsense"])
+                                   "?page=abc&region=x&sector=99999999999", "?show=nonsense",
+                                   "?sector=²&region=٣&course=¹&year=²²²²", "?page=²",
+                                   "?course=1_000&year=-2024&region=%20"])
 def test_odd_queue_arguments_never_fail(app, login, users, plan, query):
     assert queue_text(login(users["manager"]), query)
 

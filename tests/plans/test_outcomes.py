@@ -56,3 +56,10 @@ def test_filters_by_program_type_and_fiscal_year(app, login, users, plan):
     assert code not in http.get("/plans/outcomes?program_type=long_term").get_data(as_text=True)
     assert code not in http.get("/plans/outcomes?fy=1999").get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(Participation.id))) == 1
+
+
+def test_odd_fiscal_years_never_fail(app, login, users, plan):
+    http = login(users["officer"])
+    for query in ("?fy=²²²²", "?fy=٢٠٢٤", "?fy=-1&program_type=²", "?page=²"):
+        assert http.get(f"/plans/outcomes{query}").status_code == 200
+        assert http.get(f"/plans/outcomes.xlsx{query}").status_code == 200
