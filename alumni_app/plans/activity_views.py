@@ -61,9 +61,8 @@ def index():
 
 
 def _save(record: AlumnusRecord, activity: Activity | None):
-    plan_id = positive_int(request.args.get("plan"))
-    data = {"plan_id": plan_id} if activity is None and plan_id else None
-    form = activities.activity_form(record, str(get_locale()), activity, data=data)
+    form = activities.activity_form(record, str(get_locale()), activity,
+                                    plan_id=positive_int(request.args.get("plan")))
     status = form_status()
     if form.validate_on_submit():
         try:

@@ -93,8 +93,7 @@ def outcomes(user, courses: list[Course]) -> list[CourseOutcome]:
         rows[course_id].barriers[barrier_id] = n
     activities = _base([sa.func.count(Activity.id), sa.func.coalesce(sa.func.sum(
         Activity.total), 0)], user, ids).join(
-        ActionPlan, ActionPlan.participation_id == Participation.id).join(
-        Activity, Activity.plan_id == ActionPlan.id)
+        Activity, Activity.participation_id == Participation.id)
     for course_id, n, reached in db.session.execute(
             activities.group_by(Participation.course_id)):
         rows[course_id].activities, rows[course_id].reached = n, int(reached)

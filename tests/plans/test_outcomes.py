@@ -63,3 +63,20 @@ def test_odd_fiscal_years_never_fail(app, login, users, plan):
     for query in ("?fy=²²²²", "?fy=٢٠٢٤", "?fy=-1&program_type=²", "?page=²"):
         assert http.get(f"/plans/outcomes{query}").status_code == 200
         assert http.get(f"/plans/outcomes.xlsx{query}").status_code == 200
+
+
+def test_an_activity_without_a_plan_counts_for_the_course_it_follows_from(app, login, users,
+                                                                        record, plan):
+    other = plan_factories.make_participation(record, code="KM-9", title="Other course")
+    plan_factories.make_activity(record, users["alumnus"], participation_id=other.id, total=7,
+                                 women=3, men=4)
+    plan_factories.make_activity(record, users["alumnus"], plan, total=5, women=1, men=1)
+    plan_factories.make_activity(record, users["alumnus"], total=100, women=0, men=0)
+    sheet = openpyxl.load_workbook(io.BytesIO(login(users["officer"]).get(
+        "/plans/outcomes.xlsx").data)).active
+    header = [c.value for c in sheet[1]]
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2,
+                                                                              values_only=True)}
+    assert rows["KM-9"]["Activities"] == 1 and rows["KM-9"]["People reached"] == 7
+    course = plan.participation.course.code
+    assert rows[course]["Activities"] == 1 and rows[course]["People reached"] == 5
