@@ -9,10 +9,12 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from alumni_app import audit, storage
+from alumni_app.alumni.directory import search_condition
 from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.forms import BaseForm
+from alumni_app.plans import policy
 from alumni_app.plans.models import (
     AGE_BANDS,
     ORG_KINDS,
@@ -167,6 +169,16 @@ def _attribute(record: AlumnusRecord, values: dict) -> None:
             raise ActivityError("plan-course", "participation_id",
                                 course=course_name(plan.participation))
         values["participation_id"] = plan.participation_id
+
+
+def people_to_choose(user, q: str, limit: int = 20) -> list[AlumnusRecord]:
+    """Current people of the user's office whose names match `q`, to record an activity for."""
+    condition = search_condition(q)
+    if condition is None:
+        return []
+    query = policy.people_for_entry(sa.select(AlumnusRecord).where(condition), user)
+    return list(db.session.scalars(query.order_by(
+        AlumnusRecord.family_name, AlumnusRecord.given_name, AlumnusRecord.id).limit(limit)))
 
 
 def check_counts(values: dict) -> None:

@@ -12,7 +12,7 @@ from alumni_app import storage
 from alumni_app.alumni.policy import own_record
 from alumni_app.extensions import db
 from alumni_app.forms import form_status
-from alumni_app.permissions import Role, is_staff, object_rule, require, role_required
+from alumni_app.permissions import Role, object_rule, require, role_required
 from alumni_app.plans import pages, policy, reminders, services
 from alumni_app.plans.forms import (
     CommentForm,
@@ -27,7 +27,6 @@ from alumni_app.storage import UploadRefused
 from alumni_app.training.models import Participation
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
-OWNER_OR_OFFICE = "plans.policy.can_write_plan: the record's alumnus, or its office's staff"
 
 
 @bp.record_once
@@ -43,7 +42,8 @@ def _register_labels(state) -> None:
 
     state.app.jinja_env.globals.update(
         status_label=label(STATUS_LABELS), milestone_state_label=label(MILESTONE_STATE_LABELS),
-        activity_kind_label=label(KIND_LABELS))
+        activity_kind_label=label(KIND_LABELS), plan_policy=policy,
+        plans_for_staff=pages.plans_for_staff)
     register_export(state.app, "action_plans", _l("Action plans"), export.plans_of)
     register_export(state.app, "activities", _l("Activities after training"),
                     export.activities_of)
@@ -87,18 +87,19 @@ def _plan_form_errors(form, exc: PlanError | UploadRefused) -> int:
 
 
 @bp.route("/new/<int:participation_id>", methods=["GET", "POST"])
-@object_rule(description=OWNER_OR_OFFICE)
+@object_rule(description="plans.policy.can_create_plan: the record's alumnus, or its office's "
+             "staff while the person is current")
 def create(participation_id: int):
     """Write an action plan for a course (staff: from the paper copy, attached)."""
     participation = db.session.get(Participation, participation_id) or abort(404)
-    require(policy.can_write_plan(current_user, policy.record_of(participation)))
+    require(policy.can_create_plan(current_user, policy.record_of(participation)))
     form, status = plan_form(), form_status()
     if form.validate_on_submit():
         try:
             plan = services.create_plan(
                 current_user, participation, form.values(), form.milestone_rows(),
                 form.indicator_rows(), upload=form.paper_copy.data or None,
-                on_behalf=is_staff(current_user))
+                on_behalf=not policy.owns(current_user, policy.record_of(participation)))
         except (PlanError, UploadRefused) as exc:
             db.session.rollback()
             status = _plan_form_errors(form, exc)
@@ -107,7 +108,7 @@ def create(participation_id: int):
             flash(_("The action plan was saved."), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
     return render_template("plans/form.html", form=form, participation=participation,
-                           plan=None), status
+                           record=policy.record_of(participation), plan=None), status
 
 
 create.accepts_uploads = True
@@ -132,7 +133,7 @@ def edit(plan_id: int):
             flash(_("The action plan was saved."), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
     return render_template("plans/form.html", form=form, participation=plan.participation,
-                           plan=plan), status
+                           record=policy.record_of(plan), plan=plan), status
 
 
 edit.accepts_uploads = True
