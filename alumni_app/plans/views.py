@@ -32,8 +32,8 @@ bp = Blueprint("plans", __name__, url_prefix="/plans")
 @bp.record_once
 def _register_labels(state) -> None:
     """Template helpers for the translated names of states and kinds."""
-    from alumni_app.alumni.privacy import register_export
-    from alumni_app.plans import export
+    from alumni_app.alumni.privacy import register_erasure, register_export
+    from alumni_app.plans import export, privacy
     from alumni_app.plans.activities import KIND_LABELS
     from alumni_app.plans.forms import MILESTONE_STATE_LABELS, STATUS_LABELS
 
@@ -47,6 +47,7 @@ def _register_labels(state) -> None:
     register_export(state.app, "action_plans", _l("Action plans"), export.plans_of)
     register_export(state.app, "activities", _l("Activities after training"),
                     export.activities_of)
+    register_erasure(state.app, "plans", privacy.erase_person)
 
 
 def _plan(plan_id: int) -> ActionPlan:
