@@ -145,7 +145,7 @@ class PlanForm(BaseForm):
                                                 STATUS_LABELS.items()])
     milestones = FieldList(FormField(MilestoneForm), max_entries=60)
     indicators = FieldList(FormField(IndicatorForm), max_entries=40)
-    paper_copy = FileField(_l("Scanned paper copy (PDF, JPEG or PNG)"))
+    paper_copy = FileField(_l("Scanned paper copy (PDF, JPEG, PNG, DOCX or XLSX)"))
 
     def validate_milestones(self, field):
         if not any(row.form.description.data for row in field):

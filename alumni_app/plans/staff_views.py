@@ -25,8 +25,9 @@ from alumni_app.forms import form_status, positive_int
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import STAFF_ROLES, object_rule, require, role_required
 from alumni_app.plans import followup, outcomes, policy, services
+from alumni_app.plans import views as plan_views
 from alumni_app.plans.activities import REACH_LABELS
-from alumni_app.plans.forms import STATUS_LABELS, BarrierForm, VerifyForm
+from alumni_app.plans.forms import STATUS_LABELS, BarrierForm, CommentForm, VerifyForm
 from alumni_app.plans.models import ActionPlan, Barrier, ProgressUpdate
 from alumni_app.plans.services import PlanError
 from alumni_app.training.models import ProgramType
@@ -46,7 +47,7 @@ def follow_up():
     locale = str(get_locale())
     return render_template(
         "plans/follow_up.html", page=page, filters=filters, args=request.args,
-        barriers=followup.frequent_barriers(current_user, filters),
+        barriers=followup.frequent_barriers(current_user, filters, today),
         choices=followup.filter_choices(current_user, locale), status_labels=STATUS_LABELS)
 
 
@@ -58,9 +59,9 @@ def verify(update_id: int):
     plan = db.session.get(ActionPlan, update.plan_id)
     require(policy.can_verify_update(current_user, plan))
     form = VerifyForm()
-    if not form.validate_on_submit():
-        flash(_("The note is too long."), "danger")
-        return redirect(url_for("plans.detail", plan_id=plan.id)), 303
+    if not form.validate_on_submit():  # the page again, the note's message next to it
+        return plan_views.detail_page(plan, CommentForm(formdata=None), 400,
+                                      verify_form=form, verify_update_id=update.id)
     try:
         services.verify_update(current_user, plan, update, form.note.data or "")
     except PlanError as exc:

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from alumni_app import storage
 from alumni_app.alumni.policy import own_record
@@ -146,17 +147,39 @@ def detail(plan_id: int):
     """Show a plan with its check-ins, progress updates, comments and timeline."""
     plan = _plan(plan_id)
     require(policy.can_view_plan(current_user, plan))
-    return _detail_page(plan, CommentForm(formdata=None))
+    return detail_page(plan, CommentForm(formdata=None))
 
 
-def _detail_page(plan: ActionPlan, comment_form: CommentForm, status: int = 200):
+def detail_page(plan: ActionPlan, comment_form: CommentForm, status: int = 200,
+                verify_form: VerifyForm | None = None, verify_update_id: int | None = None):
+    """The plan's page; a form that came back with errors shows them next to its fields."""
     updates = pages.plan_updates(plan)
     return render_template(
         "plans/detail.html", plan=plan, updates=updates, record=policy.record_of(plan),
         check_ins=pages.plan_check_ins(plan, updates), timeline=pages.timeline(plan, updates),
-        comment_form=comment_form, verify_form=VerifyForm(formdata=None),
+        comment_form=comment_form, verify_form=verify_form or VerifyForm(formdata=None),
+        verify_update_id=verify_update_id,
         can_verify=policy.can_verify_update(current_user, plan),
         activities=pages.plan_activities(plan)), status
+
+
+def _save_update(plan: ActionPlan, month: int | None, values) -> PlanError | None:
+    """Post the update (or answer the check-in) and commit; the broken rule, if any."""
+    try:
+        if month is None:
+            services.post_update(current_user, plan, values)
+        else:
+            services.answer_check_in(current_user, plan, month, values)
+        db.session.commit()
+    except PlanError as exc:
+        db.session.rollback()
+        return exc
+    except IntegrityError:
+        if month is None:
+            raise
+        db.session.rollback()  # answered at the same moment elsewhere (a double click)
+        return PlanError("check-in-answered")
+    return None
 
 
 def _update_page(plan: ActionPlan, month: int | None):
@@ -164,18 +187,13 @@ def _update_page(plan: ActionPlan, month: int | None):
     form = update_form(plan, pages.active_barriers(), str(get_locale()))
     status = form_status()
     if form.validate_on_submit():
-        try:
-            if month is None:
-                services.post_update(current_user, plan, form.values())
-            else:
-                services.answer_check_in(current_user, plan, month, form.values())
-        except PlanError as exc:
-            form.done_text.errors.append(exc.message)
-            status = 409 if exc.code == "check-in-answered" else 400
-        else:
-            db.session.commit()
-            flash(_("Your update was saved."), "success")
+        error = _save_update(plan, month, form.values())
+        if error is None or error.code == "check-in-answered":
+            flash(error.message if error else _("Your update was saved."),
+                  "warning" if error else "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
+        form.done_text.errors.append(error.message)
+        status = 400
     milestone_fields = [form[f"milestone_{m.id}"] for m in plan.milestones]
     indicator_fields = [(i, form[f"indicator_{i.id}"]) for i in plan.indicators]
     return render_template("plans/update_form.html", plan=plan, form=form, month=month,
@@ -217,7 +235,7 @@ def comment(plan_id: int):
     require(policy.can_comment(current_user, plan))
     form = CommentForm()
     if not form.validate_on_submit():
-        return _detail_page(plan, form, 400)
+        return detail_page(plan, form, 400)
     services.add_comment(current_user, plan, form.body.data)
     db.session.commit()
     flash(_("Your comment was added."), "success")

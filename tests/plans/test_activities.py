@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from alumni_app.extensions import db
+from alumni_app.plans import pages
 from alumni_app.plans.models import Activity
 from alumni_app.storage import StoredFile
 from tests import sample_files as files
@@ -181,3 +182,11 @@ def test_a_course_that_does_not_fit_is_refused(app, login, users, record, plan, 
         participation_id=str(chosen.id), **extra))
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     assert count(Activity) == 0
+
+
+def test_the_plans_page_lists_no_activities_of_a_retired_record(app, login, users, record):
+    plan_factories.make_activity(record, users["alumnus"], title="Old seminar")
+    assert [a.title for a in pages.own_activities(users["alumnus"])] == ["Old seminar"]
+    record.is_active = False
+    db.session.commit()
+    assert pages.own_activities(users["alumnus"]) == []
