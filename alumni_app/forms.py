@@ -19,6 +19,21 @@ def form_status() -> int:
     return 400 if request.method == "POST" else 200
 
 
+def positive_int(value, max_digits: int = 9) -> int | None:
+    """A whole number above 0 in ASCII digits, or None (for "", "x", "-1", "²", "٣" or "1_000").
+
+    `str.isdigit()` alone lets "²" through to `int()`, which then fails: a 500 on odd input.
+    """
+    text = str(value or "").strip()
+    if not text or len(text) > max_digits or not (text.isascii() and text.isdigit()):
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    return number or None
+
+
 def strip_filter(value):
     return value.strip() if isinstance(value, str) else value
 

@@ -13,7 +13,7 @@ from alumni_app.accounts.models import User
 from alumni_app.audit import AuditEvent
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
-from alumni_app.forms import form_status
+from alumni_app.forms import form_status, positive_int
 from alumni_app.offices.models import Office
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import (
@@ -51,8 +51,8 @@ def _filtered(query: sa.Select, args) -> sa.Select:
         query = query.where(sa.or_(contains_ci(User.display_name, q), contains_ci(User.email, q)))
     if (role := args.get("role")) in {r.value for r in Role}:
         query = query.where(User.role == role)
-    if (office := args.get("office", "")).isdigit():
-        query = query.where(User.office_id == int(office))
+    if office := positive_int(args.get("office")):
+        query = query.where(User.office_id == office)
     status = args.get("status", "active")
     if status in ("active", "inactive"):
         query = query.where(User.is_active.is_(status == "active"))

@@ -187,6 +187,15 @@ def export_data(user: User) -> dict:
 
 # Erasure -----------------------------------------------------------------------------------------
 
+def register_erasure(app, key: str, erase) -> None:
+    """Let a feature erase what it holds about a person when the person is erased.
+
+    `erase(actor, user, record)` blanks the person's words and deletes their files, keeping
+    what is counted (it is called with record None when the person had no record).
+    """
+    app.extensions.setdefault("erasure_hooks", {})[key] = erase
+
+
 def request_erasure(user: User) -> ErasureRequest:
     """Ask the office to erase the person; staff of the record's office act on it."""
     if pending_erasure(user) is not None:
@@ -259,6 +268,8 @@ def anonymise(actor: User, erasure: ErasureRequest) -> None:
     if record is not None:
         addresses |= {record.email, record.email_alt}
         _anonymise_record(record)
+    for erase in current_app.extensions.get("erasure_hooks", {}).values():
+        erase(actor, user, record)
     _anonymise_account(actor, user)
     withdraw_claims(user)
     _redact_traces(user, record, addresses)

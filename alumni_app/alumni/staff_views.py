@@ -13,7 +13,7 @@ from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.audit import AuditEvent
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
-from alumni_app.forms import form_status
+from alumni_app.forms import form_status, positive_int
 from alumni_app.offices.models import Office
 from alumni_app.permissions import (
     STAFF_ROLES,
@@ -47,8 +47,7 @@ def _form_choices(form: RecordForm, office_id: int | None) -> None:
 def _office_for_new_record() -> int | None:
     if not is_admin(current_user):
         return current_user.office_id
-    value = request.values.get("office", "")
-    return int(value) if value.isdigit() else None
+    return positive_int(request.values.get("office"))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -19,6 +19,7 @@ from alumni_app.alumni.directory import (
 )
 from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.extensions import db
+from alumni_app.forms import positive_int
 from alumni_app.offices.models import Office
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import (
@@ -37,8 +38,7 @@ EXPORT_LIMIT = 100_000
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return positive_int(request.args.get(name))
 
 
 def _filters() -> Filters:

@@ -37,7 +37,7 @@ def qr_data_uri(uri: str) -> str:
 def matching_counter(secret: str, code: str, *, at: float | None = None) -> int | None:
     """Return the time step a 6-digit code belongs to (allowing one step of drift), or None."""
     code = "".join(code.split())
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     now = time.time() if at is None else at

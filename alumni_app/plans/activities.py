@@ -9,10 +9,12 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from alumni_app import audit, storage
+from alumni_app.alumni.directory import search_condition
 from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.forms import BaseForm
+from alumni_app.plans import policy
 from alumni_app.plans.models import (
     AGE_BANDS,
     ORG_KINDS,
@@ -21,7 +23,7 @@ from alumni_app.plans.models import (
     Activity,
     ActivityKind,
 )
-from alumni_app.training.models import Participation, Sector
+from alumni_app.training.models import Course, Participation, Sector
 
 KIND_LABELS = {
     ActivityKind.SEMINAR: _l("Seminar at own organization"),
@@ -39,13 +41,16 @@ REACH_LABELS = {
     "org_education": _l("Universities and schools"), "org_business": _l("Companies"),
     "org_other": _l("Other organizations"),
 }
-FIELDS = ("kind", "held_on", "title", "description", "region_id", "sector_id", "plan_id",
-          *REACH_FIELDS)
+CHOICE_FIELDS = ("region_id", "sector_id", "participation_id", "plan_id")
+FIELDS = ("kind", "held_on", "title", "description", *CHOICE_FIELDS, *REACH_FIELDS)
 MESSAGES = {
     "women-men": _l("Women and men together (%(sum)s) cannot be more than the total."),
     "ages": _l("The age bands add up to %(sum)s, more than the total."),
     "organizations": _l("The kinds of organization add up to %(sum)s, more than the total."),
     "plan": _l("Choose one of this person's action plans."),
+    "participation": _l("Choose one of this person's courses."),
+    "plan-course": _l("The action plan chosen belongs to another course: choose its course "
+                      "(%(course)s), or no plan."),
 }
 COUNT_MESSAGE = _l("Enter a whole number, 0 or more.")
 
@@ -80,6 +85,10 @@ class ActivityForm(BaseForm):
                                 render_kw={"rows": 3})
     region_id = SelectField(_l("Region"), coerce=int, validate_choice=True)
     sector_id = SelectField(_l("Sector"), coerce=int, validate_choice=True)
+    participation_id = SelectField(_l("Course it follows from"), coerce=int, validate_choice=True,
+                                   description=_l("Outcomes by course count the activity "
+                                                  "there; with an action plan, the plan's "
+                                                  "course."))
     plan_id = SelectField(_l("Action plan it belongs to"), coerce=int, validate_choice=True)
     total = _count("total", required=True)
     women, men = _count("women"), _count("men")
@@ -90,32 +99,86 @@ class ActivityForm(BaseForm):
 
     def values(self) -> dict:
         values = {name: self[name].data for name in FIELDS}
-        for name in ("region_id", "sector_id", "plan_id"):
+        for name in CHOICE_FIELDS:
             values[name] = values[name] or None
         values["description"] = values["description"] or ""
         return values
 
 
-def activity_form(record: AlumnusRecord, locale: str, activity=None, **kwargs) -> ActivityForm:
-    """The form with the regions of the record's office, sectors, and the record's plans."""
-    defaults = {n: 0 for n in ("region_id", "sector_id", "plan_id")}
+def _defaults(activity, plans: list[ActionPlan], parts: list[Participation],
+              plan_id: int | None) -> dict:
+    """Choices shown first: the activity's; for a new one the plan's course, or the only one."""
     if activity is not None:
-        defaults = {n: getattr(activity, n) or 0 for n in defaults}
-    form = ActivityForm(obj=activity, data=kwargs.pop("data", None) or defaults, **kwargs)
+        return {n: getattr(activity, n) or 0 for n in CHOICE_FIELDS}
+    defaults = dict.fromkeys(CHOICE_FIELDS, 0)
+    plan = next((p for p in plans if p.id == plan_id), None)
+    if plan is not None:
+        defaults.update(plan_id=plan.id, participation_id=plan.participation_id)
+    elif len(parts) == 1:
+        defaults["participation_id"] = parts[0].id
+    return defaults
+
+
+def activity_form(record: AlumnusRecord, locale: str, activity=None, plan_id: int | None = None,
+                  **kwargs) -> ActivityForm:
+    """The form with the regions of the record's office, sectors, the record's courses and plans."""
+    plans, parts = record_plans(record), record_participations(record)
+    form = ActivityForm(obj=activity, data=_defaults(activity, plans, parts, plan_id), **kwargs)
     regions = db.session.scalars(sa.select(Region).where(
         Region.office_id == record.office_id, Region.is_active).order_by(Region.name_en))
     sectors = db.session.scalars(sa.select(Sector).where(Sector.is_active)
                                  .order_by(Sector.name_en))
     form.region_id.choices = [(0, "—")] + [(r.id, r.name(locale)) for r in regions]
     form.sector_id.choices = [(0, "—")] + [(s.id, s.name(locale)) for s in sectors]
-    form.plan_id.choices = [(0, "—")] + [(p.id, p.title) for p in record_plans(record)]
+    form.participation_id.choices = [(0, "—")] + [(p.id, course_name(p)) for p in parts]
+    form.plan_id.choices = [(0, "—")] + [(p.id, p.title) for p in plans]
     return form
+
+
+def course_name(participation: Participation) -> str:
+    course = participation.course
+    return f"{course.code} · {course.title}"
 
 
 def record_plans(record: AlumnusRecord) -> list[ActionPlan]:
     return list(db.session.scalars(
         sa.select(ActionPlan).join(Participation, Participation.id == ActionPlan.participation_id)
         .where(Participation.record_id == record.id).order_by(ActionPlan.id)))
+
+
+def record_participations(record: AlumnusRecord) -> list[Participation]:
+    """The person's courses, newest first."""
+    return list(db.session.scalars(
+        sa.select(Participation).join(Course, Course.id == Participation.course_id)
+        .where(Participation.record_id == record.id)
+        .order_by(Course.start_on.desc().nulls_last(), Participation.id)))
+
+
+def _attribute(record: AlumnusRecord, values: dict) -> None:
+    """Check the plan and course chosen; an activity with a plan passes on the plan's course."""
+    plan = None
+    if values.get("plan_id"):
+        plan = next((p for p in record_plans(record) if p.id == values["plan_id"]), None)
+        if plan is None:
+            raise ActivityError("plan", "plan_id")
+    if values.get("participation_id") and values["participation_id"] not in {
+            p.id for p in record_participations(record)}:
+        raise ActivityError("participation", "participation_id")
+    if plan is not None:
+        if values.get("participation_id") not in (None, plan.participation_id):
+            raise ActivityError("plan-course", "participation_id",
+                                course=course_name(plan.participation))
+        values["participation_id"] = plan.participation_id
+
+
+def people_to_choose(user, q: str, limit: int = 20) -> list[AlumnusRecord]:
+    """Current people of the user's office whose names match `q`, to record an activity for."""
+    condition = search_condition(q)
+    if condition is None:
+        return []
+    query = policy.people_for_entry(sa.select(AlumnusRecord).where(condition), user)
+    return list(db.session.scalars(query.order_by(
+        AlumnusRecord.family_name, AlumnusRecord.given_name, AlumnusRecord.id).limit(limit)))
 
 
 def check_counts(values: dict) -> None:
@@ -134,8 +197,8 @@ def save_activity(actor, record: AlumnusRecord, activity: Activity | None, value
                   upload=None) -> Activity:
     """Record or change an activity (with a first evidence file); counts checked first."""
     check_counts(values)
-    if values.get("plan_id") and values["plan_id"] not in {p.id for p in record_plans(record)}:
-        raise ActivityError("plan", "plan_id")
+    values = dict(values)
+    _attribute(record, values)
     evidence = storage.save_upload(upload, actor=actor) if upload else None
     creating = activity is None
     activity = activity or Activity(record_id=record.id, created_by_id=actor.id)

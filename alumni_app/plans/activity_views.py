@@ -23,9 +23,9 @@ from alumni_app import storage
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.alumni.policy import own_record
 from alumni_app.extensions import db
-from alumni_app.forms import BaseForm, form_status
+from alumni_app.forms import BaseForm, form_status, positive_int
 from alumni_app.pagination import paginate, parse_page
-from alumni_app.permissions import authenticated, object_rule, require
+from alumni_app.permissions import STAFF_ROLES, authenticated, object_rule, require, role_required
 from alumni_app.plans import activities, policy
 from alumni_app.plans.activities import KIND_LABELS, REACH_LABELS, ActivityError
 from alumni_app.plans.models import ACTIVITY_KINDS, Activity, activity_evidence
@@ -52,18 +52,18 @@ def index():
         .order_by(Activity.held_on.desc(), Activity.id.desc()))
     if (kind := request.args.get("kind")) in ACTIVITY_KINDS:
         query = query.where(Activity.kind == kind)
-    if (year := request.args.get("year", "")).isdigit() and len(year) == 4:
-        query = query.where(sa.extract("year", Activity.held_on) == int(year))
+    if year := positive_int(request.args.get("year"), max_digits=4):
+        query = query.where(sa.extract("year", Activity.held_on) == year)
     page = paginate(policy.visible_to(query, current_user), parse_page(request.args.get("page")),
                     current_app.config["PAGE_SIZE"], rows=True)
     return render_template("plans/activities.html", page=page, args=request.args,
-                           kinds=KIND_LABELS, record=own_record(current_user))
+                           kinds=KIND_LABELS, record=own_record(current_user),
+                           can_choose=policy.can_enter_for_others(current_user))
 
 
 def _save(record: AlumnusRecord, activity: Activity | None):
-    plan_id = request.args.get("plan", "")
-    data = {"plan_id": int(plan_id)} if activity is None and plan_id.isdigit() else None
-    form = activities.activity_form(record, str(get_locale()), activity, data=data)
+    form = activities.activity_form(record, str(get_locale()), activity,
+                                    plan_id=positive_int(request.args.get("plan")))
     status = form_status()
     if form.validate_on_submit():
         try:
@@ -81,6 +81,16 @@ def _save(record: AlumnusRecord, activity: Activity | None):
         db.session.rollback()
     return render_template("plans/activity_form.html", form=form, record=record,
                            activity=activity, reach_labels=REACH_LABELS), status
+
+
+@bp.get("/new")
+@role_required(*STAFF_ROLES)
+def choose_person():
+    """Find the person of the office to record an activity for."""
+    require(policy.can_enter_for_others(current_user))
+    q = request.args.get("q", "").strip()[:100]
+    people = activities.people_to_choose(current_user, q) if q else []
+    return render_template("plans/choose_person.html", q=q, people=people)
 
 
 @bp.route("/new/<int:record_id>", methods=["GET", "POST"])

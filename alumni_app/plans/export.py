@@ -53,5 +53,6 @@ def activities_of(user, record) -> list[dict]:
     activities = db.session.scalars(sa.select(Activity).where(Activity.record_id == record.id)
                                     .order_by(Activity.held_on, Activity.id))
     return [{"title": a.title, "state": a.kind, "date": _iso(a.held_on),
+             "course": a.participation.course.title if a.participation else None,
              "description": a.description, **{name: getattr(a, name) for name in REACH_FIELDS},
              "evidence": [f.original_name for f in a.evidence]} for a in activities]

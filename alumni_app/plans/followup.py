@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.extensions import db
+from alumni_app.forms import positive_int
 from alumni_app.permissions import scope_to_office
 from alumni_app.plans import checkins
 from alumni_app.plans.models import (
@@ -38,8 +39,7 @@ class Filters:
     @classmethod
     def from_args(cls, args) -> Filters:
         def number(name: str) -> int | None:
-            value = args.get(name, "")
-            return int(value) if value.isdigit() and len(value) < 10 else None
+            return positive_int(args.get(name))
 
         show = args.get("show", "attention")
         sort = args.get("sort", "due")
@@ -74,8 +74,9 @@ def _late_count(today: date):
 
 def _overdue_month(today: date):
     month = checkins.current_month_sql(today)
+    # Correlated to the plan only: the barriers' query joins progress updates of its own.
     answered = sa.exists().where(ProgressUpdate.plan_id == ActionPlan.id,
-                                 ProgressUpdate.check_in_month == month)
+                                 ProgressUpdate.check_in_month == month).correlate(ActionPlan)
     return sa.case((sa.and_(month.is_not(None), ~answered), month), else_=None)
 
 
@@ -88,37 +89,44 @@ SORTS = {
 }
 
 
-def queue(user, filters: Filters, today: date) -> sa.Select:
-    """Rows for the queue: the plan, its alumnus and course, the overdue check-in, late count."""
-    overdue, late = _overdue_month(today), _late_count(today)
-    query = _joined(sa.select(
-        ActionPlan.id, ActionPlan.title, ActionPlan.status, ActionPlan.needs_support,
-        ActionPlan.last_update_at, AlumnusRecord.id.label("record_id"),
-        AlumnusRecord.given_name, AlumnusRecord.family_name, Course.code, Course.end_on,
-        overdue.label("overdue_month"), late.label("late_milestones"),
-    )).where(ActionPlan.status.in_(OPEN_STATUSES))
-    conditions = {"check_ins": overdue.is_not(None), "milestones": late > 0,
-                  "support": ActionPlan.needs_support}
+def _in_queue(query: sa.Select, filters: Filters, user, today: date) -> sa.Select:
+    """Keep the open plans that `filters` (what to show, sector, region ...) let through."""
+    conditions = {"check_ins": _overdue_month(today).is_not(None),
+                  "milestones": _late_count(today) > 0, "support": ActionPlan.needs_support}
+    query = query.where(ActionPlan.status.in_(OPEN_STATUSES))
     if filters.show in conditions:
         query = query.where(conditions[filters.show])
     elif filters.show == "attention":
         query = query.where(sa.or_(*conditions.values()))
+    return _filtered(query, filters, user)
+
+
+def queue(user, filters: Filters, today: date) -> sa.Select:
+    """Rows for the queue: the plan, its alumnus and course, the overdue check-in, late count."""
+    query = _joined(sa.select(
+        ActionPlan.id, ActionPlan.title, ActionPlan.status, ActionPlan.needs_support,
+        ActionPlan.last_update_at, AlumnusRecord.id.label("record_id"),
+        AlumnusRecord.given_name, AlumnusRecord.family_name, Course.code, Course.end_on,
+        _overdue_month(today).label("overdue_month"),
+        _late_count(today).label("late_milestones"),
+    ))
     column = SORTS[filters.sort.lstrip("-")]
     order = (column.desc().nulls_last() if filters.sort.startswith("-")
              else column.asc().nulls_first())
-    return _filtered(query, filters, user).order_by(order, ActionPlan.id)
+    return _in_queue(query, filters, user, today).order_by(order, ActionPlan.id)
 
 
-def frequent_barriers(user, filters: Filters, limit: int = 6) -> list[tuple[Barrier, int]]:
-    """The barriers reported most often on the plans in view."""
+def frequent_barriers(user, filters: Filters, today: date,
+                      limit: int = 6) -> list[tuple[Barrier, int]]:
+    """The barriers reported most often on the plans the queue shows (same filters)."""
     count = sa.func.count(update_barriers.c.update_id).label("n")
     query = (
         _joined(sa.select(Barrier, count))
         .join(ProgressUpdate, ProgressUpdate.plan_id == ActionPlan.id)
         .join(update_barriers, update_barriers.c.update_id == ProgressUpdate.id)
         .join(Barrier, Barrier.id == update_barriers.c.barrier_id))
-    query = _filtered(query, filters, user).group_by(Barrier.id).order_by(count.desc(),
-                                                                           Barrier.id)
+    query = _in_queue(query, filters, user, today).group_by(Barrier.id).order_by(
+        count.desc(), Barrier.id)
     return [(row[0], row[1]) for row in db.session.execute(query.limit(limit))]
 
 

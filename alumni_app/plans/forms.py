@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from alumni_app.forms import BaseForm, strip_filter
+from alumni_app.forms import BaseForm, positive_int, strip_filter
 from alumni_app.plans.models import MilestoneState, PlanStatus
 from alumni_app.plans.services import IndicatorRow, MilestoneRow, UpdateValues
 
@@ -49,9 +49,9 @@ def within_limit(form, field) -> None:
         raise ValidationError(_l("Enter a smaller number."))
 
 
-def _id_value(value) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() else None
+def _row_id(value) -> int | None:
+    """The id of a row being edited; a garbled id reads 0, which no row has (so it is refused)."""
+    return positive_int(value) or 0 if value else None
 
 
 class FiniteDecimalField(DecimalField):
@@ -145,7 +145,7 @@ class PlanForm(BaseForm):
                                                 STATUS_LABELS.items()])
     milestones = FieldList(FormField(MilestoneForm), max_entries=60)
     indicators = FieldList(FormField(IndicatorForm), max_entries=40)
-    paper_copy = FileField(_l("Scanned paper copy (PDF, JPEG or PNG)"))
+    paper_copy = FileField(_l("Scanned paper copy (PDF, JPEG, PNG, DOCX or XLSX)"))
 
     def validate_milestones(self, field):
         if not any(row.form.description.data for row in field):
@@ -160,7 +160,7 @@ class PlanForm(BaseForm):
 
     def milestone_rows(self) -> list[MilestoneRow]:
         """The milestones written (rows left empty are skipped)."""
-        return [MilestoneRow(f.description.data, f.target_on.data, _id_value(f.id.data))
+        return [MilestoneRow(f.description.data, f.target_on.data, _row_id(f.id.data))
                 for f in self._filled_milestones()]
 
     def milestone_error(self, index: int, message: str) -> None:
@@ -169,7 +169,7 @@ class PlanForm(BaseForm):
 
     def indicator_rows(self) -> list[IndicatorRow]:
         return [IndicatorRow(r.form.name.data, r.form.unit.data or "", r.form.baseline.data,
-                             r.form.target.data, _id_value(r.form.id.data))
+                             r.form.target.data, positive_int(r.form.id.data))
                 for r in self.indicators if r.form.name.data]
 
     def values(self) -> dict:

@@ -293,6 +293,10 @@ class Activity(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(sa.ForeignKey("alumni_records.id"), index=True)
     plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("action_plans.id"), index=True)
+    # The course the activity passes on (one of the person's; the plan's, when it has a plan):
+    # outcomes by course count it there.
+    participation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("participations.id"),
+                                                         index=True)
     kind: Mapped[str] = mapped_column(sa.String(16))
     held_on: Mapped[date] = mapped_column(sa.Date(), index=True)
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"), index=True)
@@ -313,6 +317,7 @@ class Activity(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     plan: Mapped[ActionPlan | None] = relationship()
+    participation: Mapped[Participation | None] = relationship()
     evidence: Mapped[list[StoredFile]] = relationship(
         secondary="activity_evidence", order_by="StoredFile.id", lazy="selectin")
 

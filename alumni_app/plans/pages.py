@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from alumni_app.accounts.models import User
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.extensions import db
-from alumni_app.plans import checkins
+from alumni_app.plans import checkins, policy
 from alumni_app.plans.models import (
     ActionPlan,
     Activity,
@@ -45,23 +45,35 @@ class TimelineEntry:
     update: ProgressUpdate | None = None
 
 
-def own_participations(user) -> list[tuple[Participation, list[ActionPlan]]]:
-    """The alumnus's courses (newest first), each with its plans."""
+def _with_plans(parts: sa.Select) -> list[tuple[Participation, list[ActionPlan]]]:
+    """Participations (newest course first), each with its plans (every status)."""
     parts = db.session.scalars(
-        sa.select(Participation).join(AlumnusRecord, AlumnusRecord.id == Participation.record_id)
-        .join(Course, Course.id == Participation.course_id)
-        .where(AlumnusRecord.user_id == user.id, AlumnusRecord.is_active,
-               AlumnusRecord.erased_at.is_(None))
+        parts.join(Course, Course.id == Participation.course_id)
         .order_by(Course.start_on.desc().nulls_last(), Participation.id)).unique().all()
     plans = db.session.scalars(sa.select(ActionPlan).where(
         ActionPlan.participation_id.in_([p.id for p in parts])).order_by(ActionPlan.id)).all()
     return [(p, [plan for plan in plans if plan.participation_id == p.id]) for p in parts]
 
 
+def own_participations(user) -> list[tuple[Participation, list[ActionPlan]]]:
+    """The alumnus's courses (newest first), each with its plans."""
+    return _with_plans(
+        sa.select(Participation).join(AlumnusRecord, AlumnusRecord.id == Participation.record_id)
+        .where(AlumnusRecord.user_id == user.id, AlumnusRecord.is_active,
+               AlumnusRecord.erased_at.is_(None)))
+
+
+def plans_for_staff(user, record: AlumnusRecord):
+    """A person's courses with their plans, for staff who may enter more for them; else None."""
+    if not policy.can_enter_on_behalf(user, record):
+        return None
+    return _with_plans(sa.select(Participation).where(Participation.record_id == record.id))
+
+
 def own_activities(user, limit: int = 10) -> list[Activity]:
-    return list(db.session.scalars(
+    return list(db.session.scalars(policy.visible_to(
         sa.select(Activity).join(AlumnusRecord, AlumnusRecord.id == Activity.record_id)
-        .where(AlumnusRecord.user_id == user.id)
+        .where(AlumnusRecord.user_id == user.id), user)
         .order_by(Activity.held_on.desc(), Activity.id.desc()).limit(limit)))
 
 

@@ -28,6 +28,31 @@ def can_write_plan(user, record: AlumnusRecord) -> bool:
     return owns(user, record) or (is_staff(user) and same_office(user, record.office_id))
 
 
+def current(record: AlumnusRecord) -> bool:
+    """A person still followed up: the record is in use and not erased."""
+    return record.is_active and record.erased_at is None
+
+
+def can_enter_on_behalf(user, record: AlumnusRecord) -> bool:
+    """The office's staff enter plans and activities for a current person, from paper."""
+    return is_staff(user) and same_office(user, record.office_id) and current(record)
+
+
+def can_enter_for_others(user) -> bool:
+    """Staff may look for a person of their office to enter something on their behalf."""
+    return is_staff(user)
+
+
+def lists_others(user) -> bool:
+    """Lists show the office's people (staff), not only one's own (alumni)."""
+    return is_staff(user)
+
+
+def can_create_plan(user, record: AlumnusRecord) -> bool:
+    """The alumnus for their own courses; the office's staff for a current person."""
+    return owns(user, record) or can_enter_on_behalf(user, record)
+
+
 def can_view_plan(user, plan: ActionPlan) -> bool:
     return can_write_plan(user, record_of(plan))
 
@@ -58,7 +83,7 @@ def can_manage_barriers(user) -> bool:
 
 
 def can_record_activity(user, record: AlumnusRecord) -> bool:
-    return can_write_plan(user, record)
+    return can_create_plan(user, record)
 
 
 def can_view_activity(user, activity: Activity) -> bool:
@@ -70,8 +95,21 @@ def can_edit_activity(user, activity: Activity) -> bool:
 
 
 def visible_to(query: sa.Select, user) -> sa.Select:
-    """Restrict a select() joined to AlumnusRecord to the plans or activities `user` may see."""
+    """Restrict a select() joined to AlumnusRecord to the plans or activities `user` lists.
+
+    Erased and retired people's plans and activities stay counted in the outcomes, but are
+    not listed or followed up any more.
+    """
+    query = query.where(AlumnusRecord.is_active, AlumnusRecord.erased_at.is_(None))
     if is_staff(user):
         return scope_to_office(query, AlumnusRecord.office_id, user)
-    return query.where(AlumnusRecord.user_id == user.id, AlumnusRecord.is_active,
-                       AlumnusRecord.erased_at.is_(None))
+    return query.where(AlumnusRecord.user_id == user.id)
+
+
+def people_for_entry(query: sa.Select, user) -> sa.Select:
+    """Restrict a select() of AlumnusRecord to the people `user` may enter things for."""
+    if not can_enter_for_others(user):
+        return query.where(False)
+    return scope_to_office(query.where(AlumnusRecord.is_active,
+                                       AlumnusRecord.erased_at.is_(None)),
+                           AlumnusRecord.office_id, user)

@@ -16,6 +16,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from flask.cli import with_appcontext
+from sqlalchemy.exc import IntegrityError
 
 from alumni_app import audit
 from alumni_app.accounts.models import User
@@ -110,7 +111,11 @@ def _send_one(plan_id: int, user_id: int, kind: str, period: str, today: date, m
                          settings_url=url_for("plans.mine", _external=True))
     db.session.add(ReminderLog(plan_id=plan.id, kind=kind, period=period, user_id=user.id,
                                email_id=message.id, sent_on=today))
-    db.session.commit()  # one reminder, one transaction: a re-run after a crash skips it
+    try:
+        db.session.commit()  # one reminder, one transaction: a re-run after a crash skips it
+    except IntegrityError:  # an overlapping run sent it a moment ago: its e-mail is the one
+        db.session.rollback()
+        return None
     return message.id
 
 
@@ -135,7 +140,11 @@ def send_reminders(today: date | None = None) -> Summary:
         if _held_back(plan_id, kind, period, today, interval):
             summary.already_sent += 1
             continue
-        summary.emails.append(_send_one(plan_id, user_id, kind, period, today, month))
+        email_id = _send_one(plan_id, user_id, kind, period, today, month)
+        if email_id is None:
+            summary.already_sent += 1
+            continue
+        summary.emails.append(email_id)
         summary.sent += 1
     for start in range(0, len(summary.emails), 100):
         sent, failed = deliver_pending(summary.emails[start:start + 100])

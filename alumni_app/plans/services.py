@@ -46,7 +46,8 @@ MESSAGES = {
     "milestone-before-course": _l("The course started on %(start)s: a milestone cannot be "
                                   "dated before it."),
     "unknown-milestone": _l("This milestone does not belong to the plan."),
-    "copy-required": _l("Attach the scanned paper copy of the plan (PDF or picture)."),
+    "copy-required": _l("Attach the scanned paper copy of the plan (PDF, JPEG, PNG, DOCX or "
+                        "XLSX)."),
     "check-in-unknown": _l("There is no check-in %(month)s months after the course."),
     "check-in-not-due": _l("This check-in falls due on %(due)s; answer it then."),
     "check-in-answered": _l("This check-in was already answered. Post a progress update "

@@ -21,11 +21,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from alumni_app.extensions import db
-from alumni_app.forms import form_status
+from alumni_app.forms import form_status, positive_int
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import STAFF_ROLES, object_rule, require, role_required
 from alumni_app.plans import followup, outcomes, policy, services
-from alumni_app.plans.forms import STATUS_LABELS, BarrierForm, VerifyForm
+from alumni_app.plans import views as plan_views
+from alumni_app.plans.activities import REACH_LABELS
+from alumni_app.plans.forms import STATUS_LABELS, BarrierForm, CommentForm, VerifyForm
 from alumni_app.plans.models import ActionPlan, Barrier, ProgressUpdate
 from alumni_app.plans.services import PlanError
 from alumni_app.training.models import ProgramType
@@ -45,7 +47,7 @@ def follow_up():
     locale = str(get_locale())
     return render_template(
         "plans/follow_up.html", page=page, filters=filters, args=request.args,
-        barriers=followup.frequent_barriers(current_user, filters),
+        barriers=followup.frequent_barriers(current_user, filters, today),
         choices=followup.filter_choices(current_user, locale), status_labels=STATUS_LABELS)
 
 
@@ -57,9 +59,9 @@ def verify(update_id: int):
     plan = db.session.get(ActionPlan, update.plan_id)
     require(policy.can_verify_update(current_user, plan))
     form = VerifyForm()
-    if not form.validate_on_submit():
-        flash(_("The note is too long."), "danger")
-        return redirect(url_for("plans.detail", plan_id=plan.id)), 303
+    if not form.validate_on_submit():  # the page again, the note's message next to it
+        return plan_views.detail_page(plan, CommentForm(formdata=None), 400,
+                                      verify_form=form, verify_update_id=update.id)
     try:
         services.verify_update(current_user, plan, update, form.note.data or "")
     except PlanError as exc:
@@ -99,35 +101,48 @@ def barrier_form(barrier_id: int | None):
     return render_template("plans/barrier_form.html", form=form, barrier=barrier), form_status()
 
 
-def _outcome_filters() -> tuple[str | None, int | None]:
+def _outcome_filters() -> tuple[str | None, int | None, str]:
     program = request.args.get("program_type")
-    year = request.args.get("fy", "")
+    group = request.args.get("group")
     return (program if program in {p.value for p in ProgramType} else None,
-            int(year) if year.isdigit() and len(year) == 4 else None)
+            positive_int(request.args.get("fy"), max_digits=4),
+            group if group in outcomes.GROUPS else "course")
 
 
 @bp.get("/plans/outcomes")
 @role_required(*STAFF_ROLES)
 def outcome_table():
-    """Outcomes by course for the office: plans, status, barriers, activities, people reached."""
-    program, year = _outcome_filters()
-    page = paginate(outcomes.courses_query(current_user, program, year),
-                    parse_page(request.args.get("page")), current_app.config["PAGE_SIZE"])
+    """Outcomes by course, program type or fiscal year: plans, barriers, people reached."""
+    program, year, group = _outcome_filters()
+    page = None
+    if group == "course":
+        page = paginate(outcomes.courses_query(current_user, program, year),
+                        parse_page(request.args.get("page")), current_app.config["PAGE_SIZE"])
+        rows = outcomes.outcomes(current_user, page.items)
+    else:
+        rows = outcomes.grouped(current_user, program, year, group)
     return render_template(
-        "plans/outcomes.html", page=page, rows=outcomes.outcomes(current_user, page.items),
+        "plans/outcomes.html", page=page, rows=rows, group=group,
+        totals=outcomes.total(current_user, program, year),
         barriers=outcomes.barrier_names(str(get_locale())), args=request.args,
         years=outcomes.fiscal_years(current_user), program_types=list(ProgramType),
-        status_labels=STATUS_LABELS)
+        status_labels=STATUS_LABELS, group_label=outcomes.group_label,
+        small_group=outcomes.SMALL_GROUP)
 
 
 @bp.get("/plans/outcomes.xlsx")
 @role_required(*STAFF_ROLES)
 def outcome_download():
-    """Download the outcome table (every course matching the filters) as XLSX."""
-    program, year = _outcome_filters()
-    courses = db.session.scalars(outcomes.courses_query(current_user, program, year)).all()
-    body = outcomes.xlsx(outcomes.outcomes(current_user, list(courses)),
-                         outcomes.barrier_names(str(get_locale())), STATUS_LABELS)
+    """Download the outcome table (every row matching the filters, and the totals) as XLSX."""
+    program, year, group = _outcome_filters()
+    if group == "course":
+        courses = db.session.scalars(outcomes.courses_query(current_user, program, year)).all()
+        rows = outcomes.outcomes(current_user, list(courses))
+    else:
+        rows = outcomes.grouped(current_user, program, year, group)
+    body = outcomes.xlsx(rows, outcomes.barrier_names(str(get_locale())), STATUS_LABELS,
+                         REACH_LABELS, group, outcomes.total(current_user, program, year))
+    name = {"course": "course", "program_type": "program-type", "fiscal_year": "fiscal-year"}
     return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
-                    "spreadsheetml.sheet", headers={
-                        "Content-Disposition": 'attachment; filename="outcomes-by-course.xlsx"'})
+                    "spreadsheetml.sheet", headers={"Content-Disposition": "attachment; "
+                                                    f'filename="outcomes-by-{name[group]}.xlsx"'})

@@ -7,12 +7,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from alumni_app import storage
 from alumni_app.alumni.policy import own_record
 from alumni_app.extensions import db
 from alumni_app.forms import form_status
-from alumni_app.permissions import Role, is_staff, object_rule, require, role_required
+from alumni_app.permissions import Role, object_rule, require, role_required
 from alumni_app.plans import pages, policy, reminders, services
 from alumni_app.plans.forms import (
     CommentForm,
@@ -27,14 +28,13 @@ from alumni_app.storage import UploadRefused
 from alumni_app.training.models import Participation
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
-OWNER_OR_OFFICE = "plans.policy.can_write_plan: the record's alumnus, or its office's staff"
 
 
 @bp.record_once
 def _register_labels(state) -> None:
     """Template helpers for the translated names of states and kinds."""
-    from alumni_app.alumni.privacy import register_export
-    from alumni_app.plans import export
+    from alumni_app.alumni.privacy import register_erasure, register_export
+    from alumni_app.plans import export, privacy
     from alumni_app.plans.activities import KIND_LABELS
     from alumni_app.plans.forms import MILESTONE_STATE_LABELS, STATUS_LABELS
 
@@ -43,10 +43,12 @@ def _register_labels(state) -> None:
 
     state.app.jinja_env.globals.update(
         status_label=label(STATUS_LABELS), milestone_state_label=label(MILESTONE_STATE_LABELS),
-        activity_kind_label=label(KIND_LABELS))
+        activity_kind_label=label(KIND_LABELS), plan_policy=policy,
+        plans_for_staff=pages.plans_for_staff)
     register_export(state.app, "action_plans", _l("Action plans"), export.plans_of)
     register_export(state.app, "activities", _l("Activities after training"),
                     export.activities_of)
+    register_erasure(state.app, "plans", privacy.erase_person)
 
 
 def _plan(plan_id: int) -> ActionPlan:
@@ -87,18 +89,19 @@ def _plan_form_errors(form, exc: PlanError | UploadRefused) -> int:
 
 
 @bp.route("/new/<int:participation_id>", methods=["GET", "POST"])
-@object_rule(description=OWNER_OR_OFFICE)
+@object_rule(description="plans.policy.can_create_plan: the record's alumnus, or its office's "
+             "staff while the person is current")
 def create(participation_id: int):
     """Write an action plan for a course (staff: from the paper copy, attached)."""
     participation = db.session.get(Participation, participation_id) or abort(404)
-    require(policy.can_write_plan(current_user, policy.record_of(participation)))
+    require(policy.can_create_plan(current_user, policy.record_of(participation)))
     form, status = plan_form(), form_status()
     if form.validate_on_submit():
         try:
             plan = services.create_plan(
                 current_user, participation, form.values(), form.milestone_rows(),
                 form.indicator_rows(), upload=form.paper_copy.data or None,
-                on_behalf=is_staff(current_user))
+                on_behalf=not policy.owns(current_user, policy.record_of(participation)))
         except (PlanError, UploadRefused) as exc:
             db.session.rollback()
             status = _plan_form_errors(form, exc)
@@ -107,7 +110,7 @@ def create(participation_id: int):
             flash(_("The action plan was saved."), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
     return render_template("plans/form.html", form=form, participation=participation,
-                           plan=None), status
+                           record=policy.record_of(participation), plan=None), status
 
 
 create.accepts_uploads = True
@@ -132,7 +135,7 @@ def edit(plan_id: int):
             flash(_("The action plan was saved."), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
     return render_template("plans/form.html", form=form, participation=plan.participation,
-                           plan=plan), status
+                           record=policy.record_of(plan), plan=plan), status
 
 
 edit.accepts_uploads = True
@@ -144,17 +147,39 @@ def detail(plan_id: int):
     """Show a plan with its check-ins, progress updates, comments and timeline."""
     plan = _plan(plan_id)
     require(policy.can_view_plan(current_user, plan))
-    return _detail_page(plan, CommentForm(formdata=None))
+    return detail_page(plan, CommentForm(formdata=None))
 
 
-def _detail_page(plan: ActionPlan, comment_form: CommentForm, status: int = 200):
+def detail_page(plan: ActionPlan, comment_form: CommentForm, status: int = 200,
+                verify_form: VerifyForm | None = None, verify_update_id: int | None = None):
+    """The plan's page; a form that came back with errors shows them next to its fields."""
     updates = pages.plan_updates(plan)
     return render_template(
         "plans/detail.html", plan=plan, updates=updates, record=policy.record_of(plan),
         check_ins=pages.plan_check_ins(plan, updates), timeline=pages.timeline(plan, updates),
-        comment_form=comment_form, verify_form=VerifyForm(formdata=None),
+        comment_form=comment_form, verify_form=verify_form or VerifyForm(formdata=None),
+        verify_update_id=verify_update_id,
         can_verify=policy.can_verify_update(current_user, plan),
         activities=pages.plan_activities(plan)), status
+
+
+def _save_update(plan: ActionPlan, month: int | None, values) -> PlanError | None:
+    """Post the update (or answer the check-in) and commit; the broken rule, if any."""
+    try:
+        if month is None:
+            services.post_update(current_user, plan, values)
+        else:
+            services.answer_check_in(current_user, plan, month, values)
+        db.session.commit()
+    except PlanError as exc:
+        db.session.rollback()
+        return exc
+    except IntegrityError:
+        if month is None:
+            raise
+        db.session.rollback()  # answered at the same moment elsewhere (a double click)
+        return PlanError("check-in-answered")
+    return None
 
 
 def _update_page(plan: ActionPlan, month: int | None):
@@ -162,18 +187,13 @@ def _update_page(plan: ActionPlan, month: int | None):
     form = update_form(plan, pages.active_barriers(), str(get_locale()))
     status = form_status()
     if form.validate_on_submit():
-        try:
-            if month is None:
-                services.post_update(current_user, plan, form.values())
-            else:
-                services.answer_check_in(current_user, plan, month, form.values())
-        except PlanError as exc:
-            form.done_text.errors.append(exc.message)
-            status = 409 if exc.code == "check-in-answered" else 400
-        else:
-            db.session.commit()
-            flash(_("Your update was saved."), "success")
+        error = _save_update(plan, month, form.values())
+        if error is None or error.code == "check-in-answered":
+            flash(error.message if error else _("Your update was saved."),
+                  "warning" if error else "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
+        form.done_text.errors.append(error.message)
+        status = 400
     milestone_fields = [form[f"milestone_{m.id}"] for m in plan.milestones]
     indicator_fields = [(i, form[f"indicator_{i.id}"]) for i in plan.indicators]
     return render_template("plans/update_form.html", plan=plan, form=form, month=month,
@@ -215,7 +235,7 @@ def comment(plan_id: int):
     require(policy.can_comment(current_user, plan))
     form = CommentForm()
     if not form.validate_on_submit():
-        return _detail_page(plan, form, 400)
+        return detail_page(plan, form, 400)
     services.add_comment(current_user, plan, form.body.data)
     db.session.commit()
     flash(_("Your comment was added."), "success")

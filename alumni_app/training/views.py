@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.extensions import db
-from alumni_app.forms import form_status
+from alumni_app.forms import form_status, positive_int
 from alumni_app.offices.models import Office
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import (
@@ -40,8 +40,8 @@ def index():
         query = query.where(sa.or_(contains_ci(Course.code, q), contains_ci(Course.title, q)))
     if (program := request.args.get("program_type")) in {p.value for p in ProgramType}:
         query = query.where(Course.program_type == program)
-    if (year := request.args.get("fy", "")).isdigit() and len(year) == 4:
-        query = query.where(Course.fiscal_year == int(year))
+    if year := positive_int(request.args.get("fy"), max_digits=4):
+        query = query.where(Course.fiscal_year == year)
     page = paginate(query, parse_page(request.args.get("page")), current_app.config["PAGE_SIZE"])
     return render_template("courses/index.html", page=page, args=request.args,
                            program_types=list(ProgramType))

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from alumni_app.extensions import db
+from alumni_app.plans import pages
 from alumni_app.plans.models import Activity
 from alumni_app.storage import StoredFile
 from tests import sample_files as files
@@ -136,3 +137,56 @@ def test_activity_list_is_scoped(app, login, users, record, make_user, other_off
     page = login(users["officer"]).get("/activities?kind=seminar&year=2024").get_data(
         as_text=True)
     assert "Mine" in page and "Theirs" not in page
+
+
+def test_odd_numbers_in_activity_urls_never_fail(app, login, users, record, plan):
+    http = login(users["alumnus"])
+    for query in ("?year=²²²²", "?year=٢٠٢٤&kind=seminar", "?year=-1"):
+        assert http.get(f"/activities{query}").status_code == 200
+    for plan_arg in ("²", "٣", "-1", "1_0"):
+        assert http.get(f"/activities/new/{record.id}?plan={plan_arg}").status_code == 200
+
+
+def test_an_activity_is_attributed_to_one_of_the_persons_courses(app, login, users, record,
+                                                                 participation, plan):
+    second = plan_factories.make_participation(record, code="KM-2", title="Second course")
+    http = login(users["alumnus"])
+    page = http.get(f"/activities/new/{record.id}?plan={plan.id}").get_data(as_text=True)
+    assert f'<option selected value="{participation.id}">' in page  # the plan's course
+    response = http.post(f"/activities/new/{record.id}", data=activity_data(
+        participation_id=str(second.id)))
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Activity.participation_id)) == second.id
+    # With a plan, the course is the plan's.
+    response = http.post(f"/activities/new/{record.id}", data=activity_data(
+        plan_id=str(plan.id), title="With the plan"))
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(Activity.participation_id).where(
+        Activity.title == "With the plan")) == participation.id
+
+
+@pytest.mark.parametrize("which", ["mismatch", "foreign"])
+def test_a_course_that_does_not_fit_is_refused(app, login, users, record, plan, make_user,
+                                               which):
+    if which == "mismatch":
+        chosen = plan_factories.make_participation(record, code="KM-2")
+        message = "belongs to another course"
+        extra = {"plan_id": str(plan.id)}
+    else:
+        stranger = plan_factories.claimed_record(record.office,
+                                                 make_user(role="alumnus"))
+        chosen = plan_factories.make_participation(stranger, code="KM-3")
+        message = "Not a valid choice"
+        extra = {}
+    response = login(users["alumnus"]).post(f"/activities/new/{record.id}", data=activity_data(
+        participation_id=str(chosen.id), **extra))
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert count(Activity) == 0
+
+
+def test_the_plans_page_lists_no_activities_of_a_retired_record(app, login, users, record):
+    plan_factories.make_activity(record, users["alumnus"], title="Old seminar")
+    assert [a.title for a in pages.own_activities(users["alumnus"])] == ["Old seminar"]
+    record.is_active = False
+    db.session.commit()
+    assert pages.own_activities(users["alumnus"]) == []

@@ -15,6 +15,7 @@ from alumni_app.plans import reminders, services
 from alumni_app.plans.models import ReminderLog
 from alumni_app.plans.reminders import send_reminders
 from alumni_app.plans.services import MilestoneRow, UpdateValues
+from tests import factories
 from tests.plans import factories as plan_factories
 
 
@@ -80,8 +81,64 @@ def test_the_queue_is_filtered_and_scoped_to_the_office(app, login, users, plan,
     assert login(users["alumnus"]).get("/plans/follow-up").status_code == 403
 
 
+def test_the_queue_is_filtered_by_sector_and_region(app, login, users, office, record,
+                                                   participation, barriers):
+    roads, health = factories.make_sector(name_en="Roads"), factories.make_sector(
+        name_en="Health")
+    north, south = (factories.make_region(office, name_en=n) for n in ("North", "South"))
+    participation.course.sector_id, record.region_id = roads.id, north.id
+    elsewhere = factories.make_record(office, region_id=south.id)
+    other = plan_factories.make_participation(elsewhere, sector_id=health.id)
+    db.session.commit()
+    mine = plan_factories.make_plan(participation, users["alumnus"], title="Roads in the north")
+    plan_factories.make_plan(other, title="Clinics in the south")
+    officer = login(users["officer"])
+    both = queue_text(officer, "?show=all")
+    assert mine.title in both and "Clinics in the south" in both
+    for query, shown, hidden in [
+            (f"?show=all&sector={roads.id}", mine.title, "Clinics in the south"),
+            (f"?show=all&sector={health.id}", "Clinics in the south", mine.title),
+            (f"?show=all&region={north.id}", mine.title, "Clinics in the south"),
+            (f"?show=all&region={south.id}&sector={health.id}", "Clinics in the south",
+             mine.title)]:
+        page = queue_text(officer, query)
+        assert shown in page and hidden not in page, query
+    assert "Clinics" not in queue_text(officer, f"?show=all&region={south.id}&sector={roads.id}")
+
+
+def test_frequent_barriers_follow_the_queue_s_filters(app, login, users, participation,
+                                                      barriers):
+    open_plan = plan_factories.make_plan(participation, users["alumnus"], title="Open")
+    done = plan_factories.make_plan(participation, users["alumnus"], title="Done",
+                                    status="completed")
+    services.post_update(users["alumnus"], done, UpdateValues("Over", barrier_ids=[2]))
+    services.post_update(users["alumnus"], open_plan, UpdateValues("Stuck", barrier_ids=[1]))
+    db.session.commit()
+    officer = login(users["officer"])
+    page = queue_text(officer, "?show=all")
+    assert "Budget (1)" in page and "Equipment" not in page  # a completed plan is not followed
+    assert "Most frequent barriers" not in queue_text(officer, "?show=support")
+    services.post_update(users["alumnus"], open_plan, UpdateValues(
+        "Still stuck", support_needed="Money", barrier_ids=[1]))
+    db.session.commit()
+    assert "Budget (2)" in queue_text(officer, "?show=support")
+
+
+def test_overlapping_reminder_runs_send_each_reminder_once(app, users, recent, outbox,
+                                                           monkeypatch):
+    assert send_reminders().sent == 1
+    # A second run that looked before the first one committed would send it again.
+    monkeypatch.setattr(reminders, "_held_back", lambda *args: False)
+    summary = send_reminders()
+    assert summary.sent == 0 and summary.already_sent == 1 and len(outbox) == 1
+    assert db.session.scalar(sa.select(sa.func.count(ReminderLog.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(OutboundEmail.id))) == 1
+
+
 @pytest.mark.parametrize("query", ["?sort=due", "?sort=-updated", "?sort=drop+table",
-                                   "?page=abc&region=x&sector=99999999999", "?show=nonsense"])
+                                   "?page=abc&region=x&sector=99999999999", "?show=nonsense",
+                                   "?sector=²&region=٣&course=¹&year=²²²²", "?page=²",
+                                   "?course=1_000&year=-2024&region=%20"])
 def test_odd_queue_arguments_never_fail(app, login, users, plan, query):
     assert queue_text(login(users["manager"]), query)
 

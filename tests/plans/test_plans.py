@@ -179,3 +179,24 @@ def test_a_milestone_of_another_plan_cannot_be_edited_through_mine(app, login, u
     assert response.status_code == 400
     db.session.expire_all()
     assert foreign.description == "Seminar for colleagues"
+
+
+@pytest.mark.parametrize("garbled", ["²", "٣", "-1", "1_0", "x"])
+def test_a_garbled_milestone_id_is_refused_not_a_crash(app, login, users, plan, garbled):
+    response = login(users["alumnus"]).post(f"/plans/{plan.id}/edit", data=plan_form(**{
+        "milestones-0-id": garbled, "milestones-0-description": "Moved"}))
+    assert response.status_code == 400
+    assert "does not belong to the plan" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert [m.description for m in plan.milestones] == ["Seminar for colleagues"]
+
+
+def test_the_paper_copy_label_says_what_is_accepted_and_a_docx_is(app, login, users,
+                                                                 participation):
+    http = login(users["officer"])
+    assert "Scanned paper copy (PDF, JPEG, PNG, DOCX or XLSX)" in http.get(
+        f"/plans/new/{participation.id}").get_data(as_text=True)
+    response = http.post(f"/plans/new/{participation.id}", data=plan_form(
+        paper_copy=(io.BytesIO(files.docx()), "plan.docx")), content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(ActionPlan)).paper_copy.original_name == "plan.docx"

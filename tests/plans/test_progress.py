@@ -87,9 +87,26 @@ def test_a_check_in_is_answered_once(app, login, users, plan):
     http = login(users["alumnus"])
     response = http.post(f"/plans/{plan.id}/check-ins/6", data=update_data(plan))
     assert response.status_code == 302
-    again = http.post(f"/plans/{plan.id}/check-ins/6", data=update_data(plan))
-    assert again.status_code == 409 and "already answered" in again.get_data(as_text=True)
+    again = http.post(f"/plans/{plan.id}/check-ins/6", data=update_data(plan),
+                      follow_redirects=True)
+    assert again.request.path == f"/plans/{plan.id}"
+    assert "This check-in was already answered" in again.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(ProgressUpdate.id))) == 1
+
+
+def test_a_check_in_answered_at_the_same_moment_elsewhere_says_so(app, login, users, plan,
+                                                                  monkeypatch):
+    http = login(users["alumnus"])
+    http.get(f"/plans/{plan.id}/check-ins/6")  # both tabs open before either answers
+    services.answer_check_in(users["officer"], plan, 6, UpdateValues("Entered by the office"))
+    db.session.commit()
+    # The other request checked before this answer was committed: the database refuses it.
+    monkeypatch.setattr(services, "check_answerable", lambda *args, **kwargs: None)
+    response = http.post(f"/plans/{plan.id}/check-ins/6", data=update_data(plan),
+                         follow_redirects=True)
+    assert response.status_code == 200 and response.request.path == f"/plans/{plan.id}"
+    assert "This check-in was already answered" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(ProgressUpdate.done_text)) == "Entered by the office"
 
 
 def test_opening_a_check_in_already_answered_or_not_due_says_so_first(app, login, users,
@@ -182,3 +199,17 @@ def test_staff_extend_the_list_of_barriers(app, login, users, barriers):
                                                   "is_active": "y"}).status_code == 302
     assert "Language" in http.get("/admin/barriers").get_data(as_text=True)
     assert login(users["alumnus"]).get("/admin/barriers").status_code == 403
+
+
+def test_a_verification_note_too_long_comes_back_next_to_the_field(app, login, users, plan):
+    update = services.post_update(users["alumnus"], plan, UpdateValues("Seminar held"))
+    db.session.commit()
+    note = "Visited " + "x" * 600
+    response = login(users["officer"]).post(f"/plans/updates/{update.id}/verify",
+                                            data={"note": note})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Field cannot be longer than 500 characters." in html and f'value="{note}"' in html
+    assert html.index("cannot be longer") > html.index(f'id="note-{update.id}"')
+    db.session.expire_all()
+    assert update.verified_at is None
