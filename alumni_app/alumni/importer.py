@@ -54,6 +54,13 @@ class _Target:
     row: int | None = None  # the file row that created it, when it is new in this import
     courses: set[int] = field(default_factory=set)
     pending: list[dict] = field(default_factory=list)  # participations waiting for an id
+    # A record merged into another: a row matching it matches the record it was merged into.
+    into: _Target | None = None
+
+
+def _resolve(targets: Iterable[_Target]) -> list[_Target]:
+    """The targets, merged-away records replaced by the records they live on in, once each."""
+    return list(dict.fromkeys(t.into or t for t in targets))
 
 
 class _Index:
@@ -96,7 +103,7 @@ class _Index:
 
     def match(self, row: ParsedRow) -> tuple[_Target | None, str, list[_Target]]:
         """E-mail first, then name with year of birth, name with course, or name alone."""
-        if row.email and (found := list(self.by_email.get(row.email.casefold(), ()))):
+        if row.email and (found := _resolve(self.by_email.get(row.email.casefold(), ()))):
             return found[0], "email", found[1:]
         unidentified = not row.email and row.birth_year is None
         rules = (
@@ -109,7 +116,7 @@ class _Index:
         )
         same = self.same_name(row)
         for how, test in rules:
-            if found := [t for t in same if test(t)]:
+            if found := _resolve(t for t in same if test(t)):
                 return found[0], how, found[1:]
         return None, "", []
 
@@ -224,10 +231,14 @@ class _Run:
         email = sa.func.lower(AlumnusRecord.email) if self.mixed_case else AlumnusRecord.email
         queries = [sa.select(*CANDIDATE_COLUMNS).where(email.in_(emails))] if emails else []
         matchable, listing = self._namesakes(rows)
-        found = {}
+        found, merged = {}, {}
         for query in queries + matchable:
-            found.update((rec.id, rec) for rec in db.session.execute(query)
-                         if self._in_office(rec))
+            for rec in db.session.execute(query):
+                if self._in_office(rec):
+                    found[rec.id] = rec
+                elif self._merged_away(rec):
+                    merged[rec.id] = rec
+        survivors = self._survivors(merged, found)
         listed = self._listed_namesakes(rows, listing, found) if listing is not None else {}
         targets = {rec.id: _Target({f: getattr(rec, f) for f in COMPARED}, rec.name_key,
                                    id=rec.id, row=self.seen.get(rec.id))
@@ -239,7 +250,42 @@ class _Run:
                 targets[record_id].courses.add(course_id)
         for target in targets.values():
             index.add(target)
+        for rec in merged.values():  # matched by their own values, resolved to the survivor
+            if (survivor := survivors.get(rec.id)) is not None:
+                into = targets[survivor]
+                index.add(_Target({f: getattr(rec, f) for f in COMPARED}, rec.name_key,
+                                  id=rec.id, courses=into.courses, into=into))
         return index
+
+    def _merged_away(self, rec) -> bool:
+        return (rec.office_id == self.office_id and rec.merged_into_id is not None
+                and rec.erased_at is None)
+
+    def _survivors(self, merged: dict, found: dict) -> dict[int, int]:
+        """Merged-away record id -> the live record it was merged into (added to `found`).
+
+        Merges last: a row that matches a duplicate staff merged away (its e-mail, its name)
+        updates the kept record instead of creating the duplicate again. Rare, so a query
+        per level of merges-into-merges is cheap.
+        """
+        into = {rec.id: rec.merged_into_id for rec in merged.values()}
+        asked: set[int] = set()
+        while wanted := set(into.values()) - found.keys() - into.keys() - asked:
+            asked |= wanted
+            for rec in db.session.execute(sa.select(*CANDIDATE_COLUMNS)
+                                          .where(AlumnusRecord.id.in_(sorted(wanted)))):
+                if self._in_office(rec):
+                    found[rec.id] = rec
+                elif self._merged_away(rec):
+                    into[rec.id] = rec.merged_into_id
+        survivors = {}
+        for record_id in list(into):
+            current, steps = record_id, 0
+            while current in into and steps < 50:
+                current, steps = into[current], steps + 1
+            if current in found:
+                survivors[record_id] = current
+        return survivors
 
     def _live(self) -> tuple:
         return (AlumnusRecord.office_id == self.office_id, AlumnusRecord.is_active,
@@ -317,7 +363,7 @@ class _Run:
         if target is None:
             target = _Target({**EMPTY, **row.values}, row.name_key, row=row.number)
             self._link(target, row, links)
-            same = [t for t in index.same_name(row) if _year_fits(t, row)]
+            same = [t for t in _resolve(index.same_name(row)) if _year_fits(t, row)]
             index.add(target)
             new.append(target)
             if same:

@@ -18,6 +18,7 @@ STAFF_FIELDS = (
     "given_name", "family_name", "given_name_cyr", "family_name_cyr", "gender", "birth_year",
     "region_id", "email", *PROFILE_FIELDS, "is_verified",
 )
+ADDRESS_FIELDS = ("email", "email_alt")
 SEARCHED_FIELDS = ("given_name", "family_name", "given_name_cyr", "family_name_cyr",
                    "organization", "position")
 
@@ -145,8 +146,10 @@ def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
     keep_sectors = {s.id for s in keep.sectors}
     _set_sectors(keep, sorted(keep_sectors | {s.id for s in duplicate.sectors}))
     filled = {f: getattr(duplicate, f) for f in STAFF_FIELDS
-              if not getattr(keep, f) and getattr(duplicate, f)}
+              if f not in ADDRESS_FIELDS and not getattr(keep, f) and getattr(duplicate, f)}
     _apply(keep, filled, STAFF_FIELDS)
+    addresses, unkept = _keep_addresses(keep, duplicate)
+    filled.update(addresses)
     if duplicate.user_id and not keep.user_id:
         keep.user_id, duplicate.user_id = duplicate.user_id, None
         db.session.flush()
@@ -157,4 +160,27 @@ def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
     refresh_search_terms(keep)
     refresh_search_terms(duplicate)
     audit.record("record.merged", actor=actor, subject=keep, office_id=keep.office_id,
-                 merged_id=duplicate.id, filled=sorted(filled))
+                 merged_id=duplicate.id, filled=sorted(filled),
+                 duplicate_emails=[a for a in (duplicate.email, duplicate.email_alt) if a],
+                 emails_not_kept=unkept)
+
+
+def _keep_addresses(keep: AlumnusRecord, duplicate: AlumnusRecord) -> tuple[dict, list[str]]:
+    """Keep the duplicate's e-mail addresses on `keep` in its free address fields.
+
+    The person may write from either address again (a claim, the next import of the list):
+    the address must lead to the kept record. Returns the fields filled, and the addresses
+    that found no free field: they stay in the merge's history entry and on the duplicate.
+    """
+    filled, unkept = {}, []
+    for address in (duplicate.email, duplicate.email_alt):
+        known = {a.casefold() for a in (keep.email, keep.email_alt) if a}
+        if not address or address.casefold() in known:
+            continue
+        free = next((f for f in ADDRESS_FIELDS if not getattr(keep, f)), None)
+        if free is None:
+            unkept.append(address)
+        else:
+            setattr(keep, free, address)
+            filled[free] = address
+    return filled, unkept

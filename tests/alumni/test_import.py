@@ -330,6 +330,63 @@ def test_rows_are_streamed_and_written_in_batches(office, tmp_path):
                         db.session.scalars(sa.select(AlumnusRecord)))
 
 
+# --- merges last ----------------------------------------------------------------------------
+
+def test_a_merged_duplicate_is_not_created_again_by_its_email(office, users, tmp_path):
+    path = write_csv(tmp_path / "list.csv", [
+        ["Name", "Email", "Year of birth", "Course code", "Course title"],
+        ["Karimov Rustam", "rk@example.org", "1980", "C1", "Energy"],
+        ["Karimov Rustam", "rustam.k@example.org", "1980", "C2", "Water"],
+    ])
+    assert run(path, office, commit=True).created == 2
+    keep, dup = record_by_email("rk@example.org"), record_by_email("rustam.k@example.org")
+    services.merge_records(users["officer"], keep, dup)
+    db.session.commit()
+    before = counts()
+    again = run(path, office, commit=True)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert again.duplicates == []
+    before["audit_events"] += 1  # the import itself; nothing else changes
+    assert counts() == before
+    db.session.refresh(keep)
+    assert keep.email_alt == "rustam.k@example.org"
+    assert sorted(p.course.code for p in keep.participations) == ["C1", "C2"]
+
+
+def test_a_merged_duplicate_is_not_created_again_by_its_name(office, users, tmp_path):
+    keep = services.create_record(None, office.id, {"family_name": "Saidov",
+                                                    "given_name": "Anvar",
+                                                    "email": "anvar@example.org"})
+    db.session.commit()
+    path = write_csv(tmp_path / "list.csv", [["Фамилия", "Имя", "Телефон"],
+                                             ["Saidov", "Anvar", "+992 44"]])
+    assert run(path, office, commit=True).created == 1  # no e-mail, no year: not the same yet
+    dup = db.session.scalar(sa.select(AlumnusRecord).where(AlumnusRecord.id != keep.id))
+    services.merge_records(users["officer"], keep, dup)
+    db.session.commit()
+    again = run(path, office, commit=True)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert counts()["alumni_records"] == 2
+    db.session.refresh(keep)
+    assert keep.phone == "+992 44"
+
+
+def test_a_row_of_a_duplicate_merged_twice_reaches_the_last_record(office, users, tmp_path):
+    first, second, third = (services.create_record(None, office.id, {
+        "family_name": "Aliev", "given_name": "Bakhtiyor", "email": f"b{i}@example.org",
+        "birth_year": 1970}) for i in range(3))
+    db.session.commit()
+    services.merge_records(users["officer"], second, first)
+    services.merge_records(users["officer"], third, second)
+    db.session.commit()
+    path = write_csv(tmp_path / "list.csv", [["Name", "Email", "Phone"],
+                                             ["Aliev Bakhtiyor", "b0@example.org", "+992 5"]])
+    report = run(path, office, commit=True)
+    assert (report.created, report.updated) == (0, 1)
+    db.session.refresh(third)
+    assert third.phone == "+992 5"
+
+
 # --- row errors, warnings and duplicates -----------------------------------------------------
 
 def _bad_file(tmp_path) -> Path:
