@@ -110,7 +110,11 @@ def _record_data(record: AlumnusRecord) -> dict:
 
 
 def _subjects(user: User, record: AlumnusRecord | None) -> list[tuple[str, list[int]]]:
-    """The (subject type, ids) pairs of everything that is about the person."""
+    """The (subject type, ids) pairs of everything that is about the person.
+
+    The person's record includes the duplicates staff merged into it: they are about the same
+    person.
+    """
     claim_ids = db.session.scalars(sa.select(ClaimRequest.id)
                                    .where(ClaimRequest.user_id == user.id)).all()
     erasure_ids = db.session.scalars(sa.select(ErasureRequest.id)
@@ -118,7 +122,7 @@ def _subjects(user: User, record: AlumnusRecord | None) -> list[tuple[str, list[
     pairs = [("User", [user.id]), ("ClaimRequest", list(claim_ids)),
              ("ErasureRequest", list(erasure_ids))]
     if record is not None:
-        pairs.append(("AlumnusRecord", [record.id]))
+        pairs.append(("AlumnusRecord", [record.id, *record_services.merged_ids(record.id)]))
     return pairs
 
 
@@ -257,8 +261,12 @@ def anonymise(actor: User, erasure: ErasureRequest) -> None:
     record = erasure.record or own_record(user)
     addresses = {user.email}
     if record is not None:
-        addresses |= {record.email, record.email_alt}
-        _anonymise_record(record)
+        # The duplicates merged into the record are the same person: they go too.
+        duplicates = [db.session.get(AlumnusRecord, i)
+                      for i in record_services.merged_ids(record.id)]
+        for each in (record, *duplicates):
+            addresses |= {each.email, each.email_alt}
+            _anonymise_record(each)
     _anonymise_account(actor, user)
     withdraw_claims(user)
     _redact_traces(user, record, addresses)

@@ -129,6 +129,17 @@ def add_participation(actor, record: AlumnusRecord, course_id: int, *,
     return participation
 
 
+def merged_ids(record_id: int) -> list[int]:
+    """The ids of every record merged into `record_id`, directly or through another merge."""
+    found: list[int] = []
+    level = [record_id]
+    while level and len(found) < 10_000:
+        level = [i for i in db.session.scalars(sa.select(AlumnusRecord.id).where(
+            AlumnusRecord.merged_into_id.in_(level))) if i not in found and i != record_id]
+        found += level
+    return found
+
+
 def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
     """Fold `duplicate` into `keep`: every participation, post and sector is kept."""
     if keep.id == duplicate.id or keep.office_id != duplicate.office_id:

@@ -240,6 +240,31 @@ def test_erasure_anonymises_but_keeps_the_counts(login, users, office, mine, own
     assert officer.post(f"/records/claims/erasures/{erasure.id}").status_code == 409
 
 
+def test_erasure_also_anonymises_the_duplicates_merged_into_the_record(login, users, office,
+                                                                       mine, owner):
+    older = make_record(office, family_name="Rakhimova", given_name="Dilnoza",
+                        email="d.rakhimova@example.org", organization="Ministry of Health")
+    oldest = make_record(office, family_name="Рахимова", phone="+992 55 555 55 55")
+    services.merge_records(users["officer"], older, oldest)
+    services.merge_records(users["officer"], mine, older)
+    db.session.commit()
+    login(owner).post("/me/erasure")
+    erasure = db.session.scalar(sa.select(ErasureRequest))
+    assert login(users["officer"]).post(
+        f"/records/claims/erasures/{erasure.id}").status_code == 302
+    db.session.expire_all()
+    for record_id in (older.id, oldest.id):
+        record = db.session.get(AlumnusRecord, record_id)
+        assert record.erased_at is not None
+        assert record.family_name == f"Erased person #{record_id}"
+        assert (record.email, record.phone, record.organization, record.name_key) == (
+            "", "", "", "")
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.subject_type == "AlumnusRecord",
+        AuditEvent.subject_id.in_([older.id, oldest.id]))).all()
+    assert events and not any("Rakhimova" in e.details or "+992" in e.details for e in events)
+
+
 def test_erased_person_cannot_log_in(client, login, users, mine, owner):
     login(owner).post("/me/erasure")
     erasure = db.session.scalar(sa.select(ErasureRequest))
