@@ -11,7 +11,13 @@ from flask.cli import with_appcontext
 
 from alumni_app.alumni import importer
 from alumni_app.alumni.import_files import FIELDS, ImportFileError, column_letter
-from alumni_app.alumni.import_report import ImportReport, duplicate_text, issue_text, problem_text
+from alumni_app.alumni.import_report import (
+    ImportReport,
+    duplicate_text,
+    issue_text,
+    junk_text,
+    problem_text,
+)
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
 
@@ -85,12 +91,15 @@ def _summary(report: ImportReport) -> None:
     click.echo(f"courses created: {len(report.courses_created)}")
     click.echo(f"participations added: {report.participations}")
     click.echo(f"blank rows ignored: {report.blank}")
+    click.echo(f"skipped (totals, notes, separators): {report.junk}")
     _listing("errors", [f"row {i.row}: {issue_text(i)}" for i in report.errors],
              report.error_count)
     _listing("probable duplicates", [f"row {d['row']} {d['name']}: {duplicate_text(d)}"
                                      for d in report.duplicates], report.duplicate_count)
     _listing("warnings", [f"row {i.row}: {issue_text(i)}" for i in report.warnings],
              report.warning_count)
+    _listing("skipped rows", [f"row {j['row']}: {junk_text(j)}" for j in report.junk_rows],
+             report.junk)
 
 
 @click.command("import-alumni")

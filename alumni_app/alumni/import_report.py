@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from alumni_app.alumni import import_files as files
-from alumni_app.alumni.import_rows import ROW_MESSAGES, Issue, ParsedRow
+from alumni_app.alumni.import_rows import JUNK_MESSAGES, ROW_MESSAGES, Issue, ParsedRow
 
 LISTED = 200  # errors, warnings and duplicates kept for display; the counts are always complete
 PREVIEW_ROWS = 10
@@ -38,6 +38,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     blank: int = 0
+    junk: int = 0  # totals, notes and separators skipped
+    junk_rows: list[dict] = field(default_factory=list)
     error_rows: int = 0
     error_count: int = 0
     warning_count: int = 0
@@ -62,6 +64,11 @@ class ImportReport:
             self.errors.extend(row.errors[:max(0, LISTED - len(self.errors))])
         self.warning_count += len(row.warnings)
         self.warnings.extend(row.warnings[:max(0, LISTED - len(self.warnings))])
+
+    def add_junk(self, number: int, reason: tuple[str, str]) -> None:
+        self.junk += 1
+        if len(self.junk_rows) < LISTED:
+            self.junk_rows.append({"row": number, "code": reason[0], "value": reason[1]})
 
     def add_duplicate(self, row: ParsedRow, kind: str, others: list[dict]) -> None:
         self.duplicate_count += 1
@@ -95,6 +102,11 @@ def issue_text(issue: Issue) -> str:
     """The message of a row error or warning, in the current language."""
     params = {**issue.params, "field": field_label(issue.field)}
     return str(ROW_MESSAGES[issue.code]) % params
+
+
+def junk_text(junk: dict) -> str:
+    """Why a row was skipped as not a person, in the current language."""
+    return str(JUNK_MESSAGES[junk["code"]]) % {"value": junk["value"]}
 
 
 def problem_text(problem: dict) -> str:

@@ -23,7 +23,14 @@ from alumni_app import audit
 from alumni_app.alumni import import_files as files
 from alumni_app.alumni import services
 from alumni_app.alumni.import_report import LISTED, PREVIEW_ROWS, ImportReport, display_name
-from alumni_app.alumni.import_rows import Lookups, ParsedRow, cell_text, parse_row, record_name_key
+from alumni_app.alumni.import_rows import (
+    Lookups,
+    ParsedRow,
+    cell_text,
+    junk_reason,
+    parse_row,
+    record_name_key,
+)
 from alumni_app.alumni.models import AlumnusRecord, SearchTerm
 from alumni_app.db import bulk_insert, bulk_insert_returning_ids
 from alumni_app.extensions import db
@@ -495,6 +502,9 @@ def _records(data: Iterable, report: ImportReport) -> Iterator[tuple[int, dict]]
             cell_text(c).casefold() for c in cells[:len(header)]] == header
         if not raw or repeated:
             report.blank += 1
+            continue
+        if reason := junk_reason(raw):
+            report.add_junk(number, reason)
             continue
         report.rows += 1
         yield number, raw

@@ -449,6 +449,59 @@ def test_probable_duplicates_are_reported(office, tmp_path):
     assert (report.created, report.updated) == (3, 0)
 
 
+JUNK_ROWS = [
+    ["----", "", "", ""],
+    ["Итого: 2", "", "", ""],
+    ["Всего", "", "", ""],
+    ["Примечание: список уточняется", "", "", ""],
+    ["Total 2", "", "", ""],
+    ["", "", "", "Примечание: данные на 2020 год"],
+    ["", "2", "", ""],
+    ["", "", "", "Список составлен отделом кадров"],
+    ["№ 12", "", "", ""],
+]
+
+
+def test_totals_notes_and_separators_are_skipped_not_imported(office, tmp_path):
+    path = write_csv(tmp_path / "list.csv", [
+        ["ФИО", "Год рождения", "Эл. почта", "Организация"],
+        ["Karimov Rustam", "1980", "r@example.org", "Ministry of Finance"],
+        *JUNK_ROWS[:5],
+        ["Aliev —", "", "", "Tax Committee"],
+        *JUNK_ROWS[5:],
+    ])
+    report = run(path, office, commit=True)
+    assert report.applied and (report.created, report.error_rows) == (2, 0)
+    assert report.junk == len(JUNK_ROWS) and report.rows == 2
+    assert [j["row"] for j in report.junk_rows] == [3, 4, 5, 6, 7, 9, 10, 11, 12]
+    texts = [import_report.junk_text(j) for j in report.junk_rows]
+    assert "Итого: 2" in texts[1] and "no letters" in texts[0] and "No name" in texts[5]
+    names = sorted(r.family_name + "/" + r.given_name for r in
+                   db.session.scalars(sa.select(AlumnusRecord)))
+    assert names == ["Aliev/", "Karimov/Rustam"]  # the dash is no given name
+
+
+def test_a_real_row_without_a_name_is_still_an_error(office, tmp_path):
+    path = write_csv(tmp_path / "list.csv", [
+        ["ФИО", "Эл. почта", "Организация"], ["Karimov Rustam", "", ""],
+        ["", "x@example.org", "Ministry of Health"], ["", "y@example.org", ""],
+        ["—", "z@example.org", "Ministry of Health"]])
+    report = run(path, office)
+    assert [(e.row, e.code) for e in report.errors] == [
+        (3, "missing-name"), (4, "missing-name"), (5, "missing-name")]
+    assert report.junk == 0
+
+
+def test_skipped_rows_are_shown_in_the_dry_run(login, users, office):
+    rows = [["ФИО", "Год рождения", "Эл. почта", "Организация"], ["Karimov Rustam", "", "", ""],
+            *JUNK_ROWS]
+    officer = login(users["officer"])
+    page = officer.get(f"/records/import/{_token(_upload(officer, 'list.csv', _csv_bytes(rows)))}")
+    body = page.get_data(as_text=True)
+    assert "Rows skipped: not people" in body and "Итого: 2" in body
+    assert "Rows with errors</th><td>0" in body
+
+
 def test_duplicate_columns_are_noted_and_manual_choices_checked(office, tmp_path):
     path = write_csv(tmp_path / "cols.csv", [
         ["Name", "E-mail", "Email", "Notes"],
@@ -800,3 +853,12 @@ def test_an_import_whose_server_died_is_reported_and_can_be_started_again(
     assert "stopped before it finished" in page.text and counts()["alumni_records"] == 0
     officer.post(f"/records/import/{token}/commit", data={})
     assert record_by_email("o@ex.org") is not None
+
+
+def test_cli_lists_the_rows_skipped_as_not_people(app, office, tmp_path):
+    path = write_csv(tmp_path / "list.csv", [["ФИО", "Год рождения", "Эл. почта", "Организация"],
+                                             ["Karimov Rustam", "", "", ""], *JUNK_ROWS])
+    result = _cli(app, path, "--office", "TJ", "--commit")
+    assert result.exit_code == 0, result.output
+    assert "skipped (totals, notes, separators): 9" in result.output
+    assert "row 3: " in result.output and "created: 1" in result.output
