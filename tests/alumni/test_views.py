@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from alumni_app.alumni import services
 from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.audit import AuditEvent
 from alumni_app.extensions import db
-from tests.factories import make_record
+from tests.factories import make_record, make_region, make_sector
 
 
 def _count(model):
@@ -90,6 +92,57 @@ def test_csv_export_neutralises_formulas_and_reads_as_utf8(login, users, office,
     assert "'=HYPERLINK" in text and "Elsewhere" not in text
 
 
+EXPORTED = {"phone": "+992 93 123 4567", "family_name": '=HYPERLINK("http://x","y")',
+            "organization": "-2+3", "position": "@SUM(A1)", "given_name": "(3712) 62-44-01"}
+
+
+def _exported(login, users, office, fmt: str) -> dict:
+    make_record(office, **EXPORTED)
+    response = login(users["officer"]).get(f"/directory/export.{fmt}")
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    else:
+        rows = list(openpyxl.load_workbook(io.BytesIO(response.data)).active.iter_rows(
+            values_only=True))
+    return dict(zip(rows[0], rows[1], strict=True))
+
+
+def test_csv_export_prefixes_only_what_could_run(login, users, office):
+    row = _exported(login, users, office, "csv")
+    assert row["Phone"] == "+992 93 123 4567"  # a phone number keeps its value
+    assert row["Given name"] == "(3712) 62-44-01"
+    assert row["Family name"] == "'=HYPERLINK(\"http://x\",\"y\")"
+    assert (row["Organization"], row["Position"]) == ("'-2+3", "'@SUM(A1)")
+
+
+def test_xlsx_export_writes_plain_text_that_never_runs(login, users, office):
+    make_record(office, family_name="Other")
+    row = _exported(login, users, office, "xlsx")
+    assert row["Phone"] == "+992 93 123 4567"
+    assert row["Family name"] == '=HYPERLINK("http://x","y")'  # text, not a formula
+    assert (row["Organization"], row["Position"]) == ("-2+3", "@SUM(A1)")
+
+
+def test_xlsx_cells_are_strings_not_formulas(login, users, office):
+    make_record(office, family_name="=1+1", phone="+992 93 123 4567")
+    response = login(users["officer"]).get("/directory/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    cells = [c for c in sheet[2] if c.value in ("=1+1", "+992 93 123 4567")]
+    assert len(cells) == 2 and all(c.data_type == "s" for c in cells)
+
+
+def test_exports_use_the_language_of_the_user(login, users, office):
+    region = make_region(office, name_en="Sughd", name_ru="Согдийская область")
+    sector = make_sector(name_en="Health", name_ru="Здравоохранение")
+    record = make_record(office, family_name="Rahimova", gender="female", region_id=region.id)
+    services.update_record(None, record, {}, sector_ids=[sector.id])
+    users["officer"].preferred_language = "ru"
+    db.session.commit()
+    text = login(users["officer"]).get("/directory/export.csv").get_data().decode("utf-8-sig")
+    assert "Согдийская область" in text and "Здравоохранение" in text and "Женский" in text
+    assert "Sughd" not in text and "female" not in text
+
+
 def test_xlsx_export_of_a_filtered_list(login, users, office):
     make_record(office, family_name="Rahimova", organization="+SUM(A1)")
     make_record(office, family_name="Other")
@@ -97,7 +150,7 @@ def test_xlsx_export_of_a_filtered_list(login, users, office):
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][0] == "Rahimova"
-    assert "'+SUM(A1)" in rows[1]
+    assert "+SUM(A1)" in rows[1]
 
 
 @pytest.fixture
