@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -23,8 +24,8 @@ from alumni_app.permissions import (
     scope_to_office,
 )
 from alumni_app.training import services
-from alumni_app.training.forms import CourseForm, RegionForm, SectorForm
-from alumni_app.training.models import Course, Participation, ProgramType, Sector
+from alumni_app.training.forms import FISCAL_YEAR_MISMATCH, CourseForm, RegionForm, SectorForm
+from alumni_app.training.models import Course, Participation, ProgramType, Sector, fiscal_year
 
 bp = Blueprint("courses", __name__)
 MANAGERS = (Role.MANAGER, Role.ADMIN)
@@ -72,7 +73,7 @@ def _save_course(course: Course | None):
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in (
             "code", "title", "program_type", "host_institution", "host_city", "start_on",
-            "end_on")}
+            "end_on", "fiscal_year")}
         values["sector_id"] = form.sector_id.data or None
         values["host_institution"] = values["host_institution"] or ""
         values["host_city"] = values["host_city"] or ""
@@ -80,6 +81,9 @@ def _save_course(course: Course | None):
             course = services.save_course(current_user, course, values)
         except services.DuplicateCode:
             form.code.errors.append(_("Another course already has this code."))
+        except services.FiscalYearMismatch:
+            form.fiscal_year.errors.append(str(FISCAL_YEAR_MISMATCH) % {
+                "date": format_date(values["start_on"]), "year": fiscal_year(values["start_on"])})
         else:
             db.session.commit()
             flash(_("The course was saved."), "success")
