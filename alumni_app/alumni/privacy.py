@@ -94,6 +94,7 @@ def _record_data(record: AlumnusRecord) -> dict:
         office=record.office.name, country=record.office.country,
         region=record.region.name_en if record.region else None,
         sectors=[s.name_en for s in record.sectors], has_photo=bool(record.photo_name),
+        post_started_on=_iso(record.post_started_on),
         consent_at=_iso(record.consent_at), created_at=_iso(record.created_at),
         updated_at=_iso(record.updated_at),
         participations=[{

@@ -16,7 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,7 +26,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from alumni_app.alumni import claims, photos, policy, services
 from alumni_app.alumni import privacy as privacy_rules
-from alumni_app.alumni.forms import ProfileFieldsMixin
+from alumni_app.alumni.forms import POST_DATE_MESSAGES, PostChangeMixin, ProfileFieldsMixin
 from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
@@ -44,7 +44,7 @@ VISIBILITY_LABELS = {
 }
 
 
-class ProfileForm(ProfileFieldsMixin, BaseForm):
+class ProfileForm(PostChangeMixin, ProfileFieldsMixin, BaseForm):
     """The fields an alumnus may change on their own record, and nothing else."""
 
     def values(self) -> dict:
@@ -106,6 +106,7 @@ def _own() -> AlumnusRecord | None:
 
 def _profile_form(record: AlumnusRecord) -> ProfileForm:
     form = ProfileForm(obj=record, data={"sector_ids": [s.id for s in record.sectors]})
+    form.current_post = (record.organization, record.position)
     locale = str(get_locale())
     sectors = db.session.scalars(sa.select(Sector).where(Sector.is_active).order_by(Sector.name_en))
     form.sector_ids.choices = [(s.id, s.name(locale)) for s in sectors]
@@ -126,11 +127,17 @@ def edit():
         return redirect(url_for("profile.claim"))
     form = _profile_form(record)
     if form.validate_on_submit():
-        services.update_record(current_user, record, form.values(),
-                               fields=services.PROFILE_FIELDS, sector_ids=form.sector_ids.data)
-        db.session.commit()
-        flash(_("Your profile was saved."), "success")
-        return redirect(url_for("profile.edit"))
+        try:
+            services.update_record(current_user, record, form.values(),
+                                   fields=services.PROFILE_FIELDS,
+                                   sector_ids=form.sector_ids.data, **form.post_values())
+        except services.PostDateError as exc:
+            form.moved_on.errors.append(str(POST_DATE_MESSAGES[exc.code]) % {
+                k: format_date(v) for k, v in exc.params.items()})
+        else:
+            db.session.commit()
+            flash(_("Your profile was saved."), "success")
+            return redirect(url_for("profile.edit"))
     return _edit_page(record, form, PhotoForm(formdata=None), form_status())
 
 

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from alumni_app.alumni import policy, services
-from alumni_app.alumni.forms import MergeForm, ParticipationForm, RecordForm
+from alumni_app.alumni.forms import (
+    POST_DATE_MESSAGES,
+    MergeForm,
+    ParticipationForm,
+    RecordForm,
+)
 from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.audit import AuditEvent
 from alumni_app.auth.forms import ConfirmForm
@@ -32,6 +38,10 @@ def _load(record_id: int) -> AlumnusRecord:
     record = db.session.get(AlumnusRecord, record_id) or abort(404)
     require(policy.can_edit_record(current_user, record))
     return record
+
+
+def _dates(params: dict) -> dict:
+    return {k: format_date(v) for k, v in params.items()}
 
 
 def _form_choices(form: RecordForm, office_id: int | None) -> None:
@@ -78,13 +88,18 @@ def edit(record_id: int):
     record = _load(record_id)
     form = RecordForm(obj=record, data={"sector_ids": [s.id for s in record.sectors],
                                         "region_id": record.region_id or 0})
+    form.current_post = (record.organization, record.position)
     _form_choices(form, record.office_id)
     if form.validate_on_submit():
-        services.update_record(current_user, record, form.values(),
-                               sector_ids=form.sector_ids.data)
-        db.session.commit()
-        flash(_("The record was saved."), "success")
-        return redirect(url_for("directory.record", record_id=record.id))
+        try:
+            services.update_record(current_user, record, form.values(),
+                                   sector_ids=form.sector_ids.data, **form.post_values())
+        except services.PostDateError as exc:
+            form.moved_on.errors.append(str(POST_DATE_MESSAGES[exc.code]) % _dates(exc.params))
+        else:
+            db.session.commit()
+            flash(_("The record was saved."), "success")
+            return redirect(url_for("directory.record", record_id=record.id))
     return render_template("records/form.html", form=form, record=record,
                            participation_form=_participation_form(),
                            confirm_form=ConfirmForm()), form_status()

@@ -118,6 +118,7 @@ def record(record_id: int):
         .join(Course).order_by(Course.start_on.desc().nulls_last())).all()
     return render_template(
         "directory/record.html", person=person, participations=participations,
+        posts=person.positions,
         show_email=policy.can_see_contact(current_user, person, "email", own),
         show_phone=policy.can_see_contact(current_user, person, "phone", own),
         can_edit=policy.can_edit_record(current_user, person),

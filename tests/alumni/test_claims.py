@@ -53,6 +53,7 @@ def test_claim_by_invitation_then_edit_hide_phone_and_hide_from_others(
     assert record.user_id == owner.id
 
     assert me.post("/me", data={"organization": "Tax Committee", "position": "Head of unit",
+                                "post_change": "moved", "moved_on": "2023-09-01",
                                 "phone": record.phone}).status_code == 302
     assert me.post("/me/privacy", data={"visibility": "all", "show_email": "y",
                                         "consent": "y"}).status_code == 302

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -75,7 +76,8 @@ PROTECTED = [
 @pytest.mark.parametrize(("field", "value"), PROTECTED)
 def test_alumni_change_only_their_profile_fields(login, mine, owner, field, value):
     before = getattr(mine, field)
-    response = login(owner).post("/me", data={"organization": "Tax Committee", field: value})
+    response = login(owner).post("/me", data={"organization": "Tax Committee",
+                                              "post_change": "corrected", field: value})
     assert response.status_code == 302
     db.session.refresh(mine)
     assert mine.organization == "Tax Committee"
@@ -85,7 +87,8 @@ def test_alumni_change_only_their_profile_fields(login, mine, owner, field, valu
 def test_alumni_cannot_change_their_training_history(login, mine, owner):
     other_course = _course("JICA-02", "Road safety")
     me = login(owner)
-    me.post("/me", data={"organization": "x", "course_id": other_course.id,
+    me.post("/me", data={"organization": "x", "post_change": "corrected",
+                         "course_id": other_course.id,
                          "participations": other_course.id})
     assert me.post(f"/records/{mine.id}/participations",
                    data={"course_id": other_course.id}).status_code == 403
@@ -94,12 +97,30 @@ def test_alumni_cannot_change_their_training_history(login, mine, owner):
 
 
 def test_profile_edit_keeps_the_earlier_post_and_is_audited(login, mine, owner):
-    login(owner).post("/me", data={"organization": "Tax Committee", "position": "Head"})
+    assert login(owner).post("/me", data={"organization": "Tax Committee", "position": "Head",
+                                          "post_change": "moved", "moved_on": "2022-02-01"}
+                             ).status_code == 302
     db.session.refresh(mine)
-    assert "Ministry of Finance" in [p.organization for p in mine.positions]
+    assert ("Ministry of Finance", date(2022, 2, 1)) in [(p.organization, p.ended_on)
+                                                         for p in mine.positions]
+    assert mine.post_started_on == date(2022, 2, 1)
     event = db.session.scalars(sa.select(AuditEvent).where(
         AuditEvent.action == "record.updated", AuditEvent.actor_id == owner.id)).one()
     assert (event.subject_id, event.office_id) == (mine.id, mine.office_id)
+
+
+def test_alumni_say_whether_they_moved_or_corrected_their_post(login, mine, owner):
+    me = login(owner)
+    page = me.get("/me").get_data(as_text=True)
+    assert "A new post: the person moved" in page and "A correction of the current entry" in page
+    refused = me.post("/me", data={"organization": "Ministry of Finances"})
+    assert refused.status_code == 400
+    assert "Say whether this is a new post or a correction." in refused.get_data(as_text=True)
+    before = len(mine.positions)
+    assert me.post("/me", data={"organization": "Ministry of Finances",
+                                "post_change": "corrected"}).status_code == 302
+    db.session.refresh(mine)
+    assert mine.organization == "Ministry of Finances" and len(mine.positions) == before
 
 
 def test_bad_profile_input_keeps_what_was_typed(login, mine, owner):

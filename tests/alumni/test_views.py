@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import openpyxl
 import pytest
 import sqlalchemy as sa
 
 from alumni_app.alumni import services
-from alumni_app.alumni.models import AlumnusRecord, Visibility
+from alumni_app.alumni.models import AlumnusRecord, RecordPosition, Visibility
 from alumni_app.audit import AuditEvent
 from alumni_app.extensions import db
-from tests.factories import make_record, make_region, make_sector
+from tests.factories import make_course, make_record, make_region, make_sector
 
 
 def _count(model):
@@ -59,15 +60,116 @@ def test_staff_cannot_touch_another_offices_record(login, users, other_office):
     assert foreign.family_name == "Foreign"
 
 
-def test_editing_keeps_the_earlier_post(login, users, office):
-    record = make_record(office, organization="Ministry of Finance", position="Specialist")
-    login(users["officer"]).post(f"/records/{record.id}/edit", data={
-        "family_name": record.family_name, "given_name": "Given", "gender": "unspecified",
-        "region_id": "0", "organization": "Tax Committee", "position": "Head of unit"})
+def _edit(record, **values) -> dict:
+    return {"family_name": record.family_name, "given_name": "Given", "gender": "unspecified",
+            "region_id": "0", "organization": record.organization, "position": record.position,
+            **values}
+
+
+def test_a_move_keeps_the_earlier_post_with_its_dates(login, users, office):
+    record = make_record(office, organization="Ministry of Finance", position="Specialist",
+                         post_started_on=date(2015, 9, 1))
+    response = login(users["officer"]).post(f"/records/{record.id}/edit", data=_edit(
+        record, organization="Tax Committee", position="Head of unit", post_change="moved",
+        moved_on="2021-03-01"))
+    assert response.status_code == 302
     db.session.refresh(record)
-    assert record.organization == "Tax Committee"
-    assert [(p.organization, p.position) for p in record.positions] == [
-        ("Ministry of Finance", "Specialist")]
+    assert (record.organization, record.post_started_on) == ("Tax Committee", date(2021, 3, 1))
+    assert [(p.organization, p.position, p.started_on, p.ended_on) for p in record.positions] == [
+        ("Ministry of Finance", "Specialist", date(2015, 9, 1), date(2021, 3, 1))]
+    event = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "record.updated")).one()
+    assert event.details_dict["post"] == "moved"
+    assert event.details_dict["changes"]["organization"] == ["Ministry of Finance",
+                                                             "Tax Committee"]
+
+
+def test_a_correction_changes_the_entry_and_keeps_no_post(login, users, office):
+    record = make_record(office, organization="Ministry of Finanse", position="Specialist")
+    response = login(users["officer"]).post(f"/records/{record.id}/edit", data=_edit(
+        record, organization="Ministry of Finance", post_change="corrected"))
+    assert response.status_code == 302
+    db.session.refresh(record)
+    assert record.organization == "Ministry of Finance" and record.positions == []
+    event = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.action == "record.updated")).one()
+    assert event.details_dict["post"] == "corrected"
+    assert event.details_dict["changes"]["organization"] == ["Ministry of Finanse",
+                                                             "Ministry of Finance"]
+
+
+@pytest.mark.parametrize(("values", "message"), [
+    ({}, "Say whether this is a new post or a correction."),
+    ({"post_change": "moved"}, "Enter the date the new post began."),
+    ({"post_change": "moved", "moved_on": "2999-01-01"}, "cannot be in the future"),
+    ({"post_change": "moved", "moved_on": "2010-01-01"}, "cannot begin before the current one"),
+])
+def test_a_changed_post_needs_a_clear_choice(login, users, office, values, message):
+    record = make_record(office, organization="Ministry of Finance",
+                         post_started_on=date(2015, 9, 1))
+    response = login(users["officer"]).post(f"/records/{record.id}/edit", data=_edit(
+        record, organization="Tax Committee", **values))
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert message in body and "Tax Committee" in body
+    db.session.refresh(record)
+    assert record.organization == "Ministry of Finance" and record.positions == []
+
+
+def test_staff_add_correct_and_delete_earlier_posts(login, users, office):
+    record = make_record(office, organization="Tax Committee")
+    officer = login(users["officer"])
+    assert officer.post(f"/records/{record.id}/posts/new", data={
+        "organization": "Ministry of Energy", "position": "Engineer", "started_on": "2012-01-10",
+        "ended_on": "2011-01-01"}).status_code == 400  # ends before it begins
+    assert officer.post(f"/records/{record.id}/posts/new", data={
+        "organization": "Ministry of Energy", "position": "Engineer", "started_on": "2012-01-10",
+        "ended_on": "2016-05-31"}).status_code == 302
+    post = db.session.scalar(sa.select(RecordPosition))
+    page = officer.get(f"/records/{record.id}/posts").get_data(as_text=True)
+    assert "Ministry of Energy" in page and "Jan 10, 2012" in page
+    assert officer.post(f"/records/{record.id}/posts/{post.id}", data={
+        "organization": "Ministry of Energy and Water", "position": "Engineer",
+        "started_on": "2012-01-10", "ended_on": "2016-05-31"}).status_code == 302
+    db.session.refresh(post)
+    assert post.organization == "Ministry of Energy and Water"
+    assert "Delete this earlier post" in officer.get(
+        f"/records/{record.id}/posts/{post.id}/delete").get_data(as_text=True)
+    assert officer.post(f"/records/{record.id}/posts/{post.id}/delete").status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RecordPosition)) == 0
+    actions = db.session.scalars(sa.select(AuditEvent.action).where(
+        AuditEvent.subject_id == record.id).order_by(AuditEvent.id)).all()
+    assert actions[-3:] == ["record.post_added", "record.post_updated", "record.post_deleted"]
+
+
+def test_posts_of_another_record_or_office_are_out_of_reach(login, users, office,
+                                                            other_office):
+    mine, foreign = make_record(office), make_record(other_office)
+    post = RecordPosition(record_id=foreign.id, organization="Secret ministry")
+    db.session.add(post)
+    db.session.commit()
+    officer = login(users["officer"])
+    assert officer.get(f"/records/{foreign.id}/posts").status_code == 403
+    assert officer.get(f"/records/{mine.id}/posts/{post.id}").status_code == 404
+    assert officer.post(f"/records/{mine.id}/posts/{post.id}/delete").status_code == 404
+    assert db.session.get(RecordPosition, post.id) is not None
+
+
+def test_the_record_page_shows_posts_and_who_nominated_for_each_course(login, users, office):
+    record = make_record(office, organization="Tax Committee", post_started_on=date(2021, 3, 1))
+    record.visibility = Visibility.ALL.value
+    db.session.add(RecordPosition(record_id=record.id, organization="Ministry of Finance",
+                                  position="Specialist", started_on=date(2015, 9, 1),
+                                  ended_on=date(2021, 3, 1)))
+    course = make_course(title="Public finance")
+    services.add_participation(None, record, course.id,
+                               nominating_organization="Ministry of Finance",
+                               position="Specialist")
+    db.session.commit()
+    page = login(users["alumnus"]).get(f"/directory/{record.id}").get_data(as_text=True)
+    assert "since Mar 1, 2021" in page
+    assert "Sep 1, 2015 – Mar 1, 2021" in page
+    assert "Nominated by:" in page and "as Specialist" in page
 
 
 def test_alumni_see_chosen_contact_details_only(login, users, office):
