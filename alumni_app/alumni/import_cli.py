@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import click
@@ -30,6 +31,15 @@ def _office(code: str) -> Office:
     if office is None:
         raise click.UsageError(f"no office with code {code!r}")
     return office
+
+
+def operator() -> dict:
+    """The history's word for who ran an import from the command line: no user, a login."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        login = "unknown"
+    return {"via": "command line", "os_user": login[:64]}
 
 
 def _mapping(path: Path, choices: tuple[str, ...]) -> list[str] | None:
@@ -117,7 +127,7 @@ def import_alumni(path, office_code, commit, skip_errors, choices):
     try:
         report = importer.run_import(path, office, None, commit=commit,
                                      mapping=_mapping(path, choices), skip_errors=skip_errors,
-                                     progress=_progress())
+                                     progress=_progress(), origin=operator())
     except ImportFileError as exc:
         raise click.ClickException(exc.message()) from None
     _summary(report)

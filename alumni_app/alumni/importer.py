@@ -9,6 +9,7 @@ all rows or none. Rows are streamed and written in batches with Core inserts, so
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -32,7 +33,8 @@ from alumni_app.alumni.import_rows import (
     record_name_key,
 )
 from alumni_app.alumni.models import AlumnusRecord, SearchTerm
-from alumni_app.db import bulk_insert, bulk_insert_returning_ids
+from alumni_app.audit import AuditEvent, client_ip
+from alumni_app.db import bulk_insert, bulk_insert_returning_ids, utcnow
 from alumni_app.extensions import db
 from alumni_app.training.models import Course, Participation
 
@@ -148,8 +150,14 @@ def _changes(current: dict, values: dict, fill_only: bool) -> dict:
 class _Run:
     """The state of one import: caches, the counts, and the batch writer."""
 
-    def __init__(self, office_id: int, actor, report: ImportReport):
+    def __init__(self, office_id: int, actor, report: ImportReport, origin: dict | None = None):
         self.office_id, self.actor, self.report = office_id, actor, report
+        # What the history says of every change this import makes: the file, and who ran it
+        # (the command line has no user: it names the operator's login instead).
+        self.source = {"source": "import", "file": report.file_name, **(origin or {})}
+        self.event = {"occurred_at": utcnow(), "actor_id": getattr(actor, "id", None),
+                      "subject_type": AlumnusRecord.__name__, "office_id": office_id,
+                      "ip_address": client_ip()}
         self.lookups = Lookups(office_id)
         self.courses: dict[str, int | None] = {}
         self.titles: dict[tuple, int | None] = {}
@@ -403,7 +411,7 @@ class _Run:
         if target.id is not None:
             # Through the service: post history, search terms and the record's own audit trail.
             record = db.session.get(AlumnusRecord, target.id)
-            services.update_record(self.actor, record, changes)
+            services.update_record(self.actor, record, changes, source=self.source)
         target.values.update(changes)
         target.name_key = record_name_key(target.values)
 
@@ -448,6 +456,18 @@ class _Run:
         if links:
             bulk_insert(Participation.__table__, links)
             self.report.participations += len(links)
+        self._history([t.id for t in new], links)
+
+    def _history(self, created: list[int], links: list[dict]) -> None:
+        """One history entry per record created and per course linked, inserted in bulk."""
+        created_text = json.dumps(self.source, ensure_ascii=False)
+        events = [{**self.event, "action": "record.created", "subject_id": record_id,
+                   "details": created_text} for record_id in created]
+        events += [{**self.event, "action": "participation.added",
+                    "subject_id": link["record_id"],
+                    "details": json.dumps({"course_id": link["course_id"], **self.source},
+                                          ensure_ascii=False)} for link in links]
+        bulk_insert(AuditEvent.__table__, events)
 
 
 def _year_fits(target: _Target, row: ParsedRow) -> bool:
@@ -515,11 +535,13 @@ def _batches(items: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
-def _finish(report: ImportReport, office, actor, commit: bool, skip_errors: bool) -> None:
+def _finish(report: ImportReport, office, actor, commit: bool, skip_errors: bool,
+            origin: dict | None = None) -> None:
     if not (commit and report.can_commit(skip_errors)):
         db.session.rollback()
         return
     audit.record("records.imported", actor=actor, subject=office, office_id=office.id,
+                 **(origin or {}),
                  file=report.file_name, rows=report.rows, created=report.created,
                  updated=report.updated, unchanged=report.unchanged,
                  skipped_with_errors=report.error_rows, duplicates=report.duplicate_count,
@@ -542,12 +564,13 @@ def _plan_for_a_growing_table() -> None:
 def run_import(path, office, actor=None, commit: bool = False, *,
                mapping: list[str] | None = None, skip_errors: bool = False,
                file_name: str | None = None, progress: Callable[[int], None] | None = None,
-               batch_size: int = BATCH_SIZE) -> ImportReport:
+               batch_size: int = BATCH_SIZE, origin: dict | None = None) -> ImportReport:
     """Import a CSV or XLSX file into `office`; without `commit`, roll everything back.
 
     With `commit`, the changes stay in the session (report.applied) for the caller to commit,
     unless the file has mapping problems or rows with errors (and `skip_errors` is off): then
     everything is rolled back. Raises ImportFileError for a file that cannot be read at all.
+    `origin` goes into every history entry (the command line's, naming the operator).
     """
     path = Path(path)
     ext = files.extension_of(path.name)
@@ -558,7 +581,7 @@ def run_import(path, office, actor=None, commit: bool = False, *,
         data = _start(rows, report, mapping)
         if not report.problems:
             _plan_for_a_growing_table()
-            run = _Run(office.id, actor, report)
+            run = _Run(office.id, actor, report, origin)
             for batch in _batches(_records(data, report), batch_size):
                 run.process(batch)
                 if progress:
@@ -568,7 +591,7 @@ def run_import(path, office, actor=None, commit: bool = False, *,
         raise
     finally:
         rows.close()
-    _finish(report, office, actor, commit, skip_errors)
+    _finish(report, office, actor, commit, skip_errors, origin)
     return report
 
 

@@ -15,8 +15,8 @@ from alumni_app.alumni.forms import (
     ParticipationForm,
     RecordForm,
 )
+from alumni_app.alumni.history import record_history
 from alumni_app.alumni.models import AlumnusRecord, Region
-from alumni_app.audit import AuditEvent
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
 from alumni_app.forms import form_status
@@ -178,11 +178,7 @@ def merge(record_id: int):
 @bp.get("/<int:record_id>/history")
 @object_rule(*STAFF_ROLES, description="alumni.policy.can_edit_record")
 def history(record_id: int):
-    """Show every recorded change to a record: who, when, what."""
+    """Show every recorded change to a record and its merged duplicates: who, when, what."""
     record = _load(record_id)
-    events = db.session.execute(
-        sa.select(AuditEvent).where(AuditEvent.subject_type == "AlumnusRecord",
-                                    AuditEvent.subject_id == record.id)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(200)
-    ).scalars().all()
-    return render_template("records/history.html", record=record, events=events)
+    return render_template("records/history.html", record=record,
+                           entries=record_history(record))

@@ -862,3 +862,51 @@ def test_cli_lists_the_rows_skipped_as_not_people(app, office, tmp_path):
     assert result.exit_code == 0, result.output
     assert "skipped (totals, notes, separators): 9" in result.output
     assert "row 3: " in result.output and "created: 1" in result.output
+
+
+# --- history -----------------------------------------------------------------------------------
+
+def test_an_import_writes_the_history_of_each_record_and_course(office, users, region,
+                                                                tmp_path):
+    path = write_csv(tmp_path / "list.csv", [RU_HEADER, *RU_ROWS])
+    importer.run_import(path, office, users["officer"], commit=True)
+    db.session.commit()
+    dilnoza = record_by_email("dilnoza@example.org")
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.subject_type == "AlumnusRecord", AuditEvent.subject_id == dilnoza.id)
+        .order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["record.created", "participation.added"]
+    assert all(e.actor_id == users["officer"].id and e.office_id == office.id for e in events)
+    assert events[0].details_dict == {"source": "import", "file": "list.csv"}
+    assert events[1].details_dict["course_id"] == dilnoza.participations[0].course_id
+    created = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "record.created"))
+    linked = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "participation.added"))
+    assert (created, linked) == (3, 3)
+
+
+def test_the_history_page_says_what_an_import_did(login, users, office, tmp_path):
+    officer = login(users["officer"])
+    rows = [["Name", "Email", "Course code", "Course title"],
+            ["Karimov Rustam", "r@example.org", "C1", "Energy"]]
+    token = _token(_upload(officer, "office list.csv", _csv_bytes(rows)))
+    officer.post(f"/records/import/{token}/commit")
+    _wait_for_job(token)
+    person = record_by_email("r@example.org")
+    page = officer.get(f"/records/{person.id}/history").get_data(as_text=True)
+    assert "Record created" in page and "imported from office list.csv" in page
+    assert "Course added" in page and "C1" in page
+    assert users["officer"].display_name in page
+
+
+def test_the_command_line_names_its_operator_in_the_history(app, office, tmp_path,
+                                                            monkeypatch):
+    monkeypatch.setattr("getpass.getuser", lambda: "operator7")
+    path = write_csv(tmp_path / "list.csv", [RU_HEADER, *RU_ROWS])
+    assert _cli(app, path, "--office", "TJ", "--commit").exit_code == 0
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action.in_(
+        ["records.imported", "record.created", "participation.added"]))).all()
+    assert len(events) == 7
+    assert all(e.actor_id is None and e.details_dict["via"] == "command line"
+               and e.details_dict["os_user"] == "operator7" for e in events)

@@ -314,3 +314,17 @@ def test_a_big_list_says_how_many_at_least(login, users, office, monkeypatch):
     page = login(users["officer"]).get("/directory").get_data(as_text=True)
     assert "25+ people found" in page and "1–25 of 25+" in page
     assert login(users["officer"]).get("/directory?page=2").status_code == 200
+
+
+def test_the_history_of_a_kept_record_shows_its_merged_duplicates(login, users, office):
+    keep = make_record(office, family_name="Saidova")
+    dup = make_record(office, family_name="Saidova", email="old@example.org")
+    services.update_record(users["officer"], dup, {"phone": "+992 1"})
+    services.merge_records(users["officer"], keep, dup)
+    db.session.commit()
+    page = login(users["officer"]).get(f"/records/{keep.id}/history").get_data(as_text=True)
+    assert "A duplicate was merged into this record" in page
+    assert f'href="/directory/{dup.id}"' in page and "on the merged duplicate" in page
+    assert "+992 1" in page and users["officer"].display_name in page
+    dup_page = login(users["officer"]).get(f"/records/{dup.id}/history").get_data(as_text=True)
+    assert f'href="/records/{keep.id}/history"' in dup_page
