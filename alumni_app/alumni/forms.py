@@ -164,3 +164,14 @@ class ParticipationForm(BaseForm):
     course_id = SelectField(_l("Course"), coerce=int, validate_choice=True)
     nominating_organization = _text(_l("Nominating organization"), 200)
     position = _text(_l("Position at nomination"), 200)
+
+
+class NominationForm(BaseForm):
+    """Who nominated the person for a course, and their position then."""
+
+    nominating_organization = _text(_l("Nominating organization"), 200)
+    position_at_nomination = _text(_l("Position at nomination"), 200)
+
+    def values(self) -> dict:
+        return {"nominating_organization": self.nominating_organization.data or "",
+                "position_at_nomination": self.position_at_nomination.data or ""}

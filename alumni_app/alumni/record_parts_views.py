@@ -8,12 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from alumni_app.alumni import policy, services
-from alumni_app.alumni.forms import POST_DATE_MESSAGES, PostForm
+from alumni_app.alumni.forms import POST_DATE_MESSAGES, NominationForm, PostForm
 from alumni_app.alumni.models import AlumnusRecord, RecordPosition
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
 from alumni_app.forms import form_status
 from alumni_app.permissions import STAFF_ROLES, object_rule, require
+from alumni_app.training.models import Participation
 
 bp = Blueprint("record_parts", __name__, url_prefix="/records")
 CAN_EDIT = "alumni.policy.can_edit_record"
@@ -30,6 +31,13 @@ def _load_post(record: AlumnusRecord, post_id: int) -> RecordPosition:
     if post is None or post.record_id != record.id:
         abort(404)
     return post
+
+
+def _load_participation(record: AlumnusRecord, participation_id: int) -> Participation:
+    participation = db.session.get(Participation, participation_id)
+    if participation is None or participation.record_id != record.id:
+        abort(404)
+    return participation
 
 
 @bp.get("/<int:record_id>/posts")
@@ -76,3 +84,37 @@ def delete_post(record_id: int, post_id: int):
     db.session.commit()
     flash(_("The post was deleted."), "info")
     return redirect(url_for("record_parts.posts", record_id=record.id))
+
+
+@bp.route("/<int:record_id>/participations/<int:participation_id>", methods=["GET", "POST"])
+@object_rule(*STAFF_ROLES, description=CAN_EDIT)
+def participation_form(record_id: int, participation_id: int):
+    """Correct the nominating organization and the position at nomination of a course."""
+    record = _load(record_id)
+    participation = _load_participation(record, participation_id)
+    form = NominationForm(obj=participation)
+    if form.validate_on_submit():
+        services.update_participation(current_user, record, participation, form.values())
+        db.session.commit()
+        flash(_("The course's nomination was saved."), "success")
+        return redirect(url_for("records.edit", record_id=record.id))
+    return render_template("records/participation_form.html", record=record,
+                           participation=participation, form=form), form_status()
+
+
+@bp.route("/<int:record_id>/participations/<int:participation_id>/remove",
+          methods=["GET", "POST"])
+@object_rule(*STAFF_ROLES, description=CAN_EDIT)
+def remove_participation(record_id: int, participation_id: int):
+    """Confirm, then remove a wrongly linked course (not while a plan or grant needs it)."""
+    record = _load(record_id)
+    participation = _load_participation(record, participation_id)
+    form, in_use = ConfirmForm(), services.participation_in_use(participation)
+    if in_use or not form.validate_on_submit():
+        status = 409 if in_use and form.is_submitted() else 200
+        return render_template("records/confirm_remove_participation.html", record=record,
+                               participation=participation, form=form, in_use=in_use), status
+    services.remove_participation(current_user, record, participation)
+    db.session.commit()
+    flash(_("The course was removed from the record."), "info")
+    return redirect(url_for("records.edit", record_id=record.id))

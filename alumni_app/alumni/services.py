@@ -218,6 +218,46 @@ def add_participation(actor, record: AlumnusRecord, course_id: int, *,
     return participation
 
 
+NOMINATION_FIELDS = ("nominating_organization", "position_at_nomination")
+
+
+def update_participation(actor, record: AlumnusRecord, participation: Participation,
+                         values: dict) -> dict:
+    """Correct who nominated the person for a course, and their position then."""
+    changes = {f: [getattr(participation, f), values[f]] for f in NOMINATION_FIELDS
+               if f in values and getattr(participation, f) != values[f]}
+    for field, (_old, new) in changes.items():
+        setattr(participation, field, new)
+    if changes:
+        audit.record("participation.updated", actor=actor, subject=record,
+                     office_id=record.office_id, course_id=participation.course_id,
+                     changes=changes)
+    return changes
+
+
+def participation_in_use(participation: Participation) -> bool:
+    """Whether anything (an action plan, and so any grant built on it) refers to it."""
+    table = Participation.__table__
+    for other in db.metadata.sorted_tables:
+        for key in other.foreign_keys:
+            if key.column.table is table and db.session.scalar(
+                    sa.select(sa.exists().where(key.parent == participation.id))):
+                return True
+    return False
+
+
+def remove_participation(actor, record: AlumnusRecord, participation: Participation) -> None:
+    """Remove a wrongly linked course; refused while an action plan or grant depends on it."""
+    if participation_in_use(participation):
+        raise RecordError("participation-in-use")
+    audit.record("participation.removed", actor=actor, subject=record,
+                 office_id=record.office_id, course_id=participation.course_id,
+                 **{f: getattr(participation, f) for f in NOMINATION_FIELDS})
+    db.session.delete(participation)
+    db.session.flush()
+    db.session.expire(record, ["participations"])
+
+
 def merged_ids(record_id: int) -> list[int]:
     """The ids of every record merged into `record_id`, directly or through another merge."""
     found: list[int] = []

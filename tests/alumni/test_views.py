@@ -14,6 +14,7 @@ from alumni_app.alumni import services
 from alumni_app.alumni.models import AlumnusRecord, RecordPosition, Visibility
 from alumni_app.audit import AuditEvent
 from alumni_app.extensions import db
+from alumni_app.training.models import Participation
 from tests.factories import make_course, make_record, make_region, make_sector
 
 
@@ -328,3 +329,62 @@ def test_the_history_of_a_kept_record_shows_its_merged_duplicates(login, users, 
     assert "+992 1" in page and users["officer"].display_name in page
     dup_page = login(users["officer"]).get(f"/records/{dup.id}/history").get_data(as_text=True)
     assert f'href="/records/{keep.id}/history"' in dup_page
+
+
+def test_staff_correct_a_nomination_and_remove_a_wrongly_linked_course(login, users, office):
+    record = make_record(office)
+    part = services.add_participation(None, record, make_course(code="J-01").id,
+                                      nominating_organization="Ministry of Helth")
+    db.session.commit()
+    officer = login(users["officer"])
+    assert "Correct the nomination" in officer.get(f"/records/{record.id}/edit").get_data(
+        as_text=True)
+    assert officer.post(f"/records/{record.id}/participations/{part.id}", data={
+        "nominating_organization": "Ministry of Health",
+        "position_at_nomination": "Specialist"}).status_code == 302
+    db.session.refresh(part)
+    assert (part.nominating_organization, part.position_at_nomination) == (
+        "Ministry of Health", "Specialist")
+    confirm = officer.get(f"/records/{record.id}/participations/{part.id}/remove")
+    assert "Remove J-01" in confirm.get_data(as_text=True)
+    assert db.session.get(Participation, part.id) is not None  # asking removes nothing
+    assert officer.post(f"/records/{record.id}/participations/{part.id}/remove"
+                        ).status_code == 302
+    assert _count(Participation) == 0
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.subject_id == record.id).order_by(AuditEvent.id)).all()
+    assert [e.action for e in events][-2:] == ["participation.updated", "participation.removed"]
+    assert events[-1].details_dict["nominating_organization"] == "Ministry of Health"
+    history = officer.get(f"/records/{record.id}/history").get_data(as_text=True)
+    assert "Course removed" in history and "J-01" in history
+
+
+def test_a_course_an_action_plan_depends_on_cannot_be_removed(login, users, office):
+    from tests.plans.factories import make_participation, make_plan
+
+    record = make_record(office)
+    part = make_participation(record)
+    make_plan(part)
+    officer = login(users["officer"])
+    page = officer.get(f"/records/{record.id}/participations/{part.id}/remove")
+    assert "cannot be removed" in page.get_data(as_text=True)
+    refused = officer.post(f"/records/{record.id}/participations/{part.id}/remove")
+    assert refused.status_code == 409 and "action plan" in refused.get_data(as_text=True)
+    assert db.session.get(Participation, part.id) is not None
+    with pytest.raises(services.RecordError):
+        services.remove_participation(users["officer"], record, part)
+
+
+def test_participations_of_another_record_or_office_are_out_of_reach(login, users, office,
+                                                                     other_office):
+    mine, foreign = make_record(office), make_record(other_office)
+    part = services.add_participation(None, foreign, make_course().id)
+    db.session.commit()
+    officer = login(users["officer"])
+    assert officer.post(f"/records/{foreign.id}/participations/{part.id}/remove"
+                        ).status_code == 403
+    assert officer.post(f"/records/{mine.id}/participations/{part.id}/remove"
+                        ).status_code == 404
+    assert officer.post(f"/records/{mine.id}/participations/{part.id}",
+                        data={"nominating_organization": "x"}).status_code == 404
+    assert _count(Participation) == 1
