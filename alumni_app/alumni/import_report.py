@@ -70,11 +70,15 @@ class ImportReport:
         if len(self.junk_rows) < LISTED:
             self.junk_rows.append({"row": number, "code": reason[0], "value": reason[1]})
 
-    def add_duplicate(self, row: ParsedRow, kind: str, others: list[dict]) -> None:
+    def add_duplicate(self, row: ParsedRow, kind: str, others: list[dict]) -> dict | None:
+        """Count a probable duplicate; return its listed entry (None beyond LISTED)."""
         self.duplicate_count += 1
-        if len(self.duplicates) < LISTED:
-            self.duplicates.append({"row": row.number, "kind": kind, "others": others,
-                                    "name": display_name(row.values)})
+        if len(self.duplicates) >= LISTED:
+            return None
+        entry = {"row": row.number, "kind": kind, "others": others,
+                 "name": display_name(row.values)}
+        self.duplicates.append(entry)
+        return entry
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -115,6 +119,23 @@ def problem_text(problem: dict) -> str:
         params["field"] = field_label(params["field"])
     return str(files.FILE_MESSAGES[problem["code"]]) % params if params else str(
         files.FILE_MESSAGES[problem["code"]])
+
+
+def merge_pairs(duplicate: dict) -> list[tuple[int, int]]:
+    """(record to keep, record to merge into it) for each pair a duplicate entry names.
+
+    The older record is kept. Entries of reports written before the records were known
+    name no pairs.
+    """
+    mine = (duplicate.get("record") or {}).get("record_id")
+    pairs = []
+    for other in duplicate["others"]:
+        theirs = other.get("record_id")
+        if mine and theirs and theirs != mine:
+            pair = (min(mine, theirs), max(mine, theirs))
+            if pair not in pairs:
+                pairs.append(pair)
+    return pairs
 
 
 def duplicate_text(duplicate: dict) -> str:

@@ -163,6 +163,8 @@ class _Run:
         self.titles: dict[tuple, int | None] = {}
         # Every record this import touched -> the row that created it (None if it existed).
         self.seen: dict[int, int | None] = {}
+        # Duplicate references waiting for the id of a record this batch creates.
+        self.unresolved: list[tuple[dict, _Target]] = []
         # E-mail addresses are stored in lower case; compare case-insensitively (which no index
         # serves) only if some record of the office was saved otherwise.
         self.mixed_case = db.session.scalar(sa.select(sa.exists().where(
@@ -382,8 +384,7 @@ class _Run:
             index.add(target)
             new.append(target)
             if same:
-                self.report.add_duplicate(row, "same-name",
-                                          [self._ref(t) for t in same[:SAME_NAME_LISTED]])
+                self._duplicate(row, "same-name", same[:SAME_NAME_LISTED], target)
             return self._count(row, "created")
         touched = target.id is None or target.id in self.seen
         if target.id is not None:
@@ -417,15 +418,28 @@ class _Run:
 
     def _ref(self, target: _Target) -> dict:
         return {"id": None if target.row else target.id, "row": target.row,
-                "name": display_name(target.values)}
+                "name": display_name(target.values), "record_id": target.id}
+
+    def _duplicate(self, row: ParsedRow, kind: str, others: list[_Target],
+                   record: _Target) -> None:
+        """List a probable duplicate with the record the row went to, for links and merges.
+
+        A record this import creates has its id once its batch is written (_write).
+        """
+        entry = self.report.add_duplicate(row, kind, [self._ref(t) for t in others])
+        if entry is not None:
+            entry["record"] = self._ref(record)
+            self.unresolved += [(ref, t) for ref, t in zip(
+                [*entry["others"], entry["record"]], [*others, record], strict=True)
+                if t.id is None]
 
     def _report_match(self, row, target, how, others, outcome) -> None:
         if how == "email" and row.name_key and target.name_key and row.name_key != target.name_key:
-            self.report.add_duplicate(row, "email-name", [self._ref(target)])
+            self._duplicate(row, "email-name", [target], target)
         if others:
-            self.report.add_duplicate(row, "ambiguous", [self._ref(t) for t in [target, *others]])
+            self._duplicate(row, "ambiguous", [target, *others], target)
         if how == "name" and outcome != "unchanged":
-            self.report.add_duplicate(row, "name-only", [self._ref(target)])
+            self._duplicate(row, "name-only", [target], target)
 
     def _count(self, row: ParsedRow, outcome: str) -> None:
         setattr(self.report, outcome, getattr(self.report, outcome) + 1)
@@ -457,6 +471,9 @@ class _Run:
             bulk_insert(Participation.__table__, links)
             self.report.participations += len(links)
         self._history([t.id for t in new], links)
+        for ref, target in self.unresolved:
+            ref["record_id"] = target.id
+        self.unresolved.clear()
 
     def _history(self, created: list[int], links: list[dict]) -> None:
         """One history entry per record created and per course linked, inserted in bulk."""

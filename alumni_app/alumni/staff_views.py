@@ -149,19 +149,32 @@ def toggle_active(record_id: int):
     return redirect(url_for("directory.record", record_id=record.id))
 
 
+def _duplicate_of(record: AlumnusRecord, duplicate_id: int | None) -> AlumnusRecord | None:
+    """Another record of the same office that staff may fold into `record`, or None."""
+    duplicate = db.session.get(AlumnusRecord, duplicate_id) if duplicate_id else None
+    if duplicate is None or not policy.can_edit_record(current_user, duplicate) \
+            or duplicate.id == record.id or duplicate.office_id != record.office_id:
+        return None
+    return duplicate
+
+
 @bp.route("/<int:record_id>/merge", methods=["GET", "POST"])
 @object_rule(*STAFF_ROLES, description="alumni.policy.can_edit_record")
 def merge(record_id: int):
-    """Fold a duplicate record into this one, after a confirmation showing both."""
+    """Fold a duplicate record into this one, after a confirmation showing both.
+
+    `?duplicate=<id>` (the import's list of probable duplicates links here) shows both at once.
+    """
     record = _load(record_id)
-    form = MergeForm()
-    duplicate = None
+    asked = request.args.get("duplicate", "")
+    form = MergeForm(data={"duplicate_id": int(asked)} if asked.isdigit() and len(asked) < 10
+                     else None)
+    duplicate = _duplicate_of(record, form.duplicate_id.data) if request.method == "GET" \
+        else None
     if form.validate_on_submit():
-        duplicate = db.session.get(AlumnusRecord, form.duplicate_id.data)
-        if duplicate is None or not policy.can_edit_record(current_user, duplicate) \
-                or duplicate.id == record.id or duplicate.office_id != record.office_id:
+        duplicate = _duplicate_of(record, form.duplicate_id.data)
+        if duplicate is None:
             form.duplicate_id.errors.append(_("No other record of this office has that number."))
-            duplicate = None
         elif request.form.get("confirm") == "yes":
             try:
                 services.merge_records(current_user, record, duplicate)

@@ -910,3 +910,32 @@ def test_the_command_line_names_its_operator_in_the_history(app, office, tmp_pat
     assert len(events) == 7
     assert all(e.actor_id is None and e.details_dict["via"] == "command line"
                and e.details_dict["os_user"] == "operator7" for e in events)
+
+
+def test_probable_duplicates_link_to_the_records_and_to_a_prefilled_merge(login, users,
+                                                                          office):
+    old = services.create_record(None, office.id, {"family_name": "Karimov",
+                                                   "given_name": "Rustam"})
+    db.session.commit()
+    officer = login(users["officer"])
+    rows = [["Last name", "First name", "Email", "Year of birth"],
+            ["Karimov", "Rustam", "rk@example.org", "1980"]]
+    token = _token(_upload(officer, "dups.csv", _csv_bytes(rows)))
+    dry = officer.get(f"/records/import/{token}").get_data(as_text=True)
+    assert f'<a href="/directory/{old.id}">record #{old.id}</a>' in dry
+    assert "/merge?duplicate=" not in dry  # the new record does not exist yet
+    officer.post(f"/records/import/{token}/commit")
+    _wait_for_job(token)
+    new = record_by_email("rk@example.org")
+    page = officer.get(f"/records/import/{token}").get_data(as_text=True)
+    assert f'<a href="/directory/{new.id}">record #{new.id}</a>' in page
+    merge_url = f"/records/{old.id}/merge?duplicate={new.id}"
+    assert f'href="{merge_url}"' in page and 'target="_blank"' not in page
+    confirm = officer.get(merge_url).get_data(as_text=True)
+    assert f'value="{new.id}"' in confirm
+    assert f"Merge Rustam Karimov (no. {new.id}, —) into Rustam Karimov?" in confirm
+    assert db.session.get(AlumnusRecord, new.id).merged_into_id is None  # a GET merges nothing
+    assert officer.post(merge_url, data={"duplicate_id": new.id, "confirm": "yes"}
+                        ).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(AlumnusRecord, new.id).merged_into_id == old.id
