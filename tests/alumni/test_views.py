@@ -388,3 +388,32 @@ def test_participations_of_another_record_or_office_are_out_of_reach(login, user
     assert officer.post(f"/records/{mine.id}/participations/{part.id}",
                         data={"nominating_organization": "x"}).status_code == 404
     assert _count(Participation) == 1
+
+
+def test_staff_can_list_deactivated_records_with_a_checkbox(login, users, office):
+    gone = make_record(office, family_name="Gone")
+    services.set_active(None, gone, False)
+    make_record(office, family_name="Here")
+    db.session.commit()
+    officer = login(users["officer"])
+    page = officer.get("/directory").get_data(as_text=True)
+    assert 'name="inactive"' in page and "Include deactivated records" in page
+    assert "Gone" not in page
+    listed = officer.get("/directory?inactive=1").get_data(as_text=True)
+    assert "Gone" in listed and "Deactivated" in listed and 'value="1" checked' in listed
+    alumnus = login(users["alumnus"])
+    assert 'name="inactive"' not in alumnus.get("/directory").get_data(as_text=True)
+    assert "Gone" not in alumnus.get("/directory?inactive=1").get_data(as_text=True)
+
+
+def test_the_course_filter_is_shown_and_can_be_removed(login, users, office):
+    course = make_course(code="J-77", title="Water supply")
+    on = make_record(office, family_name="Oncourse")
+    make_record(office, family_name="Offcourse")
+    services.add_participation(None, on, course.id)
+    db.session.commit()
+    page = login(users["officer"]).get(f"/directory?course={course.id}&sort=organization&page=1"
+                                       ).get_data(as_text=True)
+    assert "J-77 · Water supply" in page
+    assert "Oncourse" in page and "Offcourse" not in page
+    assert 'href="/directory?sort=organization"' in page  # the same list, without the course
