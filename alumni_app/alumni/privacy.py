@@ -160,18 +160,27 @@ def _requests_data(user: User) -> dict:
     }
 
 
-def register_export(app, key: str, title, collect) -> None:
+def register_export(app, key: str, title, collect, state_label=None) -> None:
     """Let a feature add what it holds about a person to their data download.
 
     `collect(user, record)` returns a list of dicts; each has at least "title" and may have
     "state" and "date" (the readable page shows those) and anything else (the JSON has it all).
+    `state_label(code)`, if given, is the readable word for a state on the page.
     """
     app.extensions.setdefault("personal_data", {})[key] = (title, collect)
+    if state_label is not None:
+        app.extensions.setdefault("personal_data_labels", {})[key] = state_label
 
 
 def export_sections() -> list[tuple[str, object]]:
     return [(key, title) for key, (title, _collect) in
             current_app.extensions.get("personal_data", {}).items()]
+
+
+def section_state_label(key: str, state) -> str:
+    """A feature's word for a state on the readable data page (the code if it gave none)."""
+    label = current_app.extensions.get("personal_data_labels", {}).get(key)
+    return str(label(state)) if label is not None else str(state)
 
 
 def export_data(user: User) -> dict:

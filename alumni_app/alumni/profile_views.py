@@ -16,7 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,6 +26,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from alumni_app.alumni import claims, photos, policy, services
 from alumni_app.alumni import privacy as privacy_rules
+from alumni_app.alumni.data_labels import code_label, readable_time
 from alumni_app.alumni.forms import POST_DATE_MESSAGES, PostChangeMixin, ProfileFieldsMixin
 from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.auth.forms import ConfirmForm
@@ -33,6 +34,7 @@ from alumni_app.extensions import db
 from alumni_app.forms import BaseForm, form_status
 from alumni_app.offices.models import Office
 from alumni_app.permissions import Role, object_rule, public, require, role_required
+from alumni_app.training.labels import name_choices
 from alumni_app.training.models import Sector
 
 bp = Blueprint("profile", __name__, url_prefix="/me")
@@ -107,9 +109,8 @@ def _own() -> AlumnusRecord | None:
 def _profile_form(record: AlumnusRecord) -> ProfileForm:
     form = ProfileForm(obj=record, data={"sector_ids": [s.id for s in record.sectors]})
     form.current_post = (record.organization, record.position)
-    locale = str(get_locale())
-    sectors = db.session.scalars(sa.select(Sector).where(Sector.is_active).order_by(Sector.name_en))
-    form.sector_ids.choices = [(s.id, s.name(locale)) for s in sectors]
+    form.sector_ids.choices = name_choices(
+        db.session.scalars(sa.select(Sector).where(Sector.is_active)))
     return form
 
 
@@ -220,7 +221,8 @@ def photo(record_id: int):
 def data():
     """Show everything the app holds about the user, readably."""
     return render_template("profile/data.html", data=privacy_rules.export_data(current_user),
-                           sections=privacy_rules.export_sections())
+                           sections=privacy_rules.export_sections(), when=readable_time,
+                           label=code_label, state_label=privacy_rules.section_state_label)
 
 
 @bp.get("/data.json")

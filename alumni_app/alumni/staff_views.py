@@ -29,6 +29,7 @@ from alumni_app.permissions import (
     role_required,
     scope_to_office,
 )
+from alumni_app.training.labels import name_choices
 from alumni_app.training.models import Course, Sector
 
 bp = Blueprint("records", __name__, url_prefix="/records")
@@ -48,10 +49,9 @@ def _form_choices(form: RecordForm, office_id: int | None) -> None:
     regions = sa.select(Region).where(Region.is_active)
     if office_id:
         regions = regions.where(Region.office_id == office_id)
-    form.region_id.choices = [(0, "—")] + [(r.id, r.name_en) for r in
-                                           db.session.scalars(regions.order_by(Region.name_en))]
-    sectors = db.session.scalars(sa.select(Sector).where(Sector.is_active).order_by(Sector.name_en))
-    form.sector_ids.choices = [(s.id, s.name_en) for s in sectors]
+    form.region_id.choices = [(0, "—"), *name_choices(db.session.scalars(regions))]
+    form.sector_ids.choices = name_choices(
+        db.session.scalars(sa.select(Sector).where(Sector.is_active)))
 
 
 def _office_for_new_record() -> int | None:

@@ -25,6 +25,7 @@ from alumni_app.permissions import (
 )
 from alumni_app.training import services
 from alumni_app.training.forms import FISCAL_YEAR_MISMATCH, CourseForm, RegionForm, SectorForm
+from alumni_app.training.labels import name_choices
 from alumni_app.training.models import Course, Participation, ProgramType, Sector, fiscal_year
 
 bp = Blueprint("courses", __name__)
@@ -63,8 +64,7 @@ def detail(course_id: int):
 
 def _course_form(course: Course | None) -> CourseForm:
     form = CourseForm(obj=course, data={"sector_id": (course.sector_id if course else 0) or 0})
-    sectors = db.session.scalars(sa.select(Sector).order_by(Sector.name_en))
-    form.sector_id.choices = [(0, "—")] + [(s.id, s.name_en) for s in sectors]
+    form.sector_id.choices = [(0, "—"), *name_choices(db.session.scalars(sa.select(Sector)))]
     return form
 
 

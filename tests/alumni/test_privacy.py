@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import date
 
 import pytest
@@ -15,6 +16,7 @@ from alumni_app.alumni import photos, privacy, services
 from alumni_app.alumni.claim_models import ClaimRequest, ErasureRequest
 from alumni_app.alumni.models import AlumnusRecord, RecordPosition
 from alumni_app.audit import AuditEvent
+from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.training.models import Course, Participation
 from tests.factories import PASSWORD, make_record
@@ -215,8 +217,25 @@ def test_json_download_holds_the_persons_data_and_no_secrets(login, mine, owner)
 def test_data_page_is_readable(login, mine, owner):
     page = login(owner).get("/me/data").get_data(as_text=True)
     for text in ("dilnoza@example.org", "Rahimova", "Public health management",
-                 "Ministry of Health", "record.updated"):
+                 "Ministry of Health", "Record changed", "Only the staff of my office"):
         assert text in page
+
+
+def test_data_page_speaks_russian_with_dates_and_words_not_codes(login, mine, owner):
+    owner.preferred_language = "ru"
+    mine.gender = "female"
+    db.session.commit()
+    login(owner).post("/me/claim")  # nothing: the record is claimed already
+    login(owner).post("/me/erasure")
+    page = login(owner).get("/me/data").get_data(as_text=True)
+    for text in ("Выпускник", "Русский", "Женский", "Только сотрудники моего представительства",
+                 "Запись изменена", "ожидает решения представительства"):
+        assert text in page, text
+    year = str(utcnow().year)
+    assert f"{year}-" not in page.split("Recorded events")[0]  # no ISO dates
+    assert re.search(rf"{year}\W?г\.", page)  # "4 дек. 2026 г."
+    for code in (">pending<", "— pending", ">staff<", ">alumnus<", "record.updated"):
+        assert code not in page, code
 
 
 def test_data_download_is_for_alumni_only(login, users, client):

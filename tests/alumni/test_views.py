@@ -417,3 +417,17 @@ def test_the_course_filter_is_shown_and_can_be_removed(login, users, office):
     assert "J-77 · Water supply" in page
     assert "Oncourse" in page and "Offcourse" not in page
     assert 'href="/directory?sort=organization"' in page  # the same list, without the course
+
+
+def test_forms_list_regions_and_sectors_in_the_users_language(login, users, office):
+    make_region(office, name_en="Sughd", name_ru="Согдийская область")
+    make_sector(name_en="Health", name_ru="Здравоохранение")
+    record = make_record(office)
+    users["officer"].preferred_language = "ru"
+    db.session.commit()
+    officer = login(users["officer"])
+    for path in (f"/records/{record.id}/edit", "/records/new", "/courses/new"):
+        page = officer.get(path).get_data(as_text=True)
+        assert "Здравоохранение" in page and ">Health<" not in page, path
+        if path.startswith("/records"):
+            assert "Согдийская область" in page and ">Sughd<" not in page, path
