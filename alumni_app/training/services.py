@@ -63,6 +63,7 @@ def save_named(actor, model, obj, values: dict, fields: tuple[str, ...]):
         setattr(obj, field, values[field])
     db.session.add(obj)
     db.session.flush()
+    details = {k: v for k, v in values.items() if k != "office_id"}  # a column of the event
     audit.record(f"{model.__tablename__}.{'created' if creating else 'updated'}", actor=actor,
-                 subject=obj, office_id=getattr(obj, "office_id", None), **values)
+                 subject=obj, office_id=getattr(obj, "office_id", None), **details)
     return obj

@@ -15,21 +15,18 @@ from alumni_app.offices.models import Office
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import (
     STAFF_ROLES,
-    Role,
     authenticated,
     object_rule,
     require,
     role_required,
-    same_office,
     scope_to_office,
 )
-from alumni_app.training import services
+from alumni_app.training import policy, services
 from alumni_app.training.forms import FISCAL_YEAR_MISMATCH, CourseForm, RegionForm, SectorForm
 from alumni_app.training.labels import name_choices
 from alumni_app.training.models import Course, Participation, ProgramType, Sector, fiscal_year
 
 bp = Blueprint("courses", __name__)
-MANAGERS = (Role.MANAGER, Role.ADMIN)
 
 
 @bp.get("/courses")
@@ -106,18 +103,20 @@ def edit(course_id: int):
 
 
 @bp.get("/admin/sectors")
-@role_required(*MANAGERS)
+@object_rule(*STAFF_ROLES, description="training.policy.can_manage_sectors")
 def sectors():
     """List the sectors."""
+    require(policy.can_manage_sectors(current_user))
     items = db.session.scalars(sa.select(Sector).order_by(Sector.name_en)).all()
     return render_template("courses/sectors.html", items=items)
 
 
 @bp.route("/admin/sectors/new", methods=["GET", "POST"], defaults={"sector_id": None})
 @bp.route("/admin/sectors/<int:sector_id>", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@object_rule(*STAFF_ROLES, description="training.policy.can_manage_sectors")
 def sector_form(sector_id: int | None):
     """Add or rename a sector, or take it out of use."""
+    require(policy.can_manage_sectors(current_user))
     sector = db.session.get(Sector, sector_id) or abort(404) if sector_id else None
     form = SectorForm(obj=sector)
     if form.validate_on_submit():
@@ -139,22 +138,23 @@ def regions():
     """List the regions of the offices the user works for."""
     items = db.session.scalars(scope_to_office(sa.select(Region), Region.office_id, current_user)
                                .order_by(Region.office_id, Region.name_en)).all()
-    return render_template("courses/regions.html", items=items)
+    return render_template("courses/regions.html", items=items,
+                           can_manage=policy.can_manage_regions(current_user))
 
 
 @bp.route("/admin/regions/new", methods=["GET", "POST"], defaults={"region_id": None})
 @bp.route("/admin/regions/<int:region_id>", methods=["GET", "POST"])
-@object_rule(*MANAGERS, description="permissions.same_office(user, region.office_id)")
+@object_rule(*STAFF_ROLES, description="training.policy.can_manage_region")
 def region_form(region_id: int | None):
     """Add or rename a region of one's office."""
     region = db.session.get(Region, region_id) or abort(404) if region_id else None
-    if region is not None:
-        require(same_office(current_user, region.office_id))
+    require(policy.can_manage_region(current_user, region.office_id) if region
+            else policy.can_manage_regions(current_user))
     form = RegionForm(obj=region)
     form.office_id.choices = [(o.id, o.name) for o in db.session.scalars(
         scope_to_office(sa.select(Office), Office.id, current_user).order_by(Office.name))]
     if form.validate_on_submit():
-        require(same_office(current_user, form.office_id.data))
+        require(policy.can_manage_region(current_user, form.office_id.data))
         values = {f: getattr(form, f).data for f in ("office_id", "name_en", "name_ru",
                                                      "is_active")}
         clash = db.session.scalar(sa.select(Region.id).where(

@@ -7,11 +7,12 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from alumni_app.alumni.models import Region
 from alumni_app.audit import AuditEvent
 from alumni_app.extensions import db
 from alumni_app.training import services
-from alumni_app.training.models import Course
-from tests.factories import make_course
+from alumni_app.training.models import Course, Sector
+from tests.factories import make_course, make_region
 
 
 def _form(course: Course | None = None, **values) -> dict:
@@ -79,3 +80,34 @@ def test_the_service_keeps_or_checks_the_fiscal_year(app):
                                             "fiscal_year": 2018})
     services.save_course(None, course, {**values, "start_on": date(2019, 3, 31)})
     assert course.fiscal_year == 2018
+
+
+def test_officers_extend_the_sectors(login, users):
+    officer = login(users["officer"])
+    assert officer.get("/admin/sectors").status_code == 200
+    assert officer.post("/admin/sectors/new", data={
+        "name_en": "Disaster risk reduction", "name_ru": "Снижение риска бедствий",
+        "is_active": "y"}).status_code == 302
+    assert db.session.scalar(sa.select(Sector.name_ru)) == "Снижение риска бедствий"
+    assert login(users["alumnus"]).get("/admin/sectors").status_code == 403
+
+
+def test_officers_extend_their_own_offices_regions_only(login, users, office, other_office):
+    officer = login(users["officer"])
+    page = officer.get("/admin/regions").get_data(as_text=True)
+    assert "Add a region" in page
+    assert officer.post("/admin/regions/new", data={
+        "office_id": office.id, "name_en": "Khatlon", "name_ru": "Хатлонская область",
+        "is_active": "y"}).status_code == 302
+    region = db.session.scalar(sa.select(Region))
+    assert (region.office_id, region.name_ru) == (office.id, "Хатлонская область")
+    assert officer.post(f"/admin/regions/{region.id}", data={
+        "office_id": office.id, "name_en": "Khatlon region", "name_ru": "Хатлонская область",
+        "is_active": "y"}).status_code == 302
+    assert officer.post("/admin/regions/new", data={
+        "office_id": other_office.id, "name_en": "Chui", "name_ru": "Чуйская область",
+        "is_active": "y"}).status_code in (400, 403)
+    foreign = make_region(other_office, name_en="Naryn")
+    assert officer.get(f"/admin/regions/{foreign.id}").status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Region)) == 2
+    assert login(users["alumnus"]).get("/admin/regions/new").status_code == 403
