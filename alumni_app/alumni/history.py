@@ -37,6 +37,25 @@ ACTION_LABELS = {
 }
 
 
+FIELD_LABELS = {
+    "given_name": _l("Given name (Latin)"), "family_name": _l("Family name (Latin)"),
+    "given_name_cyr": _l("Given name (Cyrillic)"), "family_name_cyr": _l("Family name (Cyrillic)"),
+    "gender": _l("Gender"), "birth_year": _l("Year of birth"), "region_id": _l("Region"),
+    "organization": _l("Organization"), "position": _l("Position"), "email": _l("E-mail"),
+    "email_alt": _l("Other e-mail"), "phone": _l("Phone"), "languages": _l("Languages"),
+    "bio": _l("About"), "is_verified": _l("Record verified by the office"),
+    "post_started_on": _l("In the current post since"), "sectors": _l("Sectors"),
+    "visibility": _l("Who sees me in the directory"), "show_email": _l("E-mail shown"),
+    "show_phone": _l("Phone shown"), "started_on": _l("From"), "ended_on": _l("Until"),
+    "nominating_organization": _l("Nominating organization"),
+    "position_at_nomination": _l("Position at nomination"),
+}
+
+
+def field_label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
+
+
 @dataclass
 class Entry:
     event: AuditEvent

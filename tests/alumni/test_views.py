@@ -326,7 +326,7 @@ def test_the_history_of_a_kept_record_shows_its_merged_duplicates(login, users, 
     page = login(users["officer"]).get(f"/records/{keep.id}/history").get_data(as_text=True)
     assert "A duplicate was merged into this record" in page
     assert f'href="/directory/{dup.id}"' in page and "on the merged duplicate" in page
-    assert "+992 1" in page and users["officer"].display_name in page
+    assert "Phone: — → +992 1" in page and users["officer"].display_name in page
     dup_page = login(users["officer"]).get(f"/records/{dup.id}/history").get_data(as_text=True)
     assert f'href="/records/{keep.id}/history"' in dup_page
 
