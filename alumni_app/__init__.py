@@ -128,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from alumni_app.alumni.claim_staff_views import bp as claims_bp
     from alumni_app.alumni.import_views import bp as imports_bp
     from alumni_app.alumni.profile_views import bp as profile_bp
+    from alumni_app.alumni.record_parts_views import bp as record_parts_bp
     from alumni_app.alumni.staff_views import bp as records_bp
     from alumni_app.alumni.views import bp as directory_bp
     from alumni_app.auth.views import bp as auth_bp
@@ -146,6 +147,7 @@ def register_blueprints(app: Flask) -> None:
         records_bp, courses_bp, profile_bp, claims_bp, imports_bp, plans_bp, plan_staff_bp,
         activities_bp, grant_views.bp, call_views.bp, staff_views.bp, money_views.bp,
         money_views.staff_bp,
+        record_parts_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -133,6 +133,29 @@ def void_invitations(record: AlumnusRecord) -> None:
     ).values(used_at=utcnow()))
 
 
+# Russian is the working language of the offices in these countries (and of their alumni).
+RUSSIAN_SPEAKING_OFFICES = frozenset({"TJ", "KG", "KZ", "UZ", "TM"})
+LANGUAGE_WORDS = {"ru": ("russian", "русск", "рус."), "en": ("english", "англ")}
+
+
+def invitation_language(record: AlumnusRecord) -> str:
+    """The language to write to the person in: theirs if known, else their office's.
+
+    Known from an account already registered with the record's address, or from the
+    record's languages when it names only one of ours; else Russian for the offices of
+    Central Asia, English elsewhere. Never the language of the staff member who sends it.
+    """
+    user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email)
+                                                   == record.email.lower()))
+    if user is not None and user.preferred_language in ("en", "ru"):
+        return user.preferred_language
+    spoken = (record.languages or "").casefold()
+    named = [code for code, words in LANGUAGE_WORDS.items() if any(w in spoken for w in words)]
+    if len(named) == 1:
+        return named[0]
+    return "ru" if record.office.code.upper() in RUSSIAN_SPEAKING_OFFICES else "en"
+
+
 def send_claim_invitation(actor: User, record: AlumnusRecord) -> ClaimInvitation:
     """E-mail a single-use link to the record's address; older unused links stop working."""
     if not record.email:
@@ -149,7 +172,7 @@ def send_claim_invitation(actor: User, record: AlumnusRecord) -> ClaimInvitation
                                  expires_at=utcnow() + timedelta(days=days))
     db.session.add(invitation)
     db.session.flush()
-    send_email(record.email, "claim_invitation", locale=actor.preferred_language, record=record,
+    send_email(record.email, "claim_invitation", locale=invitation_language(record), record=record,
                days=days, url=url_for("profile.accept_invitation", token=token, _external=True))
     audit.record("claim.invited", actor=actor, subject=record, office_id=record.office_id,
                  invitation_id=invitation.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 import click
@@ -11,7 +12,13 @@ from flask.cli import with_appcontext
 
 from alumni_app.alumni import importer
 from alumni_app.alumni.import_files import FIELDS, ImportFileError, column_letter
-from alumni_app.alumni.import_report import ImportReport, duplicate_text, issue_text, problem_text
+from alumni_app.alumni.import_report import (
+    ImportReport,
+    duplicate_text,
+    issue_text,
+    junk_text,
+    problem_text,
+)
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
 
@@ -24,6 +31,15 @@ def _office(code: str) -> Office:
     if office is None:
         raise click.UsageError(f"no office with code {code!r}")
     return office
+
+
+def operator() -> dict:
+    """The history's word for who ran an import from the command line: no user, a login."""
+    try:
+        login = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment or the password database
+        login = "unknown"
+    return {"via": "command line", "os_user": login[:64]}
 
 
 def _mapping(path: Path, choices: tuple[str, ...]) -> list[str] | None:
@@ -85,12 +101,15 @@ def _summary(report: ImportReport) -> None:
     click.echo(f"courses created: {len(report.courses_created)}")
     click.echo(f"participations added: {report.participations}")
     click.echo(f"blank rows ignored: {report.blank}")
+    click.echo(f"skipped (totals, notes, separators): {report.junk}")
     _listing("errors", [f"row {i.row}: {issue_text(i)}" for i in report.errors],
              report.error_count)
     _listing("probable duplicates", [f"row {d['row']} {d['name']}: {duplicate_text(d)}"
                                      for d in report.duplicates], report.duplicate_count)
     _listing("warnings", [f"row {i.row}: {issue_text(i)}" for i in report.warnings],
              report.warning_count)
+    _listing("skipped rows", [f"row {j['row']}: {junk_text(j)}" for j in report.junk_rows],
+             report.junk)
 
 
 @click.command("import-alumni")
@@ -108,7 +127,7 @@ def import_alumni(path, office_code, commit, skip_errors, choices):
     try:
         report = importer.run_import(path, office, None, commit=commit,
                                      mapping=_mapping(path, choices), skip_errors=skip_errors,
-                                     progress=_progress())
+                                     progress=_progress(), origin=operator())
     except ImportFileError as exc:
         raise click.ClickException(exc.message()) from None
     _summary(report)

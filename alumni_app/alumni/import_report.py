@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from alumni_app.alumni import import_files as files
-from alumni_app.alumni.import_rows import ROW_MESSAGES, Issue, ParsedRow
+from alumni_app.alumni.import_rows import JUNK_MESSAGES, ROW_MESSAGES, Issue, ParsedRow
 
 LISTED = 200  # errors, warnings and duplicates kept for display; the counts are always complete
 PREVIEW_ROWS = 10
@@ -38,6 +38,8 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     blank: int = 0
+    junk: int = 0  # totals, notes and separators skipped
+    junk_rows: list[dict] = field(default_factory=list)
     error_rows: int = 0
     error_count: int = 0
     warning_count: int = 0
@@ -63,11 +65,20 @@ class ImportReport:
         self.warning_count += len(row.warnings)
         self.warnings.extend(row.warnings[:max(0, LISTED - len(self.warnings))])
 
-    def add_duplicate(self, row: ParsedRow, kind: str, others: list[dict]) -> None:
+    def add_junk(self, number: int, reason: tuple[str, str]) -> None:
+        self.junk += 1
+        if len(self.junk_rows) < LISTED:
+            self.junk_rows.append({"row": number, "code": reason[0], "value": reason[1]})
+
+    def add_duplicate(self, row: ParsedRow, kind: str, others: list[dict]) -> dict | None:
+        """Count a probable duplicate; return its listed entry (None beyond LISTED)."""
         self.duplicate_count += 1
-        if len(self.duplicates) < LISTED:
-            self.duplicates.append({"row": row.number, "kind": kind, "others": others,
-                                    "name": display_name(row.values)})
+        if len(self.duplicates) >= LISTED:
+            return None
+        entry = {"row": row.number, "kind": kind, "others": others,
+                 "name": display_name(row.values)}
+        self.duplicates.append(entry)
+        return entry
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -97,12 +108,34 @@ def issue_text(issue: Issue) -> str:
     return str(ROW_MESSAGES[issue.code]) % params
 
 
+def junk_text(junk: dict) -> str:
+    """Why a row was skipped as not a person, in the current language."""
+    return str(JUNK_MESSAGES[junk["code"]]) % {"value": junk["value"]}
+
+
 def problem_text(problem: dict) -> str:
     params = dict(problem.get("params") or {})
     if "field" in params:
         params["field"] = field_label(params["field"])
     return str(files.FILE_MESSAGES[problem["code"]]) % params if params else str(
         files.FILE_MESSAGES[problem["code"]])
+
+
+def merge_pairs(duplicate: dict) -> list[tuple[int, int]]:
+    """(record to keep, record to merge into it) for each pair a duplicate entry names.
+
+    The older record is kept. Entries of reports written before the records were known
+    name no pairs.
+    """
+    mine = (duplicate.get("record") or {}).get("record_id")
+    pairs = []
+    for other in duplicate["others"]:
+        theirs = other.get("record_id")
+        if mine and theirs and theirs != mine:
+            pair = (min(mine, theirs), max(mine, theirs))
+            if pair not in pairs:
+                pairs.append(pair)
+    return pairs
 
 
 def duplicate_text(duplicate: dict) -> str:

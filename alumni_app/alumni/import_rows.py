@@ -34,6 +34,12 @@ ROW_MESSAGES = {
     "program-type": _l("Program type “%(value)s” was not recognised; “Other” is used."),
     "sector": _l("Sector “%(value)s” was not recognised and is left empty."),
 }
+# Rows that are not people: skipped, not refused (they would block the whole import).
+JUNK_MESSAGES = {
+    "total": _l("A total or a note (“%(value)s”), not a person."),
+    "no-letters": _l("“%(value)s” has no letters: a separator or a number, not a name."),
+    "note-only": _l("No name, only a note or a count (“%(value)s”)."),
+}
 LIMITS = {"given_name": 100, "family_name": 100, "given_name_cyr": 100, "family_name_cyr": 100,
           "organization": 200, "position": 200, "phone": 40, "course_code": 40,
           "course_title": 300}
@@ -41,6 +47,13 @@ NAME_PAIRS = (("family_name", "given_name"), ("family_name_cyr", "given_name_cyr
 CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # PostgreSQL refuses NUL in text
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 FORMULA = re.compile(r"^(=|[+\-@]\s*[A-Za-z_][\w.]*\s*\()")
+# "Итого: 12", "Всего 12", "Total", "Примечание: ...", "Note - ..." (a label, then ':' or digits).
+JUNK_LABEL = re.compile(r"^(итого|всего|total|totals|subtotal|grand total|примечани[ея]|"
+                        r"note|notes)\s*(?:[:\-–—.=]|\d|$)", re.IGNORECASE)
+NAME_CELLS = ("full_name", "full_name_cyr", "family_name", "given_name", "family_name_cyr",
+              "given_name_cyr")
+# A row with one of these is a person's (a row missing its name is an error, not junk).
+IDENTIFYING = frozenset({"email"})
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 TITLES = {"mr", "mrs", "ms", "miss", "dr", "prof"}
 GENDERS = {
@@ -112,6 +125,34 @@ def record_name_key(values: dict) -> str:
     """The same key services.create_record stores."""
     return name_key(values.get("family_name") or values.get("family_name_cyr") or "",
                     values.get("given_name") or values.get("given_name_cyr") or "")
+
+
+def has_letters(text: str) -> bool:
+    return any(c.isalpha() for c in text)
+
+
+def junk_reason(raw: dict) -> tuple[str, str] | None:
+    """(code, the cell shown) when a row is a total, a note or a separator, not a person.
+
+    A name has at least one letter. A row whose name cell starts with Итого, Всего, Total,
+    Примечание or Note (then ':' or digits, or nothing), or that has no name and only a note
+    or a count, is skipped with its reason; a real row that lacks a name stays an error.
+    """
+    texts = {name: cell_text(value) for name, value in raw.items()}
+    name = " ".join(texts[f] for f in NAME_CELLS if texts.get(f))
+    if name:
+        if JUNK_LABEL.match(name):
+            return "total", name[:80]
+        if has_letters(name) or IDENTIFYING & texts.keys():
+            return None  # a person (or one whose name is missing: an error, not junk)
+        return "no-letters", name[:80]
+    filled = [t for t in texts.values() if t]
+    labelled = [t for t in filled if JUNK_LABEL.match(t) or not has_letters(t)]
+    if filled and len(labelled) == len(filled):
+        return "note-only", labelled[0][:80]
+    if len(filled) == 1 and not IDENTIFYING & texts.keys():
+        return "note-only", filled[0][:80]
+    return None
 
 
 def _fold(text: str) -> str:
@@ -204,7 +245,8 @@ def _names(texts: dict, row: ParsedRow) -> None:
     for latin, cyrillic in zip(*NAME_PAIRS, strict=True):
         if CYRILLIC.search(names[latin]) and not names[cyrillic]:
             names[cyrillic], names[latin] = names[latin], ""
-    names = {f: v for f, v in names.items() if v}
+    # A part without a letter ("-", "—", "?") is a placeholder, not a name.
+    names = {f: v for f, v in names.items() if v and has_letters(v)}
     if not names:
         row.error("missing-name")
     row.values.update(names)

@@ -27,6 +27,8 @@ from alumni_app.alumni.import_report import (
     duplicate_text,
     field_label,
     issue_text,
+    junk_text,
+    merge_pairs,
     problem_text,
 )
 from alumni_app.auth.forms import ConfirmForm
@@ -47,6 +49,7 @@ bp = Blueprint("imports", __name__, url_prefix="/records/import")
 SAME_OFFICE = "permissions.same_office(user, import.office_id)"
 TEMPLATE_HELPERS = {"issue_text": issue_text, "duplicate_text": duplicate_text,
                     "problem_text": problem_text, "field_label": field_label,
+                    "junk_text": junk_text, "merge_pairs": merge_pairs,
                     "column_letter": column_letter}
 FIELD_CHOICES = [("", _l("— Ignore —")), *FIELD_LABELS.items()]
 

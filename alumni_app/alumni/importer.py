@@ -9,6 +9,7 @@ all rows or none. Rows are streamed and written in batches with Core inserts, so
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,9 +24,17 @@ from alumni_app import audit
 from alumni_app.alumni import import_files as files
 from alumni_app.alumni import services
 from alumni_app.alumni.import_report import LISTED, PREVIEW_ROWS, ImportReport, display_name
-from alumni_app.alumni.import_rows import Lookups, ParsedRow, cell_text, parse_row, record_name_key
+from alumni_app.alumni.import_rows import (
+    Lookups,
+    ParsedRow,
+    cell_text,
+    junk_reason,
+    parse_row,
+    record_name_key,
+)
 from alumni_app.alumni.models import AlumnusRecord, SearchTerm
-from alumni_app.db import bulk_insert, bulk_insert_returning_ids
+from alumni_app.audit import AuditEvent, client_ip
+from alumni_app.db import bulk_insert, bulk_insert_returning_ids, utcnow
 from alumni_app.extensions import db
 from alumni_app.training.models import Course, Participation
 
@@ -57,6 +66,13 @@ class _Target:
     listed_only: bool = False
     courses: set[int] = field(default_factory=set)
     pending: list[dict] = field(default_factory=list)  # participations waiting for an id
+    # A record merged into another: a row matching it matches the record it was merged into.
+    into: _Target | None = None
+
+
+def _resolve(targets: Iterable[_Target]) -> list[_Target]:
+    """The targets, merged-away records replaced by the records they live on in, once each."""
+    return list(dict.fromkeys(t.into or t for t in targets))
 
 
 class _Index:
@@ -99,7 +115,7 @@ class _Index:
 
     def match(self, row: ParsedRow) -> tuple[_Target | None, str, list[_Target]]:
         """E-mail first, then name with year of birth, name with course, or name alone."""
-        if row.email and (found := list(self.by_email.get(row.email.casefold(), ()))):
+        if row.email and (found := _resolve(self.by_email.get(row.email.casefold(), ()))):
             return found[0], "email", found[1:]
         unidentified = not row.email and row.birth_year is None
         rules = (
@@ -112,7 +128,7 @@ class _Index:
         )
         same = [t for t in self.same_name(row) if not t.listed_only]
         for how, test in rules:
-            if found := [t for t in same if test(t)]:
+            if found := _resolve(t for t in same if test(t)):
                 return found[0], how, found[1:]
         return None, "", []
 
@@ -137,14 +153,22 @@ def _changes(current: dict, values: dict, fill_only: bool) -> dict:
 class _Run:
     """The state of one import: caches, the counts, and the batch writer."""
 
-    def __init__(self, office_id: int, actor, report: ImportReport):
+    def __init__(self, office_id: int, actor, report: ImportReport, origin: dict | None = None):
         self.office_id, self.actor, self.report = office_id, actor, report
+        # What the history says of every change this import makes: the file, and who ran it
+        # (the command line has no user: it names the operator's login instead).
+        self.source = {"source": "import", "file": report.file_name, **(origin or {})}
+        self.event = {"occurred_at": utcnow(), "actor_id": getattr(actor, "id", None),
+                      "subject_type": AlumnusRecord.__name__, "office_id": office_id,
+                      "ip_address": client_ip()}
         self.lookups = Lookups(office_id)
         self.courses: dict[str, int | None] = {}
         self.titles: dict[tuple, int | None] = {}
         # Every record this import touched -> the row that created it (None if it existed).
         self.seen: dict[int, int | None] = {}
         self.namesakes = _FirstNamesakes()
+        # Duplicate references waiting for the id of a record this batch creates.
+        self.unresolved: list[tuple[dict, _Target]] = []
         # E-mail addresses are stored in lower case; compare case-insensitively (which no index
         # serves) only if some record of the office was saved otherwise.
         self.mixed_case = db.session.scalar(sa.select(sa.exists().where(
@@ -227,10 +251,14 @@ class _Run:
         # office condition SQLite prefers the office index); the office is checked here.
         email = sa.func.lower(AlumnusRecord.email) if self.mixed_case else AlumnusRecord.email
         queries = [sa.select(*CANDIDATE_COLUMNS).where(email.in_(emails))] if emails else []
-        found = {}
+        found, merged = {}, {}
         for query in queries + self._namesakes(rows):
-            found.update((rec.id, _record_values(rec)) for rec in db.session.execute(query)
-                         if self._in_office(rec))
+            for rec in db.session.execute(query):
+                if self._in_office(rec):
+                    found[rec.id] = _record_values(rec)
+                elif self._merged_away(rec):
+                    merged[rec.id] = rec
+        survivors = self._survivors(merged, found)
         listed = {record_id: values for record_id, values in self._listed(rows).items()
                   if record_id not in found}
         targets = {record_id: _Target({f: values[f] for f in COMPARED}, values["name_key"],
@@ -245,7 +273,42 @@ class _Run:
                 targets[record_id].courses.add(course_id)
         for target in targets.values():
             index.add(target)
+        for rec in merged.values():  # matched by their own values, resolved to the survivor
+            if (survivor := survivors.get(rec.id)) is not None:
+                into = targets[survivor]
+                index.add(_Target({f: getattr(rec, f) for f in COMPARED}, rec.name_key,
+                                  id=rec.id, courses=into.courses, into=into))
         return index
+
+    def _merged_away(self, rec) -> bool:
+        return (rec.office_id == self.office_id and rec.merged_into_id is not None
+                and rec.erased_at is None)
+
+    def _survivors(self, merged: dict, found: dict) -> dict[int, int]:
+        """Merged-away record id -> the live record it was merged into (added to `found`).
+
+        Merges last: a row that matches a duplicate staff merged away (its e-mail, its name)
+        updates the kept record instead of creating the duplicate again. Rare, so a query
+        per level of merges-into-merges is cheap.
+        """
+        into = {rec.id: rec.merged_into_id for rec in merged.values()}
+        asked: set[int] = set()
+        while wanted := set(into.values()) - found.keys() - into.keys() - asked:
+            asked |= wanted
+            for rec in db.session.execute(sa.select(*CANDIDATE_COLUMNS)
+                                          .where(AlumnusRecord.id.in_(sorted(wanted)))):
+                if self._in_office(rec):
+                    found[rec.id] = _record_values(rec)
+                elif self._merged_away(rec):
+                    into[rec.id] = rec.merged_into_id
+        survivors = {}
+        for record_id in list(into):
+            current, steps = record_id, 0
+            while current in into and steps < 50:
+                current, steps = into[current], steps + 1
+            if current in found:
+                survivors[record_id] = current
+        return survivors
 
     def _live(self) -> tuple:
         return (AlumnusRecord.office_id == self.office_id, AlumnusRecord.is_active,
@@ -347,12 +410,11 @@ class _Run:
         if target is None:
             target = _Target({**EMPTY, **row.values}, row.name_key, row=row.number)
             self._link(target, row, links)
-            same = [t for t in index.same_name(row) if _year_fits(t, row)]
+            same = [t for t in _resolve(index.same_name(row)) if _year_fits(t, row)]
             index.add(target)
             new.append(target)
             if same:
-                self.report.add_duplicate(row, "same-name",
-                                          [self._ref(t) for t in same[:SAME_NAME_LISTED]])
+                self._duplicate(row, "same-name", same[:SAME_NAME_LISTED], target)
             return self._count(row, "created")
         touched = target.id is None or target.id in self.seen
         if target.id is not None:
@@ -380,7 +442,7 @@ class _Run:
         if target.id is not None:
             # Through the service: post history, search terms and the record's own audit trail.
             record = db.session.get(AlumnusRecord, target.id)
-            services.update_record(self.actor, record, changes)
+            services.update_record(self.actor, record, changes, source=self.source)
         before = (target.name_key, target.values["birth_year"])
         target.values.update(changes)
         target.name_key = record_name_key(target.values)
@@ -388,15 +450,28 @@ class _Run:
 
     def _ref(self, target: _Target) -> dict:
         return {"id": None if target.row else target.id, "row": target.row,
-                "name": display_name(target.values)}
+                "name": display_name(target.values), "record_id": target.id}
+
+    def _duplicate(self, row: ParsedRow, kind: str, others: list[_Target],
+                   record: _Target) -> None:
+        """List a probable duplicate with the record the row went to, for links and merges.
+
+        A record this import creates has its id once its batch is written (_write).
+        """
+        entry = self.report.add_duplicate(row, kind, [self._ref(t) for t in others])
+        if entry is not None:
+            entry["record"] = self._ref(record)
+            self.unresolved += [(ref, t) for ref, t in zip(
+                [*entry["others"], entry["record"]], [*others, record], strict=True)
+                if t.id is None]
 
     def _report_match(self, row, target, how, others, outcome) -> None:
         if how == "email" and row.name_key and target.name_key and row.name_key != target.name_key:
-            self.report.add_duplicate(row, "email-name", [self._ref(target)])
+            self._duplicate(row, "email-name", [target], target)
         if others:
-            self.report.add_duplicate(row, "ambiguous", [self._ref(t) for t in [target, *others]])
+            self._duplicate(row, "ambiguous", [target, *others], target)
         if how == "name" and outcome != "unchanged":
-            self.report.add_duplicate(row, "name-only", [self._ref(target)])
+            self._duplicate(row, "name-only", [target], target)
 
     def _count(self, row: ParsedRow, outcome: str) -> None:
         setattr(self.report, outcome, getattr(self.report, outcome) + 1)
@@ -428,6 +503,21 @@ class _Run:
         if links:
             bulk_insert(Participation.__table__, links)
             self.report.participations += len(links)
+        self._history([t.id for t in new], links)
+        for ref, target in self.unresolved:
+            ref["record_id"] = target.id
+        self.unresolved.clear()
+
+    def _history(self, created: list[int], links: list[dict]) -> None:
+        """One history entry per record created and per course linked, inserted in bulk."""
+        created_text = json.dumps(self.source, ensure_ascii=False)
+        events = [{**self.event, "action": "record.created", "subject_id": record_id,
+                   "details": created_text} for record_id in created]
+        events += [{**self.event, "action": "participation.added",
+                    "subject_id": link["record_id"],
+                    "details": json.dumps({"course_id": link["course_id"], **self.source},
+                                          ensure_ascii=False)} for link in links]
+        bulk_insert(AuditEvent.__table__, events)
 
 
 def _year_fits(target: _Target, row: ParsedRow) -> bool:
@@ -552,6 +642,9 @@ def _records(data: Iterable, report: ImportReport) -> Iterator[tuple[int, dict]]
         if not raw or repeated:
             report.blank += 1
             continue
+        if reason := junk_reason(raw):
+            report.add_junk(number, reason)
+            continue
         report.rows += 1
         yield number, raw
 
@@ -561,11 +654,13 @@ def _batches(items: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
-def _finish(report: ImportReport, office, actor, commit: bool, skip_errors: bool) -> None:
+def _finish(report: ImportReport, office, actor, commit: bool, skip_errors: bool,
+            origin: dict | None = None) -> None:
     if not (commit and report.can_commit(skip_errors)):
         db.session.rollback()
         return
     audit.record("records.imported", actor=actor, subject=office, office_id=office.id,
+                 **(origin or {}),
                  file=report.file_name, rows=report.rows, created=report.created,
                  updated=report.updated, unchanged=report.unchanged,
                  skipped_with_errors=report.error_rows, duplicates=report.duplicate_count,
@@ -588,12 +683,13 @@ def _plan_for_a_growing_table() -> None:
 def run_import(path, office, actor=None, commit: bool = False, *,
                mapping: list[str] | None = None, skip_errors: bool = False,
                file_name: str | None = None, progress: Callable[[int], None] | None = None,
-               batch_size: int = BATCH_SIZE) -> ImportReport:
+               batch_size: int = BATCH_SIZE, origin: dict | None = None) -> ImportReport:
     """Import a CSV or XLSX file into `office`; without `commit`, roll everything back.
 
     With `commit`, the changes stay in the session (report.applied) for the caller to commit,
     unless the file has mapping problems or rows with errors (and `skip_errors` is off): then
     everything is rolled back. Raises ImportFileError for a file that cannot be read at all.
+    `origin` goes into every history entry (the command line's, naming the operator).
     """
     path = Path(path)
     ext = files.extension_of(path.name)
@@ -604,7 +700,7 @@ def run_import(path, office, actor=None, commit: bool = False, *,
         data = _start(rows, report, mapping)
         if not report.problems:
             _plan_for_a_growing_table()
-            run = _Run(office.id, actor, report)
+            run = _Run(office.id, actor, report, origin)
             for batch in _batches(_records(data, report), batch_size):
                 run.process(batch)
                 if progress:
@@ -614,7 +710,7 @@ def run_import(path, office, actor=None, commit: bool = False, *,
         raise
     finally:
         rows.close()
-    _finish(report, office, actor, commit, skip_errors)
+    _finish(report, office, actor, commit, skip_errors, origin)
     return report
 
 

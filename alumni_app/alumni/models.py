@@ -82,6 +82,8 @@ class AlumnusRecord(TimestampMixin, db.Model):
     region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"), index=True)
     organization: Mapped[str] = mapped_column(sa.String(200), default="")
     position: Mapped[str] = mapped_column(sa.String(200), default="")
+    # When the current post began, where known; earlier posts are RecordPosition rows.
+    post_started_on: Mapped[date | None] = mapped_column(sa.Date())
     email: Mapped[str] = mapped_column(sa.String(254), default="", index=True)
     email_alt: Mapped[str] = mapped_column(sa.String(254), default="")
     phone: Mapped[str] = mapped_column(sa.String(40), default="")
@@ -109,7 +111,9 @@ class AlumnusRecord(TimestampMixin, db.Model):
         lazy="select", order_by=Participation.id
     )
     positions: Mapped[list[RecordPosition]] = relationship(
-        lazy="select", order_by="desc(RecordPosition.started_on)"
+        lazy="select", order_by=lambda: (RecordPosition.ended_on.desc().nulls_last(),
+                                         RecordPosition.started_on.desc().nulls_last(),
+                                         RecordPosition.id.desc())
     )
 
     @property
@@ -129,6 +133,10 @@ class RecordPosition(TimestampMixin, db.Model):
     """A post held: civil servants rotate, so each past post is kept with its dates."""
 
     __tablename__ = "record_positions"
+    __table_args__ = (
+        sa.CheckConstraint("ended_on IS NULL OR started_on IS NULL OR ended_on >= started_on",
+                           name="dates_ordered"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(sa.ForeignKey("alumni_records.id"), index=True)

@@ -43,6 +43,11 @@ def can_manage_records(user) -> bool:
     return is_staff(user)
 
 
+def can_list_inactive(user) -> bool:
+    """Staff may list their office's deactivated records in the directory too."""
+    return is_staff(user)
+
+
 def can_edit_record(user, record: AlumnusRecord) -> bool:
     """Staff edit every field of their office's records."""
     return is_staff(user) and same_office(user, record.office_id)

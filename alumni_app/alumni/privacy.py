@@ -94,6 +94,7 @@ def _record_data(record: AlumnusRecord) -> dict:
         office=record.office.name, country=record.office.country,
         region=record.region.name_en if record.region else None,
         sectors=[s.name_en for s in record.sectors], has_photo=bool(record.photo_name),
+        post_started_on=_iso(record.post_started_on),
         consent_at=_iso(record.consent_at), created_at=_iso(record.created_at),
         updated_at=_iso(record.updated_at),
         participations=[{
@@ -110,7 +111,11 @@ def _record_data(record: AlumnusRecord) -> dict:
 
 
 def _subjects(user: User, record: AlumnusRecord | None) -> list[tuple[str, list[int]]]:
-    """The (subject type, ids) pairs of everything that is about the person."""
+    """The (subject type, ids) pairs of everything that is about the person.
+
+    The person's record includes the duplicates staff merged into it: they are about the same
+    person.
+    """
     claim_ids = db.session.scalars(sa.select(ClaimRequest.id)
                                    .where(ClaimRequest.user_id == user.id)).all()
     erasure_ids = db.session.scalars(sa.select(ErasureRequest.id)
@@ -118,7 +123,7 @@ def _subjects(user: User, record: AlumnusRecord | None) -> list[tuple[str, list[
     pairs = [("User", [user.id]), ("ClaimRequest", list(claim_ids)),
              ("ErasureRequest", list(erasure_ids))]
     if record is not None:
-        pairs.append(("AlumnusRecord", [record.id]))
+        pairs.append(("AlumnusRecord", [record.id, *record_services.merged_ids(record.id)]))
     return pairs
 
 
@@ -155,18 +160,27 @@ def _requests_data(user: User) -> dict:
     }
 
 
-def register_export(app, key: str, title, collect) -> None:
+def register_export(app, key: str, title, collect, state_label=None) -> None:
     """Let a feature add what it holds about a person to their data download.
 
     `collect(user, record)` returns a list of dicts; each has at least "title" and may have
     "state" and "date" (the readable page shows those) and anything else (the JSON has it all).
+    `state_label(code)`, if given, is the readable word for a state on the page.
     """
     app.extensions.setdefault("personal_data", {})[key] = (title, collect)
+    if state_label is not None:
+        app.extensions.setdefault("personal_data_labels", {})[key] = state_label
 
 
 def export_sections() -> list[tuple[str, object]]:
     return [(key, title) for key, (title, _collect) in
             current_app.extensions.get("personal_data", {}).items()]
+
+
+def section_state_label(key: str, state) -> str:
+    """A feature's word for a state on the readable data page (the code if it gave none)."""
+    label = current_app.extensions.get("personal_data_labels", {}).get(key)
+    return str(label(state)) if label is not None else str(state)
 
 
 def export_data(user: User) -> dict:
@@ -266,8 +280,12 @@ def anonymise(actor: User, erasure: ErasureRequest) -> None:
     record = erasure.record or own_record(user)
     addresses = {user.email}
     if record is not None:
-        addresses |= {record.email, record.email_alt}
-        _anonymise_record(record)
+        # The duplicates merged into the record are the same person: they go too.
+        duplicates = [db.session.get(AlumnusRecord, i)
+                      for i in record_services.merged_ids(record.id)]
+        for each in (record, *duplicates):
+            addresses |= {each.email, each.email_alt}
+            _anonymise_record(each)
     for erase in current_app.extensions.get("erasure_hooks", {}).values():
         erase(actor, user, record)
     _anonymise_account(actor, user)

@@ -16,7 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,13 +26,15 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from alumni_app.alumni import claims, photos, policy, services
 from alumni_app.alumni import privacy as privacy_rules
-from alumni_app.alumni.forms import ProfileFieldsMixin
+from alumni_app.alumni.data_labels import code_label, readable_time
+from alumni_app.alumni.forms import POST_DATE_MESSAGES, PostChangeMixin, ProfileFieldsMixin
 from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
 from alumni_app.forms import BaseForm, form_status
 from alumni_app.offices.models import Office
 from alumni_app.permissions import Role, object_rule, public, require, role_required
+from alumni_app.training.labels import name_choices
 from alumni_app.training.models import Sector
 
 bp = Blueprint("profile", __name__, url_prefix="/me")
@@ -44,7 +46,7 @@ VISIBILITY_LABELS = {
 }
 
 
-class ProfileForm(ProfileFieldsMixin, BaseForm):
+class ProfileForm(PostChangeMixin, ProfileFieldsMixin, BaseForm):
     """The fields an alumnus may change on their own record, and nothing else."""
 
     def values(self) -> dict:
@@ -106,9 +108,9 @@ def _own() -> AlumnusRecord | None:
 
 def _profile_form(record: AlumnusRecord) -> ProfileForm:
     form = ProfileForm(obj=record, data={"sector_ids": [s.id for s in record.sectors]})
-    locale = str(get_locale())
-    sectors = db.session.scalars(sa.select(Sector).where(Sector.is_active).order_by(Sector.name_en))
-    form.sector_ids.choices = [(s.id, s.name(locale)) for s in sectors]
+    form.current_post = (record.organization, record.position)
+    form.sector_ids.choices = name_choices(
+        db.session.scalars(sa.select(Sector).where(Sector.is_active)))
     return form
 
 
@@ -126,11 +128,17 @@ def edit():
         return redirect(url_for("profile.claim"))
     form = _profile_form(record)
     if form.validate_on_submit():
-        services.update_record(current_user, record, form.values(),
-                               fields=services.PROFILE_FIELDS, sector_ids=form.sector_ids.data)
-        db.session.commit()
-        flash(_("Your profile was saved."), "success")
-        return redirect(url_for("profile.edit"))
+        try:
+            services.update_record(current_user, record, form.values(),
+                                   fields=services.PROFILE_FIELDS,
+                                   sector_ids=form.sector_ids.data, **form.post_values())
+        except services.PostDateError as exc:
+            form.moved_on.errors.append(str(POST_DATE_MESSAGES[exc.code]) % {
+                k: format_date(v) for k, v in exc.params.items()})
+        else:
+            db.session.commit()
+            flash(_("Your profile was saved."), "success")
+            return redirect(url_for("profile.edit"))
     return _edit_page(record, form, PhotoForm(formdata=None), form_status())
 
 
@@ -213,7 +221,8 @@ def photo(record_id: int):
 def data():
     """Show everything the app holds about the user, readably."""
     return render_template("profile/data.html", data=privacy_rules.export_data(current_user),
-                           sections=privacy_rules.export_sections())
+                           sections=privacy_rules.export_sections(), when=readable_time,
+                           label=code_label, state_label=privacy_rules.section_state_label)
 
 
 @bp.get("/data.json")

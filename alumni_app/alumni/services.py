@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date
 
 import sqlalchemy as sa
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 from alumni_app import audit
 from alumni_app.alumni.models import AlumnusRecord, RecordPosition, SearchTerm, record_sectors
 from alumni_app.alumni.names import keys, name_key
+from alumni_app.db import utcnow
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.training.models import Participation, Sector
@@ -16,14 +18,32 @@ from alumni_app.training.models import Participation, Sector
 PROFILE_FIELDS = ("organization", "position", "email_alt", "phone", "languages", "bio")
 STAFF_FIELDS = (
     "given_name", "family_name", "given_name_cyr", "family_name_cyr", "gender", "birth_year",
-    "region_id", "email", *PROFILE_FIELDS, "is_verified",
+    "region_id", "email", *PROFILE_FIELDS, "post_started_on", "is_verified",
 )
+POST_FIELDS = ("organization", "position")
+POST_VALUES = ("organization", "position", "started_on", "ended_on")
+ADDRESS_FIELDS = ("email", "email_alt")
 SEARCHED_FIELDS = ("given_name", "family_name", "given_name_cyr", "family_name_cyr",
                    "organization", "position")
 
 
 class RecordError(DomainError):
     pass
+
+
+class PostChange(enum.StrEnum):
+    """What a changed organization or position means."""
+
+    MOVED = "moved"  # the person took a new post: the old one is kept with its dates
+    CORRECTED = "corrected"  # the current entry was wrong: it is corrected in place
+
+
+class PostDateError(RecordError):
+    """A post's dates do not fit: before the current post, in the future, or end before start."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code, self.params = code, params
 
 
 def search_terms(record: AlumnusRecord) -> set[str]:
@@ -59,15 +79,40 @@ def _apply(record: AlumnusRecord, values: dict, allowed: tuple[str, ...]) -> dic
     return changes
 
 
-def _keep_post_history(record: AlumnusRecord, changes: dict) -> None:
-    """When the organization or position changes, keep the old post with the date it ended."""
-    if not ({"organization", "position"} & changes.keys()):
+def post_changed(record: AlumnusRecord, values: dict) -> bool:
+    return any(f in values and (values[f] or "") != (getattr(record, f) or "")
+               for f in POST_FIELDS)
+
+
+def check_move(record: AlumnusRecord, moved_on: date | None) -> None:
+    """A move happens by today, and not before the current post began."""
+    if moved_on is None:
+        return
+    if moved_on > utcnow().date():
+        raise PostDateError("future")
+    if record.post_started_on and moved_on < record.post_started_on:
+        raise PostDateError("before-current", date=record.post_started_on)
+
+
+def _keep_post_history(record: AlumnusRecord, changes: dict, moved_on: date | None,
+                       before: date | None) -> None:
+    """On a move, keep the old post with its dates (`before` to `moved_on`).
+
+    An import does not say when the person moved: it keeps the old post with unknown dates
+    (the day of the import is not the day the person moved).
+    """
+    if not set(POST_FIELDS) & changes.keys():
         return
     old_org = changes.get("organization", [record.organization])[0]
     old_pos = changes.get("position", [record.position])[0]
     if old_org or old_pos:
         db.session.add(RecordPosition(record_id=record.id, organization=old_org or "",
-                                      position=old_pos or "", ended_on=date.today()))
+                                      position=old_pos or "", started_on=before,
+                                      ended_on=moved_on))
+    record.post_started_on = moved_on
+    changes.pop("post_started_on", None)
+    if before != moved_on:
+        changes["post_started_on"] = [before, moved_on]
 
 
 def create_record(actor, office_id: int, values: dict, sector_ids: list[int] | None = None):
@@ -84,10 +129,20 @@ def create_record(actor, office_id: int, values: dict, sector_ids: list[int] | N
 
 
 def update_record(actor, record: AlumnusRecord, values: dict, *, fields=STAFF_FIELDS,
-                  sector_ids: list[int] | None = None) -> dict:
-    """Apply an edit by staff (all fields) or by the alumnus (their profile fields)."""
+                  sector_ids: list[int] | None = None, post_change: str | None = None,
+                  moved_on: date | None = None, source: dict | None = None) -> dict:
+    """Apply an edit by staff (all fields) or by the alumnus (their profile fields).
+
+    A changed organization or position is a move to a new post from `moved_on` (the old post
+    is kept) or a correction of the current entry, as `post_change` says.
+    """
+    moving = post_change != PostChange.CORRECTED and post_changed(record, values)
+    if moving:
+        check_move(record, moved_on)
+    before = record.post_started_on
     changes = _apply(record, values, fields)
-    _keep_post_history(record, changes)
+    if moving:
+        _keep_post_history(record, changes, moved_on, before)
     if sector_ids is not None:
         before = sorted(s.id for s in record.sectors)
         _set_sectors(record, sector_ids)
@@ -99,9 +154,44 @@ def update_record(actor, record: AlumnusRecord, values: dict, *, fields=STAFF_FI
     if changes.keys() & set(SEARCHED_FIELDS):
         refresh_search_terms(record)
     if changes:
+        post = ({"post": post_change or PostChange.MOVED.value, "moved_on": moved_on}
+                if set(POST_FIELDS) & changes.keys() else {})
         audit.record("record.updated", actor=actor, subject=record, office_id=record.office_id,
-                     changes=changes)
+                     changes=changes, **post, **(source or {}))
     return changes
+
+
+def save_post(actor, record: AlumnusRecord, post: RecordPosition | None,
+              values: dict) -> RecordPosition:
+    """Add or correct an earlier post of the record, with its dates."""
+    start, end = values.get("started_on"), values.get("ended_on")
+    if start and end and end < start:
+        raise PostDateError("end-before-start")
+    if end and end > utcnow().date():
+        raise PostDateError("future")
+    creating = post is None
+    post = post or RecordPosition(record_id=record.id)
+    changes = {f: [getattr(post, f), values[f]] for f in POST_VALUES
+               if f in values and getattr(post, f) != values[f]}
+    for field, (_old, new) in changes.items():
+        setattr(post, field, new)
+    db.session.add(post)
+    db.session.flush()
+    if changes or creating:
+        audit.record("record.post_added" if creating else "record.post_updated", actor=actor,
+                     subject=record, office_id=record.office_id, post_id=post.id,
+                     changes=changes)
+    db.session.expire(record, ["positions"])
+    return post
+
+
+def delete_post(actor, record: AlumnusRecord, post: RecordPosition) -> None:
+    """Delete an earlier post entered by mistake; the history keeps what it said."""
+    audit.record("record.post_deleted", actor=actor, subject=record, office_id=record.office_id,
+                 post_id=post.id, post={f: getattr(post, f) for f in POST_VALUES})
+    db.session.delete(post)
+    db.session.flush()
+    db.session.expire(record, ["positions"])
 
 
 def set_active(actor, record: AlumnusRecord, active: bool) -> None:
@@ -127,6 +217,57 @@ def add_participation(actor, record: AlumnusRecord, course_id: int, *,
     return participation
 
 
+NOMINATION_FIELDS = ("nominating_organization", "position_at_nomination")
+
+
+def update_participation(actor, record: AlumnusRecord, participation: Participation,
+                         values: dict) -> dict:
+    """Correct who nominated the person for a course, and their position then."""
+    changes = {f: [getattr(participation, f), values[f]] for f in NOMINATION_FIELDS
+               if f in values and getattr(participation, f) != values[f]}
+    for field, (_old, new) in changes.items():
+        setattr(participation, field, new)
+    if changes:
+        audit.record("participation.updated", actor=actor, subject=record,
+                     office_id=record.office_id, course_id=participation.course_id,
+                     changes=changes)
+    return changes
+
+
+def participation_in_use(participation: Participation) -> bool:
+    """Whether anything (an action plan, and so any grant built on it) refers to it."""
+    table = Participation.__table__
+    for other in db.metadata.sorted_tables:
+        for key in other.foreign_keys:
+            if key.column.table is table and db.session.scalar(
+                    sa.select(sa.exists().where(key.parent == participation.id))):
+                return True
+    return False
+
+
+def remove_participation(actor, record: AlumnusRecord, participation: Participation) -> None:
+    """Remove a wrongly linked course; refused while an action plan or grant depends on it."""
+    if participation_in_use(participation):
+        raise RecordError("participation-in-use")
+    audit.record("participation.removed", actor=actor, subject=record,
+                 office_id=record.office_id, course_id=participation.course_id,
+                 **{f: getattr(participation, f) for f in NOMINATION_FIELDS})
+    db.session.delete(participation)
+    db.session.flush()
+    db.session.expire(record, ["participations"])
+
+
+def merged_ids(record_id: int) -> list[int]:
+    """The ids of every record merged into `record_id`, directly or through another merge."""
+    found: list[int] = []
+    level = [record_id]
+    while level and len(found) < 10_000:
+        level = [i for i in db.session.scalars(sa.select(AlumnusRecord.id).where(
+            AlumnusRecord.merged_into_id.in_(level))) if i not in found and i != record_id]
+        found += level
+    return found
+
+
 def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
     """Fold `duplicate` into `keep`: every participation, post and sector is kept."""
     if keep.id == duplicate.id or keep.office_id != duplicate.office_id:
@@ -144,8 +285,12 @@ def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
     keep_sectors = {s.id for s in keep.sectors}
     _set_sectors(keep, sorted(keep_sectors | {s.id for s in duplicate.sectors}))
     filled = {f: getattr(duplicate, f) for f in STAFF_FIELDS
-              if not getattr(keep, f) and getattr(duplicate, f)}
+              if f not in ADDRESS_FIELDS and not getattr(keep, f) and getattr(duplicate, f)}
+    if "organization" not in filled:  # the start date belongs to the duplicate's post
+        filled.pop("post_started_on", None)
     _apply(keep, filled, STAFF_FIELDS)
+    addresses, unkept = _keep_addresses(keep, duplicate)
+    filled.update(addresses)
     if duplicate.user_id and not keep.user_id:
         keep.user_id, duplicate.user_id = duplicate.user_id, None
         db.session.flush()
@@ -156,4 +301,27 @@ def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
     refresh_search_terms(keep)
     refresh_search_terms(duplicate)
     audit.record("record.merged", actor=actor, subject=keep, office_id=keep.office_id,
-                 merged_id=duplicate.id, filled=sorted(filled))
+                 merged_id=duplicate.id, filled=sorted(filled),
+                 duplicate_emails=[a for a in (duplicate.email, duplicate.email_alt) if a],
+                 emails_not_kept=unkept)
+
+
+def _keep_addresses(keep: AlumnusRecord, duplicate: AlumnusRecord) -> tuple[dict, list[str]]:
+    """Keep the duplicate's e-mail addresses on `keep` in its free address fields.
+
+    The person may write from either address again (a claim, the next import of the list):
+    the address must lead to the kept record. Returns the fields filled, and the addresses
+    that found no free field: they stay in the merge's history entry and on the duplicate.
+    """
+    filled, unkept = {}, []
+    for address in (duplicate.email, duplicate.email_alt):
+        known = {a.casefold() for a in (keep.email, keep.email_alt) if a}
+        if not address or address.casefold() in known:
+            continue
+        free = next((f for f in ADDRESS_FIELDS if not getattr(keep, f)), None)
+        if free is None:
+            unkept.append(address)
+        else:
+            setattr(keep, free, address)
+            filled[free] = address
+    return filled, unkept

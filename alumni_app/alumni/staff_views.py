@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from alumni_app.alumni import policy, services
-from alumni_app.alumni.forms import MergeForm, ParticipationForm, RecordForm
+from alumni_app.alumni.forms import (
+    POST_DATE_MESSAGES,
+    MergeForm,
+    ParticipationForm,
+    RecordForm,
+)
+from alumni_app.alumni.history import field_label, record_history
 from alumni_app.alumni.models import AlumnusRecord, Region
-from alumni_app.audit import AuditEvent
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
 from alumni_app.forms import form_status, positive_int
@@ -23,6 +29,7 @@ from alumni_app.permissions import (
     role_required,
     scope_to_office,
 )
+from alumni_app.training.labels import name_choices
 from alumni_app.training.models import Course, Sector
 
 bp = Blueprint("records", __name__, url_prefix="/records")
@@ -34,14 +41,17 @@ def _load(record_id: int) -> AlumnusRecord:
     return record
 
 
+def _dates(params: dict) -> dict:
+    return {k: format_date(v) for k, v in params.items()}
+
+
 def _form_choices(form: RecordForm, office_id: int | None) -> None:
     regions = sa.select(Region).where(Region.is_active)
     if office_id:
         regions = regions.where(Region.office_id == office_id)
-    form.region_id.choices = [(0, "—")] + [(r.id, r.name_en) for r in
-                                           db.session.scalars(regions.order_by(Region.name_en))]
-    sectors = db.session.scalars(sa.select(Sector).where(Sector.is_active).order_by(Sector.name_en))
-    form.sector_ids.choices = [(s.id, s.name_en) for s in sectors]
+    form.region_id.choices = [(0, "—"), *name_choices(db.session.scalars(regions))]
+    form.sector_ids.choices = name_choices(
+        db.session.scalars(sa.select(Sector).where(Sector.is_active)))
 
 
 def _office_for_new_record() -> int | None:
@@ -77,13 +87,18 @@ def edit(record_id: int):
     record = _load(record_id)
     form = RecordForm(obj=record, data={"sector_ids": [s.id for s in record.sectors],
                                         "region_id": record.region_id or 0})
+    form.current_post = (record.organization, record.position)
     _form_choices(form, record.office_id)
     if form.validate_on_submit():
-        services.update_record(current_user, record, form.values(),
-                               sector_ids=form.sector_ids.data)
-        db.session.commit()
-        flash(_("The record was saved."), "success")
-        return redirect(url_for("directory.record", record_id=record.id))
+        try:
+            services.update_record(current_user, record, form.values(),
+                                   sector_ids=form.sector_ids.data, **form.post_values())
+        except services.PostDateError as exc:
+            form.moved_on.errors.append(str(POST_DATE_MESSAGES[exc.code]) % _dates(exc.params))
+        else:
+            db.session.commit()
+            flash(_("The record was saved."), "success")
+            return redirect(url_for("directory.record", record_id=record.id))
     return render_template("records/form.html", form=form, record=record,
                            participation_form=_participation_form(),
                            confirm_form=ConfirmForm()), form_status()
@@ -133,19 +148,32 @@ def toggle_active(record_id: int):
     return redirect(url_for("directory.record", record_id=record.id))
 
 
+def _duplicate_of(record: AlumnusRecord, duplicate_id: int | None) -> AlumnusRecord | None:
+    """Another record of the same office that staff may fold into `record`, or None."""
+    duplicate = db.session.get(AlumnusRecord, duplicate_id) if duplicate_id else None
+    if duplicate is None or not policy.can_edit_record(current_user, duplicate) \
+            or duplicate.id == record.id or duplicate.office_id != record.office_id:
+        return None
+    return duplicate
+
+
 @bp.route("/<int:record_id>/merge", methods=["GET", "POST"])
 @object_rule(*STAFF_ROLES, description="alumni.policy.can_edit_record")
 def merge(record_id: int):
-    """Fold a duplicate record into this one, after a confirmation showing both."""
+    """Fold a duplicate record into this one, after a confirmation showing both.
+
+    `?duplicate=<id>` (the import's list of probable duplicates links here) shows both at once.
+    """
     record = _load(record_id)
-    form = MergeForm()
-    duplicate = None
+    asked = request.args.get("duplicate", "")
+    form = MergeForm(data={"duplicate_id": int(asked)} if asked.isdigit() and len(asked) < 10
+                     else None)
+    duplicate = _duplicate_of(record, form.duplicate_id.data) if request.method == "GET" \
+        else None
     if form.validate_on_submit():
-        duplicate = db.session.get(AlumnusRecord, form.duplicate_id.data)
-        if duplicate is None or not policy.can_edit_record(current_user, duplicate) \
-                or duplicate.id == record.id or duplicate.office_id != record.office_id:
+        duplicate = _duplicate_of(record, form.duplicate_id.data)
+        if duplicate is None:
             form.duplicate_id.errors.append(_("No other record of this office has that number."))
-            duplicate = None
         elif request.form.get("confirm") == "yes":
             try:
                 services.merge_records(current_user, record, duplicate)
@@ -162,11 +190,7 @@ def merge(record_id: int):
 @bp.get("/<int:record_id>/history")
 @object_rule(*STAFF_ROLES, description="alumni.policy.can_edit_record")
 def history(record_id: int):
-    """Show every recorded change to a record: who, when, what."""
+    """Show every recorded change to a record and its merged duplicates: who, when, what."""
     record = _load(record_id)
-    events = db.session.execute(
-        sa.select(AuditEvent).where(AuditEvent.subject_type == "AlumnusRecord",
-                                    AuditEvent.subject_id == record.id)
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(200)
-    ).scalars().all()
-    return render_template("records/history.html", record=record, events=events)
+    return render_template("records/history.html", record=record,
+                           entries=record_history(record), field_label=field_label)

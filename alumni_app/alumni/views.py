@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -51,7 +51,8 @@ def _filters() -> Filters:
         program_type=program if program in {p.value for p in ProgramType} else None,
         course_id=_int_arg("course"),
         fiscal_year=_int_arg("fy"),
-        include_inactive=is_staff(current_user) and request.args.get("inactive") == "1",
+        include_inactive=(policy.can_list_inactive(current_user)
+                          and request.args.get("inactive") == "1"),
         sort=request.args.get("sort", "name")[:20],
     )
 
@@ -102,7 +103,17 @@ def index():
     page = paginate(window, parse_page(request.args.get("page")), per_page,
                     max_count=COUNT_LIMIT, count_query=counted)
     return render_template("directory/index.html", page=page, filters=filters, args=request.args,
-                           per_page_choices=PER_PAGE_CHOICES, **_choices())
+                           per_page_choices=PER_PAGE_CHOICES, **_choices(), **_course_chip(filters),
+                           can_list_inactive=policy.can_list_inactive(current_user))
+
+
+def _course_chip(filters: Filters) -> dict:
+    """The course the list is filtered by, and the address of the list without that filter."""
+    if not filters.course_id:
+        return {"course": None, "without_course": None}
+    args = {k: v for k, v in request.args.items(multi=True) if k not in ("course", "page")}
+    return {"course": db.session.get(Course, filters.course_id),
+            "without_course": url_for("directory.index", **args)}
 
 
 @bp.get("/<int:record_id>")
@@ -118,6 +129,7 @@ def record(record_id: int):
         .join(Course).order_by(Course.start_on.desc().nulls_last())).all()
     return render_template(
         "directory/record.html", person=person, participations=participations,
+        posts=person.positions,
         show_email=policy.can_see_contact(current_user, person, "email", own),
         show_phone=policy.can_see_contact(current_user, person, "phone", own),
         can_edit=policy.can_edit_record(current_user, person),

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from alumni_app.forms import BaseForm
 from alumni_app.training.labels import PROGRAM_TYPE_LABELS
+from alumni_app.training.models import fiscal_year
+
+FISCAL_YEAR_MISMATCH = _l("A course starting on %(date)s is in fiscal year %(year)s (April to "
+                          "March): correct the start date or the fiscal year.")
 
 
 class CourseForm(BaseForm):
@@ -25,10 +30,29 @@ class CourseForm(BaseForm):
     start_on = DateField(_l("Start date"), validators=[Optional()],
                          render_kw={"placeholder": "2019-04-01"})
     end_on = DateField(_l("End date"), validators=[Optional()])
+    fiscal_year = IntegerField(
+        _l("Japanese fiscal year (April to March)"),
+        validators=[Optional(), NumberRange(min=1950, max=2100,
+                                            message=_l("Enter a year like 2019."))],
+        description=_l("Follows the start date; enter it yourself when the dates are not known."),
+        render_kw={"placeholder": "2019", "inputmode": "numeric"})
 
     def validate_end_on(self, field):
         if field.data and self.start_on.data and field.data < self.start_on.data:
             raise ValidationError(_l("The course cannot end before it starts."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and self.start_on.data is None and self.fiscal_year.data is None:
+            self.fiscal_year.errors = [_l("Enter the start date or the fiscal year.")]
+            return False
+        return valid
+
+    def validate_fiscal_year(self, field):
+        start = self.start_on.data
+        if start is not None and field.data is not None and field.data != fiscal_year(start):
+            raise ValidationError(str(FISCAL_YEAR_MISMATCH) % {
+                "date": format_date(start), "year": fiscal_year(start)})
 
 
 class SectorForm(BaseForm):

@@ -1,5 +1,8 @@
-"""Translatable labels of the program types."""
+"""Translatable labels of the program types, and sectors' and regions' names per language."""
 
+from collections.abc import Iterable
+
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from alumni_app.training.models import ProgramType
@@ -18,3 +21,13 @@ def program_type_label(value) -> str:
         return str(PROGRAM_TYPE_LABELS[ProgramType(value)])
     except ValueError:
         return str(value)
+
+
+def name_choices(items: Iterable) -> list[tuple[int, str]]:
+    """(id, name) of sectors or regions in the current language, in that language's order.
+
+    The one place that picks a list entry's name: Russian where the entry has one.
+    """
+    locale = str(get_locale())
+    named = [(item.id, item.name(locale)) for item in items]
+    return sorted(named, key=lambda pair: pair[1].casefold())

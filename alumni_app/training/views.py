@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,21 +15,19 @@ from alumni_app.offices.models import Office
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import (
     STAFF_ROLES,
-    Role,
     authenticated,
     object_rule,
     require,
     role_required,
-    same_office,
     scope_to_office,
 )
 from alumni_app.search_text import contains_ci
-from alumni_app.training import services
-from alumni_app.training.forms import CourseForm, RegionForm, SectorForm
-from alumni_app.training.models import Course, Participation, ProgramType, Sector
+from alumni_app.training import policy, services
+from alumni_app.training.forms import FISCAL_YEAR_MISMATCH, CourseForm, RegionForm, SectorForm
+from alumni_app.training.labels import name_choices
+from alumni_app.training.models import Course, Participation, ProgramType, Sector, fiscal_year
 
 bp = Blueprint("courses", __name__)
-MANAGERS = (Role.MANAGER, Role.ADMIN)
 
 
 @bp.get("/courses")
@@ -61,8 +60,7 @@ def detail(course_id: int):
 
 def _course_form(course: Course | None) -> CourseForm:
     form = CourseForm(obj=course, data={"sector_id": (course.sector_id if course else 0) or 0})
-    sectors = db.session.scalars(sa.select(Sector).order_by(Sector.name_en))
-    form.sector_id.choices = [(0, "—")] + [(s.id, s.name_en) for s in sectors]
+    form.sector_id.choices = [(0, "—"), *name_choices(db.session.scalars(sa.select(Sector)))]
     return form
 
 
@@ -71,7 +69,7 @@ def _save_course(course: Course | None):
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in (
             "code", "title", "program_type", "host_institution", "host_city", "start_on",
-            "end_on")}
+            "end_on", "fiscal_year")}
         values["sector_id"] = form.sector_id.data or None
         values["host_institution"] = values["host_institution"] or ""
         values["host_city"] = values["host_city"] or ""
@@ -79,6 +77,9 @@ def _save_course(course: Course | None):
             course = services.save_course(current_user, course, values)
         except services.DuplicateCode:
             form.code.errors.append(_("Another course already has this code."))
+        except services.FiscalYearMismatch:
+            form.fiscal_year.errors.append(str(FISCAL_YEAR_MISMATCH) % {
+                "date": format_date(values["start_on"]), "year": fiscal_year(values["start_on"])})
         else:
             db.session.commit()
             flash(_("The course was saved."), "success")
@@ -101,18 +102,20 @@ def edit(course_id: int):
 
 
 @bp.get("/admin/sectors")
-@role_required(*MANAGERS)
+@object_rule(*STAFF_ROLES, description="training.policy.can_manage_sectors")
 def sectors():
     """List the sectors."""
+    require(policy.can_manage_sectors(current_user))
     items = db.session.scalars(sa.select(Sector).order_by(Sector.name_en)).all()
     return render_template("courses/sectors.html", items=items)
 
 
 @bp.route("/admin/sectors/new", methods=["GET", "POST"], defaults={"sector_id": None})
 @bp.route("/admin/sectors/<int:sector_id>", methods=["GET", "POST"])
-@role_required(*MANAGERS)
+@object_rule(*STAFF_ROLES, description="training.policy.can_manage_sectors")
 def sector_form(sector_id: int | None):
     """Add or rename a sector, or take it out of use."""
+    require(policy.can_manage_sectors(current_user))
     sector = db.session.get(Sector, sector_id) or abort(404) if sector_id else None
     form = SectorForm(obj=sector)
     if form.validate_on_submit():
@@ -134,22 +137,23 @@ def regions():
     """List the regions of the offices the user works for."""
     items = db.session.scalars(scope_to_office(sa.select(Region), Region.office_id, current_user)
                                .order_by(Region.office_id, Region.name_en)).all()
-    return render_template("courses/regions.html", items=items)
+    return render_template("courses/regions.html", items=items,
+                           can_manage=policy.can_manage_regions(current_user))
 
 
 @bp.route("/admin/regions/new", methods=["GET", "POST"], defaults={"region_id": None})
 @bp.route("/admin/regions/<int:region_id>", methods=["GET", "POST"])
-@object_rule(*MANAGERS, description="permissions.same_office(user, region.office_id)")
+@object_rule(*STAFF_ROLES, description="training.policy.can_manage_region")
 def region_form(region_id: int | None):
     """Add or rename a region of one's office."""
     region = db.session.get(Region, region_id) or abort(404) if region_id else None
-    if region is not None:
-        require(same_office(current_user, region.office_id))
+    require(policy.can_manage_region(current_user, region.office_id) if region
+            else policy.can_manage_regions(current_user))
     form = RegionForm(obj=region)
     form.office_id.choices = [(o.id, o.name) for o in db.session.scalars(
         scope_to_office(sa.select(Office), Office.id, current_user).order_by(Office.name))]
     if form.validate_on_submit():
-        require(same_office(current_user, form.office_id.data))
+        require(policy.can_manage_region(current_user, form.office_id.data))
         values = {f: getattr(form, f).data for f in ("office_id", "name_en", "name_ru",
                                                      "is_active")}
         clash = db.session.scalar(sa.select(Region.id).where(

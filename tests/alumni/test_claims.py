@@ -43,7 +43,7 @@ def test_claim_by_invitation_then_edit_hide_phone_and_hide_from_others(
         login, users, office, record, outbox, make_user):
     """The done-when journey, over HTTP."""
     path = _invite(login, users["officer"], record, outbox)
-    assert "KCCP Alumni Network" in outbox[-1]["Subject"]
+    assert "Сети выпускников KCCP" in outbox[-1]["Subject"]  # Tajikistan's office: Russian
     owner, other = make_user(role="alumnus"), make_user(role="alumnus")
     me, them = login(owner), login(other)
 
@@ -53,6 +53,7 @@ def test_claim_by_invitation_then_edit_hide_phone_and_hide_from_others(
     assert record.user_id == owner.id
 
     assert me.post("/me", data={"organization": "Tax Committee", "position": "Head of unit",
+                                "post_change": "moved", "moved_on": "2023-09-01",
                                 "phone": record.phone}).status_code == 302
     assert me.post("/me/privacy", data={"visibility": "all", "show_email": "y",
                                         "consent": "y"}).status_code == 302
@@ -287,3 +288,21 @@ def test_the_staff_queues_are_paged_oldest_first(app, login, users, office, make
     shown = [[n for n in range(7) if f"Queue{n}<" in page] for page in pages]
     assert shown == [[0, 1, 2], [3, 4, 5], [6]]
     assert "Page 1 of 3" in pages[0] and "?page=2" in pages[0]
+
+
+@pytest.mark.parametrize(("office_code", "languages", "account", "expected"), [
+    ("TJ", "", None, "Сети выпускников KCCP"),  # the office's language, not the staff's
+    ("TJ", "English, Japanese", None, "KCCP Alumni Network"),  # the record names one of ours
+    ("TJ", "", "en", "KCCP Alumni Network"),  # an account with the address chose English
+    ("XX", "", None, "KCCP Alumni Network"),  # an office outside Central Asia
+])
+def test_the_invitation_is_written_in_the_persons_language(login, make_user, make_office,
+                                                           outbox, office_code, languages,
+                                                           account, expected):
+    office = make_office(code=office_code)
+    officer = make_user(role="officer", office=office, preferred_language="en")
+    if account:
+        make_user(role="alumnus", email="person@example.org", preferred_language=account)
+    record = make_record(office, email="person@example.org", languages=languages)
+    _invite(login, officer, record, outbox)
+    assert expected in outbox[-1]["Subject"]

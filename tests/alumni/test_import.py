@@ -330,6 +330,63 @@ def test_rows_are_streamed_and_written_in_batches(office, tmp_path):
                         db.session.scalars(sa.select(AlumnusRecord)))
 
 
+# --- merges last ----------------------------------------------------------------------------
+
+def test_a_merged_duplicate_is_not_created_again_by_its_email(office, users, tmp_path):
+    path = write_csv(tmp_path / "list.csv", [
+        ["Name", "Email", "Year of birth", "Course code", "Course title"],
+        ["Karimov Rustam", "rk@example.org", "1980", "C1", "Energy"],
+        ["Karimov Rustam", "rustam.k@example.org", "1980", "C2", "Water"],
+    ])
+    assert run(path, office, commit=True).created == 2
+    keep, dup = record_by_email("rk@example.org"), record_by_email("rustam.k@example.org")
+    services.merge_records(users["officer"], keep, dup)
+    db.session.commit()
+    before = counts()
+    again = run(path, office, commit=True)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert again.duplicates == []
+    before["audit_events"] += 1  # the import itself; nothing else changes
+    assert counts() == before
+    db.session.refresh(keep)
+    assert keep.email_alt == "rustam.k@example.org"
+    assert sorted(p.course.code for p in keep.participations) == ["C1", "C2"]
+
+
+def test_a_merged_duplicate_is_not_created_again_by_its_name(office, users, tmp_path):
+    keep = services.create_record(None, office.id, {"family_name": "Saidov",
+                                                    "given_name": "Anvar",
+                                                    "email": "anvar@example.org"})
+    db.session.commit()
+    path = write_csv(tmp_path / "list.csv", [["Фамилия", "Имя", "Телефон"],
+                                             ["Saidov", "Anvar", "+992 44"]])
+    assert run(path, office, commit=True).created == 1  # no e-mail, no year: not the same yet
+    dup = db.session.scalar(sa.select(AlumnusRecord).where(AlumnusRecord.id != keep.id))
+    services.merge_records(users["officer"], keep, dup)
+    db.session.commit()
+    again = run(path, office, commit=True)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    assert counts()["alumni_records"] == 2
+    db.session.refresh(keep)
+    assert keep.phone == "+992 44"
+
+
+def test_a_row_of_a_duplicate_merged_twice_reaches_the_last_record(office, users, tmp_path):
+    first, second, third = (services.create_record(None, office.id, {
+        "family_name": "Aliev", "given_name": "Bakhtiyor", "email": f"b{i}@example.org",
+        "birth_year": 1970}) for i in range(3))
+    db.session.commit()
+    services.merge_records(users["officer"], second, first)
+    services.merge_records(users["officer"], third, second)
+    db.session.commit()
+    path = write_csv(tmp_path / "list.csv", [["Name", "Email", "Phone"],
+                                             ["Aliev Bakhtiyor", "b0@example.org", "+992 5"]])
+    report = run(path, office, commit=True)
+    assert (report.created, report.updated) == (0, 1)
+    db.session.refresh(third)
+    assert third.phone == "+992 5"
+
+
 # --- row errors, warnings and duplicates -----------------------------------------------------
 
 def _bad_file(tmp_path) -> Path:
@@ -390,6 +447,59 @@ def test_probable_duplicates_are_reported(office, tmp_path):
     texts = {d["row"]: import_report.duplicate_text(d) for d in report.duplicates}
     assert "Karimov Rustam" in texts[2] and "row 4" in texts[5]
     assert (report.created, report.updated) == (3, 0)
+
+
+JUNK_ROWS = [
+    ["----", "", "", ""],
+    ["Итого: 2", "", "", ""],
+    ["Всего", "", "", ""],
+    ["Примечание: список уточняется", "", "", ""],
+    ["Total 2", "", "", ""],
+    ["", "", "", "Примечание: данные на 2020 год"],
+    ["", "2", "", ""],
+    ["", "", "", "Список составлен отделом кадров"],
+    ["№ 12", "", "", ""],
+]
+
+
+def test_totals_notes_and_separators_are_skipped_not_imported(office, tmp_path):
+    path = write_csv(tmp_path / "list.csv", [
+        ["ФИО", "Год рождения", "Эл. почта", "Организация"],
+        ["Karimov Rustam", "1980", "r@example.org", "Ministry of Finance"],
+        *JUNK_ROWS[:5],
+        ["Aliev —", "", "", "Tax Committee"],
+        *JUNK_ROWS[5:],
+    ])
+    report = run(path, office, commit=True)
+    assert report.applied and (report.created, report.error_rows) == (2, 0)
+    assert report.junk == len(JUNK_ROWS) and report.rows == 2
+    assert [j["row"] for j in report.junk_rows] == [3, 4, 5, 6, 7, 9, 10, 11, 12]
+    texts = [import_report.junk_text(j) for j in report.junk_rows]
+    assert "Итого: 2" in texts[1] and "no letters" in texts[0] and "No name" in texts[5]
+    names = sorted(r.family_name + "/" + r.given_name for r in
+                   db.session.scalars(sa.select(AlumnusRecord)))
+    assert names == ["Aliev/", "Karimov/Rustam"]  # the dash is no given name
+
+
+def test_a_real_row_without_a_name_is_still_an_error(office, tmp_path):
+    path = write_csv(tmp_path / "list.csv", [
+        ["ФИО", "Эл. почта", "Организация"], ["Karimov Rustam", "", ""],
+        ["", "x@example.org", "Ministry of Health"], ["", "y@example.org", ""],
+        ["—", "z@example.org", "Ministry of Health"]])
+    report = run(path, office)
+    assert [(e.row, e.code) for e in report.errors] == [
+        (3, "missing-name"), (4, "missing-name"), (5, "missing-name")]
+    assert report.junk == 0
+
+
+def test_skipped_rows_are_shown_in_the_dry_run(login, users, office):
+    rows = [["ФИО", "Год рождения", "Эл. почта", "Организация"], ["Karimov Rustam", "", "", ""],
+            *JUNK_ROWS]
+    officer = login(users["officer"])
+    page = officer.get(f"/records/import/{_token(_upload(officer, 'list.csv', _csv_bytes(rows)))}")
+    body = page.get_data(as_text=True)
+    assert "Rows skipped: not people" in body and "Итого: 2" in body
+    assert "Rows with errors</th><td>0" in body
 
 
 def test_duplicate_columns_are_noted_and_manual_choices_checked(office, tmp_path):
@@ -772,3 +882,89 @@ def test_the_duplicate_list_does_not_depend_on_the_batch_size(office, tmp_path):
     assert whole[1][-1] == (17, "ambiguous", [(3, None), (None, 3), (None, 10), (None, 13),
                                               (None, 16)])
     assert listing(3) == whole
+
+
+def test_cli_lists_the_rows_skipped_as_not_people(app, office, tmp_path):
+    path = write_csv(tmp_path / "list.csv", [["ФИО", "Год рождения", "Эл. почта", "Организация"],
+                                             ["Karimov Rustam", "", "", ""], *JUNK_ROWS])
+    result = _cli(app, path, "--office", "TJ", "--commit")
+    assert result.exit_code == 0, result.output
+    assert "skipped (totals, notes, separators): 9" in result.output
+    assert "row 3: " in result.output and "created: 1" in result.output
+
+
+# --- history -----------------------------------------------------------------------------------
+
+def test_an_import_writes_the_history_of_each_record_and_course(office, users, region,
+                                                                tmp_path):
+    path = write_csv(tmp_path / "list.csv", [RU_HEADER, *RU_ROWS])
+    importer.run_import(path, office, users["officer"], commit=True)
+    db.session.commit()
+    dilnoza = record_by_email("dilnoza@example.org")
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.subject_type == "AlumnusRecord", AuditEvent.subject_id == dilnoza.id)
+        .order_by(AuditEvent.id)).all()
+    assert [e.action for e in events] == ["record.created", "participation.added"]
+    assert all(e.actor_id == users["officer"].id and e.office_id == office.id for e in events)
+    assert events[0].details_dict == {"source": "import", "file": "list.csv"}
+    assert events[1].details_dict["course_id"] == dilnoza.participations[0].course_id
+    created = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "record.created"))
+    linked = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "participation.added"))
+    assert (created, linked) == (3, 3)
+
+
+def test_the_history_page_says_what_an_import_did(login, users, office, tmp_path):
+    officer = login(users["officer"])
+    rows = [["Name", "Email", "Course code", "Course title"],
+            ["Karimov Rustam", "r@example.org", "C1", "Energy"]]
+    token = _token(_upload(officer, "office list.csv", _csv_bytes(rows)))
+    officer.post(f"/records/import/{token}/commit")
+    _wait_for_job(token)
+    person = record_by_email("r@example.org")
+    page = officer.get(f"/records/{person.id}/history").get_data(as_text=True)
+    assert "Record created" in page and "imported from office list.csv" in page
+    assert "Course added" in page and "C1" in page
+    assert users["officer"].display_name in page
+
+
+def test_the_command_line_names_its_operator_in_the_history(app, office, tmp_path,
+                                                            monkeypatch):
+    monkeypatch.setattr("getpass.getuser", lambda: "operator7")
+    path = write_csv(tmp_path / "list.csv", [RU_HEADER, *RU_ROWS])
+    assert _cli(app, path, "--office", "TJ", "--commit").exit_code == 0
+    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action.in_(
+        ["records.imported", "record.created", "participation.added"]))).all()
+    assert len(events) == 7
+    assert all(e.actor_id is None and e.details_dict["via"] == "command line"
+               and e.details_dict["os_user"] == "operator7" for e in events)
+
+
+def test_probable_duplicates_link_to_the_records_and_to_a_prefilled_merge(login, users,
+                                                                          office):
+    old = services.create_record(None, office.id, {"family_name": "Karimov",
+                                                   "given_name": "Rustam"})
+    db.session.commit()
+    officer = login(users["officer"])
+    rows = [["Last name", "First name", "Email", "Year of birth"],
+            ["Karimov", "Rustam", "rk@example.org", "1980"]]
+    token = _token(_upload(officer, "dups.csv", _csv_bytes(rows)))
+    dry = officer.get(f"/records/import/{token}").get_data(as_text=True)
+    assert f'<a href="/directory/{old.id}">record #{old.id}</a>' in dry
+    assert "/merge?duplicate=" not in dry  # the new record does not exist yet
+    officer.post(f"/records/import/{token}/commit")
+    _wait_for_job(token)
+    new = record_by_email("rk@example.org")
+    page = officer.get(f"/records/import/{token}").get_data(as_text=True)
+    assert f'<a href="/directory/{new.id}">record #{new.id}</a>' in page
+    merge_url = f"/records/{old.id}/merge?duplicate={new.id}"
+    assert f'href="{merge_url}"' in page and 'target="_blank"' not in page
+    confirm = officer.get(merge_url).get_data(as_text=True)
+    assert f'value="{new.id}"' in confirm
+    assert f"Merge Rustam Karimov (no. {new.id}, —) into Rustam Karimov?" in confirm
+    assert db.session.get(AlumnusRecord, new.id).merged_into_id is None  # a GET merges nothing
+    assert officer.post(merge_url, data={"duplicate_id": new.id, "confirm": "yes"}
+                        ).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(AlumnusRecord, new.id).merged_into_id == old.id

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +16,7 @@ from alumni_app.alumni import photos, privacy, services
 from alumni_app.alumni.claim_models import ClaimRequest, ErasureRequest
 from alumni_app.alumni.models import AlumnusRecord, RecordPosition
 from alumni_app.audit import AuditEvent
+from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.training.models import Course, Participation
 from tests.factories import PASSWORD, make_record
@@ -75,7 +78,8 @@ PROTECTED = [
 @pytest.mark.parametrize(("field", "value"), PROTECTED)
 def test_alumni_change_only_their_profile_fields(login, mine, owner, field, value):
     before = getattr(mine, field)
-    response = login(owner).post("/me", data={"organization": "Tax Committee", field: value})
+    response = login(owner).post("/me", data={"organization": "Tax Committee",
+                                              "post_change": "corrected", field: value})
     assert response.status_code == 302
     db.session.refresh(mine)
     assert mine.organization == "Tax Committee"
@@ -85,7 +89,8 @@ def test_alumni_change_only_their_profile_fields(login, mine, owner, field, valu
 def test_alumni_cannot_change_their_training_history(login, mine, owner):
     other_course = _course("JICA-02", "Road safety")
     me = login(owner)
-    me.post("/me", data={"organization": "x", "course_id": other_course.id,
+    me.post("/me", data={"organization": "x", "post_change": "corrected",
+                         "course_id": other_course.id,
                          "participations": other_course.id})
     assert me.post(f"/records/{mine.id}/participations",
                    data={"course_id": other_course.id}).status_code == 403
@@ -94,12 +99,30 @@ def test_alumni_cannot_change_their_training_history(login, mine, owner):
 
 
 def test_profile_edit_keeps_the_earlier_post_and_is_audited(login, mine, owner):
-    login(owner).post("/me", data={"organization": "Tax Committee", "position": "Head"})
+    assert login(owner).post("/me", data={"organization": "Tax Committee", "position": "Head",
+                                          "post_change": "moved", "moved_on": "2022-02-01"}
+                             ).status_code == 302
     db.session.refresh(mine)
-    assert "Ministry of Finance" in [p.organization for p in mine.positions]
+    assert ("Ministry of Finance", date(2022, 2, 1)) in [(p.organization, p.ended_on)
+                                                         for p in mine.positions]
+    assert mine.post_started_on == date(2022, 2, 1)
     event = db.session.scalars(sa.select(AuditEvent).where(
         AuditEvent.action == "record.updated", AuditEvent.actor_id == owner.id)).one()
     assert (event.subject_id, event.office_id) == (mine.id, mine.office_id)
+
+
+def test_alumni_say_whether_they_moved_or_corrected_their_post(login, mine, owner):
+    me = login(owner)
+    page = me.get("/me").get_data(as_text=True)
+    assert "A new post: the person moved" in page and "A correction of the current entry" in page
+    refused = me.post("/me", data={"organization": "Ministry of Finances"})
+    assert refused.status_code == 400
+    assert "Say whether this is a new post or a correction." in refused.get_data(as_text=True)
+    before = len(mine.positions)
+    assert me.post("/me", data={"organization": "Ministry of Finances",
+                                "post_change": "corrected"}).status_code == 302
+    db.session.refresh(mine)
+    assert mine.organization == "Ministry of Finances" and len(mine.positions) == before
 
 
 def test_bad_profile_input_keeps_what_was_typed(login, mine, owner):
@@ -194,8 +217,25 @@ def test_json_download_holds_the_persons_data_and_no_secrets(login, mine, owner)
 def test_data_page_is_readable(login, mine, owner):
     page = login(owner).get("/me/data").get_data(as_text=True)
     for text in ("dilnoza@example.org", "Rahimova", "Public health management",
-                 "Ministry of Health", "record.updated"):
+                 "Ministry of Health", "Record changed", "Only the staff of my office"):
         assert text in page
+
+
+def test_data_page_speaks_russian_with_dates_and_words_not_codes(login, mine, owner):
+    owner.preferred_language = "ru"
+    mine.gender = "female"
+    db.session.commit()
+    login(owner).post("/me/claim")  # nothing: the record is claimed already
+    login(owner).post("/me/erasure")
+    page = login(owner).get("/me/data").get_data(as_text=True)
+    for text in ("Выпускник", "Русский", "Женский", "Только сотрудники моего представительства",
+                 "Запись изменена", "ожидает решения представительства"):
+        assert text in page, text
+    year = str(utcnow().year)
+    assert f"{year}-" not in page.split("Recorded events")[0]  # no ISO dates
+    assert re.search(rf"{year}\W?г\.", page)  # "4 дек. 2026 г."
+    for code in (">pending<", "— pending", ">staff<", ">alumnus<", "record.updated"):
+        assert code not in page, code
 
 
 def test_data_download_is_for_alumni_only(login, users, client):
@@ -238,6 +278,31 @@ def test_erasure_anonymises_but_keeps_the_counts(login, users, office, mine, own
     assert not any("Ministry" in e.details or "Rahimova" in e.details for e in events)
     assert db.session.scalar(sa.select(ErasureRequest.state)) == "completed"
     assert officer.post(f"/records/claims/erasures/{erasure.id}").status_code == 409
+
+
+def test_erasure_also_anonymises_the_duplicates_merged_into_the_record(login, users, office,
+                                                                       mine, owner):
+    older = make_record(office, family_name="Rakhimova", given_name="Dilnoza",
+                        email="d.rakhimova@example.org", organization="Ministry of Health")
+    oldest = make_record(office, family_name="Рахимова", phone="+992 55 555 55 55")
+    services.merge_records(users["officer"], older, oldest)
+    services.merge_records(users["officer"], mine, older)
+    db.session.commit()
+    login(owner).post("/me/erasure")
+    erasure = db.session.scalar(sa.select(ErasureRequest))
+    assert login(users["officer"]).post(
+        f"/records/claims/erasures/{erasure.id}").status_code == 302
+    db.session.expire_all()
+    for record_id in (older.id, oldest.id):
+        record = db.session.get(AlumnusRecord, record_id)
+        assert record.erased_at is not None
+        assert record.family_name == f"Erased person #{record_id}"
+        assert (record.email, record.phone, record.organization, record.name_key) == (
+            "", "", "", "")
+    events = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.subject_type == "AlumnusRecord",
+        AuditEvent.subject_id.in_([older.id, oldest.id]))).all()
+    assert events and not any("Rakhimova" in e.details or "+992" in e.details for e in events)
 
 
 def test_erased_person_cannot_log_in(client, login, users, mine, owner):

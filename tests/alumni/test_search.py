@@ -10,6 +10,7 @@ from alumni_app.alumni.directory import Filters, build_query
 from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.alumni.names import keys
 from alumni_app.alumni.policy import visible_records
+from alumni_app.audit import AuditEvent
 from alumni_app.extensions import db
 
 SAME_PERSON = [
@@ -177,3 +178,14 @@ def test_sector_counts_match_the_records(office, other_office, users):
             listed = visible_records(build_query(filters), user)
             assert sorted(db.session.scalars(counted)) == sorted(
                 r.id for r in db.session.scalars(listed))
+
+
+def test_merge_keeps_the_duplicates_email_addresses(office, users):
+    keep = _record(office, family_name="Saidova", email="n@example.org")
+    dup = _record(office, family_name="Saidova", email="nigora@example.org",
+                  email_alt="nigora.s@example.org")
+    services.merge_records(users["officer"], keep, dup)
+    db.session.commit()
+    assert (keep.email, keep.email_alt) == ("n@example.org", "nigora@example.org")
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "record.merged"))
+    assert event.details_dict["emails_not_kept"] == ["nigora.s@example.org"]

@@ -1,0 +1,92 @@
+"""A record's history as staff read it: its events, its merged duplicates', who and what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from alumni_app.accounts.models import User
+from alumni_app.alumni.models import AlumnusRecord
+from alumni_app.alumni.services import merged_ids
+from alumni_app.audit import AuditEvent
+from alumni_app.extensions import db
+from alumni_app.training.models import Course
+
+SHOWN = 300
+ACTION_LABELS = {
+    "record.created": _l("Record created"),
+    "record.updated": _l("Record changed"),
+    "record.merged": _l("A duplicate was merged into this record"),
+    "record.deactivated": _l("Record deactivated"),
+    "record.reactivated": _l("Record reactivated"),
+    "record.privacy_changed": _l("Privacy settings changed"),
+    "record.photo_changed": _l("Photo changed"),
+    "record.photo_removed": _l("Photo removed"),
+    "record.erased": _l("Personal data erased"),
+    "record.post_added": _l("Earlier post added"),
+    "record.post_updated": _l("Earlier post corrected"),
+    "record.post_deleted": _l("Earlier post deleted"),
+    "participation.added": _l("Course added"),
+    "participation.updated": _l("Nomination corrected"),
+    "participation.removed": _l("Course removed"),
+    "claim.invited": _l("Invited to claim the record"),
+    "claim.accepted": _l("Record claimed by invitation"),
+    "claim.confirmed": _l("Claim confirmed by the office"),
+}
+
+
+FIELD_LABELS = {
+    "given_name": _l("Given name (Latin)"), "family_name": _l("Family name (Latin)"),
+    "given_name_cyr": _l("Given name (Cyrillic)"), "family_name_cyr": _l("Family name (Cyrillic)"),
+    "gender": _l("Gender"), "birth_year": _l("Year of birth"), "region_id": _l("Region"),
+    "organization": _l("Organization"), "position": _l("Position"), "email": _l("E-mail"),
+    "email_alt": _l("Other e-mail"), "phone": _l("Phone"), "languages": _l("Languages"),
+    "bio": _l("About"), "is_verified": _l("Record verified by the office"),
+    "post_started_on": _l("In the current post since"), "sectors": _l("Sectors"),
+    "visibility": _l("Who sees me in the directory"), "show_email": _l("E-mail shown"),
+    "show_phone": _l("Phone shown"), "started_on": _l("From"), "ended_on": _l("Until"),
+    "nominating_organization": _l("Nominating organization"),
+    "position_at_nomination": _l("Position at nomination"),
+}
+
+
+def field_label(name: str) -> str:
+    return str(FIELD_LABELS.get(name, name))
+
+
+@dataclass
+class Entry:
+    event: AuditEvent
+    label: str
+    by: str  # a user's name, "command line (login)", or "" for the system
+    course: str  # the course an event is about, if any
+    from_duplicate: int | None  # the merged duplicate the event is about, if not this record
+
+
+def _by(event: AuditEvent, names: dict[int, str]) -> str:
+    details = event.details_dict
+    if event.actor_id is not None:
+        return names.get(event.actor_id, f"#{event.actor_id}")
+    if details.get("via") == "command line":
+        return str(_l("command line (%(login)s)")) % {"login": details.get("os_user", "?")}
+    return ""
+
+
+def record_history(record: AlumnusRecord) -> list[Entry]:
+    """The latest events of the record and of every record merged into it, newest first."""
+    ids = [record.id, *merged_ids(record.id)]
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.subject_type == "AlumnusRecord",
+                                    AuditEvent.subject_id.in_(ids))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(SHOWN)).all()
+    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
+    names = {i: n for i, n in db.session.execute(
+        sa.select(User.id, User.display_name).where(User.id.in_(actor_ids)))}
+    course_ids = {e.details_dict.get("course_id") for e in events} - {None}
+    codes = {i: c for i, c in db.session.execute(
+        sa.select(Course.id, Course.code).where(Course.id.in_(course_ids)))}
+    return [Entry(e, str(ACTION_LABELS.get(e.action, e.action)), _by(e, names),
+                  codes.get(e.details_dict.get("course_id"), ""),
+                  e.subject_id if e.subject_id != record.id else None) for e in events]

@@ -1,0 +1,24 @@
+"""Who may change the course catalog and the lists of sectors and regions."""
+
+from __future__ import annotations
+
+from alumni_app.permissions import is_staff, same_office
+
+
+def can_manage_courses(user) -> bool:
+    return is_staff(user)
+
+
+def can_manage_sectors(user) -> bool:
+    """Staff of any office extend the shared list of sectors (officers too)."""
+    return is_staff(user)
+
+
+def can_manage_region(user, office_id: int | None) -> bool:
+    """Staff extend their own office's regions (an administrator, any office's)."""
+    return is_staff(user) and same_office(user, office_id)
+
+
+def can_manage_regions(user) -> bool:
+    """Whether the user may add regions to some office (their own)."""
+    return is_staff(user)
