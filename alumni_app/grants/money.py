@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from alumni_app import storage
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
-from alumni_app.grants import notifications, workflow
+from alumni_app.grants import dates, notifications, workflow
 from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import ZERO, AppState, BudgetLine, GrantApplication, GrantCall
 from alumni_app.grants.money_models import (
@@ -124,7 +124,7 @@ def _keep_report_interval(tranche: Tranche) -> None:
     delay = utcnow().date() - tranche.planned_on
     report = _report(tranche.application_id, tranche.number)
     if report is not None and delay.days > 0:
-        report.due_on += delay
+        report.due_on = dates.shifted(report.due_on, delay)
 
 
 # Spending
