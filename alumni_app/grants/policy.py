@@ -133,7 +133,9 @@ def can_answer_invitation(user, member: TeamMember) -> bool:
 
 
 def can_comment(user, application: GrantApplication) -> bool:
-    return is_office_staff(user, application) or is_applicant(user, application)
+    """The applicant, and the office's staff on what they may handle: a draft is the
+    applicant's alone (a comment shared on it would e-mail someone staff may not read)."""
+    return is_applicant(user, application) or can_handle_application(user, application)
 
 
 def can_see_internal(user, application: GrantApplication) -> bool:

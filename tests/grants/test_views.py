@@ -374,3 +374,20 @@ def test_a_renamed_executable_is_not_a_receipt(app, login, office, users):
         content_type="multipart/form-data")
     assert over.status_code == 400 and "over its budget" in text(over)
     assert report.receipts == []
+
+
+@pytest.mark.parametrize("url", ["/grants/applications/{id}/comments",
+                                 "/staff/grants/applications/{id}/comments"])
+def test_staff_cannot_comment_on_a_draft_they_cannot_open(app, login, office, users, outbox,
+                                                          application, url):
+    outbox.clear()
+    for staff in ("officer", "manager"):
+        response = login(users[staff]).post(url.format(id=application.id),
+                                            data={"message": "Hello", "body": "Hello",
+                                                  "shared": "y"})
+        assert response.status_code in (403, 404)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GrantComment)) == 0
+    assert outbox == []
+    from alumni_app.mail import OutboundEmail
+
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboundEmail)) == 0
