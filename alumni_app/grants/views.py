@@ -365,7 +365,8 @@ def versions(application_id: int):
 
 
 @bp.post("/applications/<int:application_id>/comments")
-@object_rule(description="grants.policy.can_comment")
+@object_rule(Role.ALUMNUS, description="grants.policy.can_comment: the applicant (staff "
+             "comment from the office's page)")
 def comment(application_id: int):
     """The applicant answers the office (always shared)."""
     from alumni_app.grants import reviews
