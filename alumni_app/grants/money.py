@@ -1,8 +1,11 @@
 """A grant's money after approval: tranches, reports and receipts, moves between lines, refunds.
 
-- Tranche n > 1 is released only once tranche n - 1 is released and its report (with receipts)
-  accepted; the application's and the call's disbursed sums grow by conditional UPDATEs, so
-  never more is paid than approved (CHECK constraints say the same).
+- Tranche n > 1 is released only once tranche n - 1 is released and its report accepted, and
+  all the money paid out so far is accounted for: receipts on accepted reports plus refunds
+  add up to at least what was disbursed (an interim report cannot be submitted short of that;
+  the final report may be, as the grantee returns what is left before the grant closes). The
+  application's and the call's disbursed sums grow by conditional UPDATEs, so never more is
+  paid than approved (CHECK constraints say the same).
 - Receipts are matched to budget lines and may not take a line over its current allocation.
 - Money moved between lines: the grantee moves it alone while, on each line, everything moved in
   and out so far stays within GRANT_FREE_MOVE_SHARE of the line's budget as approved; beyond
@@ -99,6 +102,10 @@ def release_problem(tranche: Tranche) -> WorkflowError | None:
         report = _report(tranche.application_id, previous.number)
         if report.state != ReportState.ACCEPTED.value:
             return WorkflowError("previous-report", number=previous.number)
+        accounted = accounted_for(application, accepted_only=True)
+        if accounted < application.disbursed:
+            return WorkflowError("previous-unaccounted", accounted=accounted,
+                                 disbursed=application.disbursed)
     if application.disbursed + tranche.amount > application.approved_amount:
         return WorkflowError("over-approved", approved=application.approved_amount)
     return None
@@ -148,6 +155,12 @@ def spending_table(application: GrantApplication) -> list[dict]:
              "accepted": accepted.get(line.id, ZERO), "reported": reported.get(line.id, ZERO),
              "left": line.current - reported.get(line.id, ZERO)}
             for line in application.budget_lines]
+
+
+def accounted_for(application: GrantApplication, *, accepted_only: bool) -> Decimal:
+    """Money paid out that receipts (on accepted reports, or on any) or refunds account for."""
+    spent = sum(spent_by_line(application, accepted_only=accepted_only).values(), ZERO)
+    return spent + application.returned
 
 
 def unsettled(application: GrantApplication) -> Decimal:
@@ -218,6 +231,10 @@ def report_problem(report: GrantReport) -> WorkflowError | None:
     if spent + application.returned > application.disbursed:
         return WorkflowError("receipts-over-disbursed", status=400, spent=spent,
                              disbursed=application.disbursed - application.returned)
+    if report.kind == ReportKind.INTERIM.value and \
+            spent + application.returned < application.disbursed:
+        return WorkflowError("receipts-short", status=400, spent=spent,
+                             returned=application.returned, disbursed=application.disbursed)
     return None
 
 

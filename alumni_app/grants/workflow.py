@@ -142,6 +142,13 @@ MESSAGES = {
     "previous-unreleased": _l("Tranche %(number)s has not been released yet."),
     "previous-report": _l("The report on tranche %(number)s must be accepted before the next "
                           "tranche is released."),
+    "previous-unaccounted": _l("Accepted receipts and refunds account for %(accounted)s of "
+                               "the %(disbursed)s paid out so far: all of it must be "
+                               "accounted for before the next tranche."),
+    "receipts-short": _l("The receipts add up to %(spent)s and %(returned)s was returned, "
+                         "of the %(disbursed)s paid out so far: add the receipts for the rest, "
+                         "or return the unspent money to the office, before you submit this "
+                         "report."),
     "tranche-not-released": _l("This report accounts for tranche %(number)s, which has not "
                                "been paid yet."),
     "report-incomplete": _l("Say what was done before you submit the report."),
