@@ -70,6 +70,8 @@ MESSAGES = {
     "team-twice": _l("This person is in the team already."),
     "too-many-files": _l("At most %(count)s files can be attached."),
     "already-submitted": _l("This application was already submitted."),
+    "fix-first": _l("Your proposal is saved together with this, and it cannot be saved as it "
+                    "is: correct the marked fields, then try again."),
 }
 
 

@@ -23,14 +23,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from alumni_app.amounts import AmountField, positive_amount
-from alumni_app.extensions import db
 from alumni_app.forms import BaseForm, email_field
 from alumni_app.grants import dates
 from alumni_app.grants.applications import BudgetRow
-from alumni_app.grants.errors import GrantError
 from alumni_app.grants.labels import CATEGORY_LABELS, PROPOSAL_LANGUAGE_LABELS
 from alumni_app.plans.forms import ListsMeta, Row
-from alumni_app.storage import UploadRefused
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 EXTRA_BUDGET_ROWS = 3
@@ -171,20 +168,6 @@ class FileForm(BaseForm):
     def validate_attachment(self, field):
         if not field.data or not getattr(field.data, "filename", ""):
             raise ValidationError(_l("Choose a file first."))
-
-    def store(self, attach) -> int | None:
-        """Give the posted file to `attach(file)` and commit; None when stored, else the 4xx
-        status of the refusal, whose message is put next to the field (nothing is saved)."""
-        if not self.validate_on_submit():
-            return 400
-        try:
-            attach(self.attachment.data)
-        except (GrantError, UploadRefused) as exc:
-            db.session.rollback()
-            self.attachment.errors = [*self.attachment.errors, exc.message]
-            return exc.status
-        db.session.commit()
-        return None
 
 
 class MessageForm(BaseForm):

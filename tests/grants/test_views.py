@@ -391,3 +391,75 @@ def test_staff_cannot_comment_on_a_draft_they_cannot_open(app, login, office, us
     from alumni_app.mail import OutboundEmail
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboundEmail)) == 0
+
+
+def test_inviting_saves_what_was_typed_in_the_proposal(app, login, office, application,
+                                                       applicant):
+    partner = f.eligible_alumnus(office)
+    http = login(applicant)
+    response = http.post(f"/grants/applications/{application.id}/team", data={
+        **form_data(title="Typed, then invited"), **edit_form(http, application),
+        "email": partner.email, "role": "Trainer"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(GrantApplication, application.id)
+    assert stored.title == "Typed, then invited"
+    assert [m.user_id for m in stored.team] == [partner.id]
+
+
+def test_a_refused_invitation_keeps_the_proposal_as_typed_and_saves_nothing(
+        app, login, application, applicant):
+    http = login(applicant)
+    response = http.post(f"/grants/applications/{application.id}/team", data={
+        **form_data(title="Typed, not yet saved"), **edit_form(http, application),
+        "email": "nobody@example.org"})
+    page = text(response)
+    assert response.status_code == 400 and "No alumnus with a linked record" in page
+    assert 'value="Typed, not yet saved"' in page and 'value="nobody@example.org"' in page
+    db.session.expire_all()
+    stored = db.session.get(GrantApplication, application.id)
+    assert stored.title != "Typed, not yet saved" and stored.team == []
+
+
+def test_an_invitation_waits_for_a_proposal_that_can_be_saved(app, login, office,
+                                                              application, applicant):
+    partner = f.eligible_alumnus(office)
+    http = login(applicant)
+    response = http.post(f"/grants/applications/{application.id}/team", data={
+        **form_data(title="Kept", **{"budget-0-quantity": "-1"}),
+        **edit_form(http, application), "email": partner.email})
+    page = text(response)
+    assert response.status_code == 400 and "correct the marked fields" in page
+    assert "This cannot be negative." in page and 'value="Kept"' in page
+    db.session.expire_all()
+    assert db.session.get(GrantApplication, application.id).team == []
+
+
+def test_attaching_and_removing_save_what_was_typed(app, login, office, application,
+                                                    applicant):
+    http = login(applicant)
+    attached = http.post(f"/grants/applications/{application.id}/files", data={
+        **form_data(summary="Typed, then attached"), **edit_form(http, application),
+        "attachment": (io.BytesIO(files.pdf()), "plan.pdf")},
+        content_type="multipart/form-data")
+    assert attached.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(GrantApplication, application.id)
+    assert stored.summary == "Typed, then attached" and len(stored.files) == 1
+    removed = http.post(
+        f"/grants/applications/{application.id}/files/{stored.files[0].id}/remove",
+        data={**form_data(summary="Typed, then removed"), **edit_form(http, application)})
+    assert removed.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(GrantApplication, application.id)
+    assert stored.summary == "Typed, then removed" and stored.files == []
+
+
+def test_the_invite_and_attach_buttons_belong_to_the_proposals_form(app, login, application,
+                                                                    applicant):
+    page = text(login(applicant).get(f"/grants/applications/{application.id}/edit"))
+    # One form of the application: every button on the page posts (and saves) the text.
+    assert page.count('<form method="post" action="/grants/') == 1
+    assert 'form="proposal" formaction="/grants/applications/' in page
+    assert re.search(r'<input[^>]*form="proposal"[^>]*name="email"|<input[^>]*name="email"'
+                     r'[^>]*form="proposal"', page)
