@@ -128,7 +128,9 @@ def can_edit_application(user, application: GrantApplication) -> bool:
 
 
 def can_answer_invitation(user, member: TeamMember) -> bool:
+    """The person invited, once: an invitation answered (confirmed or declined) stays so."""
     return (user_role(user) is Role.ALUMNUS and member.user_id == user.id
+            and member.state == TeamState.INVITED.value
             and member.application.state in EDITABLE_STATES)
 
 
