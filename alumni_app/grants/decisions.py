@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
-from alumni_app.grants import dates, notifications, workflow
+from alumni_app.grants import dates, notifications, reviews, workflow
 from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import GrantApplication, GrantCall
 from alumni_app.grants.money_models import GrantReport, ReportKind, Tranche
@@ -39,6 +39,9 @@ MESSAGES = {
     "schedule-far": _l("The dates of tranche %(number)s must lie within %(years)s years from "
                        "today."),
     "rate": _l("Enter the exchange rate to US dollars on the day of approval."),
+    "earlier-reviews": _l("Reviews by %(names)s scored an earlier version of the application, "
+                          "before its last revision. Tick “Decide on reviews of an earlier "
+                          "version” to rely on them, or assign reviewers for this version."),
 }
 
 
@@ -86,6 +89,14 @@ def _check_schedule(amount: Decimal, rows: list[TrancheRow], first_day: date) ->
         previous = row
 
 
+def _check_reviews_current(application: GrantApplication, earlier_confirmed: bool) -> None:
+    """Reviews of an earlier version count only when the manager says so, knowingly."""
+    earlier = reviews.earlier_version_reviews(application)
+    if earlier and not earlier_confirmed:
+        raise DecisionError("earlier-reviews", "confirm_earlier",
+                            names=", ".join(r.reviewer.display_name for r in earlier))
+
+
 def charge_budget(call: GrantCall, amount: Decimal) -> None:
     """Add `amount` to the call's committed sum unless that would exceed its budget."""
     # round(): SQLite keeps NUMERIC as binary floats, where 0.10 + 0.20 > 0.30.
@@ -102,9 +113,11 @@ def charge_budget(call: GrantCall, amount: Decimal) -> None:
 
 
 def approve(actor, application: GrantApplication, amount: Decimal, usd_rate: Decimal | None,
-            conditions: str, schedule: list[TrancheRow]) -> None:
+            conditions: str, schedule: list[TrancheRow], *,
+            earlier_reviews_confirmed: bool = False) -> None:
     """Approve `amount` (<= request, ceiling and what is left of the budget) with its tranches."""
     workflow.check(application, "approve", actor)
+    _check_reviews_current(application, earlier_reviews_confirmed)
     call = application.call
     if application.requested_amount is not None and amount > application.requested_amount:
         raise DecisionError("over-request", "amount", requested=application.requested_amount)
@@ -151,8 +164,11 @@ def _plan_money(application: GrantApplication, schedule: list[TrancheRow]) -> No
     db.session.flush()
 
 
-def reject(actor, application: GrantApplication, reason: str) -> None:
+def reject(actor, application: GrantApplication, reason: str, *,
+           earlier_reviews_confirmed: bool = False) -> None:
     """Reject with a reason the applicant reads."""
+    workflow.check(application, "reject", actor, reason)
+    _check_reviews_current(application, earlier_reviews_confirmed)
     workflow.apply_transition(application, "reject", actor=actor, message=reason,
                               decision_reason=reason, decided_at=utcnow(),
                               decided_by_id=actor.id)

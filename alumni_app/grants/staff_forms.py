@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     FieldList,
@@ -179,6 +180,7 @@ class ApproveForm(BaseForm):
     conditions = TextAreaField(_l("Conditions"), validators=[Length(max=5000)],
                                render_kw={"rows": 3})
     tranches = FieldList(FormField(TrancheForm), max_entries=12)
+    confirm_earlier = BooleanField(_l("Decide on reviews of an earlier version"))
 
     def tranche_rows(self) -> list[TrancheRow]:
         return [TrancheRow(r.form.amount.data, r.form.planned_on.data, r.form.report_due_on.data)
@@ -201,6 +203,7 @@ class RejectForm(BaseForm):
     reason = TextAreaField(_l("Reason (the applicant reads it)"), validators=[
         _needed(_l("Say why: the applicant reads it.")), Length(max=5000)],
         render_kw={"rows": 3})
+    confirm_earlier = BooleanField(_l("Decide on reviews of an earlier version"))
 
 
 class ReleaseForm(BaseForm):
