@@ -21,6 +21,7 @@ from alumni_app.grants.models import (
     TeamMember,
     TeamState,
 )
+from alumni_app.grants.review_models import Review, ReviewState
 from alumni_app.permissions import Role, is_staff, same_office, scope_to_office, user_role
 
 MANAGING_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
@@ -58,12 +59,25 @@ def is_applicant(user, application: GrantApplication) -> bool:
     return user_role(user) is Role.ALUMNUS and application.applicant_id == user.id
 
 
+def has_conflict(user, application: GrantApplication) -> bool:
+    """`user` declared a conflict of interest on this application (as its reviewer)."""
+    return is_staff(user) and db.session.scalar(sa.select(Review.id).where(
+        Review.application_id == application.id, Review.reviewer_id == user.id,
+        Review.state == ReviewState.CONFLICT.value)) is not None
+
+
 def actor_kinds(user, obj) -> set[Actor]:
-    """The roles `user` plays towards a call or an application."""
+    """The roles `user` plays towards a call or an application (or a part of one).
+
+    A member of staff who declared a conflict of interest on an application plays none: they
+    do not screen it, send it back, decide it, pay it, nor accept its reports or moves.
+    """
     kinds = set()
     application = _application_of(obj)
     if application is not None and is_applicant(user, application):
         kinds.add(Actor.APPLICANT)
+    if application is not None and has_conflict(user, application):
+        return kinds
     if is_office_staff(user, obj):
         kinds.add(Actor.STAFF)
     if is_office_manager(user, obj):
@@ -154,7 +168,7 @@ def visible_applications(query: sa.Select, user) -> sa.Select:
 
 # Review
 def can_assign_reviewers(user, application: GrantApplication) -> bool:
-    return (is_office_manager(user, application)
+    return (is_office_manager(user, application) and not has_conflict(user, application)
             and application.state in (AppState.SUBMITTED.value, AppState.IN_REVIEW.value,
                                       AppState.REVISION_REQUESTED.value))
 
@@ -164,6 +178,12 @@ def can_review(user, review) -> bool:
     application = db.session.get(GrantApplication, review.application_id)
     return (review.reviewer_id == getattr(user, "id", None) and is_office_staff(user, application)
             and application.state == AppState.IN_REVIEW.value)
+
+
+def can_decide_application(user, application: GrantApplication) -> bool:
+    """A manager of the office without a declared conflict on it (the workflow also keeps
+    its reviewers from deciding it)."""
+    return is_office_manager(user, application) and not has_conflict(user, application)
 
 
 def can_remind_reviewers(user, application: GrantApplication) -> bool:
@@ -192,4 +212,5 @@ def can_decide_move(user, application: GrantApplication) -> bool:
 
 
 def can_record_refund(user, application: GrantApplication) -> bool:
-    return is_office_staff(user, application) and application.state == AppState.APPROVED.value
+    return (is_office_staff(user, application) and application.state == AppState.APPROVED.value
+            and not has_conflict(user, application))

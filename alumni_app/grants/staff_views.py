@@ -192,11 +192,12 @@ def revision(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/approve", methods=["GET", "POST"])
-@object_rule(*MANAGERS, description="workflow: a manager of the office who did not review")
+@object_rule(*MANAGERS, description="grants.policy.can_decide_application; workflow: a manager "
+             "of the office who did not review")
 def approve(application_id: int):
     """Approve an amount, its conditions and the payment and report schedule."""
     application = _application(application_id)
-    require(policy.is_office_manager(current_user, application))
+    require(policy.can_decide_application(current_user, application))
     form, status, error = approve_form(application), form_status(), None
     if form.validate_on_submit():
         try:
@@ -221,11 +222,12 @@ def approve(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/reject", methods=["GET", "POST"])
-@object_rule(*MANAGERS, description="workflow: a manager of the office who did not review")
+@object_rule(*MANAGERS, description="grants.policy.can_decide_application; workflow: a manager "
+             "of the office who did not review")
 def reject(application_id: int):
     """Reject with a reason the applicant reads."""
     application = _application(application_id)
-    require(policy.is_office_manager(current_user, application))
+    require(policy.can_decide_application(current_user, application))
     form, status, error = RejectForm(), form_status(), None
     if form.validate_on_submit():
         try:
