@@ -463,3 +463,43 @@ def test_the_invite_and_attach_buttons_belong_to_the_proposals_form(app, login, 
     assert 'form="proposal" formaction="/grants/applications/' in page
     assert re.search(r'<input[^>]*form="proposal"[^>]*name="email"|<input[^>]*name="email"'
                      r'[^>]*form="proposal"', page)
+
+
+def test_a_refused_attachment_saves_nothing_and_keeps_the_text(app, login, application,
+                                                                applicant):
+    """The proposal's save and the file are one transaction, committed by the view or not."""
+    http = login(applicant)
+    response = http.post(f"/grants/applications/{application.id}/files", data={
+        **form_data(title="Typed with a bad file"), **edit_form(http, application),
+        "attachment": (io.BytesIO(files.executable()), "plan.pdf")},
+        content_type="multipart/form-data")
+    page = text(response)
+    assert response.status_code == 400 and "whatever its name says" in page
+    assert 'value="Typed with a bad file"' in page
+    db.session.expire_all()
+    stored = db.session.get(GrantApplication, application.id)
+    assert stored.title != "Typed with a bad file" and stored.files == []
+
+
+def test_report_evidence_is_attached_and_a_bad_file_refused(app, login, office, users):
+    from alumni_app.grants import money
+
+    applicant = f.eligible_alumnus(office)
+    grant = f.approved(f.reviewed_application(office, users, applicant=applicant),
+                       users["manager"])
+    money.release(users["manager"], money.tranches(grant)[0], "")
+    db.session.commit()
+    report = money.reports(grant)[0]
+    http = login(applicant)
+    url = f"/grants/reports/{report.id}/evidence"
+    bad = http.post(url, data={"attachment": (io.BytesIO(files.executable()), "photo.pdf")},
+                    content_type="multipart/form-data")
+    assert bad.status_code == 400 and "whatever its name says" in text(bad)
+    good = http.post(url, data={"attachment": (io.BytesIO(files.pdf()), "photos.pdf")},
+                     content_type="multipart/form-data")
+    assert good.status_code == 302
+    db.session.expire_all()
+    from alumni_app.grants.money_models import GrantReport
+
+    assert [e.original_name for e in db.session.get(GrantReport, report.id).evidence] == [
+        "photos.pdf"]
