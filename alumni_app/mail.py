@@ -1,4 +1,5 @@
-"""E-mail through an outbox table written in the request's transaction, delivered after commit."""
+"""E-mail through an outbox table written in the request's transaction, delivered after commit
+and after the response was sent."""
 
 from __future__ import annotations
 
@@ -120,12 +121,35 @@ def deliver_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int
 
 
 def deliver_after_request(response):
-    """After a request that committed mail, deliver it; failures stay queued for send-mail."""
+    """After a request that queued mail, deliver it once the response has gone out.
+
+    The SMTP exchange runs when the server closes the response (werkzeug's call_on_close),
+    with an app context of its own, so the person never waits for the mail server; a failure
+    stays in the outbox for `flask send-mail`. Under TESTING (or MAIL_DELIVER_IN_REQUEST) the
+    mail is delivered before the response returns, so tests read it at once.
+    """
     ids = g.pop("queued_mail_ids", None)
-    if ids:
-        try:
-            deliver_pending(ids)
-        except Exception:  # noqa: BLE001 - mail must never break the response
-            db.session.rollback()
-            log.exception("delivering queued mail failed; it stays in the outbox")
+    if not ids:
+        return response
+    app = current_app._get_current_object()
+    if app.config.get("MAIL_DELIVER_IN_REQUEST", app.testing):
+        _deliver_queued(ids)
+    else:
+        response.call_on_close(lambda: _deliver_in_own_context(app, ids))
     return response
+
+
+def _deliver_queued(ids: list[int]) -> None:
+    try:
+        deliver_pending(ids)
+    except Exception:  # noqa: BLE001 - mail must never break the response
+        db.session.rollback()
+        log.exception("delivering queued mail failed; it stays in the outbox")
+
+
+def _deliver_in_own_context(app, ids: list[int]) -> None:
+    with app.app_context():
+        try:
+            _deliver_queued(ids)
+        finally:
+            db.session.remove()

@@ -67,9 +67,20 @@ MESSAGES = {
     "team-unknown": _l("No alumnus with a linked record has this e-mail address."),
     "team-self": _l("You are the applicant already."),
     "team-other-office": _l("Co-applicants must be alumni of the same country as the call."),
+    "team-not-verified": _l("The office has not verified this alumnus's record yet: they can "
+                            "join the team once it has."),
+    "team-member-ineligible": _l("%(name)s can no longer be a co-applicant: their record is "
+                                 "not a verified record of this country. Remove them from the "
+                                 "team, or ask the office."),
+    "record-not-eligible": _l("Your record is no longer a verified record of this call's "
+                              "country: ask the office before you submit."),
+    "overdue-report": _l("A report on an earlier grant is overdue: send it before you submit "
+                         "this application."),
     "team-twice": _l("This person is in the team already."),
     "too-many-files": _l("At most %(count)s files can be attached."),
     "already-submitted": _l("This application was already submitted."),
+    "fix-first": _l("Your proposal is saved together with this, and it cannot be saved as it "
+                    "is: correct the marked fields, then try again."),
 }
 
 
@@ -171,7 +182,10 @@ def add_team_member(actor, application: GrantApplication, email: str,
         raise ApplicationError("team-unknown", "email")
     if user.id == application.applicant_id:
         raise ApplicationError("team-self", "email")
-    if not eligibility.eligible_teammate(record, application.call):
+    problem = eligibility.teammate_problem(record, application.call)
+    if problem == "not-verified":
+        raise ApplicationError("team-not-verified", "email")
+    if problem is not None:
         raise ApplicationError("team-other-office", "email")
     if any(m.user_id == user.id for m in application.team):
         raise ApplicationError("team-twice", "email")
@@ -236,12 +250,28 @@ def submission_problems(application: GrantApplication, now=None) -> list[Applica
     elif total > call.ceiling:
         problems.append(ApplicationError("over-ceiling", "budget", total=total,
                                          ceiling=call.ceiling))
-    size = confirmed_team_size(application)
-    if size < call.min_team_size:
-        problems.append(ApplicationError("team-size", "team", size=call.min_team_size,
-                                         confirmed=size))
+    problems += _team_problems(application)
+    problems += [ApplicationError(code, status=403)
+                 for code in eligibility.submission_reasons(application)]
     if application.state == AppState.DRAFT.value and not call.is_open(now):
         problems.append(_deadline_error(call))
+    return problems
+
+
+def _team_problems(application: GrantApplication) -> list[ApplicationError]:
+    """Confirmed co-applicants still eligible, and enough of them."""
+    from alumni_app.alumni.models import AlumnusRecord
+
+    problems = []
+    for member in application.team:
+        if member.state == TeamState.CONFIRMED.value and eligibility.teammate_problem(
+                db.session.get(AlumnusRecord, member.record_id), application.call):
+            problems.append(ApplicationError("team-member-ineligible", "team",
+                                             name=member.user.display_name))
+    size = confirmed_team_size(application)
+    if size < application.call.min_team_size:
+        problems.append(ApplicationError("team-size", "team", size=application.call.min_team_size,
+                                         confirmed=size))
     return problems
 
 

@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
-from alumni_app.grants import notifications, workflow
+from alumni_app.grants import dates, notifications, reviews, workflow
 from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import GrantApplication, GrantCall
 from alumni_app.grants.money_models import GrantReport, ReportKind, Tranche
@@ -35,7 +35,13 @@ MESSAGES = {
     "schedule-empty": _l("Plan at least one tranche."),
     "schedule-order": _l("Tranche %(number)s must come after the one before it, and its "
                          "report after its payment."),
+    "schedule-past": _l("Tranche %(number)s is planned for a day that has passed."),
+    "schedule-far": _l("The dates of tranche %(number)s must lie within %(years)s years from "
+                       "today."),
     "rate": _l("Enter the exchange rate to US dollars on the day of approval."),
+    "earlier-reviews": _l("Reviews by %(names)s scored an earlier version of the application, "
+                          "before its last revision. Tick “Decide on reviews of an earlier "
+                          "version” to rely on them, or assign reviewers for this version."),
 }
 
 
@@ -53,7 +59,17 @@ class TrancheRow:
     report_due_on: date
 
 
-def _check_schedule(amount: Decimal, rows: list[TrancheRow]) -> None:
+def _first_day(office) -> date:
+    """The earliest day a payment may be planned for: today, in UTC or office time."""
+    from alumni_app.grants.calls import to_local
+
+    now = utcnow()
+    return min(now.date(), to_local(now, office).date())
+
+
+def _check_schedule(amount: Decimal, rows: list[TrancheRow], first_day: date) -> None:
+    """Tranches that add up, each paid no earlier than today and before the previous report
+    falls due, its report due after its payment, all within the dates' horizon."""
     if not rows:
         raise DecisionError("schedule-empty", "tranches")
     total = sum((row.amount for row in rows), Decimal("0.00"))
@@ -61,10 +77,24 @@ def _check_schedule(amount: Decimal, rows: list[TrancheRow]) -> None:
         raise DecisionError("schedule-sum", "tranches", total=total, amount=amount)
     previous = None
     for number, row in enumerate(rows, start=1):
-        if row.report_due_on < row.planned_on or (previous and row.planned_on <
-                                                   previous.report_due_on):
+        if not (dates.within_horizon(row.planned_on, first_day)
+                and dates.within_horizon(row.report_due_on, first_day)):
+            raise DecisionError("schedule-far", "tranches", number=number,
+                                years=dates.HORIZON_YEARS)
+        if row.planned_on < first_day:
+            raise DecisionError("schedule-past", "tranches", number=number)
+        if row.report_due_on <= row.planned_on or (previous and row.planned_on <
+                                                    previous.report_due_on):
             raise DecisionError("schedule-order", "tranches", number=number)
         previous = row
+
+
+def _check_reviews_current(application: GrantApplication, earlier_confirmed: bool) -> None:
+    """Reviews of an earlier version count only when the manager says so, knowingly."""
+    earlier = reviews.earlier_version_reviews(application)
+    if earlier and not earlier_confirmed:
+        raise DecisionError("earlier-reviews", "confirm_earlier",
+                            names=", ".join(r.reviewer.display_name for r in earlier))
 
 
 def charge_budget(call: GrantCall, amount: Decimal) -> None:
@@ -83,9 +113,11 @@ def charge_budget(call: GrantCall, amount: Decimal) -> None:
 
 
 def approve(actor, application: GrantApplication, amount: Decimal, usd_rate: Decimal | None,
-            conditions: str, schedule: list[TrancheRow]) -> None:
+            conditions: str, schedule: list[TrancheRow], *,
+            earlier_reviews_confirmed: bool = False) -> None:
     """Approve `amount` (<= request, ceiling and what is left of the budget) with its tranches."""
     workflow.check(application, "approve", actor)
+    _check_reviews_current(application, earlier_reviews_confirmed)
     call = application.call
     if application.requested_amount is not None and amount > application.requested_amount:
         raise DecisionError("over-request", "amount", requested=application.requested_amount)
@@ -93,7 +125,7 @@ def approve(actor, application: GrantApplication, amount: Decimal, usd_rate: Dec
         raise DecisionError("over-ceiling", "amount", ceiling=call.ceiling)
     if usd_rate is None or usd_rate <= 0:
         raise DecisionError("rate", "usd_rate")
-    _check_schedule(amount, schedule)
+    _check_schedule(amount, schedule, _first_day(call.office))
     now = utcnow()
     workflow.apply_transition(application, "approve", actor=actor, message=conditions,
                               amount=amount, approved_amount=amount, usd_rate=usd_rate,
@@ -132,8 +164,11 @@ def _plan_money(application: GrantApplication, schedule: list[TrancheRow]) -> No
     db.session.flush()
 
 
-def reject(actor, application: GrantApplication, reason: str) -> None:
+def reject(actor, application: GrantApplication, reason: str, *,
+           earlier_reviews_confirmed: bool = False) -> None:
     """Reject with a reason the applicant reads."""
+    workflow.check(application, "reject", actor, reason)
+    _check_reviews_current(application, earlier_reviews_confirmed)
     workflow.apply_transition(application, "reject", actor=actor, message=reason,
                               decision_reason=reason, decided_at=utcnow(),
                               decided_by_id=actor.id)

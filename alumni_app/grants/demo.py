@@ -100,10 +100,14 @@ def seed(office: Office, manager: User, officers: list[User], alumni: list[User]
     amount = grant.requested_amount
     half = (amount / 2).quantize(D("0.01"))
     decisions.approve(manager, grant, amount, D("0.0915"), "Receipts for every purchase.", [
-        TrancheRow(half, date.today() - timedelta(days=90), date.today() + timedelta(days=20)),
+        TrancheRow(half, date.today(), date.today() + timedelta(days=20)),
         TrancheRow(amount - half, date.today() + timedelta(days=30),
                    date.today() + timedelta(days=90))])
-    money.release(manager, money.tranches(grant)[0], "PO-2026-017")
+    first = money.tranches(grant)[0]
+    money.release(manager, first, "PO-2026-017")
+    # Paid three months ago, as planned then (a schedule cannot be planned in the past now).
+    first.planned_on, first.released_at = date.today() - timedelta(days=90), now - timedelta(
+        days=90)
 
     current = _call(manager, office, "Mini-Grant Scheme 2027", now - timedelta(days=5),
                     now + timedelta(days=60), "200000", "25000")

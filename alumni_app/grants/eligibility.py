@@ -96,7 +96,26 @@ def check(user, call: GrantCall, *, today: date | None = None) -> Eligibility:
     return result
 
 
-def eligible_teammate(record: AlumnusRecord | None, call: GrantCall) -> bool:
-    """A co-applicant is an alumnus of the call's office whose record is claimed and active."""
-    return (record is not None and record.is_active and record.erased_at is None
-            and record.office_id == call.office_id)
+def teammate_problem(record: AlumnusRecord | None, call: GrantCall) -> str | None:
+    """Why an alumnus cannot be a co-applicant ("no-record", "other-office", "not-verified"),
+    or None: co-applicants need an active, verified record of the call's office."""
+    if record is None or not record.is_active or record.erased_at is not None:
+        return "no-record"
+    if record.office_id != call.office_id:
+        return "other-office"
+    if not record.is_verified:
+        return "not-verified"
+    return None
+
+
+def submission_reasons(application: GrantApplication, today: date | None = None) -> list[str]:
+    """What no longer holds of the start's eligibility when the application is (re)submitted:
+    the applicant's record still an active, verified record of the call's office, and no
+    report on an earlier grant overdue (the deadline is checked with the call's dates)."""
+    record = db.session.get(AlumnusRecord, application.record_id)
+    codes = []
+    if teammate_problem(record, application.call) is not None:
+        codes.append("record-not-eligible")
+    if has_overdue_report(application.applicant_id, today or utcnow().date()):
+        codes.append("overdue-report")
+    return codes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
@@ -22,18 +23,29 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from alumni_app.amounts import AmountField, positive_amount
-from alumni_app.extensions import db
 from alumni_app.forms import BaseForm, email_field
+from alumni_app.grants import dates
 from alumni_app.grants.applications import BudgetRow
-from alumni_app.grants.errors import GrantError
 from alumni_app.grants.labels import CATEGORY_LABELS, PROPOSAL_LANGUAGE_LABELS
 from alumni_app.plans.forms import ListsMeta, Row
-from alumni_app.storage import UploadRefused
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 EXTRA_BUDGET_ROWS = 3
 MAX_BUDGET_ROWS = 40
 PEOPLE = NumberRange(min=0, max=10_000_000, message=_l("Enter a number from 0 up."))
+
+
+def near_today(form, field) -> None:
+    """A validator: a date (or time) within HORIZON_YEARS of today (0202 is a typo)."""
+    if field.data is not None and not dates.within_horizon(field.data):
+        raise ValidationError(_l("Enter a date within %(years)s years from today.",
+                                 years=dates.HORIZON_YEARS))
+
+
+def not_in_future(form, field) -> None:
+    """A validator: money paid or returned on a day that has come (a day's grace for zones)."""
+    if field.data is not None and dates.day_of(field.data) > dates.today() + timedelta(days=1):
+        raise ValidationError(_l("This date is in the future."))
 
 
 def _text(label, limit: int, rows: int = 4, **kwargs) -> TextAreaField:
@@ -77,8 +89,8 @@ class ApplicationForm(BaseForm):
     problem = _text(_l("The problem it addresses"), 5000)
     objectives = _text(_l("Objectives"), 5000)
     activities = _text(_l("Activities and timeline"), 10000, 6)
-    starts_on = DateField(_l("Activities start on"), validators=[Optional()])
-    ends_on = DateField(_l("Activities end on"), validators=[Optional()])
+    starts_on = DateField(_l("Activities start on"), validators=[Optional(), near_today])
+    ends_on = DateField(_l("Activities end on"), validators=[Optional(), near_today])
     region_id = SelectField(_l("Target region"), coerce=int, validate_choice=True)
     target_group = StringField(_l("People to reach"), validators=[Length(max=500)],
                                render_kw={"maxlength": 500},
@@ -157,20 +169,6 @@ class FileForm(BaseForm):
         if not field.data or not getattr(field.data, "filename", ""):
             raise ValidationError(_l("Choose a file first."))
 
-    def store(self, attach) -> int | None:
-        """Give the posted file to `attach(file)` and commit; None when stored, else the 4xx
-        status of the refusal, whose message is put next to the field (nothing is saved)."""
-        if not self.validate_on_submit():
-            return 400
-        try:
-            attach(self.attachment.data)
-        except (GrantError, UploadRefused) as exc:
-            db.session.rollback()
-            self.attachment.errors = [*self.attachment.errors, exc.message]
-            return exc.status
-        db.session.commit()
-        return None
-
 
 class MessageForm(BaseForm):
     message = TextAreaField(_l("Message"), validators=[Length(max=5000)], render_kw={"rows": 3})
@@ -208,7 +206,7 @@ class ReportForm(BaseForm):
 class ReceiptForm(BaseForm):
     budget_line = SelectField(_l("Budget line"), coerce=int, validate_choice=True)
     paid_on = DateField(_l("Paid on"), validators=[DataRequired(
-        message=_l("Enter the date, like 2025-06-30."))])
+        message=_l("Enter the date, like 2025-06-30.")), near_today, not_in_future])
     amount = AmountField(_l("Amount"), validators=[positive_amount])
     description = StringField(_l("What was bought"), validators=[
         DataRequired(message=_l("Say what was bought.")), Length(max=300)],

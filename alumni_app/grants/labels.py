@@ -84,6 +84,7 @@ EVENT_LABELS = {
     "report_submit": _l("Report submitted"),
     "report_accept": _l("Report accepted"),
     "report_return": _l("Report sent back"),
+    "move_apply": _l("Money moved between budget lines"),
     "move_applied": _l("Money moved between budget lines"),
     "move_requested": _l("Move between budget lines requested"),
     "move_approve": _l("Move between budget lines approved"),

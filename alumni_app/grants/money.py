@@ -1,11 +1,15 @@
 """A grant's money after approval: tranches, reports and receipts, moves between lines, refunds.
 
-- Tranche n > 1 is released only once tranche n - 1 is released and its report (with receipts)
-  accepted; the application's and the call's disbursed sums grow by conditional UPDATEs, so
-  never more is paid than approved (CHECK constraints say the same).
+- Tranche n > 1 is released only once tranche n - 1 is released and its report accepted, and
+  all the money paid out so far is accounted for: receipts on accepted reports plus refunds
+  add up to at least what was disbursed (an interim report cannot be submitted short of that;
+  the final report may be, as the grantee returns what is left before the grant closes). The
+  application's and the call's disbursed sums grow by conditional UPDATEs, so never more is
+  paid than approved (CHECK constraints say the same).
 - Receipts are matched to budget lines and may not take a line over its current allocation.
-- Moving money out of a line beyond GRANT_FREE_MOVE_SHARE of its planned amount waits for a
-  manager; smaller moves apply at once.
+- Money moved between lines: the grantee moves it alone while, on each line, everything moved in
+  and out so far stays within GRANT_FREE_MOVE_SHARE of the line's budget as approved; beyond
+  that the move waits for a manager. Either way the move goes through the workflow.
 - The grant closes when its final report is accepted, every tranche is paid and the money paid
   out is either spent on accepted receipts or returned.
 """
@@ -22,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from alumni_app import storage
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
-from alumni_app.grants import notifications, workflow
+from alumni_app.grants import dates, notifications, workflow
 from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import ZERO, AppState, BudgetLine, GrantApplication, GrantCall
 from alumni_app.grants.money_models import (
@@ -98,6 +102,10 @@ def release_problem(tranche: Tranche) -> WorkflowError | None:
         report = _report(tranche.application_id, previous.number)
         if report.state != ReportState.ACCEPTED.value:
             return WorkflowError("previous-report", number=previous.number)
+        accounted = accounted_for(application, accepted_only=True)
+        if accounted < application.disbursed:
+            return WorkflowError("previous-unaccounted", accounted=accounted,
+                                 disbursed=application.disbursed)
     if application.disbursed + tranche.amount > application.approved_amount:
         return WorkflowError("over-approved", approved=application.approved_amount)
     return None
@@ -124,7 +132,7 @@ def _keep_report_interval(tranche: Tranche) -> None:
     delay = utcnow().date() - tranche.planned_on
     report = _report(tranche.application_id, tranche.number)
     if report is not None and delay.days > 0:
-        report.due_on += delay
+        report.due_on = dates.shifted(report.due_on, delay)
 
 
 # Spending
@@ -147,6 +155,12 @@ def spending_table(application: GrantApplication) -> list[dict]:
              "accepted": accepted.get(line.id, ZERO), "reported": reported.get(line.id, ZERO),
              "left": line.current - reported.get(line.id, ZERO)}
             for line in application.budget_lines]
+
+
+def accounted_for(application: GrantApplication, *, accepted_only: bool) -> Decimal:
+    """Money paid out that receipts (on accepted reports, or on any) or refunds account for."""
+    spent = sum(spent_by_line(application, accepted_only=accepted_only).values(), ZERO)
+    return spent + application.returned
 
 
 def unsettled(application: GrantApplication) -> Decimal:
@@ -217,6 +231,10 @@ def report_problem(report: GrantReport) -> WorkflowError | None:
     if spent + application.returned > application.disbursed:
         return WorkflowError("receipts-over-disbursed", status=400, spent=spent,
                              disbursed=application.disbursed - application.returned)
+    if report.kind == ReportKind.INTERIM.value and \
+            spent + application.returned < application.disbursed:
+        return WorkflowError("receipts-short", status=400, spent=spent,
+                             returned=application.returned, disbursed=application.disbursed)
     return None
 
 
@@ -247,16 +265,57 @@ def free_share() -> Decimal:
     return Decimal(str(current_app.config.get("GRANT_FREE_MOVE_SHARE", "0.10")))
 
 
-def _moved_out(line: BudgetLine) -> Decimal:
-    return db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Reallocation.amount), 0))
-        .where(Reallocation.from_line_id == line.id,
-               Reallocation.state == MoveState.APPROVED.value)) or ZERO
+def _moved(application_id: int) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per budget line, the money moved in and out of it by the grant's approved moves."""
+    moved: dict[int, tuple[Decimal, Decimal]] = {}
+    rows = db.session.execute(
+        sa.select(Reallocation.from_line_id, Reallocation.to_line_id, Reallocation.amount)
+        .where(Reallocation.application_id == application_id,
+               Reallocation.state == MoveState.APPROVED.value))
+    for from_id, to_id, amount in rows:
+        amount = Decimal(amount)
+        into, out = moved.get(from_id, (ZERO, ZERO))
+        moved[from_id] = (into, out + amount)
+        into, out = moved.get(to_id, (ZERO, ZERO))
+        moved[to_id] = (into + amount, out)
+    return moved
+
+
+def _share_problem(move: Reallocation) -> WorkflowError | None:
+    """A move is free while, on each of its two lines, all the money moved in and out so far
+    (approved moves, this one included) stays within the free share of the line's budget as
+    approved; beyond that a manager decides."""
+    moved = _moved(move.application_id)
+    for line in (move.from_line, move.to_line):
+        into, out = moved.get(line.id, (ZERO, ZERO))
+        approved = line.current - into + out  # the line's allocation before any move
+        allowance = (approved * free_share()).quantize(Decimal("0.01"))
+        if into + out + move.amount > allowance:
+            return WorkflowError("move-over-share", status=403, line=line.description,
+                                 allowance=allowance, moved=into + out)
+    return None
 
 
 def _available(application: GrantApplication, line: BudgetLine) -> Decimal:
     spent = spent_by_line(application, accepted_only=False).get(line.id, ZERO)
     return line.current - spent
+
+
+def move_problem(move: Reallocation) -> WorkflowError | None:
+    """What stops a manager from approving a move: the grant's state, the money left."""
+    application = application_of(move)
+    if application.state != AppState.APPROVED.value:
+        return state_error(application)
+    available = _available(application, move.from_line)
+    if move.amount > available:
+        return WorkflowError("move-too-large", line=move.from_line.description,
+                             available=available)
+    return None
+
+
+def free_move_problem(move: Reallocation) -> WorkflowError | None:
+    """What stops the grantee from making a move alone: the above, and the free share."""
+    return move_problem(move) or _share_problem(move)
 
 
 def request_move(actor, application: GrantApplication, from_id: int, to_id: int,
@@ -277,26 +336,14 @@ def request_move(actor, application: GrantApplication, from_id: int, to_id: int,
                         requested_by_id=actor.id, from_line=source, to_line=target)
     db.session.add(move)
     db.session.flush()
-    if _moved_out(source) + amount <= (source.total * free_share()).quantize(Decimal("0.01")):
-        move.state, move.decided_at = MoveState.APPROVED.value, utcnow()
+    if _share_problem(move) is None:  # the grantee's own decision, through the workflow
+        workflow.apply_transition(move, "apply", actor=actor, message=reason, amount=amount,
+                                  decided_at=utcnow(), decided_by_id=actor.id)
         _apply_move(move)
-        workflow.record_event(move, "applied", actor=actor, message=reason, amount=amount,
-                              from_state=MoveState.PENDING.value, to_state=move.state)
     else:
         workflow.record_event(move, "requested", actor=actor, message=reason, amount=amount)
         notifications.move_requested(application, move)
     return move
-
-
-def move_problem(move: Reallocation) -> WorkflowError | None:
-    application = application_of(move)
-    if application.state != AppState.APPROVED.value:
-        return state_error(application)
-    available = _available(application, move.from_line)
-    if move.amount > available:
-        return WorkflowError("move-too-large", line=move.from_line.description,
-                             available=available)
-    return None
 
 
 def decide_move(actor, move: Reallocation, approve: bool) -> None:
@@ -307,9 +354,15 @@ def decide_move(actor, move: Reallocation, approve: bool) -> None:
 
 
 def _apply_move(move: Reallocation) -> None:
-    move.from_line.allocated = move.from_line.current - move.amount
-    move.to_line.allocated = move.to_line.current + move.amount
-    db.session.flush()
+    """Shift the allocations by conditional UPDATEs: two moves at once never lose one."""
+    for line, change in ((move.from_line, -move.amount), (move.to_line, move.amount)):
+        allocated = sa.func.round(sa.func.coalesce(BudgetLine.allocated, line.total) + change, 2)
+        result = db.session.execute(
+            sa.update(BudgetLine).where(BudgetLine.id == line.id, allocated >= 0)
+            .values(allocated=allocated).execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            raise MoneyError("paid-out", status=409)
+        db.session.expire(line, ["allocated"])
 
 
 # Refunds and closing

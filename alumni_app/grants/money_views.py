@@ -146,11 +146,18 @@ def remove_receipt(report_id: int, receipt_id: int):
 def add_evidence(report_id: int):
     """Attach evidence of the work (photos, lists of participants, publications)."""
     report, application = _grantee_report(report_id)
-    form = FileForm()
-    status = form.store(lambda upload: money.attach_evidence(current_user, report, upload))
-    if status is None:
-        flash(_("The file was attached."), "success")
-        return redirect(url_for("grant_reports.report", report_id=report.id))
+    form, status = FileForm(), 400
+    if form.validate_on_submit():
+        try:
+            money.attach_evidence(current_user, report, form.attachment.data)
+        except (MoneyError, UploadRefused) as exc:
+            db.session.rollback()
+            form.attachment.errors = [*form.attachment.errors, exc.message]
+            status = exc.status
+        else:
+            db.session.commit()
+            flash(_("The file was attached."), "success")
+            return redirect(url_for("grant_reports.report", report_id=report.id))
     return _report_page(report, application, status, evidence_form=form)
 
 

@@ -1,9 +1,9 @@
 """E-mails of the grant workflow, each in its recipient's language.
 
 Messages go to the outbox in the same transaction as the change that caused them and are
-delivered after the request commits (mail.py): a slow or failing mail server never blocks or
-undoes a transition. A message that cannot even be written is logged and skipped, for the same
-reason.
+delivered once the response has been sent (mail.py): a slow or failing mail server never
+blocks or undoes a transition, and what failed stays queued for `flask send-mail`. A message
+that cannot even be written is logged and skipped, for the same reason.
 """
 
 from __future__ import annotations
@@ -58,8 +58,12 @@ def _managers(office_id: int) -> list[User]:
 
 
 def submitted(application, version) -> None:
+    """The applicant's receipt, and word to the office's managers (the first screening)."""
     _send(application.applicant, "submitted", application=application, version=version,
           url=_application_url(application))
+    for manager in _managers(application.call.office_id):
+        _send(manager, "submitted_staff", application=application, version=version,
+              url=_staff_url(application))
 
 
 def team_invitation(member) -> None:

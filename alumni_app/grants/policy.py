@@ -21,6 +21,7 @@ from alumni_app.grants.models import (
     TeamMember,
     TeamState,
 )
+from alumni_app.grants.review_models import Review, ReviewState
 from alumni_app.permissions import Role, is_staff, same_office, scope_to_office, user_role
 
 MANAGING_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
@@ -58,12 +59,25 @@ def is_applicant(user, application: GrantApplication) -> bool:
     return user_role(user) is Role.ALUMNUS and application.applicant_id == user.id
 
 
+def has_conflict(user, application: GrantApplication) -> bool:
+    """`user` declared a conflict of interest on this application (as its reviewer)."""
+    return is_staff(user) and db.session.scalar(sa.select(Review.id).where(
+        Review.application_id == application.id, Review.reviewer_id == user.id,
+        Review.state == ReviewState.CONFLICT.value)) is not None
+
+
 def actor_kinds(user, obj) -> set[Actor]:
-    """The roles `user` plays towards a call or an application."""
+    """The roles `user` plays towards a call or an application (or a part of one).
+
+    A member of staff who declared a conflict of interest on an application plays none: they
+    do not screen it, send it back, decide it, pay it, nor accept its reports or moves.
+    """
     kinds = set()
     application = _application_of(obj)
     if application is not None and is_applicant(user, application):
         kinds.add(Actor.APPLICANT)
+    if application is not None and has_conflict(user, application):
+        return kinds
     if is_office_staff(user, obj):
         kinds.add(Actor.STAFF)
     if is_office_manager(user, obj):
@@ -128,12 +142,16 @@ def can_edit_application(user, application: GrantApplication) -> bool:
 
 
 def can_answer_invitation(user, member: TeamMember) -> bool:
+    """The person invited, once: an invitation answered (confirmed or declined) stays so."""
     return (user_role(user) is Role.ALUMNUS and member.user_id == user.id
+            and member.state == TeamState.INVITED.value
             and member.application.state in EDITABLE_STATES)
 
 
 def can_comment(user, application: GrantApplication) -> bool:
-    return is_office_staff(user, application) or is_applicant(user, application)
+    """The applicant, and the office's staff on what they may handle: a draft is the
+    applicant's alone (a comment shared on it would e-mail someone staff may not read)."""
+    return is_applicant(user, application) or can_handle_application(user, application)
 
 
 def can_see_internal(user, application: GrantApplication) -> bool:
@@ -150,7 +168,7 @@ def visible_applications(query: sa.Select, user) -> sa.Select:
 
 # Review
 def can_assign_reviewers(user, application: GrantApplication) -> bool:
-    return (is_office_manager(user, application)
+    return (is_office_manager(user, application) and not has_conflict(user, application)
             and application.state in (AppState.SUBMITTED.value, AppState.IN_REVIEW.value,
                                       AppState.REVISION_REQUESTED.value))
 
@@ -160,6 +178,12 @@ def can_review(user, review) -> bool:
     application = db.session.get(GrantApplication, review.application_id)
     return (review.reviewer_id == getattr(user, "id", None) and is_office_staff(user, application)
             and application.state == AppState.IN_REVIEW.value)
+
+
+def can_decide_application(user, application: GrantApplication) -> bool:
+    """A manager of the office without a declared conflict on it (the workflow also keeps
+    its reviewers from deciding it)."""
+    return is_office_manager(user, application) and not has_conflict(user, application)
 
 
 def can_remind_reviewers(user, application: GrantApplication) -> bool:
@@ -188,4 +212,5 @@ def can_decide_move(user, application: GrantApplication) -> bool:
 
 
 def can_record_refund(user, application: GrantApplication) -> bool:
-    return is_office_staff(user, application) and application.state == AppState.APPROVED.value
+    return (is_office_staff(user, application) and application.state == AppState.APPROVED.value
+            and not has_conflict(user, application))

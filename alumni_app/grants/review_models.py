@@ -60,6 +60,9 @@ class Review(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     weighted_score: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))  # 0..100
+    # The application's version (ApplicationVersion.number) the review scored: a revision
+    # makes it a review of an earlier version, which a decision must knowingly rely on.
+    version_number: Mapped[int | None] = mapped_column()
 
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id], lazy="joined")
     application: Mapped[GrantApplication] = relationship(lazy="select")

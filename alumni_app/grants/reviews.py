@@ -18,7 +18,7 @@ from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.grants import notifications, workflow
 from alumni_app.grants.errors import GrantError
-from alumni_app.grants.models import GrantApplication
+from alumni_app.grants.models import ApplicationVersion, GrantApplication
 from alumni_app.grants.policy import is_office_staff
 from alumni_app.grants.review_models import (
     RECOMMENDATIONS,
@@ -56,6 +56,25 @@ def progress(application: GrantApplication) -> tuple[int, int, list[Review]]:
     done = sum(1 for r in reviews if r.state == ReviewState.SUBMITTED.value)
     missing = [r for r in reviews if r.state == ReviewState.ASSIGNED.value]
     return done, application.call.reviews_required, missing
+
+
+def current_version(application: GrantApplication) -> int | None:
+    """The number of the application's latest submitted version."""
+    return db.session.scalar(sa.select(sa.func.max(ApplicationVersion.number)).where(
+        ApplicationVersion.application_id == application.id))
+
+
+def earlier_version_reviews(application: GrantApplication) -> list[Review]:
+    """The reviews of an earlier version a decision would rely on: none while the current
+    version has the required number of reviews, else the submitted reviews that scored a
+    version before the current one (the application was revised since)."""
+    current = current_version(application)
+    submitted = [r for r in reviews_of(application) if r.state == ReviewState.SUBMITTED.value]
+    earlier = [r for r in submitted if current is not None and r.version_number is not None
+               and r.version_number < current]
+    if len(submitted) - len(earlier) >= application.call.reviews_required:
+        return []
+    return earlier
 
 
 def is_reviewer(user, application: GrantApplication) -> bool:
@@ -161,6 +180,7 @@ def save_review(actor, review: Review, inputs: list[ScoreInput], recommendation:
     if submit:
         review.weighted_score = weighted_score({k: v.score for k, v in given.items()}, criteria)
         review.state, review.submitted_at = ReviewState.SUBMITTED.value, utcnow()
+        review.version_number = current_version(application)
         workflow.record_event(application, "review_submitted", actor=actor, internal=True)
     db.session.flush()
     db.session.expire(review, ["scores"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     FieldList,
@@ -28,6 +29,7 @@ from alumni_app.amounts import AmountField, positive_amount
 from alumni_app.forms import BaseForm
 from alumni_app.grants.calls import CriterionRow
 from alumni_app.grants.decisions import TrancheRow
+from alumni_app.grants.forms import near_today, not_in_future
 from alumni_app.grants.labels import RECOMMENDATION_LABELS
 from alumni_app.plans.forms import ListsMeta, Row
 
@@ -37,12 +39,6 @@ EXTRA_CRITERIA, EXTRA_TRANCHES = 2, 3
 
 def _needed(message) -> DataRequired:
     return DataRequired(message=message)
-
-
-def plausible_year(form, field) -> None:
-    """Dates of calls lie in this century (a typo like 0202 must not reach the database)."""
-    if field.data is not None and not 2000 <= field.data.year <= 2100:
-        raise ValidationError(_l("Enter a date between the years 2000 and 2100."))
 
 
 class CriterionForm(Row):
@@ -70,10 +66,10 @@ class CallForm(BaseForm):
                                 render_kw={"rows": 6})
     opens_at = DateTimeLocalField(_l("Opens (office time)"), format=DATETIME_FORMATS,
                                   validators=[_needed(_l("Enter a date and time.")),
-                                              plausible_year])
+                                              near_today])
     closes_at = DateTimeLocalField(_l("Closes (office time)"), format=DATETIME_FORMATS,
                                    validators=[_needed(_l("Enter a date and time.")),
-                                               plausible_year])
+                                               near_today])
     currency = StringField(_l("Currency"), validators=[Optional(), Regexp(
         r"^[A-Za-z]{3}$", message=_l("A three-letter code, like TJS or USD."))],
         filters=[lambda v: v.upper() if isinstance(v, str) else v],
@@ -125,7 +121,7 @@ class ExtendForm(BaseForm):
     closes_at = DateTimeLocalField(_l("New closing date and time (office time)"),
                                    format=DATETIME_FORMATS,
                                    validators=[_needed(_l("Enter a date and time.")),
-                                               plausible_year])
+                                               near_today])
     message = TextAreaField(_l("Note"), validators=[Length(max=2000)], render_kw={"rows": 2})
 
 
@@ -159,8 +155,8 @@ class RevisionForm(BaseForm):
 
 class TrancheForm(Row):
     amount = AmountField(_l("Amount"))
-    planned_on = DateField(_l("Paid on (planned)"), validators=[Optional()])
-    report_due_on = DateField(_l("Report due on"), validators=[Optional()])
+    planned_on = DateField(_l("Paid on (planned)"), validators=[Optional(), near_today])
+    report_due_on = DateField(_l("Report due on"), validators=[Optional(), near_today])
 
     def validate_amount(self, field):
         given = any((field.data is not None, self.planned_on.data, self.report_due_on.data))
@@ -168,6 +164,10 @@ class TrancheForm(Row):
             raise ValidationError(_l("Enter an amount above zero."))
         if given and not (self.planned_on.data and self.report_due_on.data):
             raise ValidationError(_l("Enter both dates of this tranche."))
+
+    def validate_report_due_on(self, field):
+        if field.data and self.planned_on.data and field.data <= self.planned_on.data:
+            raise ValidationError(_l("The report falls due after the payment."))
 
 
 class ApproveForm(BaseForm):
@@ -180,6 +180,7 @@ class ApproveForm(BaseForm):
     conditions = TextAreaField(_l("Conditions"), validators=[Length(max=5000)],
                                render_kw={"rows": 3})
     tranches = FieldList(FormField(TrancheForm), max_entries=12)
+    confirm_earlier = BooleanField(_l("Decide on reviews of an earlier version"))
 
     def tranche_rows(self) -> list[TrancheRow]:
         return [TrancheRow(r.form.amount.data, r.form.planned_on.data, r.form.report_due_on.data)
@@ -202,6 +203,7 @@ class RejectForm(BaseForm):
     reason = TextAreaField(_l("Reason (the applicant reads it)"), validators=[
         _needed(_l("Say why: the applicant reads it.")), Length(max=5000)],
         render_kw={"rows": 3})
+    confirm_earlier = BooleanField(_l("Decide on reviews of an earlier version"))
 
 
 class ReleaseForm(BaseForm):
@@ -230,7 +232,7 @@ class MoveDecisionForm(BaseForm):
 class RefundForm(BaseForm):
     amount = AmountField(_l("Amount returned"), validators=[positive_amount])
     returned_on = DateField(_l("Returned on"), validators=[
-        _needed(_l("Enter the date, like 2025-06-30."))])
+        _needed(_l("Enter the date, like 2025-06-30.")), near_today, not_in_future])
     reference = StringField(_l("Payment reference"), validators=[Length(max=100)],
                             render_kw={"maxlength": 100})
 

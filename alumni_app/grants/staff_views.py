@@ -69,6 +69,7 @@ def _page(application, status=200, **forms):
         "grants/staff/application.html", application=application, confirm=ConfirmForm(
             formdata=None), done=done, required=required, missing=missing,
         all_reviews=reviews.reviews_of(application),
+        current_version=reviews.current_version(application),
         visible_reviews=visible, own_review=reviews.own_review(current_user, application),
         average=reviews.average_score(visible),
         comments=reviews.comments_for(current_user, application),
@@ -191,16 +192,18 @@ def revision(application_id: int):
 
 
 @bp.route("/applications/<int:application_id>/approve", methods=["GET", "POST"])
-@object_rule(*MANAGERS, description="workflow: a manager of the office who did not review")
+@object_rule(*MANAGERS, description="grants.policy.can_decide_application; workflow: a manager "
+             "of the office who did not review")
 def approve(application_id: int):
     """Approve an amount, its conditions and the payment and report schedule."""
     application = _application(application_id)
-    require(policy.is_office_manager(current_user, application))
+    require(policy.can_decide_application(current_user, application))
     form, status, error = approve_form(application), form_status(), None
     if form.validate_on_submit():
         try:
             decisions.approve(current_user, application, form.amount.data, form.usd_rate.data,
-                              form.conditions.data or "", form.tranche_rows())
+                              form.conditions.data or "", form.tranche_rows(),
+                              earlier_reviews_confirmed=form.confirm_earlier.data)
         except (DecisionError, WorkflowError) as exc:
             db.session.rollback()
             target = form[exc.field] if getattr(exc, "field", None) in form._fields else None
@@ -214,20 +217,26 @@ def approve(application_id: int):
             flash(_("The application was approved."), "success")
             return _back(application)
     return render_template("grants/staff/approve.html", application=application, form=form,
-                           error=error, blocked=workflow.blocked_actions(
-                               application, current_user)), status
+                           error=error, earlier=reviews.earlier_version_reviews(application),
+                           blocked=workflow.blocked_actions(application, current_user)), status
 
 
 @bp.route("/applications/<int:application_id>/reject", methods=["GET", "POST"])
-@object_rule(*MANAGERS, description="workflow: a manager of the office who did not review")
+@object_rule(*MANAGERS, description="grants.policy.can_decide_application; workflow: a manager "
+             "of the office who did not review")
 def reject(application_id: int):
     """Reject with a reason the applicant reads."""
     application = _application(application_id)
-    require(policy.is_office_manager(current_user, application))
+    require(policy.can_decide_application(current_user, application))
     form, status, error = RejectForm(), form_status(), None
     if form.validate_on_submit():
         try:
-            decisions.reject(current_user, application, form.reason.data)
+            decisions.reject(current_user, application, form.reason.data,
+                             earlier_reviews_confirmed=form.confirm_earlier.data)
+        except DecisionError as exc:
+            db.session.rollback()
+            form.confirm_earlier.errors = [*form.confirm_earlier.errors, exc.message]
+            status = exc.status
         except WorkflowError as exc:
             db.session.rollback()
             error, status = exc.message, exc.status
@@ -236,7 +245,8 @@ def reject(application_id: int):
             flash(_("The application was rejected; the applicant was told why."), "success")
             return _back(application)
     return render_template("grants/staff/reject.html", application=application, form=form,
-                           error=error), status
+                           error=error, earlier=reviews.earlier_version_reviews(application)
+                           ), status
 
 
 @bp.get("/reviews")

@@ -14,6 +14,7 @@ from alumni_app.extensions import db
 from alumni_app.forms import form_status
 from alumni_app.grants import applications, diffs, eligibility, pages, policy, workflow
 from alumni_app.grants.applications import ApplicationError, SubmissionRefused
+from alumni_app.grants.errors import GrantError
 from alumni_app.grants.forms import (
     AnswerForm,
     ConfirmForm,
@@ -29,10 +30,12 @@ from alumni_app.grants.models import GrantApplication, GrantCall, TeamMember
 from alumni_app.grants.workflow import WorkflowError
 from alumni_app.pagination import parse_page
 from alumni_app.permissions import Role, object_rule, require, role_required
+from alumni_app.storage import UploadRefused
 
 bp = Blueprint("grants", __name__, url_prefix="/grants")
 APPLICANT = "grants.policy.can_edit_application: the applicant, while a draft or sent back"
 VIEWER = "grants.policy.can_view_application: the applicant, the team, the office's staff"
+PROPOSAL_FORM = "proposal"  # the id of the edit page's form
 
 
 @bp.record_once
@@ -111,10 +114,15 @@ def _existing(grant_call: GrantCall) -> GrantApplication | None:
 
 def _edit_page(application, form, status=200, error=None, problems=(), team_form=None,
                file_form=None):
+    team_form = team_form or TeamForm(formdata=None)
+    file_form = file_form or FileForm(formdata=None)
+    # The team's and the files' fields belong to the proposal's form (HTML `form=`): inviting
+    # or attaching posts, and so saves, what was typed in the proposal too.
+    for field in (team_form.email, team_form.role, file_form.attachment):
+        field.render_kw = {**(field.render_kw or {}), "form": PROPOSAL_FORM}
     return render_template("grants/edit.html", application=application, form=form,
-                           error=error, problems=problems,
-                           team_form=team_form or TeamForm(formdata=None),
-                           file_form=file_form or FileForm(formdata=None),
+                           error=error, problems=problems, team_form=team_form,
+                           file_form=file_form, proposal_form_id=PROPOSAL_FORM,
                            cross_sector=pages.team_sectors(application)[0]), status
 
 
@@ -247,26 +255,13 @@ def withdraw(application_id: int):
                            form=form), form_status()
 
 
-@bp.post("/applications/<int:application_id>/team")
-@object_rule(Role.ALUMNUS, description=APPLICANT)
-def add_member(application_id: int):
-    """Invite another alumnus as co-applicant."""
-    application = _application(application_id)
-    require(policy.can_edit_application(current_user, application))
-    form = TeamForm()
-    if form.validate_on_submit():
-        try:
-            applications.add_team_member(current_user, application, form.email.data,
-                                         form.role.data or "")
-        except ApplicationError as exc:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, exc.message]
-        else:
-            db.session.commit()
-            flash(_("%(email)s was asked to confirm.", email=form.email.data), "success")
-            return redirect(url_for("grants.edit", application_id=application.id,
-                                    _anchor="team"))
-    return _edit_page(application, _blank_edit_form(application), 400, team_form=form)
+def _posted_proposal(application):
+    """The proposal form as posted along with another action (invite, attach, remove): their
+    buttons belong to the proposal's form, so what was typed is saved first, never dropped."""
+    if "edit_version" not in request.form:  # a client posting only the action
+        return _blank_edit_form(application)
+    return application_form(application, pages.region_choices(application.call.office_id),
+                            pages.plan_choices(application))
 
 
 def _blank_edit_form(application):
@@ -274,19 +269,66 @@ def _blank_edit_form(application):
                             pages.plan_choices(application), formdata=None)
 
 
+def _save_first(application, proposal) -> None:
+    if "edit_version" not in request.form:
+        return
+    if not proposal.validate():
+        raise ApplicationError("fix-first", status=400)
+    applications.save_draft(current_user, application, proposal.values(),
+                            proposal.budget_rows(), parse_version(proposal.edit_version.data))
+
+
+def _side_action(application, proposal, action, done: str, anchor: str, field=None, **forms):
+    """Save the posted proposal, then take `action`: both are committed, or neither, and the
+    page comes back with everything as typed (the refusal next to `field`)."""
+    try:
+        _save_first(application, proposal)
+    except ApplicationError as exc:
+        db.session.rollback()
+        return _edit_page(application, proposal, exc.status, exc.message, **forms)
+    try:
+        action()
+    except (GrantError, UploadRefused) as exc:
+        db.session.rollback()
+        if field is None:
+            return _edit_page(application, proposal, exc.status, exc.message, **forms)
+        field.errors = [*field.errors, exc.message]
+        return _edit_page(application, proposal, exc.status, **forms)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("grants.edit", application_id=application.id, _anchor=anchor))
+
+
+@bp.post("/applications/<int:application_id>/team")
+@object_rule(Role.ALUMNUS, description=APPLICANT)
+def add_member(application_id: int):
+    """Save the proposal, then invite another alumnus as co-applicant."""
+    application = _application(application_id)
+    require(policy.can_edit_application(current_user, application))
+    form, proposal = TeamForm(), _posted_proposal(application)
+    if not form.validate_on_submit():
+        return _edit_page(application, proposal, 400, team_form=form)
+    return _side_action(application, proposal, lambda: applications.add_team_member(
+        current_user, application, form.email.data, form.role.data or ""),
+        _("%(email)s was asked to confirm.", email=form.email.data), "team", form.email,
+        team_form=form)
+
+
 @bp.post("/applications/<int:application_id>/team/<int:member_id>/remove")
 @object_rule(Role.ALUMNUS, description=APPLICANT)
 def remove_member(application_id: int, member_id: int):
+    """Save the proposal, then take a co-applicant off the team."""
     application = _application(application_id)
     require(policy.can_edit_application(current_user, application))
     member = db.session.get(TeamMember, member_id)
     if member is None or member.application_id != application.id:
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        applications.remove_team_member(current_user, application, member)
-        db.session.commit()
-        flash(_("The co-applicant was removed."), "success")
-    return redirect(url_for("grants.edit", application_id=application.id, _anchor="team"))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return _side_action(application, _posted_proposal(application),
+                        lambda: applications.remove_team_member(current_user, application,
+                                                                member),
+                        _("The co-applicant was removed."), "team")
 
 
 @bp.post("/team/<int:member_id>/answer")
@@ -307,16 +349,15 @@ def answer(member_id: int):
 @bp.post("/applications/<int:application_id>/files")
 @object_rule(Role.ALUMNUS, description=APPLICANT)
 def upload(application_id: int):
-    """Attach a document to the proposal."""
+    """Save the proposal, then attach a document to it."""
     application = _application(application_id)
     require(policy.can_edit_application(current_user, application))
-    form = FileForm()
-    status = form.store(lambda upload: applications.attach_file(current_user, application,
-                                                                upload))
-    if status is None:
-        flash(_("The file was attached."), "success")
-        return redirect(url_for("grants.edit", application_id=application.id, _anchor="files"))
-    return _edit_page(application, _blank_edit_form(application), status, file_form=form)
+    form, proposal = FileForm(), _posted_proposal(application)
+    if not form.validate_on_submit():
+        return _edit_page(application, proposal, 400, file_form=form)
+    return _side_action(application, proposal, lambda: applications.attach_file(
+        current_user, application, form.attachment.data), _("The file was attached."),
+        "files", form.attachment, file_form=form)
 
 
 upload.accepts_uploads = True
@@ -325,14 +366,15 @@ upload.accepts_uploads = True
 @bp.post("/applications/<int:application_id>/files/<int:file_id>/remove")
 @object_rule(Role.ALUMNUS, description=APPLICANT)
 def remove_file(application_id: int, file_id: int):
+    """Save the proposal, then take a file off it."""
     application = _application(application_id)
     require(policy.can_edit_application(current_user, application))
     stored = next((f for f in application.files if f.id == file_id), None) or abort(404)
-    if ConfirmForm().validate_on_submit():
-        applications.remove_file(current_user, application, stored)
-        db.session.commit()
-        flash(_("The file was removed."), "success")
-    return redirect(url_for("grants.edit", application_id=application.id, _anchor="files"))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return _side_action(application, _posted_proposal(application),
+                        lambda: applications.remove_file(current_user, application, stored),
+                        _("The file was removed."), "files")
 
 
 @bp.get("/applications/<int:application_id>/files/<int:file_id>")
@@ -365,7 +407,8 @@ def versions(application_id: int):
 
 
 @bp.post("/applications/<int:application_id>/comments")
-@object_rule(description="grants.policy.can_comment")
+@object_rule(Role.ALUMNUS, description="grants.policy.can_comment: the applicant (staff "
+             "comment from the office's page)")
 def comment(application_id: int):
     """The applicant answers the office (always shared)."""
     from alumni_app.grants import reviews

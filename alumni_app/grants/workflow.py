@@ -6,6 +6,15 @@ table below, the actor and the action's guard, then changes the state with a con
 succeed, on SQLite as on PostgreSQL. Every transition writes a GrantEvent (who, when, from, to,
 message): the application's timeline and its audit trail. Pages show the buttons that
 `allowed_actions()` returns, so screens, checks and tests all read this one table.
+
+Two kinds of row have a `state` that is not a machine here, on purpose: a review (assigned,
+conflict declared, submitted) and a co-applicant (invited, confirmed, declined). Their state is
+a plain record of one person's own answer about themselves, not a decision on someone else's
+case: only that person gives it (policy.can_review, policy.can_answer_invitation), it is given
+once (a submitted review, a declared conflict and an answered invitation are final), it moves no
+money, and what depends on it reads it when the dependent transition is taken (the "all reviews
+in" guard below, the team size at submission). Each answer still writes a GrantEvent
+(review_submitted, conflict_declared, team_confirmed, team_declined) through record_event().
 """
 
 from __future__ import annotations
@@ -99,6 +108,8 @@ REPORT_TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
        needs_message=True, style="outline-danger"),
 )}
 MOVE_TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
+    # The grantee's own move, within the free share (money.free_move_problem).
+    _t("apply", [M.PENDING], M.APPROVED, Actor.APPLICANT, _l("Move the money")),
     _t("approve", [M.PENDING], M.APPROVED, Actor.MANAGER, _l("Approve the move"),
        style="success"),
     _t("refuse", [M.PENDING], M.REFUSED, Actor.MANAGER, _l("Refuse the move"),
@@ -131,6 +142,13 @@ MESSAGES = {
     "previous-unreleased": _l("Tranche %(number)s has not been released yet."),
     "previous-report": _l("The report on tranche %(number)s must be accepted before the next "
                           "tranche is released."),
+    "previous-unaccounted": _l("Accepted receipts and refunds account for %(accounted)s of "
+                               "the %(disbursed)s paid out so far: all of it must be "
+                               "accounted for before the next tranche."),
+    "receipts-short": _l("The receipts add up to %(spent)s and %(returned)s was returned, "
+                         "of the %(disbursed)s paid out so far: add the receipts for the rest, "
+                         "or return the unspent money to the office, before you submit this "
+                         "report."),
     "tranche-not-released": _l("This report accounts for tranche %(number)s, which has not "
                                "been paid yet."),
     "report-incomplete": _l("Say what was done before you submit the report."),
@@ -141,6 +159,9 @@ MESSAGES = {
     "receipts-over-disbursed": _l("The receipts add up to %(spent)s, more than the "
                                   "%(disbursed)s paid out so far."),
     "move-too-large": _l("The line “%(line)s” has only %(available)s left to move."),
+    "move-over-share": _l("Moves in and out of the line “%(line)s” may add up to "
+                          "%(allowance)s without a manager (%(moved)s moved so far): a manager "
+                          "decides on this one."),
     "over-approved": _l("This would pay out more than the %(approved)s approved."),
 }
 
@@ -201,6 +222,7 @@ GUARDS: dict[tuple[Machine, str], Guard] = {
     (Machine.REPORT, "submit"): _money_rule("report_problem"),
     (Machine.REPORT, "accept"): _grant_running,
     (Machine.REPORT, "return"): _grant_running,
+    (Machine.MOVE, "apply"): _money_rule("free_move_problem"),
     (Machine.MOVE, "approve"): _money_rule("move_problem"),
     (Machine.MOVE, "refuse"): _grant_running,
 }

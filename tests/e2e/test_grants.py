@@ -70,6 +70,9 @@ class Person:
         field = self.page.get_by_label(self.t(msgid), exact=True)
         (field if nth is None else field.nth(nth)).fill(value)
 
+    def fill_label(self, label: str, value: str) -> None:
+        self.page.get_by_label(label, exact=True).fill(value)
+
     def select(self, msgid: str, value: str | None = None, label: str | None = None,
                nth: int | None = None) -> None:
         field = self.page.get_by_label(self.t(msgid), exact=True)
@@ -152,10 +155,15 @@ def apply(alumnus: Person) -> str:
     return urlsplit(alumnus.page.url).path.replace("/edit", "")
 
 
-def review(person: Person, application_url: str, scores: tuple[str, str]) -> None:
+def review(person: Person, application_url: str, scores: tuple[str, str],
+           comments: tuple[str, str, str] | None = None) -> None:
     person.go(application_url.replace("/grants/", "/staff/grants/") + "/review")
     for criterion, score in zip(("Relevance", "Feasibility"), scores, strict=True):
         person.page.get_by_label(criterion, exact=True).select_option(value=score)
+    if comments:
+        for criterion, comment in zip(("Relevance", "Feasibility"), comments, strict=False):
+            person.fill_label(person.t("Comment on “%(name)s”", name=criterion), comment)
+        person.fill("Overall comment", comments[2])
     person.page.get_by_label(person.t("Fund"), exact=True).check()
     person.click("Submit the review")
     person.flash("Your review was submitted.")
@@ -229,7 +237,9 @@ def test_the_whole_grant_cycle(browser, live_server: str, tmp_path, lang: str):
         manager.select("Reviewer", label=name)
         manager.click("Assign")
         manager.flash("%(name)s was asked to review.", name=name)
-    review(officer, application_url, ("4", "5"))
+    secrets = ("Strong link to the ministry plan", "Tablet prices look right",
+                "Fund it: the best of this round")
+    review(officer, application_url, ("4", "5"), secrets)
     reviewer = Person(browser, live_server, REVIEWER_EMAIL, lang)
     reviewer.go("/staff/grants/reviews")
     reviewer.page.get_by_role("link", name="ICT lessons in rural schools").click()
@@ -239,8 +249,16 @@ def test_the_whole_grant_cycle(browser, live_server: str, tmp_path, lang: str):
     expect(reviewer.page.get_by_text(reviewer.t(
         "The other reviewers' scores appear here once you submit your own review."))) \
         .to_be_visible()
-    expect(reviewer.page.get_by_text("4 / 5")).to_have_count(0)
+    # Neither the officer's scores (4 and 5, weighted 86.67 of 100) nor a word of their
+    # comments reach the page, in any format or attribute.
+    html, shown = reviewer.page.content(), reviewer.page.locator("body").inner_text()
+    for hidden in (*secrets, "86.67", "86,67", "4 / 5", "5 / 5", "4/5", "5/5",
+                   reviewer.t("Average score: %(score)s of 100.", score="86.67")):
+        assert hidden not in html and hidden not in shown, hidden
+    expect(reviewer.page.locator("#reviews article")).to_have_count(0)
     review(reviewer, application_url, ("5", "4"))
+    reviewer.go(staff_url)  # their own is in: now the officer's review shows
+    expect(reviewer.page.get_by_text(secrets[0])).to_be_visible()
     reviewer.close()
 
     manager.go(staff_url)
@@ -267,6 +285,9 @@ def test_the_whole_grant_cycle(browser, live_server: str, tmp_path, lang: str):
         manager.fill("Amount", amount, nth=n)
         manager.fill("Paid on (planned)", day(paid), nth=n)
         manager.fill("Report due on", day(due), nth=n)
+    # Both reviews scored the version before the revision: the manager decides knowingly.
+    manager.page.get_by_label(manager.t("Decide on reviews of an earlier version"),
+                              exact=True).check()
     manager.click("Approve")
     manager.flash("The application was approved.")
 

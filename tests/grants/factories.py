@@ -122,10 +122,11 @@ def schedule(amount: Decimal, parts: int = 2) -> list[TrancheRow]:
     return rows
 
 
-def approved(application, manager, amount: Decimal | None = None, parts: int = 2):
+def approved(application, manager, amount: Decimal | None = None, parts: int = 2, *,
+             earlier_reviews_confirmed: bool = False):
     amount = amount or application.requested_amount
     decisions.approve(manager, application, amount, D("0.091"), "Report monthly.",
-                      schedule(amount, parts))
+                      schedule(amount, parts), earlier_reviews_confirmed=earlier_reviews_confirmed)
     db.session.commit()
     return application
 

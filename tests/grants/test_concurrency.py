@@ -91,7 +91,8 @@ def _approve(app, application_id: int, manager_id: int, barrier, outcomes: list)
             db.session.commit()  # give the connection back while waiting for the others
             barrier.wait()
             decisions.approve(manager, application, AMOUNT, Decimal("0.09"), "",
-                              [TrancheRow(AMOUNT, factories_today(), factories_today())])
+                              [TrancheRow(AMOUNT, factories_today(),
+                                          factories_today() + timedelta(days=30))])
             db.session.commit()
             outcomes.append("approved")
         except (DecisionError, WorkflowError) as exc:

@@ -50,7 +50,11 @@ def test_the_done_when_cycle_adds_up(app, office, users):
     assert application.state == "in_review" and application.requested_amount == D("1600.00")
     assert [v.number for v in applications.versions(application)] == [1, 2]
 
-    f.approved(application, manager, D("1600.00"), parts=2)
+    with pytest.raises(decisions.DecisionError) as earlier:  # the reviews scored version 1
+        f.approved(application, manager, D("1600.00"), parts=2)
+    assert earlier.value.code == "earlier-reviews"
+    db.session.rollback()
+    f.approved(application, manager, D("1600.00"), parts=2, earlier_reviews_confirmed=True)
     first, second = money.tranches(application)
     interim, final = money.reports(application)
     money.release(manager, first, "PO-1")

@@ -41,7 +41,7 @@ def test_a_report_is_reminded_once_before_and_once_after(app, office, users):
 
 def test_a_submitted_report_is_not_reminded(app, office, users):
     application, (interim, _final) = _grant(office, users)
-    f.spend(application, application.applicant, interim)
+    f.spend(application, application.applicant, interim, amount="750.00")
     money.submit_report(application.applicant, interim, {"narrative": "Done."})
     db.session.commit()
     assert reminders.send_reminders(interim.due_on + timedelta(days=1)).sent == 0
@@ -76,7 +76,7 @@ def test_a_report_on_a_tranche_not_yet_paid_is_neither_reminded_nor_overdue(app,
     from alumni_app.grants import eligibility
 
     application, (interim, final) = _grant(office, users)
-    f.spend(application, application.applicant, interim)
+    f.spend(application, application.applicant, interim, amount="750.00")
     money.submit_report(application.applicant, interim, {"narrative": "Done."})
     db.session.commit()
     late = final.due_on + timedelta(days=5)

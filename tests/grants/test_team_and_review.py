@@ -221,3 +221,65 @@ def test_the_data_download_holds_the_persons_grants_and_plans(app, login, office
     page = text(http.get("/me/data"))
     assert "Mini-grant applications" in page and "Clean water for Khujand schools" in page
     assert "Action plans" in page and "Clean rivers plan" in page
+
+
+def _revised_after_reviews(office, users):
+    """Reviewed at version 1 by the officer and the admin, then revised: version 2."""
+    application = f.reviewed_application(office, users)
+    reviews.request_revision(users["manager"], application, "Say which schools.")
+    applications.save_draft(application.applicant, application,
+                            f.proposal(summary="Filters for the ten schools of Khujand."),
+                            f.BUDGET, None)
+    applications.submit(application.applicant, application, "revised-1")
+    db.session.commit()
+    return application
+
+
+def _approval(**extra) -> dict:
+    return {"amount": "1500", "usd_rate": "0.09", "conditions": "Quarterly",
+            "tranches-0-amount": "1500", "tranches-0-planned_on": f.TODAY.isoformat(),
+            "tranches-0-report_due_on": (f.TODAY + timedelta(days=60)).isoformat(), **extra}
+
+
+def test_a_decision_on_reviews_of_an_earlier_version_is_taken_knowingly(app, login, office,
+                                                                        users):
+    application = _revised_after_reviews(office, users)
+    http = login(users["manager"])
+    staff_page = text(http.get(f"/staff/grants/applications/{application.id}"))
+    assert staff_page.count("scored version 1") == 2 and "an earlier version" in staff_page
+    form = text(http.get(f"/staff/grants/applications/{application.id}/approve"))
+    assert "scored an earlier version of the application" in form
+    assert "Decide on reviews of an earlier version" in form
+    refused = http.post(f"/staff/grants/applications/{application.id}/approve",
+                        data=_approval())
+    page = text(refused)
+    assert refused.status_code == 400 and "Tick “Decide on reviews of an earlier" in page
+    assert "Quarterly" in page  # the form comes back as typed
+    db.session.expire_all()
+    assert db.session.get(GrantApplication, application.id).state == "in_review"
+    rejected = http.post(f"/staff/grants/applications/{application.id}/reject",
+                         data={"reason": "Not now."})
+    assert rejected.status_code == 400
+    assert db.session.get(GrantApplication, application.id).state == "in_review"
+    approved = http.post(f"/staff/grants/applications/{application.id}/approve",
+                         data=_approval(confirm_earlier="y"))
+    assert approved.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(GrantApplication, application.id).state == "approved"
+
+
+def test_enough_reviews_of_the_current_version_need_no_confirmation(app, login, office, users):
+    application = _revised_after_reviews(office, users)
+    for _ in range(2):
+        f.review_by(application, factories.make_user("officer", office), users["manager"])
+    assert {r.version_number for r in reviews.reviews_of(application)} == {1, 2}
+    # Two of version 2 are in, as many as the call requires: the decision needs no more.
+    assert reviews.earlier_version_reviews(application) == []
+    form = text(login(users["manager"]).get(
+        f"/staff/grants/applications/{application.id}/reject"))
+    assert "Decide on reviews of an earlier version" not in form
+    response = login(users["manager"]).post(
+        f"/staff/grants/applications/{application.id}/reject", data={"reason": "Not this year."})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(GrantApplication, application.id).state == "rejected"

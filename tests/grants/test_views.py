@@ -374,3 +374,132 @@ def test_a_renamed_executable_is_not_a_receipt(app, login, office, users):
         content_type="multipart/form-data")
     assert over.status_code == 400 and "over its budget" in text(over)
     assert report.receipts == []
+
+
+@pytest.mark.parametrize("url", ["/grants/applications/{id}/comments",
+                                 "/staff/grants/applications/{id}/comments"])
+def test_staff_cannot_comment_on_a_draft_they_cannot_open(app, login, office, users, outbox,
+                                                          application, url):
+    outbox.clear()
+    for staff in ("officer", "manager"):
+        response = login(users[staff]).post(url.format(id=application.id),
+                                            data={"message": "Hello", "body": "Hello",
+                                                  "shared": "y"})
+        assert response.status_code in (403, 404)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GrantComment)) == 0
+    assert outbox == []
+    from alumni_app.mail import OutboundEmail
+
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboundEmail)) == 0
+
+
+def test_inviting_saves_what_was_typed_in_the_proposal(app, login, office, application,
+                                                       applicant):
+    partner = f.eligible_alumnus(office)
+    http = login(applicant)
+    response = http.post(f"/grants/applications/{application.id}/team", data={
+        **form_data(title="Typed, then invited"), **edit_form(http, application),
+        "email": partner.email, "role": "Trainer"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(GrantApplication, application.id)
+    assert stored.title == "Typed, then invited"
+    assert [m.user_id for m in stored.team] == [partner.id]
+
+
+def test_a_refused_invitation_keeps_the_proposal_as_typed_and_saves_nothing(
+        app, login, application, applicant):
+    http = login(applicant)
+    response = http.post(f"/grants/applications/{application.id}/team", data={
+        **form_data(title="Typed, not yet saved"), **edit_form(http, application),
+        "email": "nobody@example.org"})
+    page = text(response)
+    assert response.status_code == 400 and "No alumnus with a linked record" in page
+    assert 'value="Typed, not yet saved"' in page and 'value="nobody@example.org"' in page
+    db.session.expire_all()
+    stored = db.session.get(GrantApplication, application.id)
+    assert stored.title != "Typed, not yet saved" and stored.team == []
+
+
+def test_an_invitation_waits_for_a_proposal_that_can_be_saved(app, login, office,
+                                                              application, applicant):
+    partner = f.eligible_alumnus(office)
+    http = login(applicant)
+    response = http.post(f"/grants/applications/{application.id}/team", data={
+        **form_data(title="Kept", **{"budget-0-quantity": "-1"}),
+        **edit_form(http, application), "email": partner.email})
+    page = text(response)
+    assert response.status_code == 400 and "correct the marked fields" in page
+    assert "This cannot be negative." in page and 'value="Kept"' in page
+    db.session.expire_all()
+    assert db.session.get(GrantApplication, application.id).team == []
+
+
+def test_attaching_and_removing_save_what_was_typed(app, login, office, application,
+                                                    applicant):
+    http = login(applicant)
+    attached = http.post(f"/grants/applications/{application.id}/files", data={
+        **form_data(summary="Typed, then attached"), **edit_form(http, application),
+        "attachment": (io.BytesIO(files.pdf()), "plan.pdf")},
+        content_type="multipart/form-data")
+    assert attached.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(GrantApplication, application.id)
+    assert stored.summary == "Typed, then attached" and len(stored.files) == 1
+    removed = http.post(
+        f"/grants/applications/{application.id}/files/{stored.files[0].id}/remove",
+        data={**form_data(summary="Typed, then removed"), **edit_form(http, application)})
+    assert removed.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(GrantApplication, application.id)
+    assert stored.summary == "Typed, then removed" and stored.files == []
+
+
+def test_the_invite_and_attach_buttons_belong_to_the_proposals_form(app, login, application,
+                                                                    applicant):
+    page = text(login(applicant).get(f"/grants/applications/{application.id}/edit"))
+    # One form of the application: every button on the page posts (and saves) the text.
+    assert page.count('<form method="post" action="/grants/') == 1
+    assert 'form="proposal" formaction="/grants/applications/' in page
+    assert re.search(r'<input[^>]*form="proposal"[^>]*name="email"|<input[^>]*name="email"'
+                     r'[^>]*form="proposal"', page)
+
+
+def test_a_refused_attachment_saves_nothing_and_keeps_the_text(app, login, application,
+                                                                applicant):
+    """The proposal's save and the file are one transaction, committed by the view or not."""
+    http = login(applicant)
+    response = http.post(f"/grants/applications/{application.id}/files", data={
+        **form_data(title="Typed with a bad file"), **edit_form(http, application),
+        "attachment": (io.BytesIO(files.executable()), "plan.pdf")},
+        content_type="multipart/form-data")
+    page = text(response)
+    assert response.status_code == 400 and "whatever its name says" in page
+    assert 'value="Typed with a bad file"' in page
+    db.session.expire_all()
+    stored = db.session.get(GrantApplication, application.id)
+    assert stored.title != "Typed with a bad file" and stored.files == []
+
+
+def test_report_evidence_is_attached_and_a_bad_file_refused(app, login, office, users):
+    from alumni_app.grants import money
+
+    applicant = f.eligible_alumnus(office)
+    grant = f.approved(f.reviewed_application(office, users, applicant=applicant),
+                       users["manager"])
+    money.release(users["manager"], money.tranches(grant)[0], "")
+    db.session.commit()
+    report = money.reports(grant)[0]
+    http = login(applicant)
+    url = f"/grants/reports/{report.id}/evidence"
+    bad = http.post(url, data={"attachment": (io.BytesIO(files.executable()), "photo.pdf")},
+                    content_type="multipart/form-data")
+    assert bad.status_code == 400 and "whatever its name says" in text(bad)
+    good = http.post(url, data={"attachment": (io.BytesIO(files.pdf()), "photos.pdf")},
+                     content_type="multipart/form-data")
+    assert good.status_code == 302
+    db.session.expire_all()
+    from alumni_app.grants.money_models import GrantReport
+
+    assert [e.original_name for e in db.session.get(GrantReport, report.id).evidence] == [
+        "photos.pdf"]
