@@ -40,6 +40,8 @@ from alumni_app.training.models import Course, Participation
 
 BATCH_SIZE = 1000
 SAME_NAME_LISTED = 5  # namesakes listed with a probable duplicate
+NAMESAKE_GROUPS_KEPT = 20_000  # (name, year) groups an import keeps between batches
+NAMED = ("given_name", "family_name", "given_name_cyr", "family_name_cyr", "birth_year")
 COMPARED = ("given_name", "family_name", "given_name_cyr", "family_name_cyr", "gender",
             "birth_year", "email", "email_alt", "organization", "position", "phone", "region_id")
 # A matched record keeps what it has for these; the file only fills them when empty.
@@ -261,7 +263,8 @@ class _Run:
         survivors = self._survivors(merged, found)
         listed = {record_id: values for record_id, values in self._listed(rows).items()
                   if record_id not in found}
-        targets = {record_id: _Target({f: values[f] for f in COMPARED}, values["name_key"],
+        targets = {record_id: _Target({f: values.get(f, EMPTY[f]) for f in COMPARED},
+                                      values["name_key"],
                                       id=record_id, row=self.seen.get(record_id),
                                       listed_only=record_id in listed)
                    for record_id, values in sorted([*found.items(), *listed.items()],
@@ -326,6 +329,8 @@ class _Run:
         wanted = {(key, year) for key, year in pairs if key not in any_year}
         wanted |= {(key, None) for key, year in wanted}
         cache = self.namesakes
+        if len(cache.groups) > NAMESAKE_GROUPS_KEPT:
+            cache.clear()  # memory stays bounded; the groups are read again when needed
         missing_keys = sorted(any_year - cache.complete)
         missing_pairs = sorted((p for p in wanted if not cache.knows(p)),
                                key=lambda p: (p[0], p[1] is not None, p[1] or 0))
@@ -536,6 +541,12 @@ def _record_values(rec) -> dict:
     return {**{f: getattr(rec, f) for f in COMPARED}, "name_key": rec.name_key}
 
 
+def _named(values) -> dict:
+    """What the duplicate list needs of a namesake: its names and year of birth."""
+    get = values.get if isinstance(values, dict) else lambda f: getattr(values, f)
+    return {"name_key": get("name_key"), **{f: get(f) for f in NAMED}}
+
+
 class _FirstNamesakes:
     """The first SAME_NAME_LISTED live records of each (name key, year of birth), by id.
 
@@ -547,6 +558,9 @@ class _FirstNamesakes:
     """
 
     def __init__(self):
+        self.clear()
+
+    def clear(self) -> None:
         self.groups: dict[tuple, dict[int, dict]] = {}
         self.years: dict[str, set] = defaultdict(set)  # name key -> years with a known group
         self.complete: set[str] = set()  # names whose every group is known
@@ -560,7 +574,7 @@ class _FirstNamesakes:
             group = self.groups.setdefault(pair, {})
             self.years[rec.name_key].add(rec.birth_year)
             if len(group) < SAME_NAME_LISTED:
-                group[rec.id] = _record_values(rec)
+                group[rec.id] = _named(rec)
 
     def load_keys(self, keys: list[str], rows) -> None:
         for key in keys:
@@ -583,7 +597,7 @@ class _FirstNamesakes:
         group = self.groups.setdefault(pair, {})
         self.years[pair[0]].add(pair[1])
         if len(group) < SAME_NAME_LISTED:
-            group[record_id] = dict(values)
+            group[record_id] = _named(values)
 
     def forget(self, *pairs: tuple) -> None:
         for key, year in pairs:

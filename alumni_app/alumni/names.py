@@ -32,8 +32,10 @@ _INITIAL_YE = re.compile(r"^y(?=e)")
 _Y_AS_I = re.compile(rf"y(?![{VOWELS}])")
 _DOUBLED = re.compile(r"(.)\1+")
 # Names repeat across records (a family name is shared by hundreds): an import or a reindex
-# computes each word's key once. Bounded, so odd input cannot grow it without limit.
-CACHED_WORDS = 65_536
+# computes each word's key once. Bounded (a few MiB per process at most), so searches typed
+# by users cannot grow it.
+CACHED_WORDS = 16_384
+CACHED_TEXTS = 8_192
 
 
 def _strip_accents(text: str) -> str:
@@ -73,8 +75,8 @@ def _keys(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(key for word in words(text) if (key := word_key(word))))
 
 
-_short_keys = lru_cache(maxsize=CACHED_WORDS)(_keys)  # names, organizations, positions
-CACHED_LENGTH = 200
+_short_keys = lru_cache(maxsize=CACHED_TEXTS)(_keys)  # names, organizations, positions
+CACHED_LENGTH = 80
 
 
 def keys(text: str) -> list[str]:

@@ -855,7 +855,7 @@ def test_an_import_whose_server_died_is_reported_and_can_be_started_again(
     assert record_by_email("o@ex.org") is not None
 
 
-def test_the_duplicate_list_does_not_depend_on_the_batch_size(office, tmp_path):
+def test_the_duplicate_list_does_not_depend_on_the_batch_size(office, tmp_path, monkeypatch):
     # Namesakes with and without years, existing and new, one getting its year filled in by
     # the file: the first namesakes named for each row are the same in batches of 3 as in one.
     services.create_record(None, office.id, {"family_name": "Saidov", "given_name": "Anvar"})
@@ -881,6 +881,9 @@ def test_the_duplicate_list_does_not_depend_on_the_batch_size(office, tmp_path):
     # The record whose year the file filled in (row 7) is one of the 1976 rows' namesakes.
     assert whole[1][-1] == (17, "ambiguous", [(3, None), (None, 3), (None, 10), (None, 13),
                                               (None, 16)])
+    assert listing(3) == whole
+    # The groups kept between batches are bounded: dropped and read again, same list.
+    monkeypatch.setattr(importer, "NAMESAKE_GROUPS_KEPT", 1)
     assert listing(3) == whole
 
 
