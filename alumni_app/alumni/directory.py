@@ -156,7 +156,20 @@ def count_query(filters: Filters, scope) -> sa.Select:
     type). Only the course join can repeat a record, hence DISTINCT there alone.
     """
     query = sa.select(AlumnusRecord.id)
-    if filters.course_id or filters.program_type or filters.fiscal_year:
+    if (not filters.course_id and (filters.program_type or filters.fiscal_year)
+            and db.session.get_bind().dialect.name == "postgresql"):
+        # A program type or fiscal year is a handful of courses: their ids as one array, and
+        # a probe of the records' participations in (record, course) order, stops at the
+        # count limit without joining every participation to its course (1.5-2 x faster).
+        courses = sa.select(Course.id).where(*(
+            column == value for column, value in ((Course.program_type, filters.program_type),
+                                                  (Course.fiscal_year, filters.fiscal_year))
+            if value))
+        ids = sa.func.array(courses.scalar_subquery())
+        query = query.where(sa.select(Participation.id).where(
+            Participation.record_id == AlumnusRecord.id,
+            Participation.course_id == sa.any_(ids)).exists())
+    elif filters.course_id or filters.program_type or filters.fiscal_year:
         query = query.distinct().join(
             Participation, Participation.record_id == AlumnusRecord.id).join(
             Course, Course.id == Participation.course_id)

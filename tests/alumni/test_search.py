@@ -189,3 +189,35 @@ def test_merge_keeps_the_duplicates_email_addresses(office, users):
     assert (keep.email, keep.email_alt) == ("n@example.org", "nigora@example.org")
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "record.merged"))
     assert event.details_dict["emails_not_kept"] == ["nigora.s@example.org"]
+
+
+def test_course_filter_counts_match_the_records(office, other_office, users):
+    from alumni_app.alumni.directory import count_query
+    from alumni_app.training.models import Course
+
+    courses = [Course(code=f"K{i}", title=f"Course {i}", fiscal_year=2018 + i % 2,
+                      program_type=("issue_based", "young_leaders", "other")[i % 3])
+               for i in range(5)]
+    db.session.add_all(courses)
+    db.session.flush()
+    for n in range(10):
+        for where in (office, other_office):
+            record = services.create_record(None, where.id, {"family_name": f"Kurbanov{n}"})
+            for course in courses[n % 5:n % 5 + 1 + n % 2]:  # one or two courses each
+                services.add_participation(None, record, course.id)
+            record.is_active = n != 7
+    db.session.commit()
+    for filters in (Filters(fiscal_year=2018), Filters(program_type="issue_based"),
+                    Filters(fiscal_year=2019, program_type="young_leaders"),
+                    Filters(course_id=courses[1].id), Filters(fiscal_year=2018, q="kurbanov4"),
+                    Filters(fiscal_year=2030)):
+        for role in ("officer", "admin"):
+            user = users[role]
+            counted = sorted(db.session.scalars(count_query(
+                filters, lambda q, u=user: visible_records(q, u))))
+            listed = sorted(r.id for r in db.session.scalars(
+                visible_records(build_query(filters), user)))
+            assert counted == listed
+            assert len(counted) == len(set(counted))  # each person counted once
+    assert db.session.scalars(count_query(Filters(fiscal_year=2018),
+                                          lambda q: visible_records(q, users["admin"]))).all()
