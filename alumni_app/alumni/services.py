@@ -6,6 +6,7 @@ import enum
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 
 from alumni_app import audit
 from alumni_app.alumni.models import AlumnusRecord, RecordPosition, SearchTerm, record_sectors
@@ -268,6 +269,15 @@ def merged_ids(record_id: int) -> list[int]:
     return found
 
 
+def register_merge(app, key: str, move) -> None:
+    """Let a feature move what it holds about a duplicate to the record it is merged into.
+
+    `move(actor, keep, duplicate)` runs in merge_records once the duplicate's participations
+    of courses `keep` did not take belong to `keep`.
+    """
+    app.extensions.setdefault("merge_hooks", {})[key] = move
+
+
 def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
     """Fold `duplicate` into `keep`: every participation, post and sector is kept."""
     if keep.id == duplicate.id or keep.office_id != duplicate.office_id:
@@ -280,6 +290,8 @@ def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
         .where(Participation.record_id == duplicate.id, Participation.course_id.not_in(taken))
         .values(record_id=keep.id)
     )
+    for move in current_app.extensions.get("merge_hooks", {}).values():
+        move(actor, keep, duplicate)
     db.session.execute(sa.update(RecordPosition).where(RecordPosition.record_id == duplicate.id)
                        .values(record_id=keep.id))
     keep_sectors = {s.id for s in keep.sectors}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from alumni_app.alumni.services import merged_ids
 from alumni_app.extensions import db
 from alumni_app.plans.models import REACH_FIELDS, ActionPlan, Activity, ProgressUpdate
 from alumni_app.training.models import Participation
@@ -36,13 +37,19 @@ def _plan(plan: ActionPlan) -> dict:
     }
 
 
+def _record_ids(record) -> list[int]:
+    """The person's record and the duplicates merged into it (merged before merges moved
+    plans and activities, they may still hold some)."""
+    return [record.id, *merged_ids(record.id)]
+
+
 def plans_of(user, record) -> list[dict]:
     """The person's action plans with their milestones, indicators and updates."""
     if record is None:
         return []
     plans = db.session.scalars(
         sa.select(ActionPlan).join(Participation, Participation.id == ActionPlan.participation_id)
-        .where(Participation.record_id == record.id).order_by(ActionPlan.id))
+        .where(Participation.record_id.in_(_record_ids(record))).order_by(ActionPlan.id))
     return [_plan(p) for p in plans]
 
 
@@ -50,8 +57,8 @@ def activities_of(user, record) -> list[dict]:
     """The post-training activities recorded for the person, with the people reached."""
     if record is None:
         return []
-    activities = db.session.scalars(sa.select(Activity).where(Activity.record_id == record.id)
-                                    .order_by(Activity.held_on, Activity.id))
+    activities = db.session.scalars(sa.select(Activity).where(
+        Activity.record_id.in_(_record_ids(record))).order_by(Activity.held_on, Activity.id))
     return [{"title": a.title, "state": a.kind, "date": _iso(a.held_on),
              "course": a.participation.course.title if a.participation else None,
              "description": a.description, **{name: getattr(a, name) for name in REACH_FIELDS},

@@ -1,9 +1,17 @@
 """Outcomes by course, program type or fiscal year: plans, status, barriers, activities, reach.
 
 Counted over the ex-participant records the user may see (their office's; admins: all), so an
-office can send its table to the course's host institution in Japan. No names; and where a row
-counts fewer than SMALL_GROUP ex-participants, its status and barrier breakdown is withheld, so
-that no one's plan can be recognised from it.
+office can send its table to the course's host institution in Japan. No names, and disclosure
+control on how the plans stand and the barriers reported:
+
+- a course shows its plans' status breakdown only if they were written by no one or by at least
+  SMALL_GROUP ex-participants (a course of five people with one plan would show that plan), and
+  its barrier breakdown only if, besides, no one or at least SMALL_GROUP of them reported
+  barriers;
+- a program type, a fiscal year or the total (any aggregate of courses) shows a breakdown only if
+  every course it counts shows it. Otherwise the aggregate minus the courses shown, on this page
+  or another grouping, filter or page of the table, would give the withheld course's figures.
+  So every breakdown shown is a sum of breakdowns shown for courses.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 import xlsxwriter
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.extensions import db
@@ -32,7 +41,7 @@ from alumni_app.plans.models import (
 from alumni_app.training.labels import program_type_label
 from alumni_app.training.models import PROGRAM_TYPE_VALUES, Course, Participation
 
-SMALL_GROUP = 3  # rows with fewer ex-participants show no status or barrier breakdown
+SMALL_GROUP = 3  # fewer ex-participants with plans (or reporting barriers): no breakdown
 GROUPS = ("course", "program_type", "fiscal_year")
 BREAKDOWN = ("women", "men", *AGE_BANDS, *ORG_KINDS)
 WITHHELD = "—"
@@ -54,11 +63,10 @@ class Outcome:
     activities: int = 0
     reached: int = 0
     reach: dict[str, int] = field(default_factory=dict)  # people reached, by BREAKDOWN
-
-    @property
-    def withheld(self) -> bool:
-        """Too few ex-participants to show how their plans stand without pointing at someone."""
-        return self.participants < SMALL_GROUP
+    # Set when the row, or a course it counts, has plans of too few people to show how they
+    # stand (or too few reporting barriers to show the barriers) without pointing at someone.
+    status_withheld: bool = False
+    barriers_withheld: bool = False
 
     @property
     def reached_per_participant(self) -> Decimal:
@@ -133,6 +141,7 @@ def _collect(user, course_ids, group: str | None, rows: dict) -> None:
     for value, barrier_id, n in db.session.execute(
             _grouped(reported, key, update_barriers.c.barrier_id)):
         row(value).barriers[barrier_id] = n
+    _control(user, course_ids, key, row)
     sums = [sa.func.coalesce(sa.func.sum(getattr(Activity, name)), 0)
             for name in ("total", *BREAKDOWN)]
     activities = _base(key, [sa.func.count(Activity.id), *sums], user, course_ids).join(
@@ -140,6 +149,25 @@ def _collect(user, course_ids, group: str | None, rows: dict) -> None:
     for value, n, reached, *parts in db.session.execute(_grouped(activities, key)):
         row(value).activities, row(value).reached = n, int(reached)
         row(value).reach = {name: int(v) for name, v in zip(BREAKDOWN, parts, strict=True)}
+
+
+def _control(user, course_ids, key, row) -> None:
+    """Withhold the breakdowns of every row counting a course with too few people in them.
+
+    Per course (and row key): the people who wrote its plans, and those of them who reported
+    barriers. A course with none is not withheld: it adds nothing to its rows' breakdowns.
+    """
+    people = sa.func.count(sa.distinct(Participation.record_id))
+    authors = _base(key, [Course.id, people], user, course_ids).join(
+        ActionPlan, ActionPlan.participation_id == Participation.id)
+    for value, _course, n in db.session.execute(_grouped(authors, key, Course.id)):
+        if n < SMALL_GROUP:
+            row(value).status_withheld = row(value).barriers_withheld = True
+    reporters = authors.join(ProgressUpdate, ProgressUpdate.plan_id == ActionPlan.id).join(
+        update_barriers, update_barriers.c.update_id == ProgressUpdate.id)
+    for value, _course, n in db.session.execute(_grouped(reporters, key, Course.id)):
+        if n < SMALL_GROUP:
+            row(value).barriers_withheld = True
 
 
 def outcomes(user, courses: list[Course]) -> list[Outcome]:
@@ -218,14 +246,12 @@ def _cells(row: Outcome, group: str, barriers: dict[int, str], label: str | None
     else:
         first = [group_label(row, group)]
 
-    def shown(value):
-        return WITHHELD if row.withheld else value
-
-    return [*first, row.participants, row.plans,
-            *[shown(row.by_status.get(s, 0)) for s in PLAN_STATUSES], row.activities,
-            row.reached, *[row.reach.get(n, 0) for n in BREAKDOWN],
-            float(row.reached_per_participant), *[shown(row.barriers.get(b, 0))
-                                                  for b in barriers]]
+    status = [WITHHELD if row.status_withheld else row.by_status.get(s, 0)
+              for s in PLAN_STATUSES]
+    reported = [WITHHELD if row.barriers_withheld else row.barriers.get(b, 0) for b in barriers]
+    return [*first, row.participants, row.plans, *status, row.activities, row.reached,
+            *[row.reach.get(n, 0) for n in BREAKDOWN], float(row.reached_per_participant),
+            *reported]
 
 
 def xlsx(rows: list[Outcome], barriers: dict[int, str], status_labels: dict,
@@ -242,7 +268,7 @@ def xlsx(rows: list[Outcome], barriers: dict[int, str], status_labels: dict,
     if rows and totals is not None:
         last += 1
         sheet.write_row(last, 0, _cells(totals, group, barriers, _("Total")), bold)
-    if any(r.withheld for r in [*rows, *([totals] if rows and totals else [])]):
+    if rows:  # the rule, whether or not it withheld anything here
         sheet.write(last + 2, 0, withheld_note())
     sheet.freeze_panes(1, 2 if group == "course" else 1)
     workbook.close()
@@ -250,6 +276,16 @@ def xlsx(rows: list[Outcome], barriers: dict[int, str], status_labels: dict,
 
 
 def withheld_note() -> str:
-    return _("%(mark)s: fewer than %(n)s ex-participants; how their plans stand and the "
-             "barriers they reported are not shown, so that no one can be recognised.",
-             mark=WITHHELD, n=SMALL_GROUP)
+    """The disclosure rule, as the page and the download state it."""
+    return ngettext(
+        "%(mark)s: not shown, so that no one can be recognised. How the plans stand is shown "
+        "only where they were written by at least %(num)s ex-participant, and the barriers "
+        "only where at least %(num)s of them reported barriers. A program type, a fiscal year "
+        "or the total that counts a course where they are not shown does not show them either, "
+        "so that they cannot be worked out by subtraction.",
+        "%(mark)s: not shown, so that no one can be recognised. How the plans stand is shown "
+        "only where they were written by at least %(num)s ex-participants, and the barriers "
+        "only where at least %(num)s of them reported barriers. A program type, a fiscal year "
+        "or the total that counts a course where they are not shown does not show them either, "
+        "so that they cannot be worked out by subtraction.",
+        SMALL_GROUP, mark=WITHHELD)

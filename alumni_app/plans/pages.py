@@ -70,6 +70,12 @@ def plans_for_staff(user, record: AlumnusRecord):
     return _with_plans(sa.select(Participation).where(Participation.record_id == record.id))
 
 
+def record_activities(record: AlumnusRecord) -> list[Activity]:
+    """A person's activities, newest first (a merge moves a duplicate's here)."""
+    return list(db.session.scalars(sa.select(Activity).where(Activity.record_id == record.id)
+                                   .order_by(Activity.held_on.desc(), Activity.id.desc())))
+
+
 def own_activities(user, limit: int = 10) -> list[Activity]:
     return list(db.session.scalars(policy.visible_to(
         sa.select(Activity).join(AlumnusRecord, AlumnusRecord.id == Activity.record_id)

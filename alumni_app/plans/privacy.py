@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from alumni_app.alumni.services import merged_ids
 from alumni_app.audit import AuditEvent
 from alumni_app.extensions import db
 from alumni_app.plans.models import (
@@ -63,13 +64,17 @@ def _erase_activities(activity_ids: list[int]) -> list[int]:
 
 
 def erase_person(actor, user, record) -> None:
-    """Blank the person's plan and activity texts, delete their scans and evidence files."""
+    """Blank the person's plan and activity texts, delete their scans and evidence files.
+
+    The person's are also those of every duplicate merged into their record.
+    """
     if record is None:
         return
+    record_ids = [record.id, *merged_ids(record.id)]
     plan_ids = _ids(sa.select(ActionPlan.id).join(
         Participation, Participation.id == ActionPlan.participation_id)
-        .where(Participation.record_id == record.id))
-    activity_ids = _ids(sa.select(Activity.id).where(Activity.record_id == record.id))
+        .where(Participation.record_id.in_(record_ids)))
+    activity_ids = _ids(sa.select(Activity.id).where(Activity.record_id.in_(record_ids)))
     files = _erase_plans(plan_ids) + _erase_activities(activity_ids)
     if files:
         db.session.execute(sa.delete(StoredFile).where(StoredFile.id.in_(files)))

@@ -20,6 +20,7 @@ from alumni_app.extensions import db
 from alumni_app.plans import checkins
 from alumni_app.plans.models import (
     ActionPlan,
+    Activity,
     Barrier,
     EventKind,
     Indicator,
@@ -287,3 +288,24 @@ def save_barrier(actor, barrier: Barrier | None, values: dict) -> Barrier:
     audit.record("barrier.created" if creating else "barrier.updated", actor=actor,
                  subject=barrier, **values)
     return barrier
+
+
+def move_to_kept_record(actor, keep, duplicate) -> None:
+    """A merge (alumni.services.merge_records): what the duplicate holds goes to `keep`.
+
+    Its activities go to `keep`; for a course both records took, the plans and activities of
+    the duplicate's participation go to `keep`'s participation in that course (every plan is
+    kept). The duplicate's other participations have already moved to `keep` with their plans.
+    """
+    kept = dict(db.session.execute(sa.select(Participation.course_id, Participation.id)
+                                   .where(Participation.record_id == keep.id)).all())
+    shared = db.session.execute(sa.select(Participation.id, Participation.course_id)
+                                .where(Participation.record_id == duplicate.id)).all()
+    for participation_id, course_id in shared:
+        if (target := kept.get(course_id)) is None:
+            continue
+        for model in (ActionPlan, Activity):
+            db.session.execute(sa.update(model).where(model.participation_id == participation_id)
+                               .values(participation_id=target))
+    db.session.execute(sa.update(Activity).where(Activity.record_id == duplicate.id)
+                       .values(record_id=keep.id))

@@ -127,7 +127,7 @@ def outcome_table():
         barriers=outcomes.barrier_names(str(get_locale())), args=request.args,
         years=outcomes.fiscal_years(current_user), program_types=list(ProgramType),
         status_labels=STATUS_LABELS, group_label=outcomes.group_label,
-        small_group=outcomes.SMALL_GROUP)
+        small_group=outcomes.SMALL_GROUP, withheld_note=outcomes.withheld_note())
 
 
 @bp.get("/plans/outcomes.xlsx")

@@ -34,6 +34,7 @@ bp = Blueprint("plans", __name__, url_prefix="/plans")
 def _register_labels(state) -> None:
     """Template helpers for the translated names of states and kinds."""
     from alumni_app.alumni.privacy import register_erasure, register_export
+    from alumni_app.alumni.services import register_merge
     from alumni_app.plans import export, privacy
     from alumni_app.plans.activities import KIND_LABELS
     from alumni_app.plans.forms import MILESTONE_STATE_LABELS, STATUS_LABELS
@@ -44,11 +45,12 @@ def _register_labels(state) -> None:
     state.app.jinja_env.globals.update(
         status_label=label(STATUS_LABELS), milestone_state_label=label(MILESTONE_STATE_LABELS),
         activity_kind_label=label(KIND_LABELS), plan_policy=policy,
-        plans_for_staff=pages.plans_for_staff)
+        plans_for_staff=pages.plans_for_staff, record_activities=pages.record_activities)
     register_export(state.app, "action_plans", _l("Action plans"), export.plans_of)
     register_export(state.app, "activities", _l("Activities after training"),
                     export.activities_of)
     register_erasure(state.app, "plans", privacy.erase_person)
+    register_merge(state.app, "plans", services.move_to_kept_record)
 
 
 def _plan(plan_id: int) -> ActionPlan:
