@@ -19,7 +19,7 @@ from alumni_app.extensions import db
 from alumni_app.grants import notifications, workflow
 from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import ApplicationVersion, GrantApplication
-from alumni_app.grants.policy import is_office_staff
+from alumni_app.grants.policy import can_see_internal, is_office_staff
 from alumni_app.grants.review_models import (
     RECOMMENDATIONS,
     GrantComment,
@@ -243,7 +243,8 @@ def add_comment(actor, application: GrantApplication, body: str, shared: bool) -
 
 
 def comments_for(user, application: GrantApplication) -> list[GrantComment]:
+    """The comments `user` may read: internal ones only where policy.can_see_internal."""
     query = sa.select(GrantComment).where(GrantComment.application_id == application.id)
-    if not is_office_staff(user, application):
+    if not can_see_internal(user, application):
         query = query.where(GrantComment.is_shared)
     return list(db.session.scalars(query.order_by(GrantComment.id)))
