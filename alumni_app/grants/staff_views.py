@@ -282,16 +282,18 @@ def _score_inputs(form, criteria) -> list[ScoreInput]:
 def review(application_id: int):
     """Score each criterion with a comment and recommend; save to finish later, or submit."""
     review, application = _review(application_id)
-    criteria = application.call.criteria
-    form, status, error = review_form(criteria, review), form_status(), None
+    criteria, current = application.call.criteria, reviews.current_version(application)
+    form, status, error = review_form(criteria, review, current), form_status(), None
     if form.validate_on_submit():
         submit = request.form.get("action") == "submit"
         try:
             reviews.save_review(current_user, review, _score_inputs(form, criteria),
                                 form.recommendation.data or None, form.comment.data or "",
-                                submit=submit)
+                                submit=submit, seen_version=small_number(form.version.data))
         except ReviewError as exc:
             db.session.rollback()
+            if exc.code == "version-changed":  # told now: submitting again scores this one
+                form.version.data = str(current or "")
             target = form[exc.field] if exc.field in form._fields else None
             if target is not None:
                 target.errors = [*target.errors, exc.message]
@@ -325,5 +327,7 @@ def conflict(application_id: int):
         return _back(application, "reviews")
     criteria = application.call.criteria
     return render_template("grants/staff/review.html", application=application, review=review,
-                           form=review_form(criteria, review, formdata=None),
+                           form=review_form(criteria, review,
+                                            reviews.current_version(application),
+                                            formdata=None),
                            criteria=criteria, error=None, conflict_form=form), 400
