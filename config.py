@@ -109,6 +109,8 @@ class Config:
     MAIL_DEFAULT_SENDER = env("MAIL_DEFAULT_SENDER", "Alumni Network <no-reply@alumni.local>")
     MAIL_OUTBOX_DIR = env("MAIL_OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
     MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)
+    # A sender holds a message it took this long; after that another may send it (it died).
+    MAIL_CLAIM_SECONDS = env_int("MAIL_CLAIM_SECONDS", 300)
 
     # Links in e-mails are absolute; behind a proxy set SERVER_NAME / PREFERRED_URL_SCHEME.
     SERVER_NAME = env("SERVER_NAME")

@@ -1,12 +1,24 @@
 """E-mail through an outbox table written in the request's transaction, delivered after commit
-and after the response was sent."""
+by a background thread, never by the request.
+
+Every message is *claimed* before it is handed to the mail server: a conditional UPDATE that
+only one sender wins (`claimed_at` empty or its lease run out, and not sent yet), committed at
+once. Its outcome is committed as soon as the server took it (or refused it). So the
+after-response sender and `flask send-mail` never send the same row twice, a sender that dies
+half-way through a batch keeps the messages it sent marked as sent, and a message claimed by
+a sender that died is taken again once its lease (MAIL_CLAIM_SECONDS) has run out.
+"""
 
 from __future__ import annotations
 
 import logging
+import os
+import queue
 import smtplib
 import ssl
-from datetime import datetime
+import threading
+import time
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -20,6 +32,7 @@ from alumni_app.db import UTCDateTime, utcnow
 from alumni_app.extensions import db
 
 log = logging.getLogger("alumni_app.mail")
+MAIL_ERRORS = (OSError, smtplib.SMTPException)
 
 
 class OutboundEmail(db.Model):
@@ -31,6 +44,8 @@ class OutboundEmail(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When a sender took the message (its lease); empty while nobody is sending it.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
 
@@ -61,19 +76,50 @@ def _build(message: OutboundEmail) -> EmailMessage:
     return email
 
 
-def _deliver_smtp(email: EmailMessage) -> None:
+class _Smtp:
+    """One connection to the mail server for a batch, opened at the first message."""
+
+    def __init__(self) -> None:
+        self.smtp: smtplib.SMTP | None = None
+
+    def send(self, email: EmailMessage) -> None:
+        if self.smtp is None:
+            self.smtp = _connect()
+        try:
+            self.smtp.send_message(email)
+        except MAIL_ERRORS:
+            self.close()  # the next message starts afresh
+            raise
+
+    def close(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is not None:
+            try:
+                smtp.quit()
+            except MAIL_ERRORS:
+                smtp.close()
+
+
+def _connect() -> smtplib.SMTP:
     cfg = current_app.config
     timeout = cfg["MAIL_TIMEOUT"]
     if cfg["MAIL_USE_SSL"]:
         smtp = smtplib.SMTP_SSL(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=timeout)
     else:
         smtp = smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=timeout)
-    with smtp:
+    try:
         if cfg["MAIL_USE_TLS"]:
             smtp.starttls(context=ssl.create_default_context())
         if cfg["MAIL_USERNAME"]:
             smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
-        smtp.send_message(email)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _deliver_smtp(email: EmailMessage, connection: _Smtp) -> None:
+    connection.send(email)
 
 
 def _deliver_file(email: EmailMessage, message: OutboundEmail) -> None:
@@ -88,45 +134,85 @@ def sent_messages() -> list[EmailMessage]:
     return current_app.extensions.setdefault("sent_mail", [])
 
 
-def deliver(message: OutboundEmail) -> bool:
-    """Try to deliver one queued message; record the outcome on the row."""
+def _hand_over(message: OutboundEmail, connection: _Smtp) -> None:
     email = _build(message)
     backend = current_app.config["MAIL_BACKEND"]
-    message.attempts += 1
+    if backend == "smtp":
+        _deliver_smtp(email, connection)
+    elif backend == "file":
+        _deliver_file(email, message)
+    else:
+        sent_messages().append(email)
+
+
+def _claimable(now: datetime):
+    lease = timedelta(seconds=current_app.config["MAIL_CLAIM_SECONDS"])
+    return sa.and_(OutboundEmail.sent_at.is_(None),
+                   sa.or_(OutboundEmail.claimed_at.is_(None),
+                          OutboundEmail.claimed_at < now - lease))
+
+
+def claim(message_id: int) -> bool:
+    """Take one unsent message for this sender, committed at once; False if another has it."""
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(OutboundEmail).where(OutboundEmail.id == message_id, _claimable(now))
+        .values(claimed_at=now, attempts=OutboundEmail.attempts + 1)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _finish(message_id: int, **values) -> None:
+    db.session.execute(sa.update(OutboundEmail).where(OutboundEmail.id == message_id)
+                       .values(**values).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def deliver(message_id: int, connection: _Smtp | None = None) -> bool | None:
+    """Claim one message and hand it to the mail server; None if another sender has it.
+
+    Its outcome is committed at once: a sender killed after this message keeps it sent. A
+    refusal releases the claim, so `flask send-mail` tries again.
+    """
+    if not claim(message_id):
+        return None
+    message = db.session.get(OutboundEmail, message_id)
     try:
-        if backend == "smtp":
-            _deliver_smtp(email)
-        elif backend == "file":
-            _deliver_file(email, message)
-        else:
-            sent_messages().append(email)
-    except (OSError, smtplib.SMTPException) as exc:
-        message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-        log.warning("mail %s to %r not delivered: %s", message.id, message.recipient, exc)
+        _hand_over(message, connection or _Smtp())
+    except MAIL_ERRORS as exc:
+        log.warning("mail %s to %r not delivered: %s", message_id, message.recipient, exc)
+        _finish(message_id, claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:500])
         return False
-    message.sent_at = utcnow()
-    message.last_error = None
+    _finish(message_id, sent_at=utcnow(), last_error=None)
     return True
 
 
 def deliver_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
-    """Deliver queued messages (the given ids, or the oldest unsent); return (sent, failed)."""
-    query = sa.select(OutboundEmail).where(OutboundEmail.sent_at.is_(None))
+    """Deliver queued messages (the given ids, or the oldest unsent that no sender holds);
+    return (sent, failed). Messages another sender holds are left to it."""
+    db.session.commit()  # what the caller queued must be visible before it is claimed
+    query = sa.select(OutboundEmail.id).where(_claimable(utcnow()))
     if ids is not None:
         query = query.where(OutboundEmail.id.in_(ids))
-    rows = db.session.scalars(query.order_by(OutboundEmail.id).limit(limit)).all()
-    results = [deliver(row) for row in rows]
-    db.session.commit()
-    return results.count(True), results.count(False)
+    candidates = db.session.scalars(query.order_by(OutboundEmail.id).limit(limit)).all()
+    outcomes, connection = [], _Smtp()
+    try:
+        for message_id in candidates:
+            outcomes.append(deliver(message_id, connection))
+    finally:
+        connection.close()
+    return outcomes.count(True), outcomes.count(False)
 
 
 def deliver_after_request(response):
-    """After a request that queued mail, deliver it once the response has gone out.
+    """After a request that queued mail, hand its messages to this process's mail sender.
 
-    The SMTP exchange runs when the server closes the response (werkzeug's call_on_close),
-    with an app context of its own, so the person never waits for the mail server; a failure
-    stays in the outbox for `flask send-mail`. Under TESTING (or MAIL_DELIVER_IN_REQUEST) the
-    mail is delivered before the response returns, so tests read it at once.
+    The request has committed by now (views commit once, before they return). The sender is a
+    background thread with its own app context, so no request ever waits for the mail server,
+    however slow; what fails stays in the outbox for `flask send-mail`. Under TESTING (or
+    MAIL_DELIVER_IN_REQUEST) the mail is delivered before the response returns, so tests read
+    it at once.
     """
     ids = g.pop("queued_mail_ids", None)
     if not ids:
@@ -135,7 +221,7 @@ def deliver_after_request(response):
     if app.config.get("MAIL_DELIVER_IN_REQUEST", app.testing):
         _deliver_queued(ids)
     else:
-        response.call_on_close(lambda: _deliver_in_own_context(app, ids))
+        sender(app).put(ids)
     return response
 
 
@@ -147,9 +233,59 @@ def _deliver_queued(ids: list[int]) -> None:
         log.exception("delivering queued mail failed; it stays in the outbox")
 
 
-def _deliver_in_own_context(app, ids: list[int]) -> None:
-    with app.app_context():
+class Sender:
+    """One daemon thread per process delivering the messages of requests, one batch at a time.
+
+    Its queue is bounded: when the mail server is so slow that batches pile up, the newest
+    wait in the outbox for `flask send-mail` instead of in memory.
+    """
+
+    WAITING = 200
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.pid = os.getpid()
+        self.queue: queue.Queue[list[int]] = queue.Queue(maxsize=self.WAITING)
+        self.thread = threading.Thread(target=self._run, name="mail-sender", daemon=True)
+        self.thread.start()
+
+    def put(self, ids: list[int]) -> None:
         try:
-            _deliver_queued(ids)
-        finally:
-            db.session.remove()
+            self.queue.put_nowait(list(ids))
+        except queue.Full:
+            log.warning("mail sender busy: %s message(s) left for send-mail", len(ids))
+
+    def wait(self, timeout: float = 30.0) -> bool:
+        """Wait until every batch handed over so far was dealt with (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self.queue.unfinished_tasks:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def _run(self) -> None:
+        while True:
+            ids = self.queue.get()
+            try:
+                with self.app.app_context():
+                    try:
+                        _deliver_queued(ids)
+                    finally:
+                        db.session.remove()
+            except Exception:  # noqa: BLE001 - the thread must live on for the next batch
+                log.exception("the mail sender failed; the mail stays in the outbox")
+            finally:
+                self.queue.task_done()
+
+
+_senders_lock = threading.Lock()
+
+
+def sender(app) -> Sender:
+    """This process's mail sender for `app`, started at first use (and again after a fork)."""
+    with _senders_lock:
+        current = app.extensions.get("mail_sender")
+        if current is None or current.pid != os.getpid() or not current.thread.is_alive():
+            current = app.extensions["mail_sender"] = Sender(app)
+        return current

@@ -2,7 +2,8 @@
 
 A draft is saved on the server at every save (and by the page's autosave when JavaScript runs),
 so it survives a closed browser. A saved edit bumps `edit_version`; a form opened at an older
-version is refused, so a stale tab never overwrites newer text. Submitting freezes the text,
+version is refused, so a stale tab never overwrites newer text (a page's own newer save may
+rest on the version its earlier save made: EditStamp). Submitting freezes the text,
 keeps a version of it, and is idempotent: the form's one-time token is stored with a unique key
 and the state changes by a conditional UPDATE.
 """
@@ -82,6 +83,9 @@ MESSAGES = {
     "fix-first": _l("Your proposal is saved together with this, and it cannot be saved as it "
                     "is: correct the marked fields, then try again."),
 }
+# A page's save that came after a newer one of the same page: the newer text stays (the
+# autosave ignores this answer; a form posted by hand reads it as a stale form).
+MESSAGES["superseded"] = MESSAGES["stale"]
 
 
 class ApplicationError(GrantError):
@@ -126,11 +130,25 @@ def _check_editable(application: GrantApplication, edit_version: int | None) -> 
         raise ApplicationError("stale", status=409)
 
 
+@dataclass(frozen=True)
+class EditStamp:
+    """Where a posted form comes from: the version it rests on, the page (a random token per
+    open tab) and the number of this save among that page's saves (0 without JavaScript)."""
+
+    version: int | None
+    tab: str | None = None
+    seq: int = 0
+
+
 def save_draft(actor, application: GrantApplication, values: dict, budget: list[BudgetRow],
-               edit_version: int | None) -> None:
-    """Save what the applicant typed, complete or not; refuse a stale or frozen form."""
-    _check_editable(application, edit_version)
-    _claim_version(application, edit_version)
+               stamp: EditStamp | int | None) -> None:
+    """Save what the applicant typed, complete or not; refuse a stale or frozen form, and a
+    page's save older than one of its own already stored ("superseded")."""
+    if not isinstance(stamp, EditStamp):
+        stamp = EditStamp(stamp)
+    if not application.is_editable:
+        raise ApplicationError("frozen", status=409)
+    _claim_version(application, stamp)
     for key in FIELDS:
         if key in values:
             setattr(application, key, values[key])
@@ -138,23 +156,40 @@ def save_draft(actor, application: GrantApplication, values: dict, budget: list[
     db.session.flush()
 
 
-def _claim_version(application: GrantApplication, edit_version: int | None) -> None:
-    """Bump the version only if the row is still editable and unchanged since the form opened.
+def _claim_version(application: GrantApplication, stamp: EditStamp) -> None:
+    """Bump the version only if the row is still editable and the form rests on its current
+    version, or on one the same page's earlier save made (a save on leaving the page while an
+    earlier one is on its way, or lost: the page cannot wait for the answer), provided this
+    save is the newer of that page's two. Another tab's edits are never overwritten.
 
     A conditional UPDATE, first in the transaction: a save racing a submission (or another
     tab's save) waits for the row and then finds it changed, on SQLite and PostgreSQL alike.
     """
-    expected = application.edit_version if edit_version is None else edit_version
+    expected = application.edit_version if stamp.version is None else stamp.version
     db.session.flush()
+    rests_on = GrantApplication.edit_version == expected
+    if stamp.tab:
+        rests_on = sa.or_(rests_on, sa.and_(GrantApplication.edit_tab == stamp.tab,
+                                            GrantApplication.edit_seq < stamp.seq))
     result = db.session.execute(
         sa.update(GrantApplication)
-        .where(GrantApplication.id == application.id,
-               GrantApplication.edit_version == expected,
+        .where(GrantApplication.id == application.id, rests_on,
                GrantApplication.state.in_(EDITABLE_STATES))
-        .values(edit_version=expected + 1).execution_options(synchronize_session=False))
+        .values(edit_version=GrantApplication.edit_version + 1, edit_tab=stamp.tab,
+                edit_seq=stamp.seq).execution_options(synchronize_session=False))
+    row = db.session.execute(sa.select(GrantApplication.edit_version, GrantApplication.edit_tab,
+                                       GrantApplication.edit_seq, GrantApplication.state)
+                             .where(GrantApplication.id == application.id)).one()
     if result.rowcount != 1:
+        if row.state not in EDITABLE_STATES:
+            raise ApplicationError("frozen", status=409)
+        if stamp.tab and row.edit_tab == stamp.tab and row.edit_seq >= stamp.seq:
+            raise ApplicationError("superseded", status=409)
         raise ApplicationError("stale", status=409)
-    set_committed_value(application, "edit_version", expected + 1)
+    for key in ("edit_version", "edit_tab", "edit_seq"):
+        set_committed_value(application, key, getattr(row, key))
+    # The budget as it stands now that the row is ours (a save just before may have changed it).
+    db.session.expire(application, ["budget_lines"])
 
 
 def _replace_budget(application: GrantApplication, rows: list[BudgetRow]) -> None:

@@ -67,7 +67,8 @@ def _score(reviewer: User, assigner: User, application, scores, recommendation) 
     review = reviews.assign(assigner, application, reviewer)
     reviews.save_review(reviewer, review, [ScoreInput(c.id, s) for c, s in
                                            zip(application.call.criteria, scores, strict=True)],
-                        recommendation, "Clear plan, realistic budget.", submit=True)
+                        recommendation, "Clear plan, realistic budget.", submit=True,
+                        seen_version=reviews.current_version(application))
 
 
 def seed(office: Office, manager: User, officers: list[User], alumni: list[User]) -> None:

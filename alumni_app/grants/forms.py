@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from alumni_app.amounts import AmountField, positive_amount
 from alumni_app.forms import BaseForm, email_field
 from alumni_app.grants import dates
-from alumni_app.grants.applications import BudgetRow
+from alumni_app.grants.applications import BudgetRow, EditStamp
 from alumni_app.grants.labels import CATEGORY_LABELS, PROPOSAL_LANGUAGE_LABELS
 from alumni_app.plans.forms import ListsMeta, Row
 
@@ -82,6 +82,8 @@ class ApplicationForm(BaseForm):
         pass
 
     edit_version = HiddenField()
+    edit_tab = HiddenField()  # this page's token (the autosave makes its own)
+    edit_seq = HiddenField()  # the number of this save among the page's saves
     submit_token = HiddenField()
     title = StringField(_l("Title of the project"), validators=[Length(max=200)],
                         render_kw={"maxlength": 200})
@@ -117,6 +119,14 @@ class ApplicationForm(BaseForm):
         values["plan_id"] = self.plan_id.data or None
         return values
 
+    def stamp(self) -> EditStamp:
+        """Where this form comes from: its version, page and save number (garbage reads as
+        none, which only ever matches the current version)."""
+        tab = self.edit_tab.data or ""
+        return EditStamp(parse_version(self.edit_version.data),
+                         tab if TOKEN.fullmatch(tab) else None,
+                         small_number(self.edit_seq.data) or 0)
+
     def own_errors(self, name: str) -> list:
         return [e for e in self[name].errors if not isinstance(e, dict | list)]
 
@@ -132,6 +142,7 @@ def application_form(application, regions, plans, **kwargs) -> ApplicationForm:
     form.plan_id.choices = [(0, _l("— none —")), *plans]
     if fresh or not form.is_submitted():
         form.edit_version.data = str(application.edit_version)
+        form.edit_tab.data, form.edit_seq.data = secrets.token_urlsafe(16), "0"
         form.region_id.data = application.region_id or 0
         form.plan_id.data = application.plan_id or 0
         for _ in range(EXTRA_BUDGET_ROWS):

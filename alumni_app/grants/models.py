@@ -192,6 +192,11 @@ class GrantApplication(TimestampMixin, db.Model):
     # Bumped by every saved edit: a form carries the version it was opened at, so a save from
     # a stale tab is refused instead of silently overwriting newer text.
     edit_version: Mapped[int] = mapped_column(default=1)
+    # The page (a random token per open tab) whose save made the current version, and the
+    # number of that save: a tab's newer save may rest on a version its own earlier save was
+    # about to make (applications.save_draft), another tab's may not.
+    edit_tab: Mapped[str | None] = mapped_column(sa.String(64))
+    edit_seq: Mapped[int] = mapped_column(default=0, server_default="0")
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     requested_amount: Mapped[Decimal | None] = mapped_column(AMOUNT)  # frozen at submission
     screening_note: Mapped[str] = mapped_column(sa.String(2000), default="")

@@ -50,6 +50,7 @@ MESSAGES = {
     "same-line": _l("Choose two different budget lines."),
     "over-unspent": _l("Only %(unspent)s of the money paid out is unspent and not yet returned."),
     "paid-out": _l("The payment could not be recorded: the amounts changed meanwhile."),
+    "not-running": _l("This grant is no longer running: its budget can no longer change."),
 }
 
 
@@ -88,6 +89,26 @@ def _guarded_add(model, row_id: int, column: str, amount: Decimal, limit) -> Non
         .values({column: total}).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise MoneyError("paid-out", status=409)
+
+
+def hold_lines(application: GrantApplication) -> None:
+    """Take the grant's row before reading what its budget lines hold: moves and receipts of
+    one grant then go one at a time, each reading what the one before it committed.
+
+    A conditional UPDATE (only while the grant runs), which makes a second transaction wait
+    for the first on SQLite (one writer) and PostgreSQL (the row's lock) alike; `SELECT ...
+    FOR UPDATE` alone would do nothing on SQLite. The lines loaded before are read again.
+    """
+    db.session.flush()
+    result = db.session.execute(
+        sa.update(GrantApplication)
+        .where(GrantApplication.id == application.id,
+               GrantApplication.state == AppState.APPROVED.value)
+        .values(state=GrantApplication.state).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise MoneyError("not-running", status=409)
+    for line in application.budget_lines:
+        db.session.expire(line, ["allocated"])
 
 
 # Tranches
@@ -189,6 +210,7 @@ def add_receipt(actor, report: GrantReport, line_id: int | None, paid_on: date,
     line = next((x for x in application.budget_lines if x.id == line_id), None)
     if line is None:
         raise MoneyError("line-unknown", "budget_line")
+    hold_lines(application)  # a move taking money off this line waits, or is waited for
     spent = spent_by_line(application, accepted_only=False).get(line.id, ZERO)
     if spent + amount > line.current:
         raise MoneyError("over-line", "amount", line=line.description, budget=line.current,
@@ -327,6 +349,7 @@ def request_move(actor, application: GrantApplication, from_id: int, to_id: int,
         raise MoneyError("line-unknown", "from_line" if source is None else "to_line")
     if source.id == target.id:
         raise MoneyError("same-line", "to_line")
+    hold_lines(application)  # two moves at once: the second counts the first in its share
     available = _available(application, source)
     if amount > available:
         raise MoneyError("over-line", "amount", line=source.description, budget=source.current,
@@ -347,6 +370,8 @@ def request_move(actor, application: GrantApplication, from_id: int, to_id: int,
 
 
 def decide_move(actor, move: Reallocation, approve: bool) -> None:
+    if approve:
+        hold_lines(application_of(move))  # the money left on the line, as it is now
     workflow.apply_transition(move, "approve" if approve else "refuse", actor=actor,
                               amount=move.amount, decided_at=utcnow(), decided_by_id=actor.id)
     if approve:

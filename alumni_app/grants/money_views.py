@@ -290,7 +290,7 @@ def decide_move(move_id: int):
         abort(400)
     try:
         money.decide_move(current_user, move, form.decision.data == "approve")
-    except WorkflowError as exc:
+    except (WorkflowError, MoneyError) as exc:
         db.session.rollback()
         return _refused(application, exc)
     db.session.commit()

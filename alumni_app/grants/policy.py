@@ -150,13 +150,17 @@ def can_answer_invitation(user, member: TeamMember) -> bool:
 
 def can_comment(user, application: GrantApplication) -> bool:
     """The applicant, and the office's staff on what they may handle: a draft is the
-    applicant's alone (a comment shared on it would e-mail someone staff may not read)."""
-    return is_applicant(user, application) or can_handle_application(user, application)
+    applicant's alone (a comment shared on it would e-mail someone staff may not read), and
+    who declared a conflict of interest on it takes no part in the exchange."""
+    return is_applicant(user, application) or (
+        can_handle_application(user, application) and not has_conflict(user, application))
 
 
 def can_see_internal(user, application: GrantApplication) -> bool:
-    """Internal comments and events are for the office's staff only."""
-    return is_office_staff(user, application)
+    """Internal comments and events are for the office's staff only, and not for who declared
+    a conflict of interest on the application (they hold the other reviewers' names, the
+    screening and the deliberation)."""
+    return is_office_staff(user, application) and not has_conflict(user, application)
 
 
 def visible_applications(query: sa.Select, user) -> sa.Select:
@@ -187,7 +191,8 @@ def can_decide_application(user, application: GrantApplication) -> bool:
 
 
 def can_remind_reviewers(user, application: GrantApplication) -> bool:
-    return is_office_manager(user, application)
+    """A manager of the office without a declared conflict on the application."""
+    return is_office_manager(user, application) and not has_conflict(user, application)
 
 
 # Money

@@ -19,7 +19,7 @@ from alumni_app.extensions import db
 from alumni_app.grants import notifications, workflow
 from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import ApplicationVersion, GrantApplication
-from alumni_app.grants.policy import is_office_staff
+from alumni_app.grants.policy import can_see_internal, is_office_staff
 from alumni_app.grants.review_models import (
     RECOMMENDATIONS,
     GrantComment,
@@ -38,6 +38,10 @@ MESSAGES = {
     "score-missing": _l("Score every criterion."),
     "unknown-criterion": _l("This criterion is not one of the call's."),
     "recommendation": _l("Choose a recommendation."),
+    "version-changed": _l("The applicant revised this application since you opened this form: "
+                          "version %(number)s is the current one. Your scores are still below: "
+                          "read what changed (its versions page), then submit the review of "
+                          "this version."),
 }
 
 
@@ -159,13 +163,20 @@ def _check_scores(criteria, inputs: list[ScoreInput], complete: bool) -> dict[in
 
 
 def save_review(actor, review: Review, inputs: list[ScoreInput], recommendation: str | None,
-                comment: str, *, submit: bool) -> None:
-    """Save scores (a draft the reviewer returns to) or submit them, which is final."""
+                comment: str, *, submit: bool, seen_version: int | None) -> None:
+    """Save scores (a draft the reviewer returns to) or submit them, which is final.
+
+    A submitted review records the version the reviewer read (`seen_version`, the one current
+    when the form was opened); if the application was revised since, it is refused instead.
+    """
     if review.state == ReviewState.CONFLICT.value:
         raise ReviewError("conflict", status=409)
     if review.state == ReviewState.SUBMITTED.value:
         raise ReviewError("submitted", status=409)
     application = db.session.get(GrantApplication, review.application_id)
+    current = current_version(application)
+    if submit and seen_version != current:
+        raise ReviewError("version-changed", status=409, number=current)
     criteria = application.call.criteria
     given = _check_scores(criteria, inputs, complete=submit)
     if (submit or recommendation) and recommendation not in RECOMMENDATIONS:
@@ -180,7 +191,7 @@ def save_review(actor, review: Review, inputs: list[ScoreInput], recommendation:
     if submit:
         review.weighted_score = weighted_score({k: v.score for k, v in given.items()}, criteria)
         review.state, review.submitted_at = ReviewState.SUBMITTED.value, utcnow()
-        review.version_number = current_version(application)
+        review.version_number = current
         workflow.record_event(application, "review_submitted", actor=actor, internal=True)
     db.session.flush()
     db.session.expire(review, ["scores"])
@@ -243,7 +254,8 @@ def add_comment(actor, application: GrantApplication, body: str, shared: bool) -
 
 
 def comments_for(user, application: GrantApplication) -> list[GrantComment]:
+    """The comments `user` may read: internal ones only where policy.can_see_internal."""
     query = sa.select(GrantComment).where(GrantComment.application_id == application.id)
-    if not is_office_staff(user, application):
+    if not can_see_internal(user, application):
         query = query.where(GrantComment.is_shared)
     return list(db.session.scalars(query.order_by(GrantComment.id)))

@@ -9,6 +9,7 @@ from wtforms import (
     DateTimeLocalField,
     FieldList,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -237,10 +238,12 @@ class RefundForm(BaseForm):
                             render_kw={"maxlength": 100})
 
 
-def review_form(criteria, review, **kwargs):
-    """A review form with a score and a comment field per criterion of the call."""
+def review_form(criteria, review, version: int | None, **kwargs):
+    """A review form with a score and a comment field per criterion of the call, and the
+    version of the application the reviewer reads (the current one when the form opens)."""
 
     class CriteriaReviewForm(BaseForm):
+        version = HiddenField()
         recommendation = RadioField(_l("Recommendation"), choices=list(
             RECOMMENDATION_LABELS.items()), validators=[Optional()])
         comment = TextAreaField(_l("Overall comment"), validators=[Length(max=10000)],
@@ -257,6 +260,8 @@ def review_form(criteria, review, **kwargs):
             _l("Comment on “%(name)s”", name=criterion.name),
             validators=[Length(max=5000)], render_kw={"rows": 2}))
     form = CriteriaReviewForm(**kwargs)
+    if not form.is_submitted() or kwargs.get("formdata", True) is None:
+        form.version.data = str(version or "")
     if not form.is_submitted():
         form.recommendation.data = review.recommendation
         form.comment.data = review.comment

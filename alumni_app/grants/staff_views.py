@@ -65,15 +65,20 @@ def _page(application, status=200, **forms):
     forms.setdefault("release_form", ReleaseForm(formdata=None))
     forms.setdefault("move_form", MoveDecisionForm(formdata=None))
     cross, sectors = pages.team_sectors(application)
+    internal = policy.can_see_internal(current_user, application)
     return render_template(
         "grants/staff/application.html", application=application, confirm=ConfirmForm(
             formdata=None), done=done, required=required, missing=missing,
-        all_reviews=reviews.reviews_of(application),
+        all_reviews=reviews.reviews_of(application) if internal else [
+            r for r in reviews.reviews_of(application) if r.reviewer_id == current_user.id],
         current_version=reviews.current_version(application),
         visible_reviews=visible, own_review=reviews.own_review(current_user, application),
         average=reviews.average_score(visible),
         comments=reviews.comments_for(current_user, application),
-        events=pages.timeline(application, internal=True),
+        events=pages.timeline(application, internal=internal),
+        can_see_internal=internal,
+        can_comment=policy.can_comment(current_user, application),
+        can_remind=policy.can_remind_reviewers(current_user, application),
         actions=workflow.allowed_actions(application, current_user),
         blocked=workflow.blocked_actions(application, current_user),
         can_assign=policy.can_assign_reviewers(current_user, application),
@@ -159,10 +164,12 @@ def remind(application_id: int):
 
 
 @bp.post("/applications/<int:application_id>/comments")
-@object_rule(*STAFF_ROLES, description=OFFICE)
+@object_rule(*STAFF_ROLES, description="grants.policy.can_comment: staff of the office, once "
+             "submitted, without a declared conflict of interest")
 def comment(application_id: int):
     """An internal note, or a message shared with the applicant."""
     application = _application(application_id)
+    require(policy.can_comment(current_user, application))
     form = CommentForm()
     if not form.validate_on_submit():
         return _page(application, 400, comment_form=form)
@@ -275,16 +282,18 @@ def _score_inputs(form, criteria) -> list[ScoreInput]:
 def review(application_id: int):
     """Score each criterion with a comment and recommend; save to finish later, or submit."""
     review, application = _review(application_id)
-    criteria = application.call.criteria
-    form, status, error = review_form(criteria, review), form_status(), None
+    criteria, current = application.call.criteria, reviews.current_version(application)
+    form, status, error = review_form(criteria, review, current), form_status(), None
     if form.validate_on_submit():
         submit = request.form.get("action") == "submit"
         try:
             reviews.save_review(current_user, review, _score_inputs(form, criteria),
                                 form.recommendation.data or None, form.comment.data or "",
-                                submit=submit)
+                                submit=submit, seen_version=small_number(form.version.data))
         except ReviewError as exc:
             db.session.rollback()
+            if exc.code == "version-changed":  # told now: submitting again scores this one
+                form.version.data = str(current or "")
             target = form[exc.field] if exc.field in form._fields else None
             if target is not None:
                 target.errors = [*target.errors, exc.message]
@@ -318,5 +327,7 @@ def conflict(application_id: int):
         return _back(application, "reviews")
     criteria = application.call.criteria
     return render_template("grants/staff/review.html", application=application, review=review,
-                           form=review_form(criteria, review, formdata=None),
+                           form=review_form(criteria, review,
+                                            reviews.current_version(application),
+                                            formdata=None),
                            criteria=criteria, error=None, conflict_form=form), 400

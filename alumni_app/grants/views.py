@@ -24,7 +24,6 @@ from alumni_app.grants.forms import (
     TeamForm,
     application_form,
     line_choices,
-    parse_version,
 )
 from alumni_app.grants.models import GrantApplication, GrantCall, TeamMember
 from alumni_app.grants.workflow import WorkflowError
@@ -161,9 +160,11 @@ def edit(application_id: int):
 def _save(application, form, submit: bool):
     try:
         applications.save_draft(current_user, application, form.values(), form.budget_rows(),
-                                parse_version(form.edit_version.data))
+                                form.stamp())
     except ApplicationError as exc:
         db.session.rollback()
+        if exc.code == "superseded" and request.headers.get("X-Autosave"):
+            return jsonify(version=application.edit_version, superseded=True)  # newer is in
         if applications.token_used(form.submit_token.data):  # a double click, submitted
             flash(_("Your application was submitted."), "success")
             return redirect(url_for("grants.application", application_id=application.id))
@@ -275,7 +276,7 @@ def _save_first(application, proposal) -> None:
     if not proposal.validate():
         raise ApplicationError("fix-first", status=400)
     applications.save_draft(current_user, application, proposal.values(),
-                            proposal.budget_rows(), parse_version(proposal.edit_version.data))
+                            proposal.budget_rows(), proposal.stamp())
 
 
 def _side_action(application, proposal, action, done: str, anchor: str, field=None, **forms):

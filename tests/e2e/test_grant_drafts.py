@@ -1,10 +1,12 @@
-"""A draft keeps what was typed: leaving the page without saving, and submitting mid-autosave.
+"""A draft keeps what was typed: leaving the page without saving (also while a save is on its
+way, and with a long Russian text), and submitting mid-autosave.
 
 The demo alumnus starts an application to the demo's open call ("Mini-Grant Scheme 2027").
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -90,4 +92,79 @@ def test_submitting_while_an_autosave_is_on_its_way_is_not_refused_as_stale(brow
     alumnus.flash("Your application was submitted. You will receive an e-mail confirming it.")
     expect(alumnus.page.get_by_role("heading", level=1)).to_contain_text(
         "Tablets for rural teachers")
+    alumnus.close()
+
+
+def test_leaving_while_a_save_is_on_its_way_keeps_the_last_text(browser, live_server):
+    """Typed, the autosave starts (and has not reached the server), typed more, left at once:
+    the save sent on leaving rests on the version the page knew, and wins over the first."""
+    alumnus = Person(browser, live_server, ALUMNUS_EMAIL, "en")
+    url = _start(alumnus)
+    held = []
+
+    def hold_the_first(route, request):
+        if request.method == "POST" and request.headers.get("x-autosave") and not held:
+            held.append(route)  # on its way: neither at the server nor answered
+        else:
+            route.continue_()
+
+    alumnus.context.route("**/edit", hold_the_first)
+    alumnus.fill("Title of the project", "First words")
+    alumnus.page.wait_for_timeout(4500)  # the pause after which the autosave starts
+    assert held, "the autosave did not start"
+    alumnus.fill("Title of the project", "First words, then the last ones")
+    alumnus.go("/grants")  # away at once
+    _reopened_value(alumnus, url, "Title of the project", "First words, then the last ones")
+    # The first save comes in last, if the browser still sends it (else it died with the
+    # page: as good).
+    with contextlib.suppress(Exception):
+        held[0].continue_()
+    alumnus.page.wait_for_timeout(500)
+    alumnus.page.goto(url)
+    expect(alumnus.page.get_by_label("Title of the project", exact=True)).to_have_value(
+        "First words, then the last ones")
+    alumnus.close()
+
+
+def test_a_long_russian_proposal_left_unsaved_is_there_when_reopened(browser, live_server):
+    """More than 64 KiB once URL-encoded (six bytes a Cyrillic letter), under it as UTF-8."""
+    alumnus = Person(browser, live_server, ALUMNUS_EMAIL, "en")
+    url = _start(alumnus)
+    texts = {"The problem it addresses": "Проблема: " + "в сельских школах нет компьютеров. "
+             * 140,
+             "Objectives": "Цели: " + "сорок учителей проводят уроки ИКТ. " * 135,
+             "Activities and timeline": "Мероприятия: " + "обучение учителей в Худжанде. "
+             * 330}
+    texts = {label: text.strip() for label, text in texts.items()}
+    assert all(len(text) <= limit for text, limit in zip(texts.values(), (5000, 5000, 10000),
+                                                     strict=True))
+    for label, text in texts.items():
+        alumnus.fill(label, text)
+    alumnus.go("/grants")  # away at once: no button pressed, no pause for the autosave
+    _reopened_value(alumnus, url, "Activities and timeline", texts["Activities and timeline"])
+    for label, text in texts.items():
+        expect(alumnus.page.get_by_label(label, exact=True)).to_have_value(text)
+    alumnus.close()
+
+
+def test_text_too_long_to_be_saved_on_leaving_makes_the_browser_ask(browser, live_server):
+    """More than the save sent on leaving can carry (the fields' limits keep a proposal well
+    under it: here one is lifted): leaving asks first instead of dropping the text silently."""
+    alumnus = Person(browser, live_server, ALUMNUS_EMAIL, "en")
+    url = _start(alumnus)
+    asked = []
+
+    def answer(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    alumnus.page.on("dialog", answer)
+    field = alumnus.page.get_by_label("Activities and timeline", exact=True)
+    field.evaluate("(area) => area.removeAttribute('maxlength')")
+    field.click()  # a person's click: browsers ask before leaving only after one
+    field.fill("Обучение учителей в Худжанде. " * 1200)
+    alumnus.page.get_by_role("link", name="← Mini-grants").click()
+    alumnus.page.wait_for_timeout(500)
+    assert asked == ["beforeunload"]
+    assert alumnus.page.url == url
     alumnus.close()

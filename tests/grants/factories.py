@@ -107,7 +107,8 @@ def review_by(application, reviewer, assigner, scores=(4, 3), recommendation="fu
     criteria = application.call.criteria
     reviews.save_review(reviewer, review, [ScoreInput(c.id, s) for c, s in
                                            zip(criteria, scores, strict=True)],
-                        recommendation, "Good.", submit=True)
+                        recommendation, "Good.", submit=True,
+                        seen_version=reviews.current_version(application))
     db.session.commit()
     return review
 

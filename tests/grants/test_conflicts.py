@@ -10,6 +10,7 @@ from alumni_app.extensions import db
 from alumni_app.grants import money, reviews, workflow
 from alumni_app.grants.models import GrantApplication
 from alumni_app.grants.money_models import GrantReport, Tranche
+from alumni_app.grants.review_models import GrantComment
 from tests import factories
 from tests.grants import factories as f
 
@@ -91,3 +92,55 @@ def test_a_conflicted_officer_does_not_accept_the_reports(app, login, office, us
     second = money.tranches(application)[1]
     assert workflow.allowed_actions(second, conflicted) == []
     assert db.session.get(Tranche, second.id).state == "planned"
+
+
+def test_a_conflicted_officer_neither_comments_nor_reads_the_internal_notes(app, login, office,
+                                                                          users, outbox):
+    application = f.submitted(f.make_call(office, users["manager"]), f.eligible_alumnus(office))
+    reviews.screen(users["officer"], application, True, "Record checked by phone.")
+    colleague = factories.make_user("officer", office, display_name="Zarina Colleague")
+    reviews.assign(users["manager"], application, colleague)
+    reviews.add_comment(users["manager"], application, "Internal: the budget looks padded.",
+                        shared=False)
+    reviews.add_comment(users["manager"], application, "Please send the venue quote.",
+                        shared=True)
+    db.session.commit()
+    conflicted = factories.make_user("officer", office)
+    _conflicted(application, conflicted, users["manager"])
+    http = login(conflicted)
+    outbox.clear()
+    response = http.post(f"/staff/grants/applications/{application.id}/comments",
+                         data={"body": "I know them well.", "shared": "y"})
+    assert response.status_code == 403 and outbox == []
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GrantComment).where(
+        GrantComment.author_id == conflicted.id)) == 0
+    page = http.get(f"/staff/grants/applications/{application.id}").get_data(as_text=True)
+    assert "Please send the venue quote." in page  # what the applicant reads too
+    for internal in ("the budget looks padded", "Record checked by phone", "Zarina Colleague",
+                     "Reviewer assigned", "Add comment"):
+        assert internal not in page, internal
+    # A colleague without a conflict reads and writes all of it.
+    page = login(users["officer"]).get(f"/staff/grants/applications/{application.id}")
+    text = page.get_data(as_text=True)
+    for internal in ("the budget looks padded", "Record checked by phone", "Zarina Colleague",
+                     "Reviewer assigned", "Add comment"):
+        assert internal in text, internal
+
+
+def test_a_conflicted_manager_does_not_remind_the_reviewers(app, login, office, users, outbox):
+    application = f.in_review(f.submitted(f.make_call(office, users["manager"]),
+                                          f.eligible_alumnus(office)), users["officer"])
+    waiting = factories.make_user("officer", office)
+    reviews.assign(users["admin"], application, waiting)
+    db.session.commit()
+    _conflicted(application, users["manager"], users["admin"])
+    http = login(users["manager"])
+    assert "Remind the reviewers" not in http.get(
+        f"/staff/grants/applications/{application.id}").get_data(as_text=True)
+    outbox.clear()
+    response = http.post(f"/staff/grants/applications/{application.id}/remind")
+    assert response.status_code == 403 and outbox == []
+    assert reviews.own_review(waiting, application).reminded_at is None
+    other = login(users["admin"])  # a manager without a conflict can
+    assert other.post(f"/staff/grants/applications/{application.id}/remind").status_code == 302
+    assert [m["To"] for m in outbox] == [waiting.email]

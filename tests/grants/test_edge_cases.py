@@ -159,7 +159,7 @@ def test_odd_call_dates_and_scores_never_give_a_500(app, login, office, users):
     db.session.commit()
     scores = {f"score_{c.id}": "²" for c in application.call.criteria}
     odd = login(users["officer"]).post(f"/staff/grants/applications/{application.id}/review",
-                                       data={**scores, "action": "submit",
+                                       data={**scores, "action": "submit", "version": "1",
                                              "recommendation": "fund"})
     assert odd.status_code == 400 and "Score every criterion." in text(odd)
 

@@ -1,4 +1,4 @@
-"""E-mail of the grant workflow goes out after the response, never breaks it, and is retried."""
+"""E-mail of the grant workflow goes out after the commit, never breaks it, and is retried."""
 
 from __future__ import annotations
 
@@ -27,26 +27,30 @@ def _shared_comment(login, application, users):
         data={"body": "Please send the venue quote.", "shared": "y"})
 
 
-def test_mail_is_delivered_once_the_response_is_sent(app, login, office, users, outbox):
+def test_mail_is_handed_to_the_background_sender_once_the_request_committed(
+        app, login, office, users, outbox, monkeypatch):
     app.config["MAIL_DELIVER_IN_REQUEST"] = False  # as in production
+    handed = []
+    monkeypatch.setattr(mail, "sender", lambda _app: type("Fake", (), {"put": handed.append}))
     applicant = f.eligible_alumnus(office)
     application = f.submitted(f.make_call(office, users["manager"]), applicant)
     outbox.clear()
     response = _shared_comment(login, application, users)
     assert response.status_code == 302
     assert outbox == []  # the response is complete and nothing was sent during the request
-    assert _last_to(applicant.email).sent_at is None
-    db.session.rollback()
-    response.close()  # what the server does once the response went out
+    row = _last_to(applicant.email)
+    assert (row.sent_at, row.claimed_at) == (None, None)  # committed, for the sender to claim
+    assert handed == [[row.id]]
+    assert mail.deliver_pending(handed[0]) == (1, 0)  # what the sender's thread does
     assert [m["To"] for m in outbox] == [applicant.email]
     assert _last_to(applicant.email).sent_at is not None
 
 
 def test_a_failing_mail_server_neither_breaks_the_change_nor_loses_the_mail(
         app, login, office, users, outbox, monkeypatch, caplog):
-    app.config.update(MAIL_DELIVER_IN_REQUEST=False, MAIL_BACKEND="smtp")
+    app.config["MAIL_BACKEND"] = "smtp"
 
-    def refused(email):
+    def refused(email, connection):
         raise ConnectionRefusedError("mail server down")
 
     monkeypatch.setattr(mail, "_deliver_smtp", refused)
@@ -54,11 +58,11 @@ def test_a_failing_mail_server_neither_breaks_the_change_nor_loses_the_mail(
     application = f.submitted(f.make_call(office, users["manager"]), applicant)
     with caplog.at_level(logging.WARNING, logger="alumni_app.mail"):
         response = _shared_comment(login, application, users)
-        response.close()
     assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count()).select_from(GrantComment)) == 1
     row = _last_to(applicant.email)
-    assert (row.sent_at, row.attempts) == (None, 1) and "mail server down" in row.last_error
+    assert (row.sent_at, row.claimed_at, row.attempts) == (None, None, 1)
+    assert "mail server down" in row.last_error
     monkeypatch.undo()
     app.config["MAIL_BACKEND"] = "memory"
     assert mail.deliver_pending() >= (1, 0)  # `flask send-mail` sends what failed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -283,3 +284,39 @@ def test_enough_reviews_of_the_current_version_need_no_confirmation(app, login, 
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(GrantApplication, application.id).state == "rejected"
+
+
+def test_a_review_of_a_version_revised_meanwhile_is_refused_and_kept(app, login, office, users):
+    """The reviewer opened the form at version 1; the applicant revised it before they sent
+    it: the review is not recorded as one of version 2 unread, and nothing typed is lost."""
+    application = f.in_review(f.submitted(f.make_call(office, users["manager"]),
+                                          f.eligible_alumnus(office)), users["officer"])
+    reviewer = factories.make_user("officer", office)
+    reviews.assign(users["manager"], application, reviewer)
+    db.session.commit()
+    http = login(reviewer)
+    url = f"/staff/grants/applications/{application.id}/review"
+    opened = text(http.get(url))
+    seen = re.search(r'name="version" type="hidden" value="(\d+)"', opened).group(1)
+    assert seen == "1"
+    reviews.request_revision(users["manager"], application, "Say which schools.")
+    applications.save_draft(application.applicant, application,
+                            f.proposal(summary="Filters for the ten schools of Khujand."),
+                            f.BUDGET, None)
+    applications.submit(application.applicant, application, "revised-while-reviewed")
+    db.session.commit()
+    data = {**{f"score_{c.id}": "4" for c in application.call.criteria},
+            "recommendation": "fund", "comment": "My careful comment.", "action": "submit",
+            "version": seen}
+    refused = http.post(url, data=data)
+    page = text(refused)
+    assert refused.status_code == 409 and "revised this application since you opened" in page
+    assert "version 2 is the current one" in page and "My careful comment." in page
+    review = reviews.own_review(reviewer, application)
+    db.session.refresh(review)
+    assert (review.state, review.version_number, review.scores) == ("assigned", None, [])
+    again = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    assert again == "2"  # read the changes, then submit again: a review of version 2
+    assert http.post(url, data={**data, "version": again}).status_code == 302
+    db.session.refresh(review)
+    assert (review.state, review.version_number) == ("submitted", 2)

@@ -280,7 +280,7 @@ def test_reviewers_see_each_others_scores_only_after_their_own(app, login, offic
     scores = {f"score_{c.id}": "3" for c in call.criteria}
     response = http.post(f"/staff/grants/applications/{application.id}/review",
                          data={**scores, "recommendation": "fund_with_changes",
-                               "action": "submit"})
+                               "action": "submit", "version": "1"})
     assert response.status_code == 302
     after = http.get(f"/staff/grants/applications/{application.id}").get_data(as_text=True)
     assert "5 / 5" in after and "3 / 5" in after
@@ -295,7 +295,8 @@ def test_a_review_missing_a_score_is_refused(app, login, office, users, call):
     first = call.criteria[0]
     response = login(users["officer"]).post(
         f"/staff/grants/applications/{application.id}/review",
-        data={f"score_{first.id}": "4", "recommendation": "fund", "action": "submit"})
+        data={f"score_{first.id}": "4", "recommendation": "fund", "action": "submit",
+              "version": "1"})
     assert response.status_code == 400 and "Score every criterion." in response.get_data(
         as_text=True)
 
