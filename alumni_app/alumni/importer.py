@@ -119,10 +119,12 @@ class _Index:
             return found[0], "email", found[1:]
         unidentified = not row.email and row.birth_year is None
         rules = (
-            ("year", lambda t: row.birth_year is not None and _compatible(t, row)
+            ("year", lambda t: row.birth_year is not None and _fits(t, row)
              and t.values["birth_year"] == row.birth_year),
-            ("course", lambda t: row.course_id is not None and _compatible(t, row)
+            ("course", lambda t: row.course_id is not None and _fits(t, row)
              and row.course_id in t.courses),
+            # A row with neither e-mail nor year cannot contradict a kept record: a row that
+            # matched a duplicate before its merge still reaches the person after it.
             ("name", lambda t: unidentified and not t.values["email"]
              and t.values["birth_year"] is None),
         )
@@ -529,6 +531,19 @@ def _compatible(target: _Target, row: ParsedRow) -> bool:
     """Two known, different e-mail addresses or years of birth mean two people."""
     email = (target.values["email"] or "").casefold()
     return _year_fits(target, row) and not (row.email and email and email != row.email.casefold())
+
+
+def _sides(target: _Target) -> tuple[_Target, ...]:
+    """The target, and for a merged-away record also the record it lives on in.
+
+    A row reaching a merged duplicate updates the kept record: its current e-mail and year
+    must fit the row as well as the duplicate's own (merges fill the kept record's fields).
+    """
+    return (target,) if target.into is None else (target, target.into)
+
+
+def _fits(target: _Target, row: ParsedRow) -> bool:
+    return all(_compatible(side, row) for side in _sides(target))
 
 
 def _record_values(rec) -> dict:

@@ -387,6 +387,56 @@ def test_a_row_of_a_duplicate_merged_twice_reaches_the_last_record(office, users
     assert third.phone == "+992 5"
 
 
+def _merged_pair(office, keep_values: dict, dup_values: dict):
+    name = {"family_name": "Saidov", "given_name": "Anvar"}
+    keep = services.create_record(None, office.id, {**name, **keep_values})
+    dup = services.create_record(None, office.id, {**name, **dup_values})
+    return keep, dup
+
+
+def test_a_merged_duplicate_does_not_hand_the_kept_record_to_another_address(office, users,
+                                                                             tmp_path):
+    keep, dup = _merged_pair(office, {
+        "email": "anvar@example.org", "birth_year": 1980, "organization": "Bank A"},
+        {"birth_year": 1980})
+    services.merge_records(users["officer"], keep, dup)
+    db.session.commit()
+    path = write_csv(tmp_path / "list.csv", [
+        ["Name", "Email", "Year of birth", "Organization"],
+        ["Saidov Anvar", "other@example.org", "1980", "Bank B"]])
+    report = run(path, office, commit=True)
+    assert (report.created, report.updated) == (1, 0)
+    db.session.refresh(keep)
+    assert (keep.email, keep.organization) == ("anvar@example.org", "Bank A")
+    assert record_by_email("other@example.org").id not in (keep.id, dup.id)
+
+
+def test_a_merged_duplicate_does_not_hand_the_kept_record_to_another_year(office, users,
+                                                                          tmp_path):
+    from tests.factories import make_course
+
+    course = make_course(code="C1", title="Energy")
+    keep, dup = _merged_pair(office, {
+        "birth_year": 1975, "organization": "Bank A"}, {})
+    services.add_participation(None, dup, course.id)
+    services.merge_records(users["officer"], keep, dup)
+    db.session.commit()
+    path = write_csv(tmp_path / "list.csv", [
+        ["Name", "Year of birth", "Organization", "Course code", "Course title"],
+        ["Saidov Anvar", "1980", "Bank B", "C1", "Energy"]])
+    report = run(path, office, commit=True)
+    assert (report.created, report.updated) == (1, 0)
+    db.session.refresh(keep)
+    assert (keep.birth_year, keep.organization) == (1975, "Bank A")
+    # The same row with the kept record's own year still reaches it through the duplicate.
+    again = write_csv(tmp_path / "again.csv", [
+        ["Name", "Year of birth", "Phone", "Course code", "Course title"],
+        ["Saidov Anvar", "1975", "+992 7", "C1", "Energy"]])
+    assert run(again, office, commit=True).updated == 1
+    db.session.refresh(keep)
+    assert keep.phone == "+992 7"
+
+
 # --- row errors, warnings and duplicates -----------------------------------------------------
 
 def _bad_file(tmp_path) -> Path:
