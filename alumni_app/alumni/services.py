@@ -268,6 +268,27 @@ def merged_ids(record_id: int) -> list[int]:
     return found
 
 
+def check_mergeable(kept: AlumnusRecord, duplicate: AlumnusRecord) -> None:
+    """Refuse a merge that would lose the person or form a loop (call before merge_records).
+
+    Only two live records of one office merge: a record merged away already lives on in
+    another (merging into it, or it into its own survivor, would hide both or form a cycle).
+    """
+    if kept.id == duplicate.id:
+        raise RecordError("merge-same")
+    if kept.office_id != duplicate.office_id:
+        raise RecordError("merge-other-office")
+    for record in (kept, duplicate):
+        if record.merged_into_id is not None:
+            raise RecordError("merge-merged-away")
+        if record.erased_at is not None:
+            raise RecordError("merge-erased")
+        if not record.is_active:
+            raise RecordError("merge-inactive")
+    if kept.user_id and duplicate.user_id:
+        raise RecordError("both-claimed")
+
+
 def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
     """Fold `duplicate` into `keep`: every participation, post and sector is kept."""
     if keep.id == duplicate.id or keep.office_id != duplicate.office_id:

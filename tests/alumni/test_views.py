@@ -431,3 +431,66 @@ def test_forms_list_regions_and_sectors_in_the_users_language(login, users, offi
         assert "Здравоохранение" in page and ">Health<" not in page, path
         if path.startswith("/records"):
             assert "Согдийская область" in page and ">Sughd<" not in page, path
+
+
+def _three_namesakes(office):
+    return [make_record(office, family_name="Rakhimov", given_name=given)
+            for given in ("Alisher", "Aziz", "Akmal")]
+
+
+def test_nothing_merges_into_a_merged_away_record_nor_back_into_its_survivor(login, users,
+                                                                             office):
+    a, b, c = _three_namesakes(office)
+    services.check_mergeable(a, b)
+    services.merge_records(users["officer"], a, b)
+    db.session.commit()
+    officer = login(users["officer"])
+    for kept, dup in ((b, c), (b, a), (a, b)):  # C into B, A back into B, B into A again
+        with pytest.raises(services.RecordError):
+            services.check_mergeable(kept, dup)
+        page = officer.get(f"/records/{kept.id}/merge?duplicate={dup.id}")
+        assert page.status_code == 200
+        body = page.get_data(as_text=True)
+        assert "already merged into another record" in body and 'value="yes"' not in body
+        refused = officer.post(f"/records/{kept.id}/merge",
+                               data={"duplicate_id": dup.id, "confirm": "yes"})
+        assert refused.status_code == 409
+    for record in (a, b, c):
+        db.session.refresh(record)
+    assert (a.merged_into_id, b.merged_into_id, c.merged_into_id) == (None, a.id, None)
+    assert c.is_active and a.is_active
+    assert db.session.scalar(sa.select(sa.func.count()).where(
+        AuditEvent.action == "record.merged")) == 1
+
+
+@pytest.mark.parametrize("state", ["inactive", "erased", "same"])
+def test_deactivated_erased_or_identical_records_are_not_merged(login, users, office, state):
+    from alumni_app.db import utcnow
+
+    a, b, _c = _three_namesakes(office)
+    if state == "inactive":
+        services.set_active(None, b, False)
+    elif state == "erased":
+        b.erased_at = utcnow()
+    else:
+        b = a
+    db.session.commit()
+    message = {"inactive": "reactivate it before merging", "erased": "erased at the person",
+               "same": "cannot be merged into itself"}[state]
+    with pytest.raises(services.RecordError):
+        services.check_mergeable(a, b)
+    with pytest.raises(services.RecordError):
+        services.check_mergeable(b, a)
+    response = login(users["officer"]).post(f"/records/{a.id}/merge",
+                                            data={"duplicate_id": b.id, "confirm": "yes"})
+    assert response.status_code in (400, 409)
+    if state != "same":  # the same number is refused as "no other record"
+        assert message in response.get_data(as_text=True)
+    db.session.refresh(b)
+    assert b.merged_into_id is None
+
+
+def test_records_of_two_offices_are_not_mergeable(office, other_office):
+    mine, foreign = make_record(office), make_record(other_office)
+    with pytest.raises(services.RecordError, match="merge-other-office"):
+        services.check_mergeable(mine, foreign)
