@@ -36,7 +36,7 @@ from alumni_app.alumni.models import AlumnusRecord, SearchTerm
 from alumni_app.audit import AuditEvent, client_ip
 from alumni_app.db import bulk_insert, bulk_insert_returning_ids, utcnow
 from alumni_app.extensions import db
-from alumni_app.training.models import Course, Participation
+from alumni_app.training.models import Course, Participation, RemovedParticipation
 
 BATCH_SIZE = 1000
 SAME_NAME_LISTED = 5  # namesakes listed with a probable duplicate
@@ -65,6 +65,7 @@ class _Target:
     # which no row of the batch can match (see _Run._namesakes).
     listed_only: bool = False
     courses: set[int] = field(default_factory=set)
+    removed: set[int] = field(default_factory=set)  # courses staff removed: never linked again
     pending: list[dict] = field(default_factory=list)  # participations waiting for an id
     # A record merged into another: a row matching it matches the record it was merged into.
     into: _Target | None = None
@@ -269,10 +270,7 @@ class _Run:
                    for record_id, values in sorted([*found.items(), *listed.items()],
                                                    key=lambda item: item[0])}
         if found:  # only these may be matched; the listed ones are only named
-            for record_id, course_id in db.session.execute(
-                    sa.select(Participation.record_id, Participation.course_id)
-                    .where(Participation.record_id.in_(list(found)))):
-                targets[record_id].courses.add(course_id)
+            self._load_courses(targets, list(found), survivors)
         for target in targets.values():
             index.add(target)
         for rec in merged.values():  # matched by their own values, resolved to the survivor
@@ -281,6 +279,19 @@ class _Run:
                 index.add(_Target({f: getattr(rec, f) for f in COMPARED}, rec.name_key,
                                   id=rec.id, courses=into.courses, into=into))
         return index
+
+    @staticmethod
+    def _load_courses(targets: dict, found: list[int], survivors: dict[int, int]) -> None:
+        """The courses of the records rows may match, and the courses staff removed."""
+        for record_id, course_id in db.session.execute(
+                sa.select(Participation.record_id, Participation.course_id)
+                .where(Participation.record_id.in_(found))):
+            targets[record_id].courses.add(course_id)
+        removed = sa.select(RemovedParticipation.record_id, RemovedParticipation.course_id)
+        for record_id, course_id in db.session.execute(removed.where(
+                RemovedParticipation.record_id.in_([*found, *survivors]))):
+            # A course removed from a merged duplicate is not the person's either.
+            targets[survivors.get(record_id, record_id)].removed.add(course_id)
 
     def _merged_away(self, rec) -> bool:
         return (rec.office_id == self.office_id and rec.merged_into_id is not None
@@ -431,7 +442,8 @@ class _Run:
         return self._count(row, outcome)
 
     def _link(self, target: _Target, row: ParsedRow, links: list) -> bool:
-        if row.course_id is None or row.course_id in target.courses:
+        if row.course_id is None or row.course_id in target.courses \
+                or row.course_id in target.removed:
             return False
         target.courses.add(row.course_id)
         link = {"record_id": target.id, "course_id": row.course_id,

@@ -1018,3 +1018,50 @@ def test_probable_duplicates_link_to_the_records_and_to_a_prefilled_merge(login,
                         ).status_code == 302
     db.session.expire_all()
     assert db.session.get(AlumnusRecord, new.id).merged_into_id == old.id
+
+
+# --- courses removed by staff ----------------------------------------------------------------
+
+def _course_list(tmp_path, *emails) -> Path:
+    return write_csv(tmp_path / "courses.csv", [
+        ["Name", "Email", "Course code", "Course title"],
+        *[["Karimov Rustam", email, "C1", "Energy"] for email in emails]])
+
+
+def test_a_course_staff_removed_is_not_linked_again_by_the_next_import(office, users,
+                                                                       tmp_path):
+    path = _course_list(tmp_path, "rk@example.org")
+    assert run(path, office, commit=True).participations == 1
+    record = record_by_email("rk@example.org")
+    services.remove_participation(users["officer"], record, record.participations[0])
+    db.session.commit()
+    again = run(path, office, commit=True)
+    assert (again.created, again.updated, again.unchanged, again.participations) == (0, 0, 1, 0)
+    assert counts()["participations"] == 0
+    # Staff adding it by hand overrule the removal; the import then finds it there.
+    services.add_participation(users["officer"], record, record_course_id("C1"))
+    db.session.commit()
+    assert run(path, office, commit=True).unchanged == 1
+    services.remove_participation(users["officer"], record, record.participations[0])
+    db.session.commit()  # removed twice: one remembered removal
+    assert run(path, office, commit=True).participations == 0
+
+
+def test_a_course_removed_from_a_merged_duplicate_is_not_linked_to_the_kept_record(
+        office, users, tmp_path):
+    path = _course_list(tmp_path, "rk@example.org")
+    run(path, office, commit=True)
+    dup = record_by_email("rk@example.org")
+    keep = services.create_record(None, office.id, {"family_name": "Karimov",
+                                                    "given_name": "Rustam"})
+    services.remove_participation(users["officer"], dup, dup.participations[0])
+    services.merge_records(users["officer"], keep, dup)
+    db.session.commit()
+    report = run(path, office, commit=True)
+    assert (report.created, report.participations) == (0, 0)
+    db.session.refresh(keep)
+    assert keep.participations == []
+
+
+def record_course_id(code: str) -> int:
+    return db.session.scalar(sa.select(Course.id).where(Course.code == code))

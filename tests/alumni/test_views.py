@@ -494,3 +494,34 @@ def test_records_of_two_offices_are_not_mergeable(office, other_office):
     mine, foreign = make_record(office), make_record(other_office)
     with pytest.raises(services.RecordError, match="merge-other-office"):
         services.check_mergeable(mine, foreign)
+
+
+def _application_of(office, users, state: str):
+    from tests.grants.factories import draft, eligible_alumnus, make_call, submitted
+
+    alumnus = eligible_alumnus(office)
+    call = make_call(office, users["manager"])
+    (submitted if state == "submitted" else draft)(call, alumnus)
+    record = db.session.scalar(sa.select(AlumnusRecord).filter_by(user_id=alumnus.id))
+    part = db.session.scalar(sa.select(Participation).filter_by(record_id=record.id))
+    return record, part
+
+
+def test_a_course_stays_while_a_grant_application_past_draft_may_rest_on_it(login, users,
+                                                                           office):
+    record, part = _application_of(office, users, "submitted")
+    officer = login(users["officer"])
+    page = officer.get(f"/records/{record.id}/participations/{part.id}/remove")
+    assert "mini-grant application" in page.get_data(as_text=True)
+    refused = officer.post(f"/records/{record.id}/participations/{part.id}/remove")
+    assert refused.status_code == 409
+    assert db.session.get(Participation, part.id) is not None
+    with pytest.raises(services.RecordError, match="grant"):
+        services.remove_participation(users["officer"], record, part)
+
+
+def test_a_draft_application_does_not_keep_a_wrong_course(login, users, office):
+    record, part = _application_of(office, users, "draft")
+    assert login(users["officer"]).post(
+        f"/records/{record.id}/participations/{part.id}/remove").status_code == 302
+    assert db.session.get(Participation, part.id) is None
