@@ -98,17 +98,19 @@ def _keep_post_history(record: AlumnusRecord, changes: dict, moved_on: date | No
                        before: date | None) -> None:
     """On a move, keep the old post with its dates (`before` to `moved_on`).
 
-    An import does not say when the person moved: it keeps the old post with unknown dates
-    (the day of the import is not the day the person moved).
+    An import does not say when the person moved: the old post ended by the day of the import
+    at the latest, so it ends then (and sorts among the earlier posts by that date), while the
+    new post's start stays unknown.
     """
     if not set(POST_FIELDS) & changes.keys():
         return
     old_org = changes.get("organization", [record.organization])[0]
     old_pos = changes.get("position", [record.position])[0]
     if old_org or old_pos:
+        ended = moved_on or utcnow().date()
         db.session.add(RecordPosition(record_id=record.id, organization=old_org or "",
                                       position=old_pos or "", started_on=before,
-                                      ended_on=moved_on))
+                                      ended_on=max(ended, before) if before else ended))
     record.post_started_on = moved_on
     changes.pop("post_started_on", None)
     if before != moved_on:

@@ -525,3 +525,22 @@ def test_a_draft_application_does_not_keep_a_wrong_course(login, users, office):
     assert login(users["officer"]).post(
         f"/records/{record.id}/participations/{part.id}/remove").status_code == 302
     assert db.session.get(Participation, part.id) is None
+
+
+def test_earlier_posts_are_listed_latest_first_by_their_end_or_start(login, users, office):
+    record = make_record(office, organization="Tax Committee")
+    for organization, started, ended in [
+            ("Ministry of Energy", date(2005, 1, 1), date(2010, 6, 30)),
+            ("Undated office", None, None),
+            ("Ministry of Water", date(2016, 2, 1), None),  # only its start is known
+            ("Ministry of Finance", None, date(2013, 12, 31)),  # only its end is known
+            ("Ministry of Health", date(2014, 1, 1), date(2015, 12, 31))]:
+        db.session.add(RecordPosition(record_id=record.id, organization=organization,
+                                      started_on=started, ended_on=ended))
+    db.session.commit()
+    expected = ["Ministry of Water", "Ministry of Health", "Ministry of Finance",
+                "Ministry of Energy", "Undated office"]
+    db.session.expire(record, ["positions"])
+    assert [p.organization for p in record.positions] == expected
+    page = login(users["officer"]).get(f"/records/{record.id}/posts").get_data(as_text=True)
+    assert [page.index(name) for name in expected] == sorted(page.index(n) for n in expected)
