@@ -16,7 +16,7 @@ from alumni_app.alumni.forms import (
     ParticipationForm,
     RecordForm,
 )
-from alumni_app.alumni.history import field_label, record_history
+from alumni_app.alumni.history import record_history
 from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
@@ -201,4 +201,4 @@ def history(record_id: int):
     """Show every recorded change to a record and its merged duplicates: who, when, what."""
     record = _load(record_id)
     return render_template("records/history.html", record=record,
-                           entries=record_history(record), field_label=field_label)
+                           entries=record_history(record))

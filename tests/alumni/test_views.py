@@ -544,3 +544,31 @@ def test_earlier_posts_are_listed_latest_first_by_their_end_or_start(login, user
     assert [p.organization for p in record.positions] == expected
     page = login(users["officer"]).get(f"/records/{record.id}/posts").get_data(as_text=True)
     assert [page.index(name) for name in expected] == sorted(page.index(n) for n in expected)
+
+
+def test_the_russian_history_shows_dates_names_and_words_not_stored_values(login, users,
+                                                                          office):
+    region = make_region(office, name_en="Sughd", name_ru="Согдийская область")
+    sector = make_sector(name_en="Health", name_ru="Здравоохранение")
+    record = make_record(office, organization="Ministry of Finance",
+                         post_started_on=date(2015, 9, 1))
+    officer = users["officer"]
+    services.update_record(officer, record, {"region_id": region.id, "gender": "female",
+                                             "is_verified": True}, sector_ids=[sector.id])
+    services.update_record(officer, record, {"organization": "Tax Committee"},
+                           post_change="moved", moved_on=date(2021, 3, 1))
+    post = services.save_post(officer, record, None, {
+        "organization": "Ministry of Energy", "position": "Engineer",
+        "started_on": date(2010, 1, 10), "ended_on": date(2014, 5, 31)})
+    services.delete_post(officer, record, post)
+    officer.preferred_language = "ru"
+    db.session.commit()
+    page = login(officer).get(f"/records/{record.id}/history").get_data(as_text=True)
+    body = page.split("<tbody>")[-1].replace("\u202f", " ").replace("\xa0", " ")
+    for text in ("Согдийская область", "Здравоохранение", "Женский", "нет → да",
+                 "1 мар. 2021 г.", "1 сент. 2015 г.", "Ministry of Energy", "Engineer",
+                 "10 янв. 2010 г.", "31 мая 2014 г."):
+        assert text in body, text
+    for raw in ("2021-03-01", "2015-09-01", "2010-01-10", "female", "True", "False",
+                f"→ {region.id}<", f"[{sector.id}]"):
+        assert raw not in body, raw
