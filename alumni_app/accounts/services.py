@@ -96,10 +96,12 @@ def disable_second_factor(user: User) -> None:
 VOIDED_HASH = "!voided"  # not an argon2 hash: no password verifies against it
 
 
-def reset_second_factor(actor: User | None, user: User, *, via: str) -> None:
+def reset_second_factor(actor: User | None, user: User, *, via: str,
+                        origin: dict | None = None) -> None:
     """Turn off a lost second factor and end every session; set-up is asked again if required.
 
-    `actor` is None when an operator does it from the command line (`via`). Done by another
+    `actor` is None when an operator does it from the command line (`via`; `origin` names the
+    operator's login for the history, as an import from the command line does). Done by another
     person in the app for a manager or administrator, it also voids their password: a phished
     password and a call about a "lost phone" must not be enough to take over the account, so
     only the e-mailed reset link lets them in again.
@@ -113,7 +115,7 @@ def reset_second_factor(actor: User | None, user: User, *, via: str) -> None:
     reset_url = _void_password(user) if actor is not None and reset_voids_password(user) \
         else None
     audit.record("second_factor.reset", actor=actor, subject=user, office_id=user.office_id,
-                 via=via, password_voided=reset_url is not None)
+                 **{"via": via, **(origin or {})}, password_voided=reset_url is not None)
     send_email(user.email, "second_factor_reset", locale=user.preferred_language, user=user,
                required=required, reset_url=reset_url,
                hours=current_app.config["RESET_TOKEN_HOURS"])
