@@ -10,6 +10,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from alumni_app.accounts import services as accounts
+from alumni_app.alumni.import_cli import operator
 from alumni_app.auth.passwords import password_problem
 from alumni_app.auth.services import find_user_by_email, set_password
 from alumni_app.extensions import db
@@ -20,7 +21,8 @@ from alumni_app.permissions import SECOND_FACTOR_ROLES, Role
 
 def _password_from(option: str | None, use_stdin: bool, email: str, name: str) -> str:
     if use_stdin:
-        password = sys.stdin.readline().rstrip("\n")
+        # A file or pipe written on Windows ends its lines with "\r\n": the "\r" is no part of it.
+        password = sys.stdin.readline().rstrip("\r\n")
     elif option:
         password = option
     else:
@@ -159,7 +161,7 @@ def reset_2fa(email):
     if not user.has_second_factor:
         click.echo(f"{user.email} has no second factor: nothing changed")
         return
-    accounts.reset_second_factor(None, user, via="command line")
+    accounts.reset_second_factor(None, user, via="command line", origin=operator())
     db.session.commit()
     click.echo(f"second factor of {user.email} reset, every session ended")
     if Role(user.role) in SECOND_FACTOR_ROLES:

@@ -109,7 +109,9 @@ def _audited(action):
     return db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == action)).all()
 
 
-def test_reset_2fa_turns_the_factor_off_and_ends_sessions(app, login, make_user, office):
+def test_reset_2fa_turns_the_factor_off_and_ends_sessions(app, login, make_user, office,
+                                                          monkeypatch):
+    monkeypatch.setattr("getpass.getuser", lambda: "ops-operator")
     manager = make_user(role="manager", office=office, second_factor=True)
     client = login(manager)
 
@@ -122,6 +124,7 @@ def test_reset_2fa_turns_the_factor_off_and_ends_sessions(app, login, make_user,
     assert client.get("/dashboard").status_code == 302
     (event,) = _audited("second_factor.reset")
     assert event.actor_id is None and event.details_dict["via"] == "command line"
+    assert event.details_dict["os_user"] == "ops-operator"  # who ran it, as an import says
     again = _run(app, "reset-2fa", "--email", manager.email)
     assert again.exit_code == 0 and "nothing changed" in again.output
 
@@ -161,6 +164,17 @@ def test_set_password_reads_stdin_checks_the_policy_and_ends_sessions(app, login
     assert _live_sessions(user) == 0 and client.get("/dashboard").status_code == 302
     assert _audited("password.changed")[0].details_dict["reason"] == "command line"
     assert db.session.scalar(sa.select(OutboundEmail.recipient)) == user.email
+
+
+def test_a_password_piped_from_a_windows_file_loses_its_carriage_return(app, monkeypatch):
+    import io
+    import sys
+
+    from alumni_app import cli
+
+    # A real pipe keeps "\r\n" (the test runner's input would turn it into "\n").
+    monkeypatch.setattr(sys, "stdin", io.StringIO("a long enough passphrase\r\n", newline=""))
+    assert cli._password_from(None, True, "x@example.org", "X") == "a long enough passphrase"
 
 
 @pytest.mark.parametrize("command", ["reset-2fa", "deactivate-user", "set-password"])

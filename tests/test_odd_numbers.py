@@ -28,6 +28,16 @@ def test_odd_numbers_in_other_pages_never_fail(app, login, users, path):
     assert response.status_code < 500
 
 
+@pytest.mark.parametrize("value", ["²", "²²", "٣", "1_0", "-1", "9" * 12])
+def test_an_odd_duplicate_number_on_the_merge_page_is_no_number(login, users, office, value):
+    from tests.factories import make_record
+
+    record = make_record(office)
+    response = login(users["officer"]).get(f"/records/{record.id}/merge?duplicate={value}")
+    assert response.status_code == 200
+    assert 'name="duplicate_id"' in response.get_data(as_text=True)
+
+
 @pytest.mark.parametrize("code", ["²²²²²²", "١٢٣٤٥٦"])
 def test_a_second_factor_code_in_other_digits_is_just_wrong(code):
     assert totp.matching_counter("JBSWY3DPEHPK3PXP", code) is None

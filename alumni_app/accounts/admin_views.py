@@ -8,8 +8,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from alumni_app.accounts import policy, services
-from alumni_app.accounts.forms import ROLE_LABELS, ChangeRoleForm, InviteForm
+from alumni_app.accounts.forms import (
+    ROLE_LABELS,
+    ChangeRoleForm,
+    InviteForm,
+    ResetSecondFactorForm,
+)
 from alumni_app.accounts.models import User
+from alumni_app.accounts.views import form_again
 from alumni_app.audit import AuditEvent
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
@@ -210,9 +216,11 @@ def reset_second_factor(user_id: int):
     """Ask for confirmation, then turn off a lost second factor and end the person's sessions."""
     user = _load_user(user_id)
     require(policy.can_reset_second_factor(current_user, user))
-    form = ConfirmForm()
+    form = ResetSecondFactorForm()
+    form.user = current_user
     if not form.validate_on_submit():
-        return render_template("admin/confirm_reset_second_factor.html", user=user, form=form)
+        return form_again("admin/confirm_reset_second_factor.html", form, user=user,
+                          voids_password=services.reset_voids_password(user))
     services.reset_second_factor(current_user, user, via="admin page")
     db.session.commit()
     flash(_("The second factor of %(name)s was reset and they were logged out everywhere.",

@@ -73,6 +73,12 @@ class DisableSecondFactorForm(CurrentPasswordMixin, BaseForm):
     purpose = "second-factor-disable"
 
 
+class ResetSecondFactorForm(CurrentPasswordMixin, BaseForm):
+    """Resetting another person's second factor: a stolen staff session alone must not."""
+
+    purpose = "second-factor-reset"
+
+
 class NewRecoveryCodesForm(CurrentPasswordMixin, BaseForm):
     """Shows new recovery codes: a stolen session alone must not read them."""
 

@@ -93,20 +93,46 @@ def disable_second_factor(user: User) -> None:
     audit.record("second_factor.disabled", actor=user, subject=user)
 
 
-def reset_second_factor(actor: User | None, user: User, *, via: str) -> None:
+VOIDED_HASH = "!voided"  # not an argon2 hash: no password verifies against it
+
+
+def reset_second_factor(actor: User | None, user: User, *, via: str,
+                        origin: dict | None = None) -> None:
     """Turn off a lost second factor and end every session; set-up is asked again if required.
 
-    `actor` is None when an operator does it from the command line (`via`).
+    `actor` is None when an operator does it from the command line (`via`; `origin` names the
+    operator's login for the history, as an import from the command line does). Done by another
+    person in the app for a manager or administrator, it also voids their password: a phished
+    password and a call about a "lost phone" must not be enough to take over the account, so
+    only the e-mailed reset link lets them in again.
     """
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_counter = None
     totp.delete_recovery_codes(user)
     end_all_sessions(user)
+    required = Role(user.role) in SECOND_FACTOR_ROLES
+    reset_url = _void_password(user) if actor is not None and reset_voids_password(user) \
+        else None
     audit.record("second_factor.reset", actor=actor, subject=user, office_id=user.office_id,
-                 via=via)
+                 **{"via": via, **(origin or {})}, password_voided=reset_url is not None)
     send_email(user.email, "second_factor_reset", locale=user.preferred_language, user=user,
-               required=Role(user.role) in SECOND_FACTOR_ROLES)
+               required=required, reset_url=reset_url,
+               hours=current_app.config["RESET_TOKEN_HOURS"])
+
+
+def reset_voids_password(user: User) -> bool:
+    """Whether resetting this person's second factor in the app also voids their password."""
+    return Role(user.role) in SECOND_FACTOR_ROLES
+
+
+def _void_password(user: User) -> str:
+    """Make the password unusable and every link void; return a fresh reset link."""
+    user.password_hash = VOIDED_HASH
+    user.password_changed_at = utcnow()
+    void_tokens(user)
+    token = issue_token(user, "reset", timedelta(hours=current_app.config["RESET_TOKEN_HOURS"]))
+    return url_for("auth.reset_password", token=token, _external=True)
 
 
 def regenerate_recovery_codes(user: User) -> list[str]:

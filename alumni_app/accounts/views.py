@@ -39,7 +39,7 @@ def settings():
     return redirect(url_for("accounts.settings"))
 
 
-def _form_again(template: str, form, **context):
+def form_again(template: str, form, **context):
     """Show a form again with its errors; keep the audit record of a failed password check."""
     if request.method == "POST":
         db.session.commit()  # only audit events are pending: no service ran
@@ -56,7 +56,7 @@ def change_password():
     form = ChangePasswordForm()
     form.user = current_user
     if not form.validate_on_submit():
-        return _form_again("accounts/password.html", form)
+        return form_again("accounts/password.html", form)
     user = current_user._get_current_object()
     services.change_own_password(user, form.password.data)
     login_user(user)  # the cookie now points at the new session
@@ -80,7 +80,7 @@ def change_email():
             db.session.commit()
             flash(_("We sent a confirmation link to %(email)s.", email=form.new_email.data), "info")
             return redirect(url_for("accounts.settings"))
-    return _form_again("accounts/email.html", form)
+    return form_again("accounts/email.html", form)
 
 
 @bp.route("/email/confirm/<token>", methods=["GET", "POST"])
@@ -116,7 +116,7 @@ def _second_factor_status(posted=None):
         disable_form = posted
     elif posted is not None:
         codes_form = posted
-    return _form_again("accounts/two_factor.html", posted or disable_form,
+    return form_again("accounts/two_factor.html", posted or disable_form,
                        disable_form=disable_form, codes_form=codes_form,
                        codes_left=totp.remaining_recovery_codes(user),
                        required=Role(user.role) in SECOND_FACTOR_ROLES)

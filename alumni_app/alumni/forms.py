@@ -41,6 +41,17 @@ POST_DATE_MESSAGES = {
     "end-before-start": _l("A post cannot end before it begins."),
 }
 
+MERGE_MESSAGES = {
+    "merge-same": _l("A record cannot be merged into itself."),
+    "merge-other-office": _l("Only records of the same office can be merged."),
+    "merge-merged-away": _l("One of the records was already merged into another record: merge "
+                            "into the record it lives on in."),
+    "merge-erased": _l("One of the records was erased at the person's request; it cannot be "
+                       "merged."),
+    "merge-inactive": _l("One of the records is deactivated: reactivate it before merging."),
+    "both-claimed": _l("Both records belong to accounts; they cannot be merged."),
+}
+
 
 class PostChangeMixin:
     """Whether a changed organization or position is a move to a new post, or a correction.

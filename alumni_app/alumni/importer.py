@@ -36,7 +36,7 @@ from alumni_app.alumni.models import AlumnusRecord, SearchTerm
 from alumni_app.audit import AuditEvent, client_ip
 from alumni_app.db import bulk_insert, bulk_insert_returning_ids, utcnow
 from alumni_app.extensions import db
-from alumni_app.training.models import Course, Participation
+from alumni_app.training.models import Course, Participation, RemovedParticipation
 
 BATCH_SIZE = 1000
 SAME_NAME_LISTED = 5  # namesakes listed with a probable duplicate
@@ -67,6 +67,7 @@ class _Target:
     # which no row of the batch can match (see _Run._namesakes).
     listed_only: bool = False
     courses: set[int] = field(default_factory=set)
+    removed: set[int] = field(default_factory=set)  # courses staff removed: never linked again
     pending: list[dict] = field(default_factory=list)  # participations waiting for an id
     # A record merged into another: a row matching it matches the record it was merged into.
     into: _Target | None = None
@@ -121,10 +122,12 @@ class _Index:
             return found[0], "email", found[1:]
         unidentified = not row.email and row.birth_year is None
         rules = (
-            ("year", lambda t: row.birth_year is not None and _compatible(t, row)
+            ("year", lambda t: row.birth_year is not None and _fits(t, row)
              and t.values["birth_year"] == row.birth_year),
-            ("course", lambda t: row.course_id is not None and _compatible(t, row)
+            ("course", lambda t: row.course_id is not None and _fits(t, row)
              and row.course_id in t.courses),
+            # A row with neither e-mail nor year cannot contradict a kept record: a row that
+            # matched a duplicate before its merge still reaches the person after it.
             ("name", lambda t: unidentified and not t.values["email"]
              and t.values["birth_year"] is None),
         )
@@ -270,10 +273,7 @@ class _Run:
                    for record_id, values in sorted([*found.items(), *listed.items()],
                                                    key=lambda item: item[0])}
         if found:  # only these may be matched; the listed ones are only named
-            for record_id, course_id in db.session.execute(
-                    sa.select(Participation.record_id, Participation.course_id)
-                    .where(Participation.record_id.in_(list(found)))):
-                targets[record_id].courses.add(course_id)
+            self._load_courses(targets, list(found), survivors)
         for target in targets.values():
             index.add(target)
         for rec in merged.values():  # matched by their own values, resolved to the survivor
@@ -282,6 +282,19 @@ class _Run:
                 index.add(_Target({f: getattr(rec, f) for f in COMPARED}, rec.name_key,
                                   id=rec.id, courses=into.courses, into=into))
         return index
+
+    @staticmethod
+    def _load_courses(targets: dict, found: list[int], survivors: dict[int, int]) -> None:
+        """The courses of the records rows may match, and the courses staff removed."""
+        for record_id, course_id in db.session.execute(
+                sa.select(Participation.record_id, Participation.course_id)
+                .where(Participation.record_id.in_(found))):
+            targets[record_id].courses.add(course_id)
+        removed = sa.select(RemovedParticipation.record_id, RemovedParticipation.course_id)
+        for record_id, course_id in db.session.execute(removed.where(
+                RemovedParticipation.record_id.in_([*found, *survivors]))):
+            # A course removed from a merged duplicate is not the person's either.
+            targets[survivors.get(record_id, record_id)].removed.add(course_id)
 
     def _merged_away(self, rec) -> bool:
         return (rec.office_id == self.office_id and rec.merged_into_id is not None
@@ -434,7 +447,8 @@ class _Run:
         return self._count(row, outcome)
 
     def _link(self, target: _Target, row: ParsedRow, links: list) -> bool:
-        if row.course_id is None or row.course_id in target.courses:
+        if row.course_id is None or row.course_id in target.courses \
+                or row.course_id in target.removed:
             return False
         target.courses.add(row.course_id)
         link = {"record_id": target.id, "course_id": row.course_id,
@@ -537,6 +551,19 @@ def _compatible(target: _Target, row: ParsedRow) -> bool:
     """Two known, different e-mail addresses or years of birth mean two people."""
     email = (target.values["email"] or "").casefold()
     return _year_fits(target, row) and not (row.email and email and email != row.email.casefold())
+
+
+def _sides(target: _Target) -> tuple[_Target, ...]:
+    """The target, and for a merged-away record also the record it lives on in.
+
+    A row reaching a merged duplicate updates the kept record: its current e-mail and year
+    must fit the row as well as the duplicate's own (merges fill the kept record's fields).
+    """
+    return (target,) if target.into is None else (target, target.into)
+
+
+def _fits(target: _Target, row: ParsedRow) -> bool:
+    return all(_compatible(side, row) for side in _sides(target))
 
 
 def _record_values(rec) -> dict:

@@ -110,10 +110,12 @@ class AlumnusRecord(TimestampMixin, db.Model):
     participations: Mapped[list[Participation]] = relationship(
         lazy="select", order_by=Participation.id
     )
+    # Latest first: by when the post ended (or, without an end, began); undated ones last.
     positions: Mapped[list[RecordPosition]] = relationship(
-        lazy="select", order_by=lambda: (RecordPosition.ended_on.desc().nulls_last(),
-                                         RecordPosition.started_on.desc().nulls_last(),
-                                         RecordPosition.id.desc())
+        lazy="select", order_by=lambda: (
+            sa.func.coalesce(RecordPosition.ended_on, RecordPosition.started_on)
+            .desc().nulls_last(),
+            RecordPosition.id.desc())
     )
 
     @property

@@ -26,7 +26,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from alumni_app.alumni import claims, photos, policy, services
 from alumni_app.alumni import privacy as privacy_rules
-from alumni_app.alumni.data_labels import code_label, readable_time
+from alumni_app.alumni.data_labels import code_label, event_details, readable_time
 from alumni_app.alumni.forms import POST_DATE_MESSAGES, PostChangeMixin, ProfileFieldsMixin
 from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.auth.forms import ConfirmForm
@@ -222,7 +222,8 @@ def data():
     """Show everything the app holds about the user, readably."""
     return render_template("profile/data.html", data=privacy_rules.export_data(current_user),
                            sections=privacy_rules.export_sections(), when=readable_time,
-                           label=code_label, state_label=privacy_rules.section_state_label)
+                           label=code_label, details=event_details,
+                           state_label=privacy_rules.section_state_label)
 
 
 @bp.get("/data.json")

@@ -106,7 +106,7 @@ def participation_form(record_id: int, participation_id: int):
           methods=["GET", "POST"])
 @object_rule(*STAFF_ROLES, description=CAN_EDIT)
 def remove_participation(record_id: int, participation_id: int):
-    """Confirm, then remove a wrongly linked course (not while a plan or grant needs it)."""
+    """Confirm, then remove a wrongly linked course (not while a plan or a grant needs it)."""
     record = _load(record_id)
     participation = _load_participation(record, participation_id)
     form, in_use = ConfirmForm(), services.participation_in_use(participation)

@@ -14,7 +14,7 @@ from alumni_app.alumni.names import keys, name_key
 from alumni_app.db import utcnow
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
-from alumni_app.training.models import Participation, Sector
+from alumni_app.training.models import Participation, RemovedParticipation, Sector
 
 PROFILE_FIELDS = ("organization", "position", "email_alt", "phone", "languages", "bio")
 STAFF_FIELDS = (
@@ -99,17 +99,19 @@ def _keep_post_history(record: AlumnusRecord, changes: dict, moved_on: date | No
                        before: date | None) -> None:
     """On a move, keep the old post with its dates (`before` to `moved_on`).
 
-    An import does not say when the person moved: it keeps the old post with unknown dates
-    (the day of the import is not the day the person moved).
+    An import does not say when the person moved: the old post ended by the day of the import
+    at the latest, so it ends then (and sorts among the earlier posts by that date), while the
+    new post's start stays unknown.
     """
     if not set(POST_FIELDS) & changes.keys():
         return
     old_org = changes.get("organization", [record.organization])[0]
     old_pos = changes.get("position", [record.position])[0]
     if old_org or old_pos:
+        ended = moved_on or utcnow().date()
         db.session.add(RecordPosition(record_id=record.id, organization=old_org or "",
                                       position=old_pos or "", started_on=before,
-                                      ended_on=moved_on))
+                                      ended_on=max(ended, before) if before else ended))
     record.post_started_on = moved_on
     changes.pop("post_started_on", None)
     if before != moved_on:
@@ -208,6 +210,9 @@ def add_participation(actor, record: AlumnusRecord, course_id: int, *,
         Participation.record_id == record.id, Participation.course_id == course_id))
     if exists:
         raise RecordError("already-on-course")
+    # Staff adding it by hand overrule an earlier removal (the history keeps both).
+    db.session.execute(sa.delete(RemovedParticipation).where(
+        RemovedParticipation.record_id == record.id, RemovedParticipation.course_id == course_id))
     participation = Participation(record_id=record.id, course_id=course_id,
                                   nominating_organization=nominating_organization,
                                   position_at_nomination=position)
@@ -235,27 +240,56 @@ def update_participation(actor, record: AlumnusRecord, participation: Participat
     return changes
 
 
-def participation_in_use(participation: Participation) -> bool:
-    """Whether anything (an action plan, and so any grant built on it) refers to it."""
+def participation_in_use(participation: Participation) -> str | None:
+    """What keeps a course on the record: "plan" (an action plan, or anything else referring
+    to the participation), "grant" (a grant application past its draft), or None."""
     table = Participation.__table__
     for other in db.metadata.sorted_tables:
         for key in other.foreign_keys:
             if key.column.table is table and db.session.scalar(
                     sa.select(sa.exists().where(key.parent == participation.id))):
-                return True
-    return False
+                return "plan"
+    return "grant" if _applied_for_a_grant(participation.record_id) else None
+
+
+def _applied_for_a_grant(record_id: int) -> bool:
+    """Whether the record has a grant application past its draft in a call of its office.
+
+    Eligibility (training ended long enough ago) was checked against the record's courses
+    when it was submitted: removing one would leave a grant resting on a course now gone.
+    """
+    from alumni_app.grants.models import AppState, GrantApplication, GrantCall
+
+    record = sa.select(AlumnusRecord.office_id).where(AlumnusRecord.id == record_id)
+    return bool(db.session.scalar(sa.select(sa.exists().where(
+        GrantApplication.record_id == record_id,
+        GrantApplication.state != AppState.DRAFT.value,
+        GrantApplication.call_id == GrantCall.id,
+        GrantCall.office_id == record.scalar_subquery()))))
 
 
 def remove_participation(actor, record: AlumnusRecord, participation: Participation) -> None:
-    """Remove a wrongly linked course; refused while an action plan or grant depends on it."""
-    if participation_in_use(participation):
-        raise RecordError("participation-in-use")
+    """Remove a wrongly linked course; refused while an action plan or grant depends on it.
+
+    The removal is remembered, so a later import of the same list does not link it again.
+    """
+    if reason := participation_in_use(participation):
+        raise RecordError(f"participation-in-use-{reason}")
     audit.record("participation.removed", actor=actor, subject=record,
                  office_id=record.office_id, course_id=participation.course_id,
                  **{f: getattr(participation, f) for f in NOMINATION_FIELDS})
+    _remember_removal(actor, record.id, participation.course_id)
     db.session.delete(participation)
     db.session.flush()
     db.session.expire(record, ["participations"])
+
+
+def _remember_removal(actor, record_id: int, course_id: int) -> None:
+    removal = db.session.scalar(sa.select(RemovedParticipation).where(
+        RemovedParticipation.record_id == record_id, RemovedParticipation.course_id == course_id))
+    removal = removal or RemovedParticipation(record_id=record_id, course_id=course_id)
+    removal.removed_at, removal.removed_by_id = utcnow(), getattr(actor, "id", None)
+    db.session.add(removal)
 
 
 def merged_ids(record_id: int) -> list[int]:
@@ -276,6 +310,27 @@ def register_merge(app, key: str, move) -> None:
     of courses `keep` did not take belong to `keep`.
     """
     app.extensions.setdefault("merge_hooks", {})[key] = move
+
+
+def check_mergeable(kept: AlumnusRecord, duplicate: AlumnusRecord) -> None:
+    """Refuse a merge that would lose the person or form a loop (call before merge_records).
+
+    Only two live records of one office merge: a record merged away already lives on in
+    another (merging into it, or it into its own survivor, would hide both or form a cycle).
+    """
+    if kept.id == duplicate.id:
+        raise RecordError("merge-same")
+    if kept.office_id != duplicate.office_id:
+        raise RecordError("merge-other-office")
+    for record in (kept, duplicate):
+        if record.merged_into_id is not None:
+            raise RecordError("merge-merged-away")
+        if record.erased_at is not None:
+            raise RecordError("merge-erased")
+        if not record.is_active:
+            raise RecordError("merge-inactive")
+    if kept.user_id and duplicate.user_id:
+        raise RecordError("both-claimed")
 
 
 def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:

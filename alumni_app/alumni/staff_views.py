@@ -10,12 +10,13 @@ from flask_login import current_user
 
 from alumni_app.alumni import policy, services
 from alumni_app.alumni.forms import (
+    MERGE_MESSAGES,
     POST_DATE_MESSAGES,
     MergeForm,
     ParticipationForm,
     RecordForm,
 )
-from alumni_app.alumni.history import field_label, record_history
+from alumni_app.alumni.history import record_history
 from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
@@ -157,6 +158,16 @@ def _duplicate_of(record: AlumnusRecord, duplicate_id: int | None) -> AlumnusRec
     return duplicate
 
 
+def _merge_refusal(record: AlumnusRecord, duplicate: AlumnusRecord | None) -> str | None:
+    """Why the two records cannot be merged, in the user's language (None: they can)."""
+    try:
+        if duplicate is not None:
+            services.check_mergeable(record, duplicate)
+    except services.RecordError as exc:
+        return str(MERGE_MESSAGES.get(str(exc), MERGE_MESSAGES["merge-same"]))
+    return None
+
+
 @bp.route("/<int:record_id>/merge", methods=["GET", "POST"])
 @object_rule(*STAFF_ROLES, description="alumni.policy.can_edit_record")
 def merge(record_id: int):
@@ -165,26 +176,23 @@ def merge(record_id: int):
     `?duplicate=<id>` (the import's list of probable duplicates links here) shows both at once.
     """
     record = _load(record_id)
-    asked = request.args.get("duplicate", "")
-    form = MergeForm(data={"duplicate_id": int(asked)} if asked.isdigit() and len(asked) < 10
-                     else None)
+    asked = positive_int(request.args.get("duplicate"))
+    form = MergeForm(data={"duplicate_id": asked} if asked else None)
     duplicate = _duplicate_of(record, form.duplicate_id.data) if request.method == "GET" \
         else None
     if form.validate_on_submit():
         duplicate = _duplicate_of(record, form.duplicate_id.data)
         if duplicate is None:
             form.duplicate_id.errors.append(_("No other record of this office has that number."))
-        elif request.form.get("confirm") == "yes":
-            try:
-                services.merge_records(current_user, record, duplicate)
-            except services.RecordError:
-                flash(_("Both records belong to accounts; they cannot be merged."), "danger")
-                return redirect(url_for("records.merge", record_id=record.id))
+        elif request.form.get("confirm") == "yes" and not _merge_refusal(record, duplicate):
+            services.merge_records(current_user, record, duplicate)
             db.session.commit()
             flash(_("The records were merged."), "success")
             return redirect(url_for("directory.record", record_id=record.id))
+    refusal = _merge_refusal(record, duplicate)
+    status = 400 if form.errors else 409 if refusal and request.method == "POST" else 200
     return render_template("records/merge.html", record=record, duplicate=duplicate,
-                           form=form), 400 if form.errors else 200
+                           refusal=refusal, form=form), status
 
 
 @bp.get("/<int:record_id>/history")
@@ -193,4 +201,4 @@ def history(record_id: int):
     """Show every recorded change to a record and its merged duplicates: who, when, what."""
     record = _load(record_id)
     return render_template("records/history.html", record=record,
-                           entries=record_history(record), field_label=field_label)
+                           entries=record_history(record))

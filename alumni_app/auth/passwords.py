@@ -81,7 +81,10 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
         return False
     try:
         return hasher.verify(stored_hash, password)
-    except (VerificationError, InvalidHashError):
+    except VerificationError:
+        return False
+    except InvalidHashError:  # a voided password: as slow as a real check
+        hasher.hash(password)
         return False
 
 

@@ -66,17 +66,23 @@ def record_login_failure(email: str, user: User | None, reason: str) -> None:
                  office_id=getattr(user, "office_id", None), email=email[:254], reason=reason)
 
 
+def _account_key(user: User) -> str:
+    """The per-account failure counter, the login's: one count of guesses however they come."""
+    return user.email.strip().lower()
+
+
 def current_password_retry_after(user: User) -> int:
     """Seconds before a logged-in user's current password may be checked again."""
     per_account, _ = _limits()
-    return throttle.retry_after(per_account, "current-password", str(user.id))
+    return throttle.retry_after(per_account, "login-account", _account_key(user))
 
 
 def check_current_password(user: User, password: str, *, purpose: str) -> bool:
     """Check the password a logged-in user typed to confirm a change (`purpose`).
 
-    Failures count per account like failed logins, so a stolen session cannot be used to guess
-    the password; over the limit this raises LoginThrottled without checking.
+    Failures count on the account's login counter, so a stolen session cannot be used to
+    guess the password, nor add its guesses to those at the login page; over the limit this
+    raises LoginThrottled without checking.
     """
     wait = current_password_retry_after(user)
     if wait:
@@ -85,9 +91,9 @@ def check_current_password(user: User, password: str, *, purpose: str) -> bool:
         raise LoginThrottled(wait)
     per_account, _ = _limits()
     if verify_password(user.password_hash, password):
-        throttle.reset(per_account, "current-password", str(user.id))
+        throttle.reset(per_account, "login-account", _account_key(user))
         return True
-    throttle.hit(per_account, "current-password", str(user.id))
+    throttle.hit(per_account, "login-account", _account_key(user))
     audit.record("password.check_failed", actor=user, subject=user, office_id=user.office_id,
                  purpose=purpose)
     return False

@@ -82,3 +82,21 @@ class Participation(TimestampMixin, db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     course: Mapped[Course] = relationship(lazy="joined")
+
+
+class RemovedParticipation(db.Model):
+    """A course staff removed from a record as linked by mistake.
+
+    The participation itself goes (every reader of participations stays as it is), its content
+    stays in the record's history, and this row keeps a later import of the same list from
+    linking the course to the person again. Adding the course by hand clears it.
+    """
+
+    __tablename__ = "removed_participations"
+    __table_args__ = (sa.UniqueConstraint("record_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_id: Mapped[int] = mapped_column(sa.ForeignKey("alumni_records.id"))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id"), index=True)
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    removed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alumni_app.permissions import is_staff, same_office
+from alumni_app.permissions import is_admin, is_staff, same_office
 
 
 def can_manage_courses(user) -> bool:
@@ -10,8 +10,17 @@ def can_manage_courses(user) -> bool:
 
 
 def can_manage_sectors(user) -> bool:
-    """Staff of any office extend the shared list of sectors (officers too)."""
+    """Staff of any office see and extend the shared list of sectors (officers too)."""
     return is_staff(user)
+
+
+def can_add_sector(user) -> bool:
+    return is_staff(user)
+
+
+def can_change_sector(user) -> bool:
+    """Only administrators rename or retire a sector: every office's records and courses use it."""
+    return is_admin(user)
 
 
 def can_manage_region(user, office_id: int | None) -> bool:

@@ -15,6 +15,7 @@ from alumni_app.offices.models import Office
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import (
     STAFF_ROLES,
+    Role,
     authenticated,
     object_rule,
     require,
@@ -107,21 +108,32 @@ def sectors():
     """List the sectors."""
     require(policy.can_manage_sectors(current_user))
     items = db.session.scalars(sa.select(Sector).order_by(Sector.name_en)).all()
-    return render_template("courses/sectors.html", items=items)
+    return render_template("courses/sectors.html", items=items,
+                           can_change=policy.can_change_sector(current_user))
 
 
-@bp.route("/admin/sectors/new", methods=["GET", "POST"], defaults={"sector_id": None})
+@bp.route("/admin/sectors/new", methods=["GET", "POST"])
+@object_rule(*STAFF_ROLES, description="training.policy.can_add_sector")
+def sector_new():
+    """Add a sector to the list every office shares."""
+    require(policy.can_add_sector(current_user))
+    return _save_sector(None)
+
+
 @bp.route("/admin/sectors/<int:sector_id>", methods=["GET", "POST"])
-@object_rule(*STAFF_ROLES, description="training.policy.can_manage_sectors")
-def sector_form(sector_id: int | None):
-    """Add or rename a sector, or take it out of use."""
-    require(policy.can_manage_sectors(current_user))
-    sector = db.session.get(Sector, sector_id) or abort(404) if sector_id else None
+@object_rule(Role.ADMIN, description="training.policy.can_change_sector")
+def sector_form(sector_id: int):
+    """Rename a sector, or take it out of use (administrators: every office uses it)."""
+    require(policy.can_change_sector(current_user))
+    return _save_sector(db.session.get(Sector, sector_id) or abort(404))
+
+
+def _save_sector(sector: Sector | None):
     form = SectorForm(obj=sector)
     if form.validate_on_submit():
         values = {f: getattr(form, f).data for f in ("name_en", "name_ru", "is_active")}
         clash = db.session.scalar(sa.select(Sector.id).where(Sector.name_en == values["name_en"]))
-        if clash is not None and clash != sector_id:
+        if clash is not None and clash != getattr(sector, "id", None):
             form.name_en.errors.append(_("This sector already exists."))
         else:
             services.save_named(current_user, Sector, sector, values, tuple(values))

@@ -157,3 +157,24 @@ def test_new_recovery_codes_need_the_current_password(app, login, victim):
     assert response.status_code == 302 and path_of(response) == "/account/two-factor/codes"
     shown = text(client.get("/account/two-factor/codes"))
     assert old_code not in shown and re.search(r"[0-9a-f]{8}-[0-9a-f]{8}", shown)
+
+
+@pytest.mark.parametrize("first", ["login page", "stolen session"])
+def test_login_and_current_password_guesses_share_one_count(app, login, victim, first):
+    """A stolen session does not get a second set of guesses beside the login page's."""
+    from tests.auth.helpers import post_login
+
+    thief = login(victim)
+    half = _limit(app) // 2
+    rest = _limit(app) - half
+    guesses = {"login page": lambda: post_login(app.test_client(), victim.email, WRONG),
+               "stolen session": lambda: _post(thief, _email_change, WRONG)}
+    second = next(k for k in guesses if k != first)
+    for _ in range(half):
+        assert guesses[first]().status_code in (400, 401)
+    for _ in range(rest):
+        assert guesses[second]().status_code in (400, 401)
+
+    assert _post(thief, _password_change, PASSWORD).status_code == 429
+    assert post_login(app.test_client(), victim.email).status_code == 429
+    assert verify_password(reload(victim).password_hash, PASSWORD)

@@ -8,14 +8,20 @@ from alumni_app.accounts.models import RecoveryCode
 from alumni_app.audit import AuditEvent
 from alumni_app.extensions import db
 from tests.auth.helpers import (
+    field_errors,
     goes_to_login,
+    link_in,
     mails_to,
     password_login,
     path_of,
+    post_login,
     reload,
     text,
 )
-from tests.factories import TOTP_SECRET
+from tests.factories import PASSWORD, TOTP_SECRET
+
+CONFIRMED = {"current_password": PASSWORD}
+NEW_PASSWORD = "seven quiet mountain lakes"
 
 
 def _url(user) -> str:
@@ -43,7 +49,7 @@ def test_manager_resets_an_officers_second_factor_after_confirming(
     assert f"Reset the second factor of {officer_2fa.display_name}?" in text(confirm)
     assert reload(officer_2fa).has_second_factor  # the GET changes nothing
 
-    response = manager.post(_url(officer_2fa))
+    response = manager.post(_url(officer_2fa), data=CONFIRMED)
 
     assert response.status_code == 302
     after = reload(officer_2fa)
@@ -59,12 +65,20 @@ def test_manager_resets_an_officers_second_factor_after_confirming(
     password_login(app, officer_2fa)
 
 
-def test_an_admin_whose_factor_was_reset_must_set_it_up_again(app, login, users, make_user):
+def test_an_admin_whose_factor_was_reset_must_set_it_up_again(app, login, users, make_user,
+                                                              outbox):
     other_admin = make_user(role="admin", second_factor=True)
 
-    assert login(users["admin"]).post(_url(other_admin)).status_code == 302
+    assert login(users["admin"]).post(_url(other_admin), data=CONFIRMED).status_code == 302
 
-    client = password_login(app, other_admin)  # no code step any more...
+    # The password alone no longer opens the account: the e-mailed link sets a new one.
+    assert post_login(app.test_client(), other_admin.email).status_code == 401
+    (mail,) = mails_to(outbox, other_admin.email)
+    link = link_in(mail, "/reset/")
+    assert app.test_client().post(link, data={"password": NEW_PASSWORD,
+                                              "password_confirm": NEW_PASSWORD}
+                                  ).status_code == 302
+    client = password_login(app, reload(other_admin), NEW_PASSWORD)  # no code step any more...
     response = client.get("/admin/users")
     assert response.status_code == 302 and path_of(response) == "/account/two-factor"
     setup = text(client.get("/account/two-factor"))
@@ -104,7 +118,7 @@ def test_manager_resets_only_officers_of_their_office(login, users, targets, tar
                                     "alumnus"])
 def test_admin_resets_anyone_else(login, users, targets, target):
     subject = targets[target]
-    assert login(users["admin"]).post(_url(subject)).status_code == 302
+    assert login(users["admin"]).post(_url(subject), data=CONFIRMED).status_code == 302
     assert not reload(subject).has_second_factor
 
 
@@ -121,8 +135,64 @@ def test_a_login_waiting_for_the_code_starts_again_after_a_reset(app, login, use
     other_admin = make_user(role="admin", second_factor=True)
     waiting = password_login(app, other_admin)  # at the code step
 
-    login(users["admin"]).post(_url(other_admin))
+    login(users["admin"]).post(_url(other_admin), data=CONFIRMED)
     response = waiting.post("/login/code", data={"code": "123456"})
 
     assert response.status_code == 302 and path_of(response) == "/login"
     assert _events("login.failed") == []
+
+
+def test_a_reset_needs_the_acting_persons_own_password(app, login, users, officer_2fa, outbox):
+    manager = login(users["manager"])
+    assert 'name="current_password"' in manager.get(_url(officer_2fa)).get_data(as_text=True)
+    for data in ({}, {"current_password": "not my password at all"}):
+        response = manager.post(_url(officer_2fa), data=data)
+        assert response.status_code == 400
+        assert field_errors(response, "current_password")
+    assert reload(officer_2fa).has_second_factor
+    assert _events("second_factor.reset") == [] and outbox == []
+    (failed,) = _events("password.check_failed")
+    assert (failed.actor_id, failed.details_dict["purpose"]) == (users["manager"].id,
+                                                                 "second-factor-reset")
+
+
+def test_password_guesses_on_the_reset_page_are_throttled(app, login, users, officer_2fa):
+    manager = login(users["manager"])
+    limit = int(app.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
+    for _ in range(limit):
+        assert manager.post(_url(officer_2fa), data={"current_password": "wrong guess here"}
+                            ).status_code == 400
+    response = manager.post(_url(officer_2fa), data=CONFIRMED)
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert reload(officer_2fa).has_second_factor
+
+
+@pytest.mark.parametrize("role", ["manager", "admin"])
+def test_resetting_a_managers_or_admins_factor_voids_their_password(
+        app, login, users, make_user, office, outbox, role):
+    target = make_user(role=role, office=office if role == "manager" else None,
+                       second_factor=True)
+    confirm = login(users["admin"]).get(_url(target))
+    assert "Their password stops working too" in text(confirm)
+
+    assert login(users["admin"]).post(_url(target), data=CONFIRMED).status_code == 302
+
+    # A phished password and a "lost phone" call are not enough to get in.
+    refused = post_login(app.test_client(), target.email)
+    assert refused.status_code == 401
+    (event,) = _events("second_factor.reset")
+    assert event.details_dict["password_voided"] is True
+    (mail,) = mails_to(outbox, target.email)
+    link = link_in(mail, "/reset/")
+    response = app.test_client().post(link, data={"password": NEW_PASSWORD,
+                                                  "password_confirm": NEW_PASSWORD})
+    assert response.status_code == 302
+    password_login(app, reload(target), NEW_PASSWORD)
+
+
+def test_an_officers_password_stays_after_a_reset(app, login, users, officer_2fa, outbox):
+    login(users["manager"]).post(_url(officer_2fa), data=CONFIRMED)
+    (event,) = _events("second_factor.reset")
+    assert event.details_dict["password_voided"] is False
+    assert "/reset/" not in mails_to(outbox, officer_2fa.email)[0].get_content()
+    password_login(app, officer_2fa)

@@ -19,6 +19,7 @@ from alumni_app.alumni.import_files import ImportFileError, guess_field, sniff_d
 from alumni_app.alumni.import_rows import parse_date, split_full_name
 from alumni_app.alumni.models import AlumnusRecord, RecordPosition, Region, SearchTerm
 from alumni_app.audit import AuditEvent
+from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.training.models import Course, Participation
 
@@ -290,7 +291,9 @@ def test_matched_records_are_updated_not_overwritten(office, tmp_path):
     db.session.refresh(person)
     assert (person.given_name, person.organization, person.position, person.phone) == (
         "Rustam", "Ministry of Water", "Engineer", "+992 1")
-    assert [p.organization for p in person.positions] == ["Ministry of Energy"]
+    # The import does not say when the person moved: the old post ended by today at the latest.
+    assert [(p.organization, p.ended_on) for p in person.positions] == [
+        ("Ministry of Energy", utcnow().date())]
     assert found("water") == [person.id] and found("energy") == []
     assert report.duplicates[0]["kind"] == "email-name"  # "R." is not "Rustam": staff check
 
@@ -385,6 +388,56 @@ def test_a_row_of_a_duplicate_merged_twice_reaches_the_last_record(office, users
     assert (report.created, report.updated) == (0, 1)
     db.session.refresh(third)
     assert third.phone == "+992 5"
+
+
+def _merged_pair(office, keep_values: dict, dup_values: dict):
+    name = {"family_name": "Saidov", "given_name": "Anvar"}
+    keep = services.create_record(None, office.id, {**name, **keep_values})
+    dup = services.create_record(None, office.id, {**name, **dup_values})
+    return keep, dup
+
+
+def test_a_merged_duplicate_does_not_hand_the_kept_record_to_another_address(office, users,
+                                                                             tmp_path):
+    keep, dup = _merged_pair(office, {
+        "email": "anvar@example.org", "birth_year": 1980, "organization": "Bank A"},
+        {"birth_year": 1980})
+    services.merge_records(users["officer"], keep, dup)
+    db.session.commit()
+    path = write_csv(tmp_path / "list.csv", [
+        ["Name", "Email", "Year of birth", "Organization"],
+        ["Saidov Anvar", "other@example.org", "1980", "Bank B"]])
+    report = run(path, office, commit=True)
+    assert (report.created, report.updated) == (1, 0)
+    db.session.refresh(keep)
+    assert (keep.email, keep.organization) == ("anvar@example.org", "Bank A")
+    assert record_by_email("other@example.org").id not in (keep.id, dup.id)
+
+
+def test_a_merged_duplicate_does_not_hand_the_kept_record_to_another_year(office, users,
+                                                                          tmp_path):
+    from tests.factories import make_course
+
+    course = make_course(code="C1", title="Energy")
+    keep, dup = _merged_pair(office, {
+        "birth_year": 1975, "organization": "Bank A"}, {})
+    services.add_participation(None, dup, course.id)
+    services.merge_records(users["officer"], keep, dup)
+    db.session.commit()
+    path = write_csv(tmp_path / "list.csv", [
+        ["Name", "Year of birth", "Organization", "Course code", "Course title"],
+        ["Saidov Anvar", "1980", "Bank B", "C1", "Energy"]])
+    report = run(path, office, commit=True)
+    assert (report.created, report.updated) == (1, 0)
+    db.session.refresh(keep)
+    assert (keep.birth_year, keep.organization) == (1975, "Bank A")
+    # The same row with the kept record's own year still reaches it through the duplicate.
+    again = write_csv(tmp_path / "again.csv", [
+        ["Name", "Year of birth", "Phone", "Course code", "Course title"],
+        ["Saidov Anvar", "1975", "+992 7", "C1", "Energy"]])
+    assert run(again, office, commit=True).updated == 1
+    db.session.refresh(keep)
+    assert keep.phone == "+992 7"
 
 
 # --- row errors, warnings and duplicates -----------------------------------------------------
@@ -971,3 +1024,50 @@ def test_probable_duplicates_link_to_the_records_and_to_a_prefilled_merge(login,
                         ).status_code == 302
     db.session.expire_all()
     assert db.session.get(AlumnusRecord, new.id).merged_into_id == old.id
+
+
+# --- courses removed by staff ----------------------------------------------------------------
+
+def _course_list(tmp_path, *emails) -> Path:
+    return write_csv(tmp_path / "courses.csv", [
+        ["Name", "Email", "Course code", "Course title"],
+        *[["Karimov Rustam", email, "C1", "Energy"] for email in emails]])
+
+
+def test_a_course_staff_removed_is_not_linked_again_by_the_next_import(office, users,
+                                                                       tmp_path):
+    path = _course_list(tmp_path, "rk@example.org")
+    assert run(path, office, commit=True).participations == 1
+    record = record_by_email("rk@example.org")
+    services.remove_participation(users["officer"], record, record.participations[0])
+    db.session.commit()
+    again = run(path, office, commit=True)
+    assert (again.created, again.updated, again.unchanged, again.participations) == (0, 0, 1, 0)
+    assert counts()["participations"] == 0
+    # Staff adding it by hand overrule the removal; the import then finds it there.
+    services.add_participation(users["officer"], record, record_course_id("C1"))
+    db.session.commit()
+    assert run(path, office, commit=True).unchanged == 1
+    services.remove_participation(users["officer"], record, record.participations[0])
+    db.session.commit()  # removed twice: one remembered removal
+    assert run(path, office, commit=True).participations == 0
+
+
+def test_a_course_removed_from_a_merged_duplicate_is_not_linked_to_the_kept_record(
+        office, users, tmp_path):
+    path = _course_list(tmp_path, "rk@example.org")
+    run(path, office, commit=True)
+    dup = record_by_email("rk@example.org")
+    keep = services.create_record(None, office.id, {"family_name": "Karimov",
+                                                    "given_name": "Rustam"})
+    services.remove_participation(users["officer"], dup, dup.participations[0])
+    services.merge_records(users["officer"], keep, dup)
+    db.session.commit()
+    report = run(path, office, commit=True)
+    assert (report.created, report.participations) == (0, 0)
+    db.session.refresh(keep)
+    assert keep.participations == []
+
+
+def record_course_id(code: str) -> int:
+    return db.session.scalar(sa.select(Course.id).where(Course.code == code))

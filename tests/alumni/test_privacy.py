@@ -238,6 +238,66 @@ def test_data_page_speaks_russian_with_dates_and_words_not_codes(login, mine, ow
         assert code not in page, code
 
 
+def test_the_russian_data_page_names_every_event_and_hides_the_operators_login(
+        app, login, mine, owner, users):
+    from flask_babel import refresh
+
+    from tests.auth.helpers import post_login
+
+    owner.preferred_language = "ru"
+    db.session.commit()
+    post_login(app.test_client(), owner.email, "not my password at all")  # login.failed
+    post_login(app.test_client(), owner.email)  # login.succeeded
+    me = login(owner)
+    me.post("/me/erasure")
+    services.update_record(None, mine, {"phone": "+992 5"}, source={
+        "source": "import", "file": "list.xlsx", "via": "command line", "os_user": "opsadmin7"})
+    services.remove_participation(users["officer"], mine, mine.participations[0])
+    db.session.commit()
+    data = privacy.export_data(owner)
+    codes = {e["action"] for e in data["events"]}
+    assert {"login.failed", "login.succeeded", "erasure.requested", "record.updated",
+            "participation.removed"} <= codes
+    refresh()  # requests share the test's app context: the anonymous logins cached English
+    page = me.get("/me/data").get_data(as_text=True)
+    events = page.split("<tbody>")[-1]
+    for code in codes:
+        assert code not in page, code
+    for raw in ("opsadmin7", "os_user", "course_id", "list.xlsx", "command line", "unknown-email",
+                "True", "False"):
+        assert raw not in events, raw
+    for text in ("Вход выполнен", "Неудачный вход", "неверный пароль", "Запрошено удаление данных",
+                 "Телефон", "импортированный список", "Курс удалён"):
+        assert text in events, text
+
+
+def test_every_audited_action_has_a_word_on_the_data_page():
+    """A new audit.record action shows as a code on the data page until it is labelled."""
+    import pathlib
+
+    from alumni_app.alumni import data_labels
+    from alumni_app.grants.workflow import TRANSITIONS
+
+    root = pathlib.Path(data_labels.__file__).parents[1]
+    found = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for call in re.finditer(r"audit\.record\(\s*(.{0,120}?),\s*(?:actor|subject|email)",
+                                text, re.S):
+            found |= set(re.findall(r'"([a-z_]+\.[a-z_]+|logout)"', call.group(1)))
+        found |= set(re.findall(r'_audit\(\s*"([a-z_]+\.[a-z_]+)"', text))
+        found |= set(re.findall(r'"(plan\.[a-z_]+)" if', text))
+    assert len(found) > 50
+    missing = found - data_labels.PERSON_ACTION_LABELS.keys() - data_labels.NOT_PERSONAL_ACTIONS
+    assert missing == set()
+    fallbacks = {str(data_labels._l("Mini-grant application step")),
+                 str(data_labels._l("Other recorded event"))}
+    for machine, transitions in TRANSITIONS.items():
+        for action in transitions:
+            label = data_labels.code_label("action", f"grant.{machine.value}.{action}")
+            assert label not in fallbacks, (machine, action)
+
+
 def test_data_download_is_for_alumni_only(login, users, client):
     assert login(users["officer"]).get("/me/data.json").status_code == 403
     assert "/login" in client.get("/me/data.json").headers["Location"]

@@ -431,3 +431,144 @@ def test_forms_list_regions_and_sectors_in_the_users_language(login, users, offi
         assert "Здравоохранение" in page and ">Health<" not in page, path
         if path.startswith("/records"):
             assert "Согдийская область" in page and ">Sughd<" not in page, path
+
+
+def _three_namesakes(office):
+    return [make_record(office, family_name="Rakhimov", given_name=given)
+            for given in ("Alisher", "Aziz", "Akmal")]
+
+
+def test_nothing_merges_into_a_merged_away_record_nor_back_into_its_survivor(login, users,
+                                                                             office):
+    a, b, c = _three_namesakes(office)
+    services.check_mergeable(a, b)
+    services.merge_records(users["officer"], a, b)
+    db.session.commit()
+    officer = login(users["officer"])
+    for kept, dup in ((b, c), (b, a), (a, b)):  # C into B, A back into B, B into A again
+        with pytest.raises(services.RecordError):
+            services.check_mergeable(kept, dup)
+        page = officer.get(f"/records/{kept.id}/merge?duplicate={dup.id}")
+        assert page.status_code == 200
+        body = page.get_data(as_text=True)
+        assert "already merged into another record" in body and 'value="yes"' not in body
+        refused = officer.post(f"/records/{kept.id}/merge",
+                               data={"duplicate_id": dup.id, "confirm": "yes"})
+        assert refused.status_code == 409
+    for record in (a, b, c):
+        db.session.refresh(record)
+    assert (a.merged_into_id, b.merged_into_id, c.merged_into_id) == (None, a.id, None)
+    assert c.is_active and a.is_active
+    assert db.session.scalar(sa.select(sa.func.count()).where(
+        AuditEvent.action == "record.merged")) == 1
+
+
+@pytest.mark.parametrize("state", ["inactive", "erased", "same"])
+def test_deactivated_erased_or_identical_records_are_not_merged(login, users, office, state):
+    from alumni_app.db import utcnow
+
+    a, b, _c = _three_namesakes(office)
+    if state == "inactive":
+        services.set_active(None, b, False)
+    elif state == "erased":
+        b.erased_at = utcnow()
+    else:
+        b = a
+    db.session.commit()
+    message = {"inactive": "reactivate it before merging", "erased": "erased at the person",
+               "same": "cannot be merged into itself"}[state]
+    with pytest.raises(services.RecordError):
+        services.check_mergeable(a, b)
+    with pytest.raises(services.RecordError):
+        services.check_mergeable(b, a)
+    response = login(users["officer"]).post(f"/records/{a.id}/merge",
+                                            data={"duplicate_id": b.id, "confirm": "yes"})
+    assert response.status_code in (400, 409)
+    if state != "same":  # the same number is refused as "no other record"
+        assert message in response.get_data(as_text=True)
+    db.session.refresh(b)
+    assert b.merged_into_id is None
+
+
+def test_records_of_two_offices_are_not_mergeable(office, other_office):
+    mine, foreign = make_record(office), make_record(other_office)
+    with pytest.raises(services.RecordError, match="merge-other-office"):
+        services.check_mergeable(mine, foreign)
+
+
+def _application_of(office, users, state: str):
+    from tests.grants.factories import draft, eligible_alumnus, make_call, submitted
+
+    alumnus = eligible_alumnus(office)
+    call = make_call(office, users["manager"])
+    (submitted if state == "submitted" else draft)(call, alumnus)
+    record = db.session.scalar(sa.select(AlumnusRecord).filter_by(user_id=alumnus.id))
+    part = db.session.scalar(sa.select(Participation).filter_by(record_id=record.id))
+    return record, part
+
+
+def test_a_course_stays_while_a_grant_application_past_draft_may_rest_on_it(login, users,
+                                                                           office):
+    record, part = _application_of(office, users, "submitted")
+    officer = login(users["officer"])
+    page = officer.get(f"/records/{record.id}/participations/{part.id}/remove")
+    assert "mini-grant application" in page.get_data(as_text=True)
+    refused = officer.post(f"/records/{record.id}/participations/{part.id}/remove")
+    assert refused.status_code == 409
+    assert db.session.get(Participation, part.id) is not None
+    with pytest.raises(services.RecordError, match="grant"):
+        services.remove_participation(users["officer"], record, part)
+
+
+def test_a_draft_application_does_not_keep_a_wrong_course(login, users, office):
+    record, part = _application_of(office, users, "draft")
+    assert login(users["officer"]).post(
+        f"/records/{record.id}/participations/{part.id}/remove").status_code == 302
+    assert db.session.get(Participation, part.id) is None
+
+
+def test_earlier_posts_are_listed_latest_first_by_their_end_or_start(login, users, office):
+    record = make_record(office, organization="Tax Committee")
+    for organization, started, ended in [
+            ("Ministry of Energy", date(2005, 1, 1), date(2010, 6, 30)),
+            ("Undated office", None, None),
+            ("Ministry of Water", date(2016, 2, 1), None),  # only its start is known
+            ("Ministry of Finance", None, date(2013, 12, 31)),  # only its end is known
+            ("Ministry of Health", date(2014, 1, 1), date(2015, 12, 31))]:
+        db.session.add(RecordPosition(record_id=record.id, organization=organization,
+                                      started_on=started, ended_on=ended))
+    db.session.commit()
+    expected = ["Ministry of Water", "Ministry of Health", "Ministry of Finance",
+                "Ministry of Energy", "Undated office"]
+    db.session.expire(record, ["positions"])
+    assert [p.organization for p in record.positions] == expected
+    page = login(users["officer"]).get(f"/records/{record.id}/posts").get_data(as_text=True)
+    assert [page.index(name) for name in expected] == sorted(page.index(n) for n in expected)
+
+
+def test_the_russian_history_shows_dates_names_and_words_not_stored_values(login, users,
+                                                                          office):
+    region = make_region(office, name_en="Sughd", name_ru="Согдийская область")
+    sector = make_sector(name_en="Health", name_ru="Здравоохранение")
+    record = make_record(office, organization="Ministry of Finance",
+                         post_started_on=date(2015, 9, 1))
+    officer = users["officer"]
+    services.update_record(officer, record, {"region_id": region.id, "gender": "female",
+                                             "is_verified": True}, sector_ids=[sector.id])
+    services.update_record(officer, record, {"organization": "Tax Committee"},
+                           post_change="moved", moved_on=date(2021, 3, 1))
+    post = services.save_post(officer, record, None, {
+        "organization": "Ministry of Energy", "position": "Engineer",
+        "started_on": date(2010, 1, 10), "ended_on": date(2014, 5, 31)})
+    services.delete_post(officer, record, post)
+    officer.preferred_language = "ru"
+    db.session.commit()
+    page = login(officer).get(f"/records/{record.id}/history").get_data(as_text=True)
+    body = page.split("<tbody>")[-1].replace("\u202f", " ").replace("\xa0", " ")
+    for text in ("Согдийская область", "Здравоохранение", "Женский", "нет → да",
+                 "1 мар. 2021 г.", "1 сент. 2015 г.", "Ministry of Energy", "Engineer",
+                 "10 янв. 2010 г.", "31 мая 2014 г."):
+        assert text in body, text
+    for raw in ("2021-03-01", "2015-09-01", "2010-01-10", "female", "True", "False",
+                f"→ {region.id}<", f"[{sector.id}]"):
+        assert raw not in body, raw

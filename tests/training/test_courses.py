@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from alumni_app.alumni.models import Region
 from alumni_app.audit import AuditEvent
 from alumni_app.extensions import db
+from alumni_app.training import policy as training_policy
 from alumni_app.training import services
 from alumni_app.training.models import Course, Sector
-from tests.factories import make_course, make_region
+from tests.factories import make_course, make_region, make_sector
 
 
 def _form(course: Course | None = None, **values) -> dict:
@@ -90,6 +91,24 @@ def test_officers_extend_the_sectors(login, users):
         "is_active": "y"}).status_code == 302
     assert db.session.scalar(sa.select(Sector.name_ru)) == "Снижение риска бедствий"
     assert login(users["alumnus"]).get("/admin/sectors").status_code == 403
+
+
+@pytest.mark.parametrize(("role", "may_change"), [("officer", False), ("manager", False),
+                                                   ("admin", True)])
+def test_only_admins_rename_or_retire_a_shared_sector(login, users, role, may_change):
+    sector = make_sector(name_en="Health", name_ru="Здравоохранение")
+    client = login(users[role])
+    page = client.get("/admin/sectors").get_data(as_text=True)
+    assert (f'href="/admin/sectors/{sector.id}"' in page) is may_change
+    assert ('href="/admin/sectors/new"' in page)  # every member of staff adds sectors
+    response = client.post(f"/admin/sectors/{sector.id}", data={
+        "name_en": "Health care", "name_ru": "Здравоохранение"})  # is_active unticked
+    assert response.status_code == (302 if may_change else 403)
+    db.session.refresh(sector)
+    assert (sector.name_en, sector.is_active) == (("Health care", False) if may_change
+                                                  else ("Health", True))
+    assert training_policy.can_add_sector(users[role])
+    assert training_policy.can_change_sector(users[role]) is may_change
 
 
 def test_officers_extend_their_own_offices_regions_only(login, users, office, other_office):
