@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -79,3 +80,21 @@ def test_autocommit_asked_for_is_kept(postgres):
         conn.exec_driver_sql("VACUUM ANALYZE offices")  # refused inside a transaction block
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+
+
+def test_a_bulk_write_checks_foreign_keys_with_cached_plans_then_restores_the_setting(postgres):
+    from alumni_app.alumni.models import SearchTerm
+    from alumni_app.db import bulk_insert, cached_foreign_key_plans
+
+    office = factories.make_office()
+    connection = db.session.connection()
+    mode = "SELECT current_setting('plan_cache_mode')"
+    assert connection.scalar(sa.text(mode)) == "force_custom_plan"  # the app's pages
+    with cached_foreign_key_plans(connection):
+        assert connection.scalar(sa.text(mode)) == "auto"
+    assert connection.scalar(sa.text(mode)) == "force_custom_plan"
+    with pytest.raises(psycopg.errors.ForeignKeyViolation):  # the key is still checked
+        bulk_insert(SearchTerm.__table__, [{"term": "x", "record_id": 999999,
+                                            "office_id": office.id}])
+    db.session.rollback()
+    assert db.session.connection().scalar(sa.text(mode)) == "force_custom_plan"

@@ -178,6 +178,9 @@ def cell_text(value) -> str:
     """A cell as trimmed text with inner whitespace collapsed; whole numbers without '.0'."""
     if value is None:
         return ""
+    if type(value) is str and value.isprintable() and "  " not in value and (
+            not value or (value[0] != " " and value[-1] != " ")):
+        return value  # most cells: nothing to trim, collapse or remove
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
     if isinstance(value, date):
