@@ -111,6 +111,9 @@ class Config:
     MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)
     # A sender holds a message it took this long; after that another may send it (it died).
     MAIL_CLAIM_SECONDS = env_int("MAIL_CLAIM_SECONDS", 300)
+    # Deliver a request's mail before its response returns instead of in the background
+    # sender (the tests' setting: they read what was sent at once).
+    MAIL_DELIVER_IN_REQUEST = env_bool("MAIL_DELIVER_IN_REQUEST", False)
 
     # Links in e-mails are absolute; behind a proxy set SERVER_NAME / PREFERRED_URL_SCHEME.
     SERVER_NAME = env("SERVER_NAME")
@@ -145,6 +148,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    MAIL_DELIVER_IN_REQUEST = True
     SECRET_KEY = "testing-secret-key"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = False

@@ -4,7 +4,7 @@ by a background thread, never by the request.
 Every message is *claimed* before it is handed to the mail server: a conditional UPDATE that
 only one sender wins (`claimed_at` empty or its lease run out, and not sent yet), committed at
 once. Its outcome is committed as soon as the server took it (or refused it). So the
-after-response sender and `flask send-mail` never send the same row twice, a sender that dies
+background sender and `flask send-mail` never send the same row twice, a sender that dies
 half-way through a batch keeps the messages it sent marked as sent, and a message claimed by
 a sender that died is taken again once its lease (MAIL_CLAIM_SECONDS) has run out.
 """
@@ -210,15 +210,15 @@ def deliver_after_request(response):
 
     The request has committed by now (views commit once, before they return). The sender is a
     background thread with its own app context, so no request ever waits for the mail server,
-    however slow; what fails stays in the outbox for `flask send-mail`. Under TESTING (or
-    MAIL_DELIVER_IN_REQUEST) the mail is delivered before the response returns, so tests read
-    it at once.
+    however slow; what fails stays in the outbox for `flask send-mail`. With
+    MAIL_DELIVER_IN_REQUEST (the tests' setting) it is delivered before the response returns,
+    so tests read it at once.
     """
     ids = g.pop("queued_mail_ids", None)
     if not ids:
         return response
     app = current_app._get_current_object()
-    if app.config.get("MAIL_DELIVER_IN_REQUEST", app.testing):
+    if app.config["MAIL_DELIVER_IN_REQUEST"]:
         _deliver_queued(ids)
     else:
         sender(app).put(ids)

@@ -36,8 +36,8 @@ def can_change_role(actor, user) -> bool:
     return is_admin(actor) and actor.id != user.id
 
 
-def can_deactivate(actor, user) -> bool:
-    """Admins deactivate anyone but themselves; managers deactivate officers of their office."""
+def _manages(actor, user) -> bool:
+    """Admins manage anyone but themselves; managers manage the officers of their office."""
     if actor.id == user.id:
         return False
     if is_admin(actor):
@@ -49,20 +49,17 @@ def can_deactivate(actor, user) -> bool:
     )
 
 
+def can_deactivate(actor, user) -> bool:
+    """Admins deactivate anyone but themselves; managers deactivate officers of their office."""
+    return _manages(actor, user)
+
+
 def can_reset_second_factor(actor, user) -> bool:
     """Turn off someone's lost second factor: admins for anyone else, managers for their officers.
 
     Never one's own: a stolen session must not be able to swap the factor that guards it.
     """
-    if actor.id == user.id or not user.has_second_factor:
-        return False
-    if is_admin(actor):
-        return True
-    return (
-        user_role(actor) is Role.MANAGER
-        and user_role(user) is Role.OFFICER
-        and same_office(actor, user.office_id)
-    )
+    return user.has_second_factor and _manages(actor, user)
 
 
 def can_resend_invitation(actor, user) -> bool:

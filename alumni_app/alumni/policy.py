@@ -39,10 +39,6 @@ def visible_records(query: sa.Select, user, *, own: AlumnusRecord | None = None)
     return query.where(shown, audience)
 
 
-def can_manage_records(user) -> bool:
-    return is_staff(user)
-
-
 def can_list_inactive(user) -> bool:
     """Staff may list their office's deactivated records in the directory too."""
     return is_staff(user)

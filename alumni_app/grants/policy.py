@@ -91,10 +91,6 @@ def can_manage_calls(user) -> bool:
     return user_role(user) in MANAGING_ROLES
 
 
-def can_list_calls(user) -> bool:
-    return user_role(user) is not None
-
-
 def can_view_call(user, call: GrantCall, own_office_id: int | None = None) -> bool:
     """Staff see their office's calls; alumni see the published calls of their own office."""
     if is_staff(user):
@@ -161,13 +157,6 @@ def can_see_internal(user, application: GrantApplication) -> bool:
     a conflict of interest on the application (they hold the other reviewers' names, the
     screening and the deliberation)."""
     return is_office_staff(user, application) and not has_conflict(user, application)
-
-
-def visible_applications(query: sa.Select, user) -> sa.Select:
-    """Restrict a select() of applications (joined to their call) to what `user` may see."""
-    if is_staff(user):
-        return scope_to_office(query, GrantCall.office_id, user)
-    return query.where(GrantApplication.applicant_id == user.id)
 
 
 # Review

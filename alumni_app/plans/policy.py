@@ -78,10 +78,6 @@ def can_follow_up(user) -> bool:
     return is_staff(user)
 
 
-def can_manage_barriers(user) -> bool:
-    return is_staff(user)
-
-
 def can_record_activity(user, record: AlumnusRecord) -> bool:
     return can_create_plan(user, record)
 

@@ -5,10 +5,6 @@ from __future__ import annotations
 from alumni_app.permissions import is_admin, is_staff, same_office
 
 
-def can_manage_courses(user) -> bool:
-    return is_staff(user)
-
-
 def can_manage_sectors(user) -> bool:
     """Staff of any office see and extend the shared list of sectors (officers too)."""
     return is_staff(user)

@@ -9,8 +9,8 @@
 // - After a pause in typing, and whenever the page is hidden or left (another tab, a closed
 //   window, a link followed), the form is saved; on leaving with a request that outlives the
 //   page (fetch keepalive), which browsers allow up to 64 KiB. The body is multipart form
-//   data, raw UTF-8 (2 bytes a Cyrillic letter), so even the longest proposal fits; if it
-//   ever does not, the browser asks before the page is left with unsaved text.
+//   data, raw UTF-8 (2 bytes a Cyrillic letter), so a proposal of ~30,000 letters fits; a
+//   longer one does not, and then the browser asks before the page is left with unsaved text.
 // - A click on a button of the form (save, submit, invite, attach) while a save is on its way
 //   waits for that save, so the form carries the newest version and is not refused as stale;
 //   from then on nothing more is saved in the background.
