@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from alumni_app.auth.forms import LANGUAGE_CHOICES, NewPasswordMixin
+from alumni_app.auth.forms import LANGUAGE_CHOICES, NewPasswordMixin, TotpForm
 from alumni_app.auth.passwords import MAX_LENGTH
 from alumni_app.auth.services import LoginThrottled, check_current_password
 from alumni_app.forms import BaseForm, email_field
@@ -77,6 +77,12 @@ class ResetSecondFactorForm(CurrentPasswordMixin, BaseForm):
     """Resetting another person's second factor: a stolen staff session alone must not."""
 
     purpose = "second-factor-reset"
+
+
+class SetUpSecondFactorForm(CurrentPasswordMixin, TotpForm):
+    """Turning a second factor on: a stolen session alone must not lock its owner out."""
+
+    purpose = "second-factor-setup"
 
 
 class NewRecoveryCodesForm(CurrentPasswordMixin, BaseForm):

@@ -13,9 +13,10 @@ from alumni_app.accounts.forms import (
     DisableSecondFactorForm,
     NewRecoveryCodesForm,
     ProfileForm,
+    SetUpSecondFactorForm,
 )
 from alumni_app.auth import totp
-from alumni_app.auth.forms import ConfirmForm, TotpForm
+from alumni_app.auth.forms import ConfirmForm
 from alumni_app.auth.tokens import find_token
 from alumni_app.extensions import db
 from alumni_app.forms import form_status
@@ -131,7 +132,8 @@ def two_factor():
         return _second_factor_status()
     secret = session.get("totp_setup_secret") or totp.new_secret()
     session["totp_setup_secret"] = secret
-    form = TotpForm()
+    form = SetUpSecondFactorForm()
+    form.user = user
     if form.validate_on_submit():
         counter = totp.matching_counter(secret, form.code.data)
         if counter is not None:
@@ -142,9 +144,8 @@ def two_factor():
             return redirect(url_for("accounts.recovery_codes"))
         form.code.errors.append(_("That code is not valid. Check the time on your phone."))
     uri = totp.provisioning_uri(user, secret)
-    return render_template("accounts/two_factor_setup.html", form=form, secret=secret,
-                           qr=totp.qr_data_uri(uri),
-                           required=Role(user.role) in SECOND_FACTOR_ROLES), form_status()
+    return form_again("accounts/two_factor_setup.html", form, secret=secret,
+                      qr=totp.qr_data_uri(uri), required=Role(user.role) in SECOND_FACTOR_ROLES)
 
 
 @bp.get("/two-factor/codes")

@@ -33,6 +33,8 @@ ROW_MESSAGES = {
     "region": _l("Region “%(value)s” is not in the office's list and is left empty."),
     "program-type": _l("Program type “%(value)s” was not recognised; “Other” is used."),
     "sector": _l("Sector “%(value)s” was not recognised and is left empty."),
+    "course-removed": _l("The office removed the course %(value)s from this person's record: "
+                         "it is not added again (add it on the record to overrule)."),
 }
 # Rows that are not people: skipped, not refused (they would block the whole import).
 JUNK_MESSAGES = {

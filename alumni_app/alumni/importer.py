@@ -447,8 +447,11 @@ class _Run:
         return self._count(row, outcome)
 
     def _link(self, target: _Target, row: ParsedRow, links: list) -> bool:
-        if row.course_id is None or row.course_id in target.courses \
-                or row.course_id in target.removed:
+        if row.course_id is None or row.course_id in target.courses:
+            return False
+        if row.course_id in target.removed:  # staff took it off the record: say so, skip it
+            row.warn("course-removed", "course_code",
+                     value=row.course.code or row.course.title if row.course else "")
             return False
         target.courses.add(row.course_id)
         link = {"record_id": target.id, "course_id": row.course_id,

@@ -241,6 +241,12 @@ def check_answerable(plan: ActionPlan, month: int, today: date | None = None) ->
         raise PlanError("check-in-answered")
 
 
+def check_in_answer(plan: ActionPlan, month: int) -> str | None:
+    """What the saved answer to the check-in of `month` says was done (None: unanswered)."""
+    return db.session.scalar(sa.select(ProgressUpdate.done_text).where(
+        ProgressUpdate.plan_id == plan.id, ProgressUpdate.check_in_month == month))
+
+
 def answer_check_in(actor, plan: ActionPlan, month: int, values: UpdateValues,
                     today: date | None = None) -> ProgressUpdate:
     """Answer a check-in that is due, once (a unique constraint holds the same rule)."""

@@ -188,18 +188,26 @@ def _update_page(plan: ActionPlan, month: int | None):
     """Post a progress update, or answer the check-in of `month`."""
     form = update_form(plan, pages.active_barriers(), str(get_locale()))
     status = form_status()
+    notice = None
     if form.validate_on_submit():
-        error = _save_update(plan, month, form.values())
-        if error is None or error.code == "check-in-answered":
-            flash(error.message if error else _("Your update was saved."),
-                  "warning" if error else "success")
+        values = form.values()
+        error = _save_update(plan, month, values)
+        if error is None:
+            flash(_("Your update was saved."), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
-        form.done_text.errors.append(error.message)
-        status = 400
+        if error.code != "check-in-answered":
+            form.done_text.errors.append(error.message)
+            status = 400
+        elif services.check_in_answer(plan, month) == values.done_text:  # a double click
+            flash(error.message, "warning")
+            return redirect(url_for("plans.detail", plan_id=plan.id))
+        else:  # answered meanwhile (another tab, or the office): keep what was typed
+            notice, month, status = _("This check-in was already answered. What you wrote is "
+                                      "kept below: send it as a progress update."), None, 409
     milestone_fields = [form[f"milestone_{m.id}"] for m in plan.milestones]
     indicator_fields = [(i, form[f"indicator_{i.id}"]) for i in plan.indicators]
     return render_template("plans/update_form.html", plan=plan, form=form, month=month,
-                           milestone_fields=milestone_fields,
+                           notice=notice, milestone_fields=milestone_fields,
                            indicator_fields=indicator_fields), status
 
 

@@ -1041,6 +1041,10 @@ def test_a_course_staff_removed_is_not_linked_again_by_the_next_import(office, u
     record = record_by_email("rk@example.org")
     services.remove_participation(users["officer"], record, record.participations[0])
     db.session.commit()
+    dry = run(path, office)  # the dry run says which row's course stays off, and why
+    assert [(w.row, w.code) for w in dry.warnings] == [(2, "course-removed")]
+    message = import_report.issue_text(dry.warnings[0])
+    assert "The office removed the course C1 from this person's record" in message
     again = run(path, office, commit=True)
     assert (again.created, again.updated, again.unchanged, again.participations) == (0, 0, 1, 0)
     assert counts()["participations"] == 0

@@ -146,12 +146,20 @@ def test_setting_up_the_second_factor_unlocks_the_staff_area(app, bare_manager):
         secret = session["totp_setup_secret"]
 
     wrong_code = totp_code(secret, other_than_now=True)
-    wrong = client.post("/account/two-factor", data={"code": wrong_code})
+    wrong = client.post("/account/two-factor", data={"code": wrong_code,
+                                                     "current_password": PASSWORD})
     assert wrong.status_code == 400
     assert "That code is not valid" in text(wrong)
     assert path_of(client.get("/dashboard")) == "/account/two-factor"
+    # A session alone (no password) cannot turn a second factor on and lock its owner out.
+    for password in ("", "not-the-password"):
+        refused = client.post("/account/two-factor", data={"code": totp_code(secret),
+                                                           "current_password": password})
+        assert refused.status_code == 400 and not reload(bare_manager).has_second_factor
+    assert "The current password is not correct" in text(refused)
 
-    response = client.post("/account/two-factor", data={"code": totp_code(secret)})
+    response = client.post("/account/two-factor", data={"code": totp_code(secret),
+                                                        "current_password": PASSWORD})
     assert response.status_code == 302 and path_of(response) == "/account/two-factor/codes"
 
     shown = client.get("/account/two-factor/codes")
@@ -179,7 +187,8 @@ def test_the_code_typed_at_set_up_cannot_be_replayed_at_login(app, bare_manager)
     with client.session_transaction() as session:
         secret = session["totp_setup_secret"]
     code = totp_code(secret)
-    assert path_of(client.post("/account/two-factor", data={"code": code})) == (
+    assert path_of(client.post("/account/two-factor", data={
+        "code": code, "current_password": PASSWORD})) == (
         "/account/two-factor/codes")
     logout(client)
 

@@ -102,11 +102,31 @@ def test_a_check_in_answered_at_the_same_moment_elsewhere_says_so(app, login, us
     db.session.commit()
     # The other request checked before this answer was committed: the database refuses it.
     monkeypatch.setattr(services, "check_answerable", lambda *args, **kwargs: None)
-    response = http.post(f"/plans/{plan.id}/check-ins/6", data=update_data(plan),
-                         follow_redirects=True)
-    assert response.status_code == 200 and response.request.path == f"/plans/{plan.id}"
-    assert "This check-in was already answered" in response.get_data(as_text=True)
+    response = http.post(f"/plans/{plan.id}/check-ins/6", data=update_data(plan))
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "This check-in was already answered. What you wrote is kept below" in page
+    assert "Held the seminar for 20 colleagues" in page  # what was typed comes back
     assert db.session.scalar(sa.select(ProgressUpdate.done_text)) == "Entered by the office"
+
+
+def test_a_second_different_answer_is_kept_and_can_be_sent_as_an_update(app, login, users,
+                                                                       plan):
+    services.answer_check_in(users["officer"], plan, 6, UpdateValues("Entered by the office"))
+    db.session.commit()
+    http = login(users["alumnus"])
+    response = http.post(f"/plans/{plan.id}/check-ins/6", data=update_data(
+        plan, done_text="Trained 40 teachers in two districts", support_needed="Buses"))
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Trained 40 teachers in two districts" in page and "Buses" in page
+    assert f'action="/plans/{plan.id}/updates/new"' in page  # sent again: a progress update
+    sent = http.post(f"/plans/{plan.id}/updates/new", data=update_data(
+        plan, done_text="Trained 40 teachers in two districts", support_needed="Buses"))
+    assert sent.status_code == 302
+    saved = db.session.execute(sa.select(ProgressUpdate.done_text, ProgressUpdate.check_in_month)
+                               .order_by(ProgressUpdate.id)).all()
+    assert saved == [("Entered by the office", 6), ("Trained 40 teachers in two districts", None)]
 
 
 def test_opening_a_check_in_already_answered_or_not_due_says_so_first(app, login, users,
