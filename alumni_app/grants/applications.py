@@ -397,3 +397,11 @@ def versions(application: GrantApplication) -> list[ApplicationVersion]:
     return list(db.session.scalars(
         sa.select(ApplicationVersion).where(ApplicationVersion.application_id == application.id)
         .order_by(ApplicationVersion.number)))
+
+
+def move_to_kept_record(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
+    """A merge (alumni.services.merge_records): the duplicate's applications and team places
+    belong to `keep`, so their eligibility, plans and record links follow the person."""
+    for model in (GrantApplication, TeamMember):
+        db.session.execute(sa.update(model).where(model.record_id == duplicate.id)
+                           .values(record_id=keep.id))

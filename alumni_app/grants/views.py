@@ -40,6 +40,7 @@ PROPOSAL_FORM = "proposal"  # the id of the edit page's form
 @bp.record_once
 def _register_helpers(state) -> None:
     from alumni_app.alumni.privacy import register_export
+    from alumni_app.alumni.services import register_merge
     from alumni_app.grants import export, template_helpers
 
     template_helpers.register(state.app)
@@ -47,6 +48,7 @@ def _register_helpers(state) -> None:
                     export.applications_of)
     register_export(state.app, "grant_teams", _l("Mini-grant teams and messages"),
                     export.teams_of)
+    register_merge(state.app, "grants", applications.move_to_kept_record)
 
 
 def _application(application_id: int) -> GrantApplication:

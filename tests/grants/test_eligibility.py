@@ -8,12 +8,14 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from alumni_app.alumni import services as records
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.extensions import db
 from alumni_app.grants import applications, eligibility, money
 from alumni_app.grants.applications import ApplicationError, SubmissionRefused
 from alumni_app.grants.models import GrantApplication
 from alumni_app.grants.money_models import GrantReport
+from tests import factories
 from tests.grants import factories as f
 from tests.grants.test_views import edit_form, form_data
 
@@ -185,3 +187,28 @@ def test_a_declined_co_applicant_cannot_confirm_later(app, login, office, users)
     db.session.refresh(member)
     assert member.state == "declined"
     assert applications.confirmed_team_size(application) == 1
+
+
+def test_applications_and_team_places_follow_a_merged_record(app, office, users):
+    """Staff merge the alumni's claimed records into older ones: the draft still submits."""
+    call = f.make_call(office, users["manager"], min_team_size=2)
+    applicant, partner = f.eligible_alumnus(office), f.eligible_alumnus(office)
+    application = f.draft(call, applicant)
+    member = applications.add_team_member(applicant, application, partner.email)
+    applications.answer_invitation(partner, member, accept=True)
+    db.session.commit()
+    kept = {}
+    for user in (applicant, partner):
+        claimed = db.session.scalar(sa.select(AlumnusRecord).filter_by(user_id=user.id))
+        kept[user.id] = older = factories.make_record(office)
+        older.is_verified = True
+        records.check_mergeable(older, claimed)
+        records.merge_records(users["officer"], older, claimed)
+    db.session.commit()
+    db.session.expire_all()
+    application = db.session.get(GrantApplication, application.id)
+    assert application.record_id == kept[applicant.id].id
+    assert [m.record_id for m in application.team] == [kept[partner.id].id]
+    applications.submit(applicant, application, "tok-merged-1")  # eligible: the kept record
+    db.session.commit()
+    assert db.session.get(GrantApplication, application.id).state == "submitted"
