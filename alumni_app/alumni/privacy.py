@@ -278,6 +278,10 @@ def anonymise(actor: User, erasure: ErasureRequest) -> None:
         raise PrivacyError("decided")
     user = erasure.user
     record = erasure.record or own_record(user)
+    for _ in range(100):  # merged since the request: the person lives on in the kept record
+        if record is None or record.merged_into_id is None:
+            break
+        record = db.session.get(AlumnusRecord, record.merged_into_id)
     addresses = {user.email}
     if record is not None:
         # The duplicates merged into the record are the same person: they go too.

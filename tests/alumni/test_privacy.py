@@ -365,6 +365,25 @@ def test_erasure_also_anonymises_the_duplicates_merged_into_the_record(login, us
     assert events and not any("Rakhimova" in e.details or "+992" in e.details for e in events)
 
 
+def test_erasure_asked_before_a_merge_erases_the_kept_record(login, users, office, mine,
+                                                             owner):
+    login(owner).post("/me/erasure")
+    older = make_record(office, family_name="Rakhimova", given_name="Dilnoza",
+                        phone="+992 55 555 55 55")
+    services.merge_records(users["officer"], older, mine)  # after the request: mine is merged
+    db.session.commit()
+    erasure = db.session.scalar(sa.select(ErasureRequest))
+    assert login(users["officer"]).post(
+        f"/records/claims/erasures/{erasure.id}").status_code == 302
+    db.session.expire_all()
+    for record_id in (older.id, mine.id):
+        record = db.session.get(AlumnusRecord, record_id)
+        assert record.erased_at is not None and record.family_name.startswith("Erased person")
+        assert (record.email, record.phone, record.organization) == ("", "", "")
+    assert "Rakhimova" not in login(users["officer"]).get(
+        "/directory?q=rakhimova").get_data(as_text=True)
+
+
 def test_erased_person_cannot_log_in(client, login, users, mine, owner):
     login(owner).post("/me/erasure")
     erasure = db.session.scalar(sa.select(ErasureRequest))
