@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 
 from alumni_app import audit
 from alumni_app.accounts.models import User
+from alumni_app.alumni import services
 from alumni_app.alumni.claim_models import (
     ClaimInvitation,
     ClaimRequest,
@@ -190,12 +191,18 @@ def find_invitation(token: str) -> ClaimInvitation | None:
     return row
 
 
+def invitation_record(invitation: ClaimInvitation) -> AlumnusRecord:
+    """The record the link leads to: the one it was sent for, or the record that one was merged
+    into since (the person's addresses moved there too)."""
+    return services.survivor(invitation.record)
+
+
 def accept_invitation(user: User, token: str) -> AlumnusRecord:
     """Spend the link and link its record to `user`."""
     invitation = find_invitation(token)
     if invitation is None:
         raise LinkInvalid()
-    record = invitation.record
+    record = invitation_record(invitation)
     problem = claim_problem(record, user)
     if problem:
         raise ClaimError(problem)  # the link stays usable for its rightful owner

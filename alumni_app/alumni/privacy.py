@@ -277,11 +277,8 @@ def anonymise(actor: User, erasure: ErasureRequest) -> None:
     if erasure.state != ErasureState.PENDING.value:
         raise PrivacyError("decided")
     user = erasure.user
-    record = erasure.record or own_record(user)
-    for _ in range(100):  # merged since the request: the person lives on in the kept record
-        if record is None or record.merged_into_id is None:
-            break
-        record = db.session.get(AlumnusRecord, record.merged_into_id)
+    # Merged since the request: the person lives on in the kept record.
+    record = record_services.survivor(erasure.record) or own_record(user)
     addresses = {user.email}
     if record is not None:
         # The duplicates merged into the record are the same person: they go too.

@@ -294,7 +294,7 @@ def accept_invitation(token: str):
     if not current_user.is_authenticated:
         return render_template("profile/claim_login.html",
                                login_url=url_for("auth.login", next=request.path))
-    record, form = invitation.record, ConfirmForm()
+    record, form = claims.invitation_record(invitation), ConfirmForm()
     problem = claims.claim_problem(record, current_user)
     if problem is None and form.validate_on_submit():
         try:

@@ -303,6 +303,16 @@ def merged_ids(record_id: int) -> list[int]:
     return found
 
 
+def survivor(record: AlumnusRecord | None) -> AlumnusRecord | None:
+    """The record `record` lives on in: itself, or the record it was merged into (at the end of
+    a chain of merges). Links and requests made before a merge follow the person."""
+    for _ in range(100):  # merges into merged records are refused: chains stay short
+        if record is None or record.merged_into_id is None:
+            break
+        record = db.session.get(AlumnusRecord, record.merged_into_id)
+    return record
+
+
 def register_merge(app, key: str, move) -> None:
     """Let a feature move what it holds about a duplicate to the record it is merged into.
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from alumni_app.alumni import claims
+from alumni_app.alumni import claims, services
 from alumni_app.alumni.claim_models import ClaimInvitation, ClaimRequest, ClaimState
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.audit import AuditEvent
@@ -106,6 +106,21 @@ def test_a_spent_or_dead_link_gives_410(login, users, record, outbox, make_user,
     assert alumnus.get(path).status_code == 410
     assert alumnus.post(path).status_code == 410
     assert "no longer valid" in alumnus.get(path).get_data(as_text=True)
+
+
+def test_an_invitation_sent_before_a_merge_leads_to_the_kept_record(
+        login, users, office, record, outbox, make_user):
+    path = _invite(login, users["officer"], record, outbox)
+    older = make_record(office, family_name="Rakhimova", given_name="Dilnoza")
+    services.merge_records(users["officer"], older, record)  # the invited record merged away
+    db.session.commit()
+    owner = make_user(role="alumnus")
+    me = login(owner)
+    assert "Rakhimova" in me.get(path).get_data(as_text=True)  # the page names the kept record
+    assert me.post(path).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(AlumnusRecord, older.id).user_id == owner.id
+    assert db.session.get(AlumnusRecord, record.id).user_id is None
 
 
 def test_invitation_is_refused_for_a_claimed_record_or_one_without_email(
