@@ -13,6 +13,10 @@ from wtforms import EmailField, PasswordField
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, Length
 
+# The largest row number a typed "record no." may hold: beyond it, the database driver cannot
+# even look it up (SQLite raises OverflowError past 2**63) and integer ids stop at 2**31 - 1.
+MAX_ID = 2_147_483_647
+
 
 def form_status() -> int:
     """Status for a page showing a form: 400 when a posted form came back with errors."""

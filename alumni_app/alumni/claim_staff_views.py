@@ -15,7 +15,7 @@ from alumni_app.alumni.claim_models import ClaimRequest, ErasureRequest
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
-from alumni_app.forms import BaseForm, form_status
+from alumni_app.forms import MAX_ID, BaseForm, form_status
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import STAFF_ROLES, object_rule, require, role_required
 
@@ -25,7 +25,7 @@ bp = Blueprint("claims", __name__, url_prefix="/records/claims")
 class ConfirmClaimForm(BaseForm):
     record_id = IntegerField(_l("Number of the person's record"), validators=[
         InputRequired(message=_l("Enter the number shown on the record's page.")),
-        NumberRange(min=1, message=_l("Enter the number shown on the record's page."))])
+        NumberRange(min=1, max=MAX_ID, message=_l("Enter the number shown on the record's page."))])
 
 
 class RejectClaimForm(BaseForm):
@@ -151,7 +151,12 @@ def anonymise(erasure_id: int):
     if erasure.state != "pending" or not form.validate_on_submit():
         status = 200 if request.method == "GET" else 409 if erasure.state != "pending" else 400
         return render_template("claims/anonymise.html", erasure=erasure, form=form), status
-    privacy.anonymise(current_user, erasure)
+    try:
+        privacy.anonymise(current_user, erasure)
+    except claims.ClaimError as exc:
+        db.session.rollback()
+        return render_template("claims/anonymise.html", erasure=erasure, form=form,
+                               error=claims.MESSAGES[exc.code]), 409
     db.session.commit()
     flash(_("The person's data was erased."), "success")
     return redirect(url_for("claims.erasures"))

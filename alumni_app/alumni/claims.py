@@ -60,6 +60,8 @@ MESSAGES = {
     "no-email": _l("The record has no e-mail address to send the invitation to."),
     "decided": _l("This request was already decided."),
     "already-pending": _l("You already have a request waiting for the office."),
+    "erasure-other-office": _l("The person's record belongs to another office now: its staff "
+                               "act on this request."),
     "invalid-link": _l("This link is no longer valid."),
     "visibility": _l("Choose who sees you."),
     "consent-required": _l("To be seen by other alumni, tick the consent box."),
@@ -98,7 +100,7 @@ def claim_problem(record: AlumnusRecord, user) -> str | None:
         return "not-alumnus"
     if record.user_id is not None:
         return "record-claimed"
-    if not record.is_active or record.erased_at is not None:
+    if not record.is_active or record.erased_at is not None or record.merged_into_id is not None:
         return "record-unavailable"
     if own_record(user) is not None:
         return "user-has-record"
@@ -119,6 +121,10 @@ def _link(record: AlumnusRecord, user: User) -> None:
         raise ClaimError("record-claimed")
     db.session.refresh(record, ["user_id"])
     void_invitations(record)
+    # A request for erasure made while waiting goes to the office that holds the record now.
+    db.session.execute(sa.update(ErasureRequest).where(ErasureRequest.open_user_id == user.id)
+                       .values(record_id=record.id, office_id=record.office_id)
+                       .execution_options(synchronize_session="fetch"))
     withdraw_claims(user)
 
 

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from alumni_app.alumni.models import Gender
 from alumni_app.alumni.services import PostChange
 from alumni_app.db import utcnow
-from alumni_app.forms import BaseForm
+from alumni_app.forms import MAX_ID, BaseForm
 
 GENDER_LABELS = {Gender.FEMALE: _l("Female"), Gender.MALE: _l("Male"),
                  Gender.UNSPECIFIED: _l("Not specified")}
@@ -149,7 +149,8 @@ class RecordForm(PostChangeMixin, ProfileFieldsMixin, BaseForm):
 
 class MergeForm(BaseForm):
     duplicate_id = IntegerField(_l("Number of the duplicate record"), validators=[
-        NumberRange(min=1, message=_l("Enter the number shown on the duplicate's page."))])
+        NumberRange(min=1, max=MAX_ID,
+                    message=_l("Enter the number shown on the duplicate's page."))])
 
 
 class PostForm(BaseForm):

@@ -30,6 +30,7 @@ from alumni_app.audit import AuditEvent
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.mail import OutboundEmail
+from alumni_app.training.models import Participation
 
 CONSENT_WORDING = _l(
     "I agree that the alumni I chose above may see my name, country, organization, position, "
@@ -237,6 +238,9 @@ def _anonymise_record(record: AlumnusRecord) -> None:
     record.erased_at = utcnow()
     db.session.execute(sa.update(RecordPosition).where(RecordPosition.record_id == record.id)
                        .values(organization="", position=""))
+    # The courses stay (they are counted); the post held when nominated is the person's.
+    db.session.execute(sa.update(Participation).where(Participation.record_id == record.id)
+                       .values(nominating_organization="", position_at_nomination=""))
     void_invitations(record)
     db.session.execute(sa.update(ClaimInvitation).where(ClaimInvitation.record_id == record.id)
                        .values(email=""))
@@ -258,18 +262,47 @@ def _anonymise_account(actor: User, user: User) -> None:
                        .values(new_email=None))
 
 
-def _redact_traces(user: User, record: AlumnusRecord | None, addresses: set[str]) -> None:
-    """Remove personal values from the audit details and the mail outbox; keep the events."""
-    db.session.execute(sa.update(AuditEvent).where(_about(user, record))
+def _earlier_addresses(user: User) -> set[str]:
+    """Addresses the account had or was asked to have: mail may have gone to any of them."""
+    found = {a for a in db.session.scalars(sa.select(UserToken.new_email).where(
+        UserToken.user_id == user.id, UserToken.new_email.is_not(None))) if a}
+    for event in db.session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.subject_type == "User", AuditEvent.subject_id == user.id,
+            AuditEvent.action == "account.email_changed")):
+        found |= {event.details_dict.get(k) for k in ("old", "new")} - {None, ""}
+    return found
+
+
+def _distinctive(name: str | None) -> bool:
+    """A name worth looking for in other people's mail: two words at least, not a bare 'Ali'."""
+    return bool(name) and len(name.strip()) >= 5 and " " in name.strip()
+
+
+def _redact_traces(user: User, record: AlumnusRecord | None, addresses: set[str],
+                   names: set[str]) -> None:
+    """Remove personal values from the audit details and the mail outbox; keep the events.
+
+    Mail to the person's addresses (current and earlier) loses its address and body; mail to
+    others that names the person or one of their addresses (a team invitation, a staff notice)
+    loses its body; what was still waiting to be sent is not sent.
+    """
+    addresses = {a.lower() for a in addresses if a}
+    mentioned = [*addresses, *(n for n in names if _distinctive(n))]
+    typed = [AuditEvent.details.contains(a, autoescape=True) for a in addresses]
+    db.session.execute(sa.update(AuditEvent).where(sa.or_(_about(user, record), *typed))
                        .values(details='{"redacted": true}'))
     db.session.execute(sa.update(AuditEvent).where(AuditEvent.actor_id == user.id)
                        .values(ip_address=None))
-    addresses = {a.lower() for a in addresses if a}
-    if addresses:
-        mail = OutboundEmail.recipient.in_(addresses)
-        db.session.execute(sa.delete(OutboundEmail).where(mail, OutboundEmail.sent_at.is_(None)))
-        db.session.execute(sa.update(OutboundEmail).where(mail).values(
-            recipient=ERASED_EMAIL.format(id=user.id), body=""))
+    if not mentioned:
+        return
+    to_person = sa.func.lower(OutboundEmail.recipient).in_(addresses) if addresses else sa.false()
+    about_person = sa.or_(*[column.contains(text, autoescape=True) for text in mentioned
+                            for column in (OutboundEmail.body, OutboundEmail.subject)])
+    db.session.execute(sa.delete(OutboundEmail).where(sa.or_(to_person, about_person),
+                                                      OutboundEmail.sent_at.is_(None)))
+    db.session.execute(sa.update(OutboundEmail).where(to_person).values(
+        recipient=ERASED_EMAIL.format(id=user.id), subject="", body=""))
+    db.session.execute(sa.update(OutboundEmail).where(about_person).values(subject="", body=""))
 
 
 def anonymise(actor: User, erasure: ErasureRequest) -> None:
@@ -277,21 +310,24 @@ def anonymise(actor: User, erasure: ErasureRequest) -> None:
     if erasure.state != ErasureState.PENDING.value:
         raise PrivacyError("decided")
     user = erasure.user
-    # Merged since the request: the person lives on in the kept record.
-    record = record_services.survivor(erasure.record) or own_record(user)
-    addresses = {user.email}
+    # The record linked now; else the one asked about, or the record it was merged into since.
+    record = own_record(user) or record_services.survivor(erasure.record)
+    if record is not None and record.office_id != erasure.office_id:
+        raise PrivacyError("erasure-other-office")  # only the record's own office erases it
+    addresses, names = {user.email} | _earlier_addresses(user), {user.display_name}
     if record is not None:
         # The duplicates merged into the record are the same person: they go too.
         duplicates = [db.session.get(AlumnusRecord, i)
                       for i in record_services.merged_ids(record.id)]
         for each in (record, *duplicates):
             addresses |= {each.email, each.email_alt}
+            names |= {each.latin_name, each.cyrillic_name}
             _anonymise_record(each)
     for erase in current_app.extensions.get("erasure_hooks", {}).values():
         erase(actor, user, record)
     _anonymise_account(actor, user)
     withdraw_claims(user)
-    _redact_traces(user, record, addresses)
+    _redact_traces(user, record, addresses, names)
     completed_by = actor.id
     erasure.state, erasure.open_user_id = ErasureState.COMPLETED.value, None
     erasure.completed_at, erasure.completed_by_id = utcnow(), completed_by

@@ -198,6 +198,8 @@ def delete_post(actor, record: AlumnusRecord, post: RecordPosition) -> None:
 
 
 def set_active(actor, record: AlumnusRecord, active: bool) -> None:
+    if active and record.merged_into_id is not None:
+        raise RecordError("merge-merged-away")  # a live copy would show the person twice
     record.is_active = active
     refresh_search_terms(record)
     audit.record("record.reactivated" if active else "record.deactivated", actor=actor,
@@ -369,8 +371,9 @@ def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
     addresses, unkept = _keep_addresses(keep, duplicate)
     filled.update(addresses)
     if duplicate.user_id and not keep.user_id:
-        keep.user_id, duplicate.user_id = duplicate.user_id, None
-        db.session.flush()
+        _move_owner(keep, duplicate)
+    elif keep.user_id and "phone" in filled:
+        keep.show_phone = False  # a number the owner never entered is not shown unasked
     duplicate.is_active = False
     duplicate.merged_into_id = keep.id
     db.session.execute(sa.delete(record_sectors).where(record_sectors.c.record_id == duplicate.id))
@@ -381,6 +384,22 @@ def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
                  merged_id=duplicate.id, filled=sorted(filled),
                  duplicate_emails=[a for a in (duplicate.email, duplicate.email_alt) if a],
                  emails_not_kept=unkept)
+
+
+OWNER_CHOICES = ("visibility", "show_email", "show_phone", "consent_at", "consent_text")
+
+
+def _move_owner(keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
+    """The account, with its owner's privacy choices, consent and photo, goes to `keep`."""
+    owner = duplicate.user_id
+    duplicate.user_id = None
+    db.session.flush()  # one user per record: free the duplicate's row before taking it
+    keep.user_id = owner
+    for name in OWNER_CHOICES:
+        setattr(keep, name, getattr(duplicate, name))
+    if duplicate.photo_name and not keep.photo_name:
+        keep.photo_name, duplicate.photo_name = duplicate.photo_name, None
+    db.session.flush()
 
 
 def _keep_addresses(keep: AlumnusRecord, duplicate: AlumnusRecord) -> tuple[dict, list[str]]:

@@ -139,6 +139,10 @@ def add_participation(record_id: int):
 def toggle_active(record_id: int):
     """Confirm, then deactivate (or reactivate) a record; nothing is deleted."""
     record = _load(record_id)
+    if record.merged_into_id is not None:  # the person lives on in the kept record
+        flash(_("This record was merged into record no. %(id)s and stays inactive.",
+                id=record.merged_into_id), "warning")
+        return redirect(url_for("directory.record", record_id=record.id))
     form = ConfirmForm()
     if not form.validate_on_submit():
         return render_template("records/confirm_active.html", record=record, form=form)

@@ -20,6 +20,7 @@ from alumni_app.grants.models import (
 )
 from alumni_app.grants.review_models import Review, ReviewState
 from alumni_app.pagination import paginate
+from alumni_app.permissions import scope_to_office
 from alumni_app.plans.models import ActionPlan
 from alumni_app.training.models import Participation
 
@@ -62,12 +63,17 @@ def call_applications(call: GrantCall, state: str | None, sort: str, page: int,
 
 
 def my_reviews(user) -> list[Review]:
-    """The reviewer's assignments on applications still under review, oldest first."""
-    return list(db.session.scalars(
-        sa.select(Review).join(GrantApplication, GrantApplication.id == Review.application_id)
-        .where(Review.reviewer_id == user.id, GrantApplication.state == AppState.IN_REVIEW.value,
-               Review.state == ReviewState.ASSIGNED.value)
-        .order_by(Review.assigned_at)))
+    """The reviewer's assignments on applications still under review, oldest first.
+
+    Only those of the office the reviewer works for now: one moved to another office keeps
+    no view of the old office's applications."""
+    query = (sa.select(Review).join(GrantApplication, GrantApplication.id == Review.application_id)
+             .join(GrantCall, GrantCall.id == GrantApplication.call_id)
+             .where(Review.reviewer_id == user.id,
+                    GrantApplication.state == AppState.IN_REVIEW.value,
+                    Review.state == ReviewState.ASSIGNED.value))
+    return list(db.session.scalars(scope_to_office(query, GrantCall.office_id, user)
+                                   .order_by(Review.assigned_at)))
 
 
 def timeline(application: GrantApplication, *, internal: bool) -> list[GrantEvent]:

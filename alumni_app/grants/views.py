@@ -39,9 +39,9 @@ PROPOSAL_FORM = "proposal"  # the id of the edit page's form
 
 @bp.record_once
 def _register_helpers(state) -> None:
-    from alumni_app.alumni.privacy import register_export
+    from alumni_app.alumni.privacy import register_erasure, register_export
     from alumni_app.alumni.services import register_merge
-    from alumni_app.grants import export, template_helpers
+    from alumni_app.grants import export, privacy, template_helpers
 
     template_helpers.register(state.app)
     register_export(state.app, "grant_applications", _l("Mini-grant applications"),
@@ -49,6 +49,7 @@ def _register_helpers(state) -> None:
     register_export(state.app, "grant_teams", _l("Mini-grant teams and messages"),
                     export.teams_of)
     register_merge(state.app, "grants", applications.move_to_kept_record)
+    register_erasure(state.app, "grants", privacy.erase_person)
 
 
 def _application(application_id: int) -> GrantApplication:
