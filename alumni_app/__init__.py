@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, current_app, g, request
+from flask import Flask, abort, current_app, g, request
 from flask_login import current_user
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -36,6 +36,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     _configure_logging(app)
     # First of all before_request hooks: CSRFProtect reads the form in its own hook.
     app.before_request(_limit_request_size)
+    app.before_request(_refuse_nul_in_query)
     register_extensions(app)
     register_blueprints(app)
     register_request_hooks(app)
@@ -49,6 +50,12 @@ def _limit_request_size() -> None:
     view = current_app.view_functions.get(request.endpoint)
     if not getattr(view, "accepts_uploads", False):
         request.max_content_length = current_app.config["MAX_FORM_CONTENT_LENGTH"]
+
+
+def _refuse_nul_in_query() -> None:
+    """A NUL character in the query string is nobody's search: 400 (the databases refuse it)."""
+    if any("\x00" in value for values in request.args.listvalues() for value in values):
+        abort(400)
 
 
 def _refuse_unsafe_production(app: Flask) -> None:

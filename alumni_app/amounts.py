@@ -27,17 +27,34 @@ class AmountError(ValueError):
         self.message = message
 
 
+NOT_A_NUMBER = _l("Enter a number, like 1 250,50 or 1250.50.")
+
+
+def _grouped(integer: str, separator: str) -> bool:
+    """Thousands separators only between groups of three digits: 1,234,567 but not 1,234,5."""
+    pattern = r"-?\d{1,3}(" + re.escape(separator) + r"\d{3})+"
+    return re.fullmatch(pattern, integer) is not None
+
+
 def _normalise_separators(text: str) -> str:
-    """Keep one '.' as the decimal point and drop the thousands separators around it."""
+    """Keep one '.' as the decimal point and drop the thousands separators around it.
+
+    Separators in other places ("1,234,5", "1.2,5") are refused, never guessed: read as
+    thousands they would make an amount ten or a thousand times what was meant.
+    """
     commas, dots = text.count(","), text.count(".")
     if commas and dots:
         decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
         thousands = "." if decimal_mark == "," else ","
-        return text.replace(thousands, "").replace(decimal_mark, ".")
-    if commas > 1:
-        return text.replace(",", "")  # 1,234,567: thousands
-    if dots > 1:
-        return text.replace(".", "")  # 1.234.567: thousands
+        integer, _, fraction = text.rpartition(decimal_mark)
+        if decimal_mark in integer or not _grouped(integer, thousands):
+            raise AmountError(NOT_A_NUMBER)
+        return integer.replace(thousands, "") + "." + fraction
+    if commas > 1 or dots > 1:  # 1,234,567 or 1.234.567: thousands
+        separator = "," if commas > 1 else "."
+        if not _grouped(text, separator):
+            raise AmountError(NOT_A_NUMBER)
+        return text.replace(separator, "")
     # One comma is a decimal comma, as in Russian ("1234,5"); "1,500" is then refused for its
     # three decimals rather than silently read as one thousand five hundred.
     return text.replace(",", ".")
@@ -51,11 +68,11 @@ def parse_amount(raw: str | None, *, places: int = 2, allow_negative: bool = Fal
         return None
     text = _normalise_separators(text)
     if not PLAIN.fullmatch(text):
-        raise AmountError(_l("Enter a number, like 1 250,50 or 1250.50."))
+        raise AmountError(NOT_A_NUMBER)
     try:
         value = Decimal(text)
     except InvalidOperation as exc:
-        raise AmountError(_l("Enter a number, like 1 250,50 or 1250.50.")) from exc
+        raise AmountError(NOT_A_NUMBER) from exc
     if -value.as_tuple().exponent > places:
         raise AmountError(_l("Use at most %(places)s decimal places.", places=places))
     if value < 0 and not allow_negative:

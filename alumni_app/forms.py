@@ -39,7 +39,8 @@ def positive_int(value, max_digits: int = 9) -> int | None:
 
 
 def strip_filter(value):
-    return value.strip() if isinstance(value, str) else value
+    """Trim the text; drop NUL characters (PostgreSQL refuses them in text: a 500 otherwise)."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 @cache

@@ -283,3 +283,9 @@ def test_a_write_refused_by_a_constraint_is_a_409_not_a_500(app, client, users):
     assert b"already done" in response.data and b"Traceback" not in response.data
     assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(
         User.email == users["alumnus"].email)) == 1
+
+
+def test_a_nul_character_in_the_query_string_is_a_400(login, users):
+    staff = login(users["officer"])
+    assert staff.get("/directory?q=kar%00im").status_code == 400
+    assert staff.get("/directory?q=karim").status_code == 200

@@ -49,6 +49,8 @@ def add_months(day: date, months: int) -> date:
     """The same day `months` later (or earlier), clamped to the month's last day."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
+    if not date.min.year <= year <= date.max.year:  # a course "ending" 9999-12-31: never
+        return date.max if months > 0 else date.min
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
 

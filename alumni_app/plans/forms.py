@@ -22,6 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from alumni_app.amounts import AmountError, parse_amount
 from alumni_app.forms import BaseForm, positive_int, strip_filter
 from alumni_app.plans.models import MilestoneState, PlanStatus
 from alumni_app.plans.services import IndicatorRow, MilestoneRow, UpdateValues
@@ -41,6 +42,7 @@ MILESTONE_STATE_LABELS = {
 }
 EXTRA_ROWS = 3  # blank rows offered for new milestones and indicators (no JavaScript needed)
 LIMIT = Decimal("999999999999")
+READ_LIMIT = Decimal("1e30")
 
 
 def within_limit(form, field) -> None:
@@ -55,15 +57,20 @@ def _row_id(value) -> int | None:
 
 
 class FiniteDecimalField(DecimalField):
-    """A decimal that is a number: "NaN", "Infinity" and "sNaN" are refused like "ten"."""
-
-    not_a_number = "Not a valid decimal value."  # WTForms' own message: its catalog has it
+    """A number as people type it ("12,5", "3 000", "1 250,5"): read like money by
+    alumni_app.amounts, so "NaN", "1e1000000" and misplaced separators are refused, and
+    negative values (a change in a rate) are allowed."""
 
     def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        if self.data is not None and not self.data.is_finite():
+        if not valuelist:
+            return
+        try:
+            # A number too large gets within_limit's message; this bound only keeps it a number.
+            self.data = parse_amount(valuelist[0], places=self.places, allow_negative=True,
+                                     maximum=READ_LIMIT)
+        except AmountError as exc:
             self.data = None
-            raise ValueError(self.gettext(self.not_a_number))
+            raise ValueError(str(exc.message)) from exc
 
 
 class Row(Form):

@@ -37,7 +37,11 @@ class CourseForm(BaseForm):
         description=_l("Follows the start date; enter it yourself when the dates are not known."),
         render_kw={"placeholder": "2019", "inputmode": "numeric"})
 
+    def validate_start_on(self, field):
+        _plausible(field.data)
+
     def validate_end_on(self, field):
+        _plausible(field.data)
         if field.data and self.start_on.data and field.data < self.start_on.data:
             raise ValidationError(_l("The course cannot end before it starts."))
 
@@ -53,6 +57,13 @@ class CourseForm(BaseForm):
         if start is not None and field.data is not None and field.data != fiscal_year(start):
             raise ValidationError(str(FISCAL_YEAR_MISMATCH) % {
                 "date": format_date(start), "year": fiscal_year(start)})
+
+
+def _plausible(day) -> None:
+    """Course dates lie between 1950 and 2100 (a "9999-12-31" for "not known" is refused:
+    leave the date empty instead)."""
+    if day is not None and not 1950 <= day.year <= 2100:
+        raise ValidationError(_l("Enter a date between 1950 and 2100, or leave it empty."))
 
 
 class SectorForm(BaseForm):

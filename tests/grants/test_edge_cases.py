@@ -28,12 +28,16 @@ def text(response) -> str:
     ("1 250,50", "1250.50"), ("1,250.50", "1250.50"), ("1.250,50", "1250.50"),
     ("1,5", "1.50"), ("1234", "1234.00"), ("1 234 567,8", "1234567.80"),
     ("1,234,567", "1234567.00"), ("\u00a0250\u202f000", "250000.00"),
+    ("1.234.567,25", "1234567.25"), ("12.345.678", "12345678.00"),
 ])
 def test_amounts_are_read_as_people_type_them(typed, value):
     assert parse_amount(typed) == Decimal(value)
 
 
-@pytest.mark.parametrize("typed", ["1,500", "0,125", "12.123456789012", "1e5", "--1", "1,2,3x"])
+@pytest.mark.parametrize("typed", ["1,500", "0,125", "12.123456789012", "1e5", "--1", "1,2,3x",
+                                   # misplaced separators: read as thousands, 10 x the amount
+                                   "1,234,5", "1.234.5", "1,5,0", "1.2,5", "1,2.5", "12,34.5",
+                                   "1.234,5.6"])
 def test_ambiguous_or_odd_amounts_are_refused_not_guessed(typed):
     with pytest.raises(AmountError):
         parse_amount(typed)

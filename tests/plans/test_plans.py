@@ -15,6 +15,8 @@ from alumni_app.storage import StoredFile
 from tests import sample_files as files
 from tests.plans import factories as plan_factories
 
+NOT_A_NUMBER = "Enter a number, like 1 250,50 or 1250.50."
+
 
 def plan_form(**extra) -> dict:
     data = {"title": "Better road maintenance", "problem": "Roads decay", "status": "draft",
@@ -73,10 +75,13 @@ def test_the_date_message_goes_to_the_row_it_is_about(app, login, users, partici
     ({"milestones-0-description": "", "milestones-0-target_on": ""}, "at least one milestone"),
     ({"milestones-0-target_on": ""}, "Enter the date it should be done by"),
     ({"milestones-0-target_on": "next spring"}, "Not a valid date value"),
-    ({"indicators-0-baseline": "ten"}, "Not a valid decimal value"),
-    ({"indicators-0-target": "sNaN"}, "Not a valid decimal value"),
-    ({"indicators-0-target": "Infinity"}, "Not a valid decimal value"),
-    ({"indicators-0-target": "-1e13"}, "Enter a smaller number."),
+    ({"indicators-0-baseline": "ten"}, NOT_A_NUMBER),
+    ({"indicators-0-target": "sNaN"}, NOT_A_NUMBER),
+    ({"indicators-0-target": "Infinity"}, NOT_A_NUMBER),
+    ({"indicators-0-target": "1e1000000"}, NOT_A_NUMBER),
+    ({"indicators-0-target": "1,234,5"}, NOT_A_NUMBER),
+    ({"indicators-0-target": "-10000000000000"}, "Enter a smaller number."),
+    ({"indicators-0-target": "1.255"}, "Use at most 2 decimal places."),
     ({"status": "approved"}, "Not a valid choice"),
 ])
 def test_bad_plan_input_comes_back_with_a_message(app, login, users, participation, extra,
@@ -86,7 +91,7 @@ def test_bad_plan_input_comes_back_with_a_message(app, login, users, participati
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert message in html
-    if message == "Not a valid decimal value":  # not a number: no talk of its size
+    if message == NOT_A_NUMBER:  # not a number: no talk of its size
         assert "Enter a smaller number." not in html
     assert count(ActionPlan) == 0
 
@@ -100,9 +105,11 @@ def test_messages_in_milestone_and_indicator_rows_are_in_russian(app, login, use
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and 'lang="ru"' in html
     ru = _wtforms_translations("ru")
-    for english in ("Not a valid date value.", "Not a valid decimal value."):
-        assert ru.gettext(english) != english and ru.gettext(english) in html
-        assert english not in html
+    english = "Not a valid date value."
+    assert ru.gettext(english) != english and ru.gettext(english) in html
+    assert english not in html
+    assert "Введите число, например 1 250,50 или 1250.50." in html
+    assert NOT_A_NUMBER not in html
 
 
 def test_an_oversized_paper_copy_is_refused_with_413(app, login, users, participation):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -45,8 +46,9 @@ def test_alumnus_posts_an_update_with_milestones_indicators_and_barriers(app, lo
     ({"indicator_X": "1"}, None),  # an unknown field is ignored, the rest saved
     ({"barrier_ids": ["9999"]}, "not a valid choice"),
     ({"milestone_M": "finished"}, "Not a valid choice"),
-    ({"indicator_I": "lots"}, "Not a valid decimal value"),
-    ({"indicator_I": "sNaN"}, "Not a valid decimal value"),
+    ({"indicator_I": "lots"}, "Enter a number, like 1 250,50 or 1250.50."),
+    ({"indicator_I": "sNaN"}, "Enter a number, like 1 250,50 or 1250.50."),
+    ({"indicator_I": "1E+999999999"}, "Enter a number, like 1 250,50 or 1250.50."),
 ])
 def test_bad_update_input(app, login, users, plan, extra, message):
     extra = {key.replace("_M", f"_{plan.milestones[0].id}").replace(
@@ -233,3 +235,35 @@ def test_a_verification_note_too_long_comes_back_next_to_the_field(app, login, u
     assert html.index("cannot be longer") > html.index(f'id="note-{update.id}"')
     db.session.expire_all()
     assert update.verified_at is None
+
+
+def test_a_nul_character_in_a_text_is_dropped_not_a_500(app, login, users, plan):
+    """PostgreSQL refuses NUL in text columns: forms drop it, the rest of the text is kept."""
+    from alumni_app.plans.models import PlanComment
+
+    response = login(users["officer"]).post(f"/plans/{plan.id}/comments",
+                                            data={"body": "Please\x00 update"})
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(PlanComment.body)) == "Please update"
+
+
+def test_a_course_ending_on_9999_12_31_does_not_break_its_plans_pages(app, login, users, plan):
+    """An imported list may say 9999-12-31 for "not known": its check-ins never fall due."""
+    course = plan.participation.course
+    course.end_on = date(9999, 12, 31)
+    db.session.commit()
+    assert checkins.add_months(date(9999, 12, 31), 3) == date.max
+    assert login(users["alumnus"]).get(f"/plans/{plan.id}").status_code == 200
+    assert login(users["officer"]).get(f"/plans/{plan.id}").status_code == 200
+    assert login(users["officer"]).get("/plans/follow-up").status_code == 200
+
+
+@pytest.mark.parametrize(("typed", "value"), [("12,5", "12.50"), ("3 000", "3000.00"),
+                                              ("-2,5", "-2.50")])
+def test_indicator_values_are_read_as_people_type_numbers(app, login, users, plan, typed,
+                                                          value):
+    response = login(users["alumnus"]).post(f"/plans/{plan.id}/updates/new", data=update_data(
+        plan, **{f"indicator_{plan.indicators[0].id}": typed}))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert plan.indicators[0].reached == Decimal(value)

@@ -70,6 +70,16 @@ def test_a_fiscal_year_contradicting_the_start_date_is_refused(login, users):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Course)) == 0
 
 
+@pytest.mark.parametrize(("start", "end"), [("2020-05-01", "9999-12-31"),
+                                            ("0001-01-01", "2020-05-01")])
+def test_course_dates_far_from_any_course_are_refused(login, users, start, end):
+    response = login(users["officer"]).post("/courses/new", data=_form(start_on=start,
+                                                                       end_on=end))
+    assert response.status_code == 400
+    assert "Enter a date between 1950 and 2100" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Course)) == 0
+
+
 def test_the_service_keeps_or_checks_the_fiscal_year(app):
     course = make_course(fiscal_year=2015)
     values = {"code": course.code, "title": "T", "program_type": "other", "sector_id": None,
