@@ -51,6 +51,10 @@ MESSAGES = {
     "over-unspent": _l("Only %(unspent)s of the money paid out is unspent and not yet returned."),
     "paid-out": _l("The payment could not be recorded: the amounts changed meanwhile."),
     "not-running": _l("This grant is no longer running: its budget can no longer change."),
+    "refund-recorded": _l("This refund was already recorded (the form was sent twice)."),
+    "tranche-unpaid": _l("This report accounts for tranche %(number)s, which has not been paid "
+                         "yet: put receipts for money spent on the report of the tranche it "
+                         "came from."),
 }
 
 
@@ -206,6 +210,11 @@ def add_receipt(actor, report: GrantReport, line_id: int | None, paid_on: date,
                 amount: Decimal, description: str, upload=None) -> Receipt:
     """Match money spent to a budget line, with the scanned receipt."""
     _editable(report)
+    tranche = _tranche(report.application_id, report.tranche_number)
+    if tranche is None or tranche.state != TrancheState.RELEASED.value:
+        # Else an interim report would pass on receipts kept here, and once it is accepted
+        # they would count for nothing: the next tranche could never be paid.
+        raise MoneyError("tranche-unpaid", status=409, number=report.tranche_number)
     application = application_of(report)
     line = next((x for x in application.budget_lines if x.id == line_id), None)
     if line is None:
@@ -245,8 +254,8 @@ def report_problem(report: GrantReport) -> WorkflowError | None:
         return WorkflowError("tranche-not-released", number=report.tranche_number)
     if not (report.narrative or "").strip():
         return WorkflowError("report-incomplete", status=400)
-    if not report.receipts:
-        return WorkflowError("receipts-missing", status=400)
+    if not report.receipts and application.returned < application.disbursed:
+        return WorkflowError("receipts-missing", status=400)  # (nothing spent: all returned)
     if report.kind == ReportKind.FINAL.value and report.people_reached is None:
         return WorkflowError("people-missing", status=400)
     spent = sum(spent_by_line(application, accepted_only=False).values(), ZERO)
@@ -391,15 +400,27 @@ def _apply_move(move: Reallocation) -> None:
 
 
 # Refunds and closing
+def refund_recorded(form_token: str | None) -> bool:
+    return bool(form_token) and db.session.scalar(
+        sa.select(Refund.id).where(Refund.form_token == form_token)) is not None
+
+
 def record_refund(actor, application: GrantApplication, amount: Decimal, returned_on: date,
-                  reference: str) -> Refund:
-    """Record unspent money the grantee paid back (at most what no receipt accounts for)."""
+                  reference: str, form_token: str | None = None) -> Refund:
+    """Record unspent money the grantee paid back (at most what no receipt accounts for).
+
+    `form_token` is the form's one-time token: a second post of the same form is refused
+    ("refund-recorded"), by this check or, when both posts arrive at once, by its unique key.
+    """
+    if refund_recorded(form_token):
+        raise MoneyError("refund-recorded", status=409)
     left = refundable(application)
     if amount > left:
         raise MoneyError("over-unspent", "amount", unspent=left)
     refund = Refund(application_id=application.id, amount=amount, returned_on=returned_on,
-                    reference=reference, recorded_by_id=actor.id)
+                    reference=reference, recorded_by_id=actor.id, form_token=form_token)
     db.session.add(refund)
+    db.session.flush()  # the unique token first: the sums change only for the first post
     _guarded_add(GrantApplication, application.id, "returned", amount,
                  GrantApplication.disbursed)
     _guarded_add(GrantCall, application.call_id, "returned", amount, GrantCall.disbursed)

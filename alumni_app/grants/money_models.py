@@ -177,6 +177,9 @@ class Refund(db.Model):
     reference: Mapped[str] = mapped_column(sa.String(100), default="")
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The refund form's one-time token: the same form posted twice (a double click) records
+    # one refund, even when both posts arrive at once.
+    form_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
 
 class GrantReminder(db.Model):

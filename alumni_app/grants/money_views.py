@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from alumni_app import storage
 from alumni_app.extensions import db
@@ -100,23 +101,26 @@ def add_receipt(report_id: int):
     """Add a receipt matched to a budget line, with its scan."""
     report, application = _grantee_report(report_id)
     form = _receipt_form(application)
-    status = 400
+    status, error = 400, None
     if form.validate_on_submit():
         try:
             money.add_receipt(current_user, report, form.budget_line.data, form.paid_on.data,
                               form.amount.data, form.description.data, form.scan.data)
         except (MoneyError, UploadRefused) as exc:
             db.session.rollback()
-            target = form.scan if isinstance(exc, UploadRefused) else (
-                form[exc.field] if exc.field in form._fields else form.amount)
-            target.errors = [*target.errors, exc.message]
+            if isinstance(exc, MoneyError) and exc.field is None:
+                error = exc.message  # about the report, not a field (its form is not shown)
+            else:
+                target = form.scan if isinstance(exc, UploadRefused) else (
+                    form[exc.field] if exc.field in form._fields else form.amount)
+                target.errors = [*target.errors, exc.message]
             status = exc.status
         else:
             db.session.commit()
             flash(_("The receipt was added."), "success")
             return redirect(url_for("grant_reports.report", report_id=report.id,
                                     _anchor="receipts"))
-    return _report_page(report, application, status, receipt_form=form)
+    return _report_page(report, application, status, receipt_form=form, error=error)
 
 
 add_receipt.accepts_uploads = True
@@ -311,12 +315,22 @@ def refund(application_id: int):
     if form.validate_on_submit():
         try:
             money.record_refund(current_user, application, form.amount.data,
-                                form.returned_on.data, form.reference.data or "")
+                                form.returned_on.data, form.reference.data or "",
+                                form.form_token.data)
+            db.session.commit()
+        except IntegrityError:  # the same form posted at the same moment: recorded once
+            db.session.rollback()
+            if not money.refund_recorded(form.form_token.data):
+                raise
+            flash(str(money.MESSAGES["refund-recorded"]), "info")
+            return _back(application)
         except MoneyError as exc:
             db.session.rollback()
+            if exc.code == "refund-recorded":  # a double click: the first one counts
+                flash(exc.message, "info")
+                return _back(application)
             form.amount.errors = [*form.amount.errors, exc.message]
             return _page(application, exc.status, refund_form=form)
-        db.session.commit()
         flash(_("The refund was recorded."), "success")
         return _back(application)
     return _page(application, 400, refund_form=form)

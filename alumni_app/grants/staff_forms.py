@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -30,7 +32,7 @@ from alumni_app.amounts import AmountField, positive_amount
 from alumni_app.forms import BaseForm
 from alumni_app.grants.calls import CriterionRow
 from alumni_app.grants.decisions import TrancheRow
-from alumni_app.grants.forms import near_today, not_in_future
+from alumni_app.grants.forms import TOKEN, near_today, not_in_future
 from alumni_app.grants.labels import RECOMMENDATION_LABELS
 from alumni_app.plans.forms import ListsMeta, Row
 
@@ -236,6 +238,12 @@ class RefundForm(BaseForm):
         _needed(_l("Enter the date, like 2025-06-30.")), near_today, not_in_future])
     reference = StringField(_l("Payment reference"), validators=[Length(max=100)],
                             render_kw={"maxlength": 100})
+    form_token = HiddenField()  # one refund per form shown: a double click records it once
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not TOKEN.fullmatch(self.form_token.data or ""):
+            self.form_token.data = secrets.token_urlsafe(24)  # missing or not one of ours
 
 
 def review_form(criteria, review, version: int | None, **kwargs):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,8 +14,9 @@ from alumni_app.amounts import AmountError, parse_amount
 from alumni_app.extensions import db
 from alumni_app.grants import applications, decisions, money, notifications, reviews
 from alumni_app.grants.models import GrantApplication, GrantCall, GrantEvent
+from alumni_app.grants.money_models import Refund
 from alumni_app.grants.workflow import WorkflowError
-from tests import factories
+from tests import factories, sample_files
 from tests.grants import factories as f
 from tests.grants.test_views import edit_form
 
@@ -287,3 +290,102 @@ def test_receipts_and_a_refund_together_account_for_the_tranche(app, office, use
     money.release(users["manager"], money.tranches(application)[1], "PO-2")
     db.session.commit()
     assert db.session.get(GrantApplication, application.id).disbursed == D("1500.00")
+
+
+def test_receipts_go_only_on_the_report_of_a_tranche_paid_out(app, login, office, users):
+    """Receipts kept on the final report (tranche 2 not paid) would let the interim report
+    through; accepted, they would count for nothing and tranche 2 could never be paid."""
+    applicant, application, interim = _first_tranche_paid(office, users)
+    final = money.reports(application)[1]
+    with pytest.raises(money.MoneyError) as refused:
+        f.spend(application, applicant, final, amount="50.00")
+    assert refused.value.code == "tranche-unpaid" and refused.value.status == 409
+    db.session.rollback()
+    line = application.budget_lines[0]
+    response = login(applicant).post(f"/grants/reports/{final.id}/receipts", data={
+        "budget_line": str(line.id), "paid_on": f.TODAY.isoformat(), "amount": "50,00",
+        "description": "Filters", "scan": (io.BytesIO(sample_files.pdf()), "receipt.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 409
+    assert "which has not been paid yet" in text(response)
+    page = text(login(applicant).get(f"/grants/reports/{final.id}"))
+    assert "Receipts go on this report once tranche 2 is paid" in page
+    assert "Add the receipt" not in page
+    # The interim report is short of receipts, as it is: the grantee adds them there.
+    f.spend(application, applicant, interim, amount="750.00")
+    money.submit_report(applicant, interim, {"narrative": "Done."})
+    money.review_report(users["officer"], interim, True, "")
+    assert money.release_problem(money.tranches(application)[1]) is None
+
+
+def test_a_grant_whose_money_all_came_back_can_be_closed(app, office, users):
+    """The project called off and every unit returned: no receipt to file, yet the final
+    report goes through, the grant closes and the call's figures say what came back."""
+    applicant = f.eligible_alumnus(office)
+    application = f.approved(f.reviewed_application(office, users, applicant=applicant),
+                             users["manager"], parts=1)
+    money.release(users["manager"], money.tranches(application)[0], "PO-1")
+    money.record_refund(users["officer"], application, D("1500.00"), f.TODAY, "Bank 9")
+    final = money.reports(application)[0]
+    money.submit_report(applicant, final, {"narrative": "Called off; all money returned.",
+                                           "people_reached": 0})
+    money.review_report(users["officer"], final, True, "")
+    assert money.closing_problem(application) is None
+    money.close(users["manager"], application)
+    db.session.commit()
+    call = db.session.get(GrantCall, application.call_id)
+    assert application.state == "closed"
+    assert (call.disbursed, call.returned) == (D("1500.00"), D("1500.00"))
+
+
+def test_a_report_with_money_still_unspent_needs_its_receipts(app, office, users):
+    applicant = f.eligible_alumnus(office)
+    application = f.approved(f.reviewed_application(office, users, applicant=applicant),
+                             users["manager"], parts=1)
+    money.release(users["manager"], money.tranches(application)[0], "PO-1")
+    money.record_refund(users["officer"], application, D("1499.99"), f.TODAY, "Bank 9")
+    final = money.reports(application)[0]
+    money.save_report(applicant, final, {"narrative": "Almost all returned.",
+                                         "people_reached": 0})
+    assert money.report_problem(final).code == "receipts-missing"
+
+
+def _refund_page_token(http, application) -> str:
+    page = text(http.get(f"/staff/grants/applications/{application.id}"))
+    return re.search(r'name="form_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def test_a_double_click_on_record_the_refund_records_it_once(app, login, office, users):
+    applicant, application, interim = _first_tranche_paid(office, users)
+    f.spend(application, applicant, interim, amount="500.00")  # 250.00 still refundable
+    http = login(users["officer"])
+    form = {"amount": "50,00", "returned_on": f.TODAY.isoformat(), "reference": "Bank 7",
+            "form_token": _refund_page_token(http, application)}
+    first = http.post(f"/staff/grants/applications/{application.id}/refunds", data=form)
+    second = http.post(f"/staff/grants/applications/{application.id}/refunds", data=form,
+                       follow_redirects=True)
+    assert first.status_code == 302 and second.status_code == 200
+    assert "This refund was already recorded" in text(second)
+    db.session.expire_all()
+    assert db.session.get(GrantApplication, application.id).returned == D("50.00")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Refund)) == 1
+    # The page shown after it carries a new token: the next refund is recorded.
+    again = {**form, "form_token": _refund_page_token(http, application)}
+    assert again["form_token"] != form["form_token"]
+    assert http.post(f"/staff/grants/applications/{application.id}/refunds",
+                     data=again).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(GrantApplication, application.id).returned == D("100.00")
+
+
+def test_two_posts_of_one_refund_form_at_once_are_held_by_the_unique_token(app, office, users,
+                                                                          monkeypatch):
+    applicant, application, interim = _first_tranche_paid(office, users)
+    money.record_refund(users["officer"], application, D("50.00"), f.TODAY, "", "t" * 32)
+    db.session.commit()
+    monkeypatch.setattr(money, "refund_recorded", lambda token: False)  # both checked first
+    with pytest.raises(sa.exc.IntegrityError):
+        money.record_refund(users["officer"], application, D("50.00"), f.TODAY, "", "t" * 32)
+    db.session.rollback()
+    assert db.session.get(GrantApplication, application.id).returned == D("50.00")
+    assert db.session.get(GrantCall, application.call_id).returned == D("50.00")
