@@ -153,6 +153,10 @@ class PlanForm(BaseForm):
     milestones = FieldList(FormField(MilestoneForm), max_entries=60)
     indicators = FieldList(FormField(IndicatorForm), max_entries=40)
     paper_copy = FileField(_l("Scanned paper copy (PDF, JPEG, PNG, DOCX or XLSX)"))
+    edit_version = HiddenField()  # the plan's version when the form was opened
+
+    def opened_at(self) -> int | None:
+        return positive_int(self.edit_version.data)
 
     def validate_milestones(self, field):
         if not any(row.form.description.data for row in field):
@@ -187,6 +191,8 @@ class PlanForm(BaseForm):
 def plan_form(plan=None, **kwargs) -> PlanForm:
     """A plan form with the plan's rows and a few blank ones for new milestones and indicators."""
     form = PlanForm(obj=plan, **kwargs)
+    if plan is not None and not form.is_submitted():
+        form.edit_version.data = str(plan.edit_version)
     if not form.is_submitted():
         for _ in range(EXTRA_ROWS):
             form.milestones.append_entry()

@@ -73,6 +73,8 @@ class ActionPlan(TimestampMixin, db.Model):
     # Staff who entered the plan on the alumnus's behalf, from the attached paper copy.
     entered_by_staff: Mapped[bool] = mapped_column(default=False)
     paper_copy_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id"))
+    # Raised by every saved edit: a form opened at an older version is refused, not applied.
+    edit_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     participation: Mapped[Participation] = relationship(lazy="joined")
     paper_copy: Mapped[StoredFile | None] = relationship()

@@ -54,6 +54,8 @@ MESSAGES = {
     "check-in-answered": _l("This check-in was already answered. Post a progress update "
                             "instead."),
     "already-verified": _l("This update was already verified."),
+    "plan-changed": _l("Someone saved this plan after you opened it. What you typed is kept "
+                       "below: compare it with the plan's page, then save again to keep yours."),
 }
 
 
@@ -171,10 +173,27 @@ def create_plan(actor, participation: Participation, values: dict, milestones: l
     return plan
 
 
+def _take_version(plan: ActionPlan, opened_at: int | None) -> None:
+    """Raise the plan's edit version, only from the one the form was opened at (if given):
+    one conditional UPDATE, so of two saves of one version the second is refused."""
+    query = sa.update(ActionPlan).where(ActionPlan.id == plan.id)
+    if opened_at is not None:
+        query = query.where(ActionPlan.edit_version == opened_at)
+    result = db.session.execute(query.values(edit_version=ActionPlan.edit_version + 1)
+                                .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise PlanError("plan-changed")
+    db.session.expire(plan, ["edit_version"])
+
+
 def update_plan(actor, plan: ActionPlan, values: dict, milestones: list, indicators: list,
-                *, upload=None) -> ActionPlan:
-    """Change a plan's text, milestones, indicators and status; replace the paper copy."""
+                *, upload=None, edit_version: int | None = None) -> ActionPlan:
+    """Change a plan's text, milestones, indicators and status; replace the paper copy.
+
+    `edit_version` is the version the form was opened at: a newer save since is not undone.
+    """
     _check_milestones(plan.participation, milestones, plan)
+    _take_version(plan, edit_version)
     paper_copy = storage.save_upload(upload, actor=actor) if upload else None
     changes = {f: [getattr(plan, f), values.get(f) or ""] for f in PLAN_FIELDS
                if getattr(plan, f) != (values.get(f) or "")}

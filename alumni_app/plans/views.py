@@ -124,20 +124,26 @@ def edit(plan_id: int):
     """Change a plan: its text, milestones, indicators and status."""
     plan = _plan(plan_id)
     require(policy.can_edit_plan(current_user, plan))
-    form, status = plan_form(plan), form_status()
+    form, status, notice = plan_form(plan), form_status(), None
     if form.validate_on_submit():
         try:
             services.update_plan(current_user, plan, form.values(), form.milestone_rows(),
-                                 form.indicator_rows(), upload=form.paper_copy.data or None)
+                                 form.indicator_rows(), upload=form.paper_copy.data or None,
+                                 edit_version=form.opened_at())
         except (PlanError, UploadRefused) as exc:
             db.session.rollback()
-            status = _plan_form_errors(form, exc)
+            if isinstance(exc, PlanError) and exc.code == "plan-changed":
+                # Kept as typed; saved again from here, it rests on the newer version.
+                notice, status = exc.message, 409
+                form.edit_version.data = str(db.session.get(ActionPlan, plan.id).edit_version)
+            else:
+                status = _plan_form_errors(form, exc)
         else:
             db.session.commit()
             flash(_("The action plan was saved."), "success")
             return redirect(url_for("plans.detail", plan_id=plan.id))
     return render_template("plans/form.html", form=form, participation=plan.participation,
-                           record=policy.record_of(plan), plan=plan), status
+                           record=policy.record_of(plan), plan=plan, notice=notice), status
 
 
 edit.accepts_uploads = True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -207,3 +208,43 @@ def test_the_paper_copy_label_says_what_is_accepted_and_a_docx_is(app, login, us
         paper_copy=(io.BytesIO(files.docx()), "plan.docx")), content_type="multipart/form-data")
     assert response.status_code == 302
     assert db.session.scalar(sa.select(ActionPlan)).paper_copy.original_name == "plan.docx"
+
+
+def _edit_form(http, plan, **values) -> dict:
+    """The plan's edit form as the page shows it (with its version), then changed."""
+    page = http.get(f"/plans/{plan.id}/edit").get_data(as_text=True)
+    version = re.search(r'name="edit_version" type="hidden" value="(\d+)"', page).group(1)
+    milestone, indicator = plan.milestones[0], plan.indicators[0]
+    data = {"title": plan.title, "problem": plan.problem, "objectives": plan.objectives,
+            "stakeholders": plan.stakeholders, "support_needed": plan.support_needed,
+            "status": plan.status, "edit_version": version,
+            "milestones-0-id": str(milestone.id), "milestones-0-description":
+            milestone.description, "milestones-0-target_on": milestone.target_on.isoformat(),
+            "indicators-0-id": str(indicator.id), "indicators-0-name": indicator.name,
+            "indicators-0-unit": indicator.unit or "", "indicators-0-baseline": "10",
+            "indicators-0-target": "100"}
+    return {**data, **values}
+
+
+def test_a_plan_form_opened_before_a_newer_save_does_not_undo_it(app, login, users, plan):
+    alumnus, staff = login(users["alumnus"]), login(users["officer"])
+    stale = _edit_form(alumnus, plan)  # the alumnus opens the page first
+    newer = staff.post(f"/plans/{plan.id}/edit", data=_edit_form(
+        staff, plan, objectives="Inspect 100 km of roads by 2025", status="stalled"))
+    assert newer.status_code == 302
+    late = alumnus.post(f"/plans/{plan.id}/edit", data={**stale, "title": "Roads, revised"})
+    assert late.status_code == 409
+    page = late.get_data(as_text=True)
+    assert "Someone saved this plan after you opened it" in page
+    assert 'value="Roads, revised"' in page  # what was typed is kept
+    db.session.expire_all()
+    saved = db.session.get(ActionPlan, plan.id)
+    assert (saved.objectives, saved.status, saved.title) == (
+        "Inspect 100 km of roads by 2025", "stalled", plan.title)
+    # Sent again from that page (now on the newer version), the alumnus's text is saved.
+    version = re.search(r'name="edit_version" type="hidden" value="(\d+)"', page).group(1)
+    again = alumnus.post(f"/plans/{plan.id}/edit", data={**stale, "title": "Roads, revised",
+                                                         "edit_version": version})
+    assert again.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ActionPlan, plan.id).title == "Roads, revised"
