@@ -299,8 +299,9 @@ def _team_problems(application: GrantApplication) -> list[ApplicationError]:
 
     problems = []
     for member in application.team:
-        if member.state == TeamState.CONFIRMED.value and eligibility.teammate_problem(
-                db.session.get(AlumnusRecord, member.record_id), application.call):
+        if member.state == TeamState.CONFIRMED.value and (
+                not member.user.is_active or eligibility.teammate_problem(  # account closed
+                    db.session.get(AlumnusRecord, member.record_id), application.call)):
             problems.append(ApplicationError("team-member-ineligible", "team",
                                              name=member.user.display_name))
     size = confirmed_team_size(application)

@@ -414,6 +414,7 @@ def record_refund(actor, application: GrantApplication, amount: Decimal, returne
     """
     if refund_recorded(form_token):
         raise MoneyError("refund-recorded", status=409)
+    hold_lines(application)  # two refunds (or a receipt) at once: the second counts the first
     left = refundable(application)
     if amount > left:
         raise MoneyError("over-unspent", "amount", unspent=left)

@@ -212,3 +212,17 @@ def test_applications_and_team_places_follow_a_merged_record(app, office, users)
     applications.submit(applicant, application, "tok-merged-1")  # eligible: the kept record
     db.session.commit()
     assert db.session.get(GrantApplication, application.id).state == "submitted"
+
+
+def test_a_co_applicant_whose_account_was_closed_stops_the_submission(app, office, users):
+    call = f.make_call(office, users["manager"], min_team_size=2)
+    applicant, partner = f.eligible_alumnus(office), f.eligible_alumnus(office)
+    application = f.draft(call, applicant)
+    member = applications.add_team_member(applicant, application, partner.email)
+    applications.answer_invitation(partner, member, accept=True)
+    db.session.commit()
+    partner.is_active = False  # an administrator deactivated the account
+    db.session.commit()
+    with pytest.raises(SubmissionRefused) as refused:
+        applications.submit(applicant, application, "tok-team-closed")
+    assert [p.code for p in refused.value.problems] == ["team-member-ineligible"]
