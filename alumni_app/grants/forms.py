@@ -147,9 +147,15 @@ def application_form(application, regions, plans, **kwargs) -> ApplicationForm:
         form.plan_id.data = application.plan_id or 0
         for _ in range(EXTRA_BUDGET_ROWS):
             form.budget.append_entry()
-    if not TOKEN.fullmatch(form.submit_token.data or ""):
-        form.submit_token.data = secrets.token_urlsafe(24)  # missing or not one of ours
+    one_time_token(form.submit_token)
     return form
+
+
+def one_time_token(field) -> None:
+    """Give a form's hidden one-time token field a fresh token unless it posted one of ours
+    (the same form posted again keeps its token: the unique key then refuses the second)."""
+    if not TOKEN.fullmatch(field.data or ""):
+        field.data = secrets.token_urlsafe(24)  # missing or not one of ours
 
 
 def small_number(value, digits: int = 9) -> int | None:

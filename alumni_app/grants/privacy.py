@@ -35,11 +35,10 @@ def erase_person(actor, user, record) -> None:
         event.message = event.message.replace(name, erased)
     for version in db.session.scalars(sa.select(ApplicationVersion).where(
             ApplicationVersion.application_id.in_(ids))):
-        snapshot = json.loads(version.snapshot)
-        team = snapshot.get("team") or []
-        if any(member.get("name") == name for member in team):
-            for member in team:
-                if member.get("name") == name:
-                    member["name"] = erased
+        snapshot, renamed = json.loads(version.snapshot), False
+        for member in snapshot.get("team") or []:
+            if member.get("name") == name:
+                member["name"], renamed = erased, True
+        if renamed:
             version.snapshot = json.dumps(snapshot, ensure_ascii=False)
     db.session.flush()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -32,7 +30,7 @@ from alumni_app.amounts import AmountField, positive_amount
 from alumni_app.forms import BaseForm
 from alumni_app.grants.calls import CriterionRow
 from alumni_app.grants.decisions import TrancheRow
-from alumni_app.grants.forms import TOKEN, near_today, not_in_future
+from alumni_app.grants.forms import near_today, not_in_future, one_time_token
 from alumni_app.grants.labels import RECOMMENDATION_LABELS
 from alumni_app.plans.forms import ListsMeta, Row
 
@@ -242,8 +240,7 @@ class RefundForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not TOKEN.fullmatch(self.form_token.data or ""):
-            self.form_token.data = secrets.token_urlsafe(24)  # missing or not one of ours
+        one_time_token(self.form_token)
 
 
 def review_form(criteria, review, version: int | None, **kwargs):

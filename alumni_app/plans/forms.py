@@ -190,9 +190,7 @@ class PlanForm(BaseForm):
 
 def plan_form(plan=None, **kwargs) -> PlanForm:
     """A plan form with the plan's rows and a few blank ones for new milestones and indicators."""
-    form = PlanForm(obj=plan, **kwargs)
-    if plan is not None and not form.is_submitted():
-        form.edit_version.data = str(plan.edit_version)
+    form = PlanForm(obj=plan, **kwargs)  # edit_version too: the plan's, when the form opens
     if not form.is_submitted():
         for _ in range(EXTRA_ROWS):
             form.milestones.append_entry()

@@ -135,7 +135,7 @@ def edit(plan_id: int):
             if isinstance(exc, PlanError) and exc.code == "plan-changed":
                 # Kept as typed; saved again from here, it rests on the newer version.
                 notice, status = exc.message, 409
-                form.edit_version.data = str(db.session.get(ActionPlan, plan.id).edit_version)
+                form.edit_version.data = str(plan.edit_version)  # reloaded after the rollback
             else:
                 status = _plan_form_errors(form, exc)
         else:

@@ -318,13 +318,19 @@ def test_receipts_go_only_on_the_report_of_a_tranche_paid_out(app, login, office
     assert money.release_problem(money.tranches(application)[1]) is None
 
 
-def test_a_grant_whose_money_all_came_back_can_be_closed(app, office, users):
-    """The project called off and every unit returned: no receipt to file, yet the final
-    report goes through, the grant closes and the call's figures say what came back."""
+def _single_tranche_paid(office, users):
+    """A grant of 1,500.00 in one tranche, paid."""
     applicant = f.eligible_alumnus(office)
     application = f.approved(f.reviewed_application(office, users, applicant=applicant),
                              users["manager"], parts=1)
     money.release(users["manager"], money.tranches(application)[0], "PO-1")
+    return applicant, application
+
+
+def test_a_grant_whose_money_all_came_back_can_be_closed(app, office, users):
+    """The project called off and every unit returned: no receipt to file, yet the final
+    report goes through, the grant closes and the call's figures say what came back."""
+    applicant, application = _single_tranche_paid(office, users)
     money.record_refund(users["officer"], application, D("1500.00"), f.TODAY, "Bank 9")
     final = money.reports(application)[0]
     money.submit_report(applicant, final, {"narrative": "Called off; all money returned.",
@@ -339,10 +345,7 @@ def test_a_grant_whose_money_all_came_back_can_be_closed(app, office, users):
 
 
 def test_a_report_with_money_still_unspent_needs_its_receipts(app, office, users):
-    applicant = f.eligible_alumnus(office)
-    application = f.approved(f.reviewed_application(office, users, applicant=applicant),
-                             users["manager"], parts=1)
-    money.release(users["manager"], money.tranches(application)[0], "PO-1")
+    applicant, application = _single_tranche_paid(office, users)
     money.record_refund(users["officer"], application, D("1499.99"), f.TODAY, "Bank 9")
     final = money.reports(application)[0]
     money.save_report(applicant, final, {"narrative": "Almost all returned.",

@@ -159,13 +159,19 @@ def test_a_co_applicant_needs_a_verified_record(app, login, office, users):
     assert application.team == []
 
 
-def test_a_co_applicant_unverified_after_confirming_stops_the_submission(app, office, users):
+def _confirmed_team(office, users):
+    """A draft to a call asking for a team of two, its co-applicant confirmed."""
     call = f.make_call(office, users["manager"], min_team_size=2)
     applicant, partner = f.eligible_alumnus(office), f.eligible_alumnus(office)
     application = f.draft(call, applicant)
     member = applications.add_team_member(applicant, application, partner.email)
     applications.answer_invitation(partner, member, accept=True)
     db.session.commit()
+    return applicant, partner, application
+
+
+def test_a_co_applicant_unverified_after_confirming_stops_the_submission(app, office, users):
+    applicant, partner, application = _confirmed_team(office, users)
     _unverify(partner)
     with pytest.raises(SubmissionRefused) as refused:
         applications.submit(applicant, application, "tok-team-1")
@@ -191,12 +197,7 @@ def test_a_declined_co_applicant_cannot_confirm_later(app, login, office, users)
 
 def test_applications_and_team_places_follow_a_merged_record(app, office, users):
     """Staff merge the alumni's claimed records into older ones: the draft still submits."""
-    call = f.make_call(office, users["manager"], min_team_size=2)
-    applicant, partner = f.eligible_alumnus(office), f.eligible_alumnus(office)
-    application = f.draft(call, applicant)
-    member = applications.add_team_member(applicant, application, partner.email)
-    applications.answer_invitation(partner, member, accept=True)
-    db.session.commit()
+    applicant, partner, application = _confirmed_team(office, users)
     kept = {}
     for user in (applicant, partner):
         claimed = db.session.scalar(sa.select(AlumnusRecord).filter_by(user_id=user.id))
@@ -215,12 +216,7 @@ def test_applications_and_team_places_follow_a_merged_record(app, office, users)
 
 
 def test_a_co_applicant_whose_account_was_closed_stops_the_submission(app, office, users):
-    call = f.make_call(office, users["manager"], min_team_size=2)
-    applicant, partner = f.eligible_alumnus(office), f.eligible_alumnus(office)
-    application = f.draft(call, applicant)
-    member = applications.add_team_member(applicant, application, partner.email)
-    applications.answer_invitation(partner, member, accept=True)
-    db.session.commit()
+    applicant, partner, application = _confirmed_team(office, users)
     partner.is_active = False  # an administrator deactivated the account
     db.session.commit()
     with pytest.raises(SubmissionRefused) as refused:
