@@ -2,43 +2,55 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Two stamps: serving needs the package alone, the tests and lint their extras on top.
+SERVE_STAMP := $(VENV)/.installed-serve
+TEST_STAMP := $(VENV)/.installed-test
 FLASK := $(BIN)/flask --app alumni_app
 CATALOGS := alumni_app/translations
 PO := $(wildcard $(CATALOGS)/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
+PORT ?= 5000
 
-.PHONY: run test install translations extract-messages lint bench-throughput clean
+.PHONY: run test install install-serve translations extract-messages lint bench-throughput clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
+$(SERVE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
 
-install: $(STAMP) translations
+$(TEST_STAMP): $(SERVE_STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+# What serving needs: the package, its compiled catalogs.
+install-serve: $(SERVE_STAMP) translations
+
+# A developer's machine: serving plus the test and lint tools.
+install: install-serve $(TEST_STAMP)
 
 %.mo: %.po
-	$(BIN)/pybabel compile -i $< -o $@
+	$(BIN)/pybabel --quiet compile -i $< -o $@
 
-translations: $(STAMP) $(MO)
+translations: $(SERVE_STAMP) $(MO)
 
-run: install
-	$(FLASK) db upgrade
-	$(FLASK) seed-demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+# `make run PORT=5001` serves on another port. The seed prints the logins last, just before
+# the server's own lines.
+run: install-serve
+	@$(FLASK) seed-demo --migrate --url http://127.0.0.1:$(PORT)/
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Refresh the catalogs after adding or changing user-facing strings.
-extract-messages: $(STAMP)
+extract-messages: $(SERVE_STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs=".*" -o $(CATALOGS)/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i $(CATALOGS)/messages.pot -d $(CATALOGS) --no-fuzzy-matching --ignore-obsolete --width 100
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check alumni_app tests bench config.py
 
 bench-throughput: install

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
+import flask_migrate
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
@@ -85,15 +87,25 @@ def create_user(email, name, role, office, password, password_stdin, language):
 
 
 @click.command("seed-demo")
+@click.option("--migrate", is_flag=True, help="Bring the database schema up to date first.")
+@click.option("--url", help="Where the app will answer, printed after the logins.")
 @with_appcontext
-def seed_demo():
-    """Load demo offices and accounts (once) and print the demo logins."""
+def seed_demo(migrate, url):
+    """Load demo offices and accounts (once) and print the demo logins last."""
     from alumni_app import demo
 
-    created = demo.seed()
-    db.session.commit()
+    # The migrations' and the seed's log lines would bury the logins: the database keeps the
+    # audit trail of the seed, the terminal shows only warnings and the logins.
+    logging.disable(logging.INFO)
+    try:
+        if migrate:
+            flask_migrate.upgrade()
+        created = demo.seed()
+        db.session.commit()
+    finally:
+        logging.disable(logging.NOTSET)
     click.echo("Demo data loaded." if created else "Demo data already present.")
-    click.echo(demo.logins_text())
+    click.echo(demo.logins_text(url))
 
 
 @click.command("seed-synthetic")

@@ -173,9 +173,12 @@ def _user(email, name, role, office_id, lang, actor=None) -> User:
     return user
 
 
-def logins_text() -> str:
+def logins_text(url: str | None = None) -> str:
+    """The demo logins, framed so they stand out in a terminal; then where to open the app."""
+    rule = "=" * 72
     lines = [
         "",
+        rule,
         f"Demo logins (password for all: {DEMO_PASSWORD})",
         f"  administrator   {ADMIN[0]}",
     ]
@@ -189,6 +192,7 @@ def logins_text() -> str:
         f"app (Google Authenticator, Aegis, FreeOTP ...): {DEMO_TOTP_SECRET}",
         "or print the current code with: .venv/bin/python -c \"import pyotp; "
         f"print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\"",
-        "",
     ]
-    return "\n".join(lines)
+    if url:
+        lines += ["", f"Open {url} and log in with one of these (Ctrl+C stops the server)."]
+    return "\n".join([*lines, rule, ""])

@@ -181,3 +181,53 @@ def test_a_password_piped_from_a_windows_file_loses_its_carriage_return(app, mon
 def test_account_commands_refuse_an_unknown_email(app, command):
     result = _run(app, command, "--email", "nobody@example.org", input="x\n")
     assert result.exit_code != 0 and "no account with e-mail" in result.output
+
+
+@pytest.mark.slow
+def test_the_demo_start_prints_the_logins_last_without_log_lines(tmp_path):
+    """`make run`'s seed: migrations and seed quiet, the logins and the address at the end."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    flask = Path(sys.executable).with_name("flask")
+    env = {**os.environ, "APP_ENV": "development",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
+    done = subprocess.run(
+        [str(flask), "--app", "alumni_app", "seed-demo", "--migrate",
+         "--url", "http://127.0.0.1:5077/"],
+        env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    output = done.stdout + done.stderr
+    for noise in ("INFO", "Running upgrade", "audit action="):
+        assert noise not in output
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    assert lines[0] == "Demo data loaded." and set(lines[1]) == {"="}
+    assert lines[2].startswith("Demo logins") and "admin@example.org" in lines[3]
+    assert "Open http://127.0.0.1:5077/" in lines[-2] and set(lines[-1]) == {"="}
+
+
+def _make_dry_run(target: str, *variables: str) -> str:
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    root = Path(__file__).resolve().parents[1]
+    # -B: every step as on a fresh clone; -n: print the steps, run none.
+    return subprocess.run(["make", "-n", "-B", target, *variables], cwd=root, check=True,
+                          capture_output=True, text=True, timeout=60).stdout
+
+
+def test_make_run_installs_only_what_serving_needs_and_takes_a_port():
+    steps = _make_dry_run("run", "PORT=5077")
+    installs = [line for line in steps.splitlines() if "pip install" in line]
+    assert any(line.endswith("-e .") for line in installs)
+    assert not any("[test]" in line for line in installs)
+    assert "--port 5077" in steps and "--port 5000" not in steps
+
+
+def test_make_test_installs_the_test_extras():
+    assert '-e ".[test]"' in _make_dry_run("test")
