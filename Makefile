@@ -9,9 +9,11 @@ FLASK := $(BIN)/flask --app alumni_app
 CATALOGS := alumni_app/translations
 PO := $(wildcard $(CATALOGS)/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
+STATIC_SOURCES := $(shell find alumni_app/static -type f)
+STATIC_MANIFEST := alumni_app/static_build/manifest.json
 PORT ?= 5000
 
-.PHONY: run test install install-serve translations extract-messages lint bench-throughput clean
+.PHONY: run test install install-serve static translations extract-messages lint bench-throughput clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +27,8 @@ $(TEST_STAMP): $(SERVE_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-# What serving needs: the package, its compiled catalogs.
-install-serve: $(SERVE_STAMP) translations
+# What serving needs: the package, its compiled catalogs, its hashed and compressed static files.
+install-serve: $(SERVE_STAMP) translations static
 
 # A developer's machine: serving plus the test and lint tools.
 install: install-serve $(TEST_STAMP)
@@ -35,6 +37,11 @@ install: install-serve $(TEST_STAMP)
 	$(BIN)/pybabel --quiet compile -i $< -o $@
 
 translations: $(SERVE_STAMP) $(MO)
+
+$(STATIC_MANIFEST): $(STATIC_SOURCES) | $(SERVE_STAMP)
+	$(BIN)/python -m alumni_app.static_files
+
+static: $(STATIC_MANIFEST)
 
 # `make run PORT=5001` serves on another port. The seed prints the logins last, just before
 # the server's own lines.
@@ -57,4 +64,4 @@ bench-throughput: install
 	$(BIN)/python bench/throughput.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache alumni_app/static_build

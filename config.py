@@ -123,6 +123,10 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = {"en": "English", "ru": "Русский"}
 
+    # Hashed, precompressed static files written by `make static` (alumni_app/static_files.py);
+    # without them the plain files are served.
+    STATIC_BUILD_DIR = env("STATIC_BUILD_DIR", str(BASE_DIR / "alumni_app" / "static_build"))
+
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     SEND_HSTS = False
     TOTP_ISSUER = env("TOTP_ISSUER", "KCCP Alumni")
@@ -160,6 +164,8 @@ class TestingConfig(Config):
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     SERVER_NAME = None
+    # The plain files whatever was built: the static files' tests build their own.
+    STATIC_BUILD_DIR = None
 
 
 class ProductionConfig(Config):
