@@ -16,6 +16,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
+from alumni_app.forms import DecimalInput
+
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009'’]")
 PLAIN = re.compile(r"-?\d+(\.\d+)?")
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -87,9 +89,10 @@ def parse_amount(raw: str | None, *, places: int = 2, allow_negative: bool = Fal
 class AmountField(StringField):
     """A text box for money (or a quantity) read with parse_amount(); `data` is a Decimal."""
 
+    widget = DecimalInput()
+
     def __init__(self, label=None, validators=None, places: int = 2, allow_zero: bool = True,
                  maximum: Decimal = MAX_AMOUNT, **kwargs):
-        kwargs.setdefault("render_kw", {}).setdefault("inputmode", "decimal")
         super().__init__(label, validators, **kwargs)
         self.places, self.allow_zero, self.maximum = places, allow_zero, maximum
         self.raw_text = ""

@@ -9,9 +9,10 @@ from flask import request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, IntegerField, PasswordField
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, Length
+from wtforms.widgets import TextInput
 
 # The largest row number a typed "record no." may hold: beyond it, the database driver cannot
 # even look it up (SQLite raises OverflowError past 2**63) and integer ids stop at 2**31 - 1.
@@ -61,6 +62,33 @@ class BaseForm(FlaskForm):
             if not issubclass(unbound_field.field_class, PasswordField):
                 filters = [strip_filter, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+class DecimalInput(TextInput):
+    """A text box for a number with decimals, with the phone's number keyboard.
+
+    Not `type=number`: a browser set to English refuses "12,5" there and sends nothing, and a
+    Russian one refuses "12.5"; the server reads both (alumni_app.amounts).
+    """
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("inputmode", "decimal")
+        return super().__call__(field, **kwargs)
+
+
+class WholeNumberInput(TextInput):
+    """A text box for a count or a year, with the phone's digit keyboard (not `type=number`,
+    whose value a mouse wheel changes and which browsers check by their own rules)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("inputmode", "numeric")
+        return super().__call__(field, **kwargs)
+
+
+class WholeNumberField(IntegerField):
+    """WTForms' IntegerField in a text box (WTForms draws a `type=number` one)."""
+
+    widget = WholeNumberInput()
 
 
 def email_field(label=None, **kwargs) -> EmailField:

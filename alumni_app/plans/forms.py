@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from alumni_app.amounts import AmountError, parse_amount
-from alumni_app.forms import BaseForm, positive_int, strip_filter
+from alumni_app.forms import BaseForm, DecimalInput, positive_int, strip_filter
 from alumni_app.plans.models import MilestoneState, PlanStatus
 from alumni_app.plans.services import IndicatorRow, MilestoneRow, UpdateValues
 
@@ -59,7 +59,9 @@ def _row_id(value) -> int | None:
 class FiniteDecimalField(DecimalField):
     """A number as people type it ("12,5", "3 000", "1 250,5"): read like money by
     alumni_app.amounts, so "NaN", "1e1000000" and misplaced separators are refused, and
-    negative values (a change in a rate) are allowed."""
+    negative values (a change in a rate) are allowed. A text box: see DecimalInput."""
+
+    widget = DecimalInput()
 
     def process_formdata(self, valuelist):
         if not valuelist:

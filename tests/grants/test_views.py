@@ -504,3 +504,27 @@ def test_report_evidence_is_attached_and_a_bad_file_refused(app, login, office, 
 
     assert [e.original_name for e in db.session.get(GrantReport, report.id).evidence] == [
         "photos.pdf"]
+
+
+def _input(page: str, name: str) -> str:
+    match = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', page)
+    assert match, name
+    return match.group(0)
+
+
+def test_amount_and_count_boxes_are_text_boxes_that_take_a_decimal_comma(
+        app, login, application, applicant):
+    """No type=number: browsers refuse "12,5" there (or "12.5", by their language)."""
+    http = login(applicant)
+    page = http.get(f"/grants/applications/{application.id}/edit").get_data(as_text=True)
+    assert 'type="number"' not in page
+    for name in ("budget-0-quantity", "budget-0-unit_cost"):
+        assert 'inputmode="decimal"' in _input(page, name)
+    assert 'inputmode="numeric"' in _input(page, "people_to_reach")
+    saved = http.post(f"/grants/applications/{application.id}/edit", data={
+        **form_data(**{"budget-0-quantity": "2,5", "budget-0-unit_cost": "12,5"}),
+        **edit_form(http, application), "action": "save"})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    line = db.session.scalar(sa.select(BudgetLine).order_by(BudgetLine.position))
+    assert (line.quantity, line.unit_cost) == (D("2.50"), D("12.50"))

@@ -267,3 +267,42 @@ def test_indicator_values_are_read_as_people_type_numbers(app, login, users, pla
     assert response.status_code == 302
     db.session.expire_all()
     assert plan.indicators[0].reached == Decimal(value)
+
+
+def _input(page: str, name: str) -> str:
+    """The <input> tag of a field, by its name."""
+    import re
+
+    match = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', page)
+    assert match, name
+    return match.group(0)
+
+
+def test_indicator_values_typed_with_a_decimal_comma_are_kept(app, login, users, plan):
+    """A browser set to English refuses "12,5" in a type=number box and sends nothing."""
+    http = login(users["alumnus"])
+    name = f"indicator_{plan.indicators[0].id}"
+    box = _input(http.get(f"/plans/{plan.id}/updates/new").get_data(as_text=True), name)
+    assert 'type="text"' in box and 'inputmode="decimal"' in box
+    response = http.post(f"/plans/{plan.id}/updates/new", data=update_data(plan, **{name: "12,5"}))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert plan.indicators[0].reached == Decimal("12.5")
+
+
+def test_a_plans_indicator_boxes_take_a_decimal_comma(app, login, users, participation):
+    from alumni_app.plans.models import ActionPlan
+
+    http = login(users["alumnus"])
+    page = http.get(f"/plans/new/{participation.id}").get_data(as_text=True)
+    for field in ("baseline", "target"):
+        box = _input(page, f"indicators-0-{field}")
+        assert 'type="text"' in box and 'inputmode="decimal"' in box
+    response = http.post(f"/plans/new/{participation.id}", data={
+        "title": "Roads", "problem": "Roads decay", "status": "draft",
+        "milestones-0-description": "Seminar", "milestones-0-target_on": "2024-06-01",
+        "indicators-0-name": "Roads inspected", "indicators-0-unit": "km",
+        "indicators-0-baseline": "12,5", "indicators-0-target": "1 250,75"})
+    assert response.status_code == 302
+    indicator = db.session.scalar(sa.select(ActionPlan)).indicators[0]
+    assert (indicator.baseline, indicator.target) == (Decimal("12.5"), Decimal("1250.75"))
