@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import get_locale
@@ -11,6 +12,7 @@ from alumni_app.alumni.models import Region
 from alumni_app.extensions import db
 from alumni_app.grants import policy
 from alumni_app.grants.models import (
+    ApplicationVersion,
     AppState,
     GrantApplication,
     GrantCall,
@@ -130,6 +132,23 @@ def team_sectors(application: GrantApplication) -> tuple[bool, list[str]]:
 
 def version_data(version) -> dict:
     return json.loads(version.snapshot)
+
+
+def scored_proposal(application: GrantApplication, number: int | None) -> dict | None:
+    """The submitted version a reviewer scores (`number`, else the latest), ready to show:
+    what it said when submitted, not what the applicant may be revising now."""
+    versions = sa.select(ApplicationVersion).where(
+        ApplicationVersion.application_id == application.id)
+    version = db.session.scalar(versions.where(ApplicationVersion.number == number)) if (
+        number) else None
+    version = version or db.session.scalar(
+        versions.order_by(ApplicationVersion.number.desc()).limit(1))
+    if version is None:
+        return None
+    data = version_data(version)
+    days = {key: date.fromisoformat(data[key]) if data.get(key) else None
+            for key in ("starts_on", "ends_on")}
+    return {**data, **days, "number": version.number, "submitted_at": version.submitted_at}
 
 
 def moves(application: GrantApplication) -> list:

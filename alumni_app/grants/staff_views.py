@@ -305,6 +305,8 @@ def review(application_id: int):
             return _back(application, "reviews")
     return render_template("grants/staff/review.html", application=application, review=review,
                            form=form, criteria=criteria, error=error,
+                           proposal=pages.scored_proposal(application,
+                                                          small_number(form.version.data)),
                            conflict_form=ConflictForm(formdata=None)), status
 
 

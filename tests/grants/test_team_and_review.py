@@ -320,3 +320,41 @@ def test_a_review_of_a_version_revised_meanwhile_is_refused_and_kept(app, login,
     assert http.post(url, data={**data, "version": again}).status_code == 302
     db.session.refresh(review)
     assert (review.state, review.version_number) == ("submitted", 2)
+
+
+def test_the_review_page_shows_the_proposal_and_budget_being_scored(app, login, office, users):
+    """A reviewer reads the version they score next to the form, not in a second tab: above
+    the form in the page (a phone shows it first), beside it on a wide screen."""
+    call = f.make_call(office, users["manager"])
+    application = f.in_review(f.submitted(call, f.eligible_alumnus(office),
+                                          problem="Unsafe water in ten schools.",
+                                          objectives="Safe water for 3,000 pupils."),
+                              users["officer"])
+    reviewer = factories.make_user("officer", office)
+    reviews.assign(users["manager"], application, reviewer)
+    # What the applicant types in a later revision is not what this reviewer scores.
+    application.problem = "A draft of the next version."
+    db.session.commit()
+    page = text(login(reviewer).get(f"/staff/grants/applications/{application.id}/review"))
+    proposal = page[page.index("The proposal you score"):page.index('name="version"')]
+    for shown in ("Version 1, submitted", "Filters for ten schools.",
+                  "Unsafe water in ten schools.", "Safe water for 3,000 pupils.",
+                  "Buy and install filters; train caretakers.", "Pupils (3,000)",
+                  "Water filters", "120.00", "1,200.00", "Installation", "300.00",
+                  "1,500.00 TJS"):
+        assert shown in proposal, shown
+    assert "A draft of the next version." not in page
+    assert 'class="col-lg-6"' in page  # two columns from a wide screen on
+
+
+def test_the_review_page_in_russian_shows_the_proposal_in_the_readers_words(
+        app, login, office, users):
+    application = f.in_review(f.submitted(f.make_call(office, users["manager"]),
+                                          f.eligible_alumnus(office)), users["officer"])
+    reviewer = factories.make_user("officer", office, preferred_language="ru")
+    reviews.assign(users["manager"], application, reviewer)
+    db.session.commit()
+    page = text(login(reviewer).get(f"/staff/grants/applications/{application.id}/review"))
+    proposal = page[page.index("Заявка, которую вы оцениваете"):]
+    assert "Оборудование" in proposal
+    assert "1 500,00 TJS" in proposal.replace("\u00a0", " ").replace("\u202f", " ")
