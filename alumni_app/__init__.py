@@ -41,6 +41,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     register_blueprints(app)
     register_request_hooks(app)
     register_template_helpers(app)
+    register_audit_words(app)
     register_commands(app)
     return app
 
@@ -188,6 +189,21 @@ def register_template_helpers(app: Flask) -> None:
 
     templating.register(app)
     static_files.register(app)
+
+
+def register_audit_words(app: Flask) -> None:
+    """Each feature's words for the actions it records (alumni_app.audit_words)."""
+    from alumni_app import audit_words
+    from alumni_app.accounts import audit_words as accounts
+    from alumni_app.alumni import audit_words as alumni
+    from alumni_app.grants import audit_words as grants
+    from alumni_app.offices import audit_words as offices
+    from alumni_app.plans import audit_words as plans
+    from alumni_app.training import audit_words as training
+
+    audit_words.register_core(app)
+    for feature in (accounts, offices, alumni, training, plans, grants):
+        feature.register(app)
 
 
 def register_commands(app: Flask) -> None:

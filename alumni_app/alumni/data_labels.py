@@ -7,64 +7,14 @@ from datetime import date, datetime
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
+from alumni_app import audit_words
 from alumni_app.alumni.claim_models import ClaimState, ErasureState
 from alumni_app.alumni.forms import GENDER_LABELS
-from alumni_app.alumni.history import ACTION_LABELS, FIELD_LABELS
+from alumni_app.alumni.history import FIELD_LABELS
 from alumni_app.alumni.models import Visibility
 
 ROLE_LABELS = {"alumnus": _l("Alumnus"), "officer": _l("Officer"), "manager": _l("Manager"),
                "admin": _l("Administrator")}
-# Every action the audit log records about a person or by them (see audit.record calls);
-# grant workflow steps ("grant.<machine>.<action>") are labelled by _grant_action.
-PERSON_ACTION_LABELS = {
-    **ACTION_LABELS,
-    "claim.requested": _l("Asked to be matched to a record"),
-    "claim.rejected": _l("Match not confirmed by the office"),
-    "erasure.requested": _l("Erasure asked for"),
-    "account.registered": _l("Account registered"),
-    "account.register_existing": _l("Registration tried again with this address"),
-    "account.email_verified": _l("E-mail address confirmed"),
-    "account.created": _l("Account created"),
-    "account.invited": _l("Invited to the network"),
-    "account.invitation_accepted": _l("Invitation accepted"),
-    "account.profile_changed": _l("Name or language changed"),
-    "account.email_change_requested": _l("Change of e-mail address asked for"),
-    "account.email_changed": _l("E-mail address changed"),
-    "account.role_changed": _l("Role changed"),
-    "account.deactivated": _l("Account deactivated"),
-    "account.reactivated": _l("Account reactivated"),
-    "login.succeeded": _l("Logged in"),
-    "login.failed": _l("Login failed"),
-    "logout": _l("Logged out"),
-    "password.changed": _l("Password changed"),
-    "password.rehashed": _l("Stored password protection renewed"),
-    "password.reset_requested": _l("Password reset link asked for"),
-    "password.check_failed": _l("Wrong current password typed"),
-    "password.check_throttled": _l("Current password not checked: too many attempts"),
-    "second_factor.enabled": _l("Second factor turned on"),
-    "second_factor.disabled": _l("Second factor turned off"),
-    "second_factor.reset": _l("Second factor reset"),
-    "second_factor.codes_regenerated": _l("New recovery codes made"),
-    "plan.created": _l("Action plan written"),
-    "plan.updated": _l("Action plan edited"),
-    "plan.update_posted": _l("Progress update posted"),
-    "plan.check_in_answered": _l("Check-in answered"),
-    "plan.update_verified": _l("Progress update verified by the office"),
-    "plan.commented": _l("Comment on an action plan"),
-    "plan.reminders_set": _l("Reminder settings changed"),
-    "activity.created": _l("Activity recorded"),
-    "activity.updated": _l("Activity changed"),
-    "activity.evidence_added": _l("Evidence added to an activity"),
-    "barrier.created": _l("Obstacle noted"),
-    "barrier.updated": _l("Obstacle changed"),
-    "file.stored": _l("File uploaded"),
-}
-# Actions about offices, courses and lists, never about one person (kept out of the check
-# that every action has a label: tests/alumni/test_privacy.py).
-NOT_PERSONAL_ACTIONS = frozenset({
-    "records.imported", "course.created", "course.updated", "office.created", "office.updated",
-    "login.throttled", "password.reset_requested_unknown"})
-
 CODE_LABELS = {
     "role": ROLE_LABELS,
     "preferred_language": {"en": "English", "ru": "Русский"},
@@ -78,7 +28,6 @@ CODE_LABELS = {
                     ClaimState.WITHDRAWN.value: _l("closed")},
     "erasure_state": {ErasureState.PENDING.value: _l("waiting for the office"),
                       ErasureState.COMPLETED.value: _l("done")},
-    "action": PERSON_ACTION_LABELS,
     "reason": {"password": _l("wrong password"), "unknown-email": _l("unknown address"),
                "inactive": _l("account deactivated"),
                "second-factor-totp": _l("wrong authenticator code"),
@@ -118,25 +67,12 @@ CODED_DETAILS = {"role": "role", "old_role": "role", "new_role": "role"}
 
 
 def code_label(kind: str, value) -> str:
-    """The word for a stored code (a role, a state ...); the code itself if it has none."""
+    """The word for a stored code (a role, a state, an action ...); the code if it has none."""
     if value is None or value == "":
         return ""
-    if kind == "action" and value not in PERSON_ACTION_LABELS:
-        return _grant_action(str(value))
+    if kind == "action":
+        return audit_words.label(str(value))
     return str(CODE_LABELS.get(kind, {}).get(value, value))
-
-
-def _grant_action(code: str) -> str:
-    """A grant workflow step by the words of the application's timeline."""
-    from alumni_app.grants.labels import CALL_EVENT_LABELS, EVENT_LABELS
-
-    _grant, _, rest = code.partition(".")
-    machine, _, action = rest.partition(".")
-    if _grant != "grant" or not action:
-        return str(_l("Other recorded event"))
-    table, key = (CALL_EVENT_LABELS, action) if machine == "call" else (
-        EVENT_LABELS, action if machine == "application" else f"{machine}_{action}")
-    return str(table.get(key, _l("Mini-grant application step")))
 
 
 def _changed_fields(changes) -> str:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 
+from alumni_app import audit_words
 from alumni_app.accounts.models import User
 from alumni_app.alumni.forms import GENDER_LABELS
 from alumni_app.alumni.models import AlumnusRecord, Region, Visibility
@@ -18,26 +19,6 @@ from alumni_app.extensions import db
 from alumni_app.training.models import Course, Sector
 
 SHOWN = 300
-ACTION_LABELS = {
-    "record.created": _l("Record created"),
-    "record.updated": _l("Record changed"),
-    "record.merged": _l("A duplicate was merged into this record"),
-    "record.deactivated": _l("Record deactivated"),
-    "record.reactivated": _l("Record reactivated"),
-    "record.privacy_changed": _l("Privacy settings changed"),
-    "record.photo_changed": _l("Photo changed"),
-    "record.photo_removed": _l("Photo removed"),
-    "record.erased": _l("Personal data erased"),
-    "record.post_added": _l("Earlier post added"),
-    "record.post_updated": _l("Earlier post corrected"),
-    "record.post_deleted": _l("Earlier post deleted"),
-    "participation.added": _l("Course added"),
-    "participation.updated": _l("Nomination corrected"),
-    "participation.removed": _l("Course removed"),
-    "claim.invited": _l("Invited to claim the record"),
-    "claim.accepted": _l("Record claimed by invitation"),
-    "claim.confirmed": _l("Claim confirmed by the office"),
-}
 
 
 FIELD_LABELS = {
@@ -162,7 +143,7 @@ def record_history(record: AlumnusRecord) -> list[Entry]:
     codes = {i: c for i, c in db.session.execute(
         sa.select(Course.id, Course.code).where(Course.id.in_(course_ids)))}
     values = Names.of(events)
-    return [Entry(e, str(ACTION_LABELS.get(e.action, e.action)), _by(e, names),
+    return [Entry(e, audit_words.label(e.action), _by(e, names),
                   codes.get(e.details_dict.get("course_id"), ""),
                   e.subject_id if e.subject_id != record.id else None,
                   _changes(e.details_dict, values),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from alumni_app import audit_words
 from alumni_app.accounts.models import User
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.audit import AuditEvent
@@ -72,6 +73,6 @@ def staff(user: User) -> dict:
     return {
         **_record_figures(user),
         "offices": offices,
-        "recent_events": db.session.scalars(recent).all(),
+        "recent_events": audit_words.describe(db.session.scalars(recent).all(), user),
         "alumni_accounts": alumni_accounts,
     }
