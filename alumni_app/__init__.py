@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -55,7 +55,13 @@ def _limit_request_size() -> None:
 def _refuse_nul_in_query() -> None:
     """A NUL character in the query string is nobody's search: 400 (the databases refuse it)."""
     if any("\x00" in value for values in request.args.listvalues() for value in values):
-        abort(400)
+        from flask_babel import gettext as _
+        from werkzeug.exceptions import BadRequest
+
+        refused = BadRequest()
+        refused.user_message = _("The address contains a character that is not allowed (a NUL "
+                                 "character). Check the link, or type the address again.")
+        raise refused
 
 
 def _refuse_unsafe_production(app: Flask) -> None:
