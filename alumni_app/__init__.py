@@ -180,8 +180,9 @@ def register_request_hooks(app: Flask) -> None:
     @app.teardown_request
     def _forget_request_state(_exc=None):
         # g lives on the app context, which an outer context (a shell, a test) may share
-        # between requests: never let one request's user or mail queue reach the next.
-        for key in ("_login_user", "request_id", "queued_mail_ids"):
+        # between requests: never let one request's user, mail queue or language (Flask-Babel
+        # keeps the locale and time zone it selected in g) reach the next.
+        for key in ("_login_user", "request_id", "queued_mail_ids", "_flask_babel"):
             g.pop(key, None)
 
     app.after_request(deliver_after_request)

@@ -13,6 +13,7 @@ from flask_babel import (
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from alumni_app.i18n import language_name, language_to_offer
 from alumni_app.permissions import template_globals
 from alumni_app.training.labels import program_type_label
 
@@ -80,6 +81,8 @@ def register(app: Flask) -> None:
         current_locale=lambda: str(get_locale()),
         languages=app.config["LANGUAGES"],
         program_type_label=program_type_label,
+        language_to_offer=language_to_offer,
+        language_name=language_name,
     )
     app.jinja_env.filters.update(
         datetime=lambda v, fmt="medium": format_datetime(v, fmt) if v else "",
