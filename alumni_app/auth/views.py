@@ -108,7 +108,7 @@ def _second_factor_step(form, template: str, check, method: str):
         return redirect(url_for("auth.login"))
     if not form.validate_on_submit():
         return render_template(template, form=form), form_status()
-    wait = services.login_retry_after(user.email)
+    wait = services.login_retry_after(user.email, user)
     if wait:
         return _throttled_response(form, template, wait)
     if check(user, form):
