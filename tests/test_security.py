@@ -284,7 +284,9 @@ def test_production_cookies_are_secure(monkeypatch):
             "email": user.email, "password": factories.PASSWORD, "remember": "y"})
         assert response.status_code == 302
         cookies = response.headers.getlist("Set-Cookie")
-        assert len(cookies) == 2  # the session and the remember cookie
+        # The session, the remember cookie and the mark of a browser known to the account.
+        assert sorted(c.split("=")[0] for c in cookies) == [
+            "alumni_known", "alumni_remember", "alumni_session"]
         for cookie in cookies:
             assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
         assert response.headers["Strict-Transport-Security"].startswith("max-age=")
