@@ -6,6 +6,8 @@ from babel import Locale
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
 
+from alumni_app.times import user_time_zone
+
 SUPPORTED = ("en", "ru")
 
 
@@ -82,8 +84,5 @@ def language_name(code: str) -> str:
 
 
 def select_timezone() -> str:
-    """Show staff times in their office's time zone; everyone else in UTC."""
-    user = loaded_user()
-    if user is not None and user.office is not None:
-        return user.office.time_zone
-    return "UTC"
+    """Times in the reader's zone: their office's, their record's office's, else UTC."""
+    return user_time_zone(loaded_user())
