@@ -91,6 +91,9 @@ class Config:
     RATELIMIT_KEY_PREFIX = env("RATELIMIT_KEY_PREFIX", "alumni")
     LOGIN_LIMIT_PER_ACCOUNT = env("LOGIN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     LOGIN_LIMIT_PER_ADDRESS = env("LOGIN_LIMIT_PER_ADDRESS", "20 per 15 minutes")
+    # A browser that logged in to an account passes its address's back-off for that account
+    # (alumni_app/auth/known_browsers.py) for this many days after its last login there.
+    LOGIN_KNOWN_BROWSER_DAYS = env_int("LOGIN_KNOWN_BROWSER_DAYS", 180)
     EMAIL_LIMIT_PER_ADDRESS = env("EMAIL_LIMIT_PER_ADDRESS", "10 per hour")
 
     # Tokens sent by e-mail.

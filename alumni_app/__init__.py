@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, current_app, g, request
 from flask_login import current_user
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -56,7 +56,13 @@ def _limit_request_size() -> None:
 def _refuse_nul_in_query() -> None:
     """A NUL character in the query string is nobody's search: 400 (the databases refuse it)."""
     if any("\x00" in value for values in request.args.listvalues() for value in values):
-        abort(400)
+        from flask_babel import gettext as _
+        from werkzeug.exceptions import BadRequest
+
+        refused = BadRequest()
+        refused.user_message = _("The address contains a character that is not allowed (a NUL "
+                                 "character). Check the link, or type the address again.")
+        raise refused
 
 
 def _refuse_unsafe_production(app: Flask) -> None:
@@ -175,8 +181,9 @@ def register_request_hooks(app: Flask) -> None:
     @app.teardown_request
     def _forget_request_state(_exc=None):
         # g lives on the app context, which an outer context (a shell, a test) may share
-        # between requests: never let one request's user or mail queue reach the next.
-        for key in ("_login_user", "request_id", "queued_mail_ids"):
+        # between requests: never let one request's user, mail queue or language (Flask-Babel
+        # keeps the locale and time zone it selected in g) reach the next.
+        for key in ("_login_user", "request_id", "queued_mail_ids", "_flask_babel"):
             g.pop(key, None)
 
     app.after_request(deliver_after_request)

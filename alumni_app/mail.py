@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from alumni_app.db import UTCDateTime, utcnow
 from alumni_app.extensions import db
+from alumni_app.times import times_for
 
 log = logging.getLogger("alumni_app.mail")
 MAIL_ERRORS = (OSError, smtplib.SMTPException)
@@ -53,10 +54,11 @@ class OutboundEmail(db.Model):
 def send_email(recipient: str, template: str, *, locale: str = "en", **context) -> OutboundEmail:
     """Queue an e-mail rendered from templates/mail/<template>.txt in the recipient's language.
 
-    The first line of the rendered template is the subject. The message is delivered after the
-    request commits, so a rolled-back transaction sends nothing.
+    The first line of the rendered template is the subject; times are written in the zone of
+    the recipient (`user` in the context). The message is delivered after the request commits,
+    so a rolled-back transaction sends nothing.
     """
-    with force_locale(locale):
+    with force_locale(locale), times_for(context.get("user")):
         text = render_template(f"mail/{template}.txt", **context)
     subject, _, body = text.strip().partition("\n")
     message = OutboundEmail(recipient=recipient, subject=subject.strip()[:255], body=body.strip())

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Flask, request, url_for
 from flask_babel import (
     format_date,
-    format_datetime,
     format_decimal,
     get_locale,
     get_translations,
@@ -13,7 +12,9 @@ from flask_babel import (
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from alumni_app.i18n import language_name, language_to_offer
 from alumni_app.permissions import template_globals
+from alumni_app.times import format_moment, zone_name
 from alumni_app.training.labels import program_type_label
 
 
@@ -80,9 +81,12 @@ def register(app: Flask) -> None:
         current_locale=lambda: str(get_locale()),
         languages=app.config["LANGUAGES"],
         program_type_label=program_type_label,
+        language_to_offer=language_to_offer,
+        language_name=language_name,
+        time_zone_name=zone_name,
     )
     app.jinja_env.filters.update(
-        datetime=lambda v, fmt="medium": format_datetime(v, fmt) if v else "",
+        datetime=format_moment,
         date=lambda v, fmt="medium": format_date(v, fmt) if v else "",
         number=lambda v: format_decimal(v) if v is not None else "",
     )

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 from sqlalchemy.engine import make_url
 
 from alumni_app import create_app
@@ -15,6 +16,14 @@ from alumni_app.extensions import db
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+# Property tests draw the same examples on every run and every machine ("repeatable", the
+# default of `make test` and CI), so a red run can be reproduced and a green one is not luck;
+# no example database is read or written. `HYPOTHESIS_PROFILE=explore` draws new random
+# examples on purpose, keeps what fails in .hypothesis/ (not in git) and replays it next time.
+settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 def _admin_url(url):

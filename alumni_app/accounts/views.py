@@ -20,6 +20,7 @@ from alumni_app.auth.forms import ConfirmForm
 from alumni_app.auth.tokens import find_token
 from alumni_app.extensions import db
 from alumni_app.forms import form_status
+from alumni_app.i18n import choose_language
 from alumni_app.permissions import SECOND_FACTOR_ROLES, Role, authenticated, public
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -34,7 +35,7 @@ def settings():
         return render_template("accounts/settings.html", form=form), form_status()
     services.update_profile(current_user, display_name=form.display_name.data,
                             language=form.preferred_language.data)
-    session["lang"] = form.preferred_language.data
+    choose_language(form.preferred_language.data)
     db.session.commit()
     flash(_("Your settings were saved."), "success")
     return redirect(url_for("accounts.settings"))

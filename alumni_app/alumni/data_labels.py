@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from alumni_app import audit_words
@@ -12,6 +12,7 @@ from alumni_app.alumni.claim_models import ClaimState, ErasureState
 from alumni_app.alumni.forms import GENDER_LABELS
 from alumni_app.alumni.history import FIELD_LABELS
 from alumni_app.alumni.models import Visibility
+from alumni_app.times import format_moment
 
 ROLE_LABELS = {"alumnus": _l("Alumnus"), "officer": _l("Officer"), "manager": _l("Manager"),
                "admin": _l("Administrator")}
@@ -105,7 +106,7 @@ def readable_time(value) -> str:
     if not value:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, "medium")
+        return format_moment(value, "medium")
     if isinstance(value, date):
         return format_date(value, "medium")
     text = str(value)
@@ -113,5 +114,5 @@ def readable_time(value) -> str:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         return text
-    return format_date(parsed.date(), "medium") if len(text) == 10 else format_datetime(parsed,
-                                                                                       "medium")
+    return format_date(parsed.date(), "medium") if len(text) == 10 else format_moment(parsed,
+                                                                                     "medium")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import lazyload
 
 from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.extensions import db
+from alumni_app.offices.models import Office
 from alumni_app.permissions import Role, is_staff, same_office, scope_to_office, user_role
 
 if TYPE_CHECKING:
@@ -24,6 +25,15 @@ def own_record(user) -> AlumnusRecord | None:
         .where(AlumnusRecord.user_id == user.id)
         .options(lazyload(AlumnusRecord.sectors), lazyload(AlumnusRecord.region))
     )
+
+
+def record_office_zone(user) -> str | None:
+    """The time zone of the office that keeps an alumnus's record (None without a record)."""
+    if user_role(user) is not Role.ALUMNUS:
+        return None
+    return db.session.scalar(
+        sa.select(Office.time_zone).join(AlumnusRecord, AlumnusRecord.office_id == Office.id)
+        .where(AlumnusRecord.user_id == user.id))
 
 
 def visible_records(query: sa.Select, user, *, own: AlumnusRecord | None = None) -> sa.Select:

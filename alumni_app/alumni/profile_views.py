@@ -34,10 +34,17 @@ from alumni_app.extensions import db
 from alumni_app.forms import BaseForm, WholeNumberField, form_status
 from alumni_app.offices.models import Office
 from alumni_app.permissions import Role, object_rule, public, require, role_required
+from alumni_app.times import register_alumnus_zone
 from alumni_app.training.labels import name_choices
 from alumni_app.training.models import Sector
 
 bp = Blueprint("profile", __name__, url_prefix="/me")
+
+
+@bp.record_once
+def _register_time_zone(state) -> None:
+    """Alumni read times in the zone of the office that keeps their record."""
+    register_alumnus_zone(state.app, policy.record_office_zone)
 
 VISIBILITY_LABELS = {
     Visibility.STAFF: _l("Only the staff of my office"),

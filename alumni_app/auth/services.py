@@ -14,6 +14,7 @@ from flask_login import login_user
 from alumni_app import audit, throttle
 from alumni_app.accounts.models import User
 from alumni_app.audit import client_ip
+from alumni_app.auth import known_browsers
 from alumni_app.auth.passwords import hash_password, needs_rehash, verify_password
 from alumni_app.auth.sessions import end_all_sessions, start_session
 from alumni_app.auth.tokens import consume_token, issue_token, void_tokens
@@ -49,19 +50,30 @@ def _limits() -> tuple[str, str]:
     return cfg["LOGIN_LIMIT_PER_ACCOUNT"], cfg["LOGIN_LIMIT_PER_ADDRESS"]
 
 
-def login_retry_after(email: str) -> int:
-    """Seconds before another login attempt for this account from this address is allowed."""
+def _address() -> str:
+    return client_ip() or "-"
+
+
+def login_retry_after(email: str, user: User | None) -> int:
+    """Seconds before another login attempt for this account from here is allowed.
+
+    The account's limit holds everywhere. The address's limit holds for browsers that never
+    logged in to the account (`known_browsers`): colleagues behind the same address are not
+    locked out by someone else's failures, and guessing across accounts still stops.
+    """
     per_account, per_address = _limits()
-    return max(
-        throttle.retry_after(per_account, "login-account", email.strip().lower()),
-        throttle.retry_after(per_address, "login-address", client_ip() or "-"),
-    )
+    wait = throttle.retry_after(per_account, "login-account", email.strip().lower())
+    if known_browsers.knows(user):
+        return wait
+    return max(wait, throttle.retry_after(per_address, "login-address", _address()))
 
 
 def record_login_failure(email: str, user: User | None, reason: str) -> None:
+    """Count a failure on the account, and on the address unless the browser knows the account."""
     per_account, per_address = _limits()
     throttle.hit(per_account, "login-account", email.strip().lower())
-    throttle.hit(per_address, "login-address", client_ip() or "-")
+    if not known_browsers.knows(user):
+        throttle.hit(per_address, "login-address", _address())
     audit.record("login.failed", actor=user, subject=user,
                  office_id=getattr(user, "office_id", None), email=email[:254], reason=reason)
 
@@ -100,12 +112,16 @@ def check_current_password(user: User, password: str, *, purpose: str) -> bool:
 
 
 def check_credentials(email: str, password: str) -> User:
-    """Return the user with this e-mail and password, or raise (throttled/refused/unverified)."""
-    wait = login_retry_after(email)
+    """Return the user with this e-mail and password, or raise (throttled/refused/unverified).
+
+    Throttled attempts are refused before the password is looked at: the answer (and its time)
+    is the same whether it was right or wrong.
+    """
+    user = find_user_by_email(email)
+    wait = login_retry_after(email, user)
     if wait:
         audit.record("login.throttled", email=email[:254], retry_after=wait)
         raise LoginThrottled(wait)
-    user = find_user_by_email(email)
     if not verify_password(user.password_hash if user else None, password):
         record_login_failure(email, user, "password" if user else "unknown-email")
         raise LoginRefused("refused")
@@ -127,6 +143,7 @@ def complete_login(user: User, *, remember: bool, method: str = "password") -> N
     user.last_login_at = utcnow()
     per_account, _ = _limits()
     throttle.reset(per_account, "login-account", user.email)
+    known_browsers.remember(user)
     audit.record("login.succeeded", actor=user, subject=user, office_id=user.office_id,
                  method=method, remember=remember)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
@@ -27,6 +28,7 @@ from alumni_app.auth.tokens import find_token
 from alumni_app.auth.totp import use_recovery_code, verify_totp
 from alumni_app.extensions import db
 from alumni_app.forms import form_status
+from alumni_app.i18n import end_session_keeping_language, restart_session
 from alumni_app.permissions import authenticated, public
 from alumni_app.security import safe_next
 
@@ -69,7 +71,7 @@ def login():
         flash(_("Please confirm your e-mail address first: we sent you a new link."), "warning")
         return redirect(url_for("auth.login"))
     next_url = _after_login_target(form.next.data)
-    session.clear()  # a fresh session at every login
+    restart_session()  # a fresh session at every login (a language picked on the page stays)
     if user.has_second_factor:
         session.update(pending_user=user.id, pending_at=time.time(),
                        pending_remember=bool(form.remember.data), pending_next=next_url)
@@ -92,7 +94,7 @@ def _pending_user() -> User | None:
 def _finish_second_factor(user: User, method: str):
     remember = bool(session.get("pending_remember"))
     next_url = _after_login_target(session.get("pending_next"))
-    session.clear()
+    restart_session()
     services.complete_login(user, remember=remember, method=method)
     db.session.commit()
     return redirect(next_url)
@@ -106,7 +108,7 @@ def _second_factor_step(form, template: str, check, method: str):
         return redirect(url_for("auth.login"))
     if not form.validate_on_submit():
         return render_template(template, form=form), form_status()
-    wait = services.login_retry_after(user.email)
+    wait = services.login_retry_after(user.email, user)
     if wait:
         return _throttled_response(form, template, wait)
     if check(user, form):
@@ -144,10 +146,10 @@ def logout():
     audit.record("logout", actor=current_user, subject=current_user,
                  office_id=current_user.office_id)
     end_session(current_user.session_token)
-    lang = current_user.preferred_language
+    shown = str(get_locale())
     session.clear()
     logout_user()  # after clear(): it leaves the note that deletes the remember cookie
-    session["lang"] = lang
+    end_session_keeping_language(shown)
     db.session.commit()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
@@ -266,7 +268,7 @@ def accept_invitation(token: str):
     )
     if user is None:
         abort(410)
-    session.clear()
+    restart_session()
     services.complete_login(user, remember=False, method="invitation")
     db.session.commit()
     flash(_("Welcome! Your account is ready."), "success")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from alumni_app.core import dashboard as figures
 from alumni_app.extensions import db
-from alumni_app.i18n import SUPPORTED
+from alumni_app.i18n import SUPPORTED, choose_language, language_name
 from alumni_app.permissions import Role, authenticated, public, user_role
 from alumni_app.security import safe_next
 
@@ -37,13 +38,15 @@ def dashboard():
 @bp.post("/language")
 @public
 def set_language():
-    """Switch the interface language (and remember it for a logged-in user)."""
+    """Switch the interface language for this session; `save` also makes it the account's."""
     lang = request.form.get("lang", "")
     if lang in SUPPORTED:
-        session["lang"] = lang
-        if current_user.is_authenticated and current_user.preferred_language != lang:
+        choose_language(lang)
+        if request.form.get("save") and current_user.is_authenticated:
             current_user.preferred_language = lang
             db.session.commit()
+            flash(_("Saved: your account's language is now %(language)s, for e-mails too.",
+                    language=language_name(lang)), "success")
     return redirect(safe_next(request.form.get("next"), url_for("core.index")))
 
 

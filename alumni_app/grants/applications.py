@@ -40,6 +40,7 @@ from alumni_app.grants.models import (
     TeamState,
 )
 from alumni_app.permissions import Role
+from alumni_app.times import format_moment as at
 
 TEXT_FIELDS = ("title", "summary", "problem", "objectives", "activities", "target_group")
 FIELDS = (*TEXT_FIELDS, "starts_on", "ends_on", "region_id", "people_to_reach", "plan_id",
@@ -312,13 +313,11 @@ def _team_problems(application: GrantApplication) -> list[ApplicationError]:
 
 
 def _deadline_error(call: GrantCall) -> ApplicationError:
-    from alumni_app.grants.template_helpers import call_time
-
     if call.state == CallState.CLOSED.value:
         return ApplicationError("closed-early", status=409)
     if call.phase() == "upcoming":
-        return ApplicationError("not-open-yet", status=409, opens=call_time(call, call.opens_at))
-    return ApplicationError("deadline", status=409, closed=call_time(call, call.closes_at))
+        return ApplicationError("not-open-yet", status=409, opens=at(call.opens_at, "short"))
+    return ApplicationError("deadline", status=409, closed=at(call.closes_at, "short"))
 
 
 def token_used(token: str) -> bool:

@@ -123,8 +123,6 @@ def _detail_page(grant_call: GrantCall, status: int = 200):
         reviews_done=pages.reviews_done([a.id for a in listing.items]),
         actions=workflow.allowed_actions(grant_call, current_user),
         can_edit=policy.can_edit_call(current_user, grant_call),
-        local_open=calls.to_local(grant_call.opens_at, grant_call.office),
-        local_close=calls.to_local(grant_call.closes_at, grant_call.office),
         form=ConfirmForm(formdata=None)), status
 
 
@@ -175,9 +173,7 @@ def extend(call_id: int):
             db.session.commit()
             flash(_("The call was extended."), "success")
             return redirect(url_for("grant_calls.detail", call_id=grant_call.id))
-    return render_template("grants/staff/call_extend.html", call=grant_call, form=form,
-                           local_close=calls.to_local(grant_call.closes_at, grant_call.office)
-                           ), status
+    return render_template("grants/staff/call_extend.html", call=grant_call, form=form), status
 
 
 def _transition(grant_call, change, done_message):

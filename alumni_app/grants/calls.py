@@ -20,6 +20,7 @@ from alumni_app.grants import workflow
 from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import AppState, Criterion, GrantApplication, GrantCall
 from alumni_app.offices.models import Office
+from alumni_app.times import format_moment
 
 CALL_FIELDS = ("title", "description", "total_budget", "ceiling", "min_months_since_training",
                "min_team_size", "reviews_required")
@@ -120,7 +121,7 @@ def extend(actor, call: GrantCall, closes_at_local: datetime, message: str = "")
     """Move the closing time later; a call closed early opens again."""
     new_close = to_utc(closes_at_local, call.office)
     if new_close <= max(call.closes_at, utcnow()):
-        current = to_local(call.closes_at, call.office).strftime("%Y-%m-%d %H:%M")
+        current = format_moment(call.closes_at, "short")
         raise CallError("extend-earlier", "closes_at", current=current)
     workflow.apply_transition(call, "extend", actor=actor, message=message, closes_at=new_close)
 

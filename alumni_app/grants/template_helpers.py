@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.dates import format_datetime
 from flask import Flask
-from flask_babel import format_decimal, get_locale, gettext
+from flask_babel import format_decimal
 
 from alumni_app.grants import labels
 
@@ -17,16 +16,6 @@ def money(value, currency: str | None = None) -> str:
         return ""
     text = format_decimal(Decimal(value), format="#,##0.00")
     return f"{text} {currency}" if currency else text
-
-
-def call_time(call, moment, fmt: str = "short", suffix: bool = True) -> str:
-    """A time of a call as its office's clock shows it, whoever reads it, and say so."""
-    from alumni_app.grants.calls import office_zone
-
-    if moment is None:
-        return ""
-    text = format_datetime(moment, fmt, tzinfo=office_zone(call.office), locale=get_locale())
-    return gettext("%(time)s, office time", time=text) if suffix else text
 
 
 def register(app: Flask) -> None:
@@ -51,5 +40,4 @@ def register(app: Flask) -> None:
         move_state_label=pick(labels.MOVE_STATE_LABELS),
         proposal_language_label=pick(labels.PROPOSAL_LANGUAGE_LABELS),
         grant_event_label=labels.event_label,
-        call_time=call_time,
     )

@@ -20,6 +20,7 @@ from tests.auth.helpers import (
     post_login,
     reload,
     text,
+    totp_code,
     without_csrf,
 )
 from tests.factories import PASSWORD
@@ -176,3 +177,126 @@ def test_other_accounts_work_until_the_address_limit(app, client, make_user):
     response = post_login(app.test_client(), last.email)
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
+
+
+# The address's back-off spares browsers that logged in to the account before --------------------
+
+def _shut_the_address(app):
+    """Failed logins on made-up accounts from a stranger's browser until the address waits."""
+    per_account = int(app.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
+    per_address = int(app.config["LOGIN_LIMIT_PER_ADDRESS"].split()[0])
+    stranger = app.test_client()
+    for n in range(per_address):
+        _fail(stranger, f"guess{n // per_account}@example.org")
+    assert post_login(stranger, f"guess{per_address}@example.org").status_code == 429
+
+
+def _browser_known_to(app, user):
+    """A browser in which `user` logged in (and out) before the trouble began."""
+    browser = app.test_client()
+    assert path_of(post_login(browser, user.email)) == "/dashboard"
+    browser.post("/logout")
+    browser.get("/login")  # shows the "logged out" note, once
+    return browser
+
+
+def test_a_colleague_behind_the_same_address_still_logs_in(app, make_user):
+    colleague, newcomer = make_user(), make_user()
+    browser = _browser_known_to(app, colleague)
+
+    _shut_the_address(app)
+
+    response = post_login(browser, colleague.email)
+    assert response.status_code == 302 and path_of(response) == "/dashboard"
+    # A browser that never logged in to an account still waits, right password or not.
+    assert post_login(app.test_client(), newcomer.email).status_code == 429
+    # Nor does the known browser open the address for another account.
+    browser.post("/logout")
+    assert post_login(browser, newcomer.email).status_code == 429
+
+
+def test_the_known_browser_still_meets_the_account_limit(app, make_user):
+    colleague = make_user()
+    browser = _browser_known_to(app, colleague)
+    _shut_the_address(app)
+    limit = int(app.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
+
+    for _ in range(limit):
+        _fail(browser, colleague.email)  # refused as a wrong password, not as the address's wait
+
+    assert post_login(browser, colleague.email).status_code == 429
+
+
+def test_a_known_browser_s_failures_do_not_shut_the_address(app, make_user):
+    per_account = int(app.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
+    per_address = int(app.config["LOGIN_LIMIT_PER_ADDRESS"].split()[0])
+    people = [make_user() for _ in range(per_address // per_account + 1)]
+    browsers = [_browser_known_to(app, person) for person in people]
+
+    for person, browser in zip(people, browsers, strict=True):  # everyone mistypes, a lot
+        for _ in range(per_account):
+            _fail(browser, person.email)
+
+    newcomer = make_user()
+    assert path_of(post_login(app.test_client(), newcomer.email)) == "/dashboard"
+
+
+def test_a_new_password_voids_the_known_browser(app, make_user):
+    from alumni_app.auth.passwords import hash_password
+
+    colleague = make_user()
+    browser = _browser_known_to(app, colleague)
+    colleague.password_hash = hash_password(PASSWORD)  # changed (to the same words, new salt)
+    db.session.commit()
+
+    _shut_the_address(app)
+
+    assert post_login(browser, colleague.email).status_code == 429
+
+
+def test_a_forged_known_browser_cookie_counts_for_nothing(app, make_user):
+    colleague = make_user()
+    browser = _browser_known_to(app, colleague)
+    value = browser.get_cookie("alumni_known", path="/login").value
+    forged = app.test_client()
+    forged.set_cookie("alumni_known", value[:-2] + ("AA" if value[-2:] != "AA" else "BB"),
+                      path="/login")
+
+    _shut_the_address(app)
+
+    assert post_login(forged, colleague.email).status_code == 429
+
+
+@pytest.mark.parametrize("known", [False, True])
+def test_a_waiting_login_answers_the_same_whatever_the_password(app, make_user, known):
+    """Throttled, the password is not checked: a right one and a wrong one look alike."""
+    user = make_user()
+    browser = _browser_known_to(app, user) if known else app.test_client()
+    limit = int(app.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
+    for _ in range(limit):
+        _fail(app.test_client(), user.email)
+
+    right = post_login(browser, user.email, PASSWORD)
+    wrong = post_login(browser, user.email, "not the password at all")
+
+    assert right.status_code == wrong.status_code == 429
+    assert without_csrf(text(right)) == without_csrf(text(wrong))
+    assert goes_to_login(browser.get("/dashboard"))
+
+
+def test_the_second_factor_step_spares_the_known_browser_too(app, make_user, office):
+    from tests.factories import TOTP_SECRET
+
+    manager = make_user(role="manager", office=office, second_factor=True)
+    browser = app.test_client()
+    assert path_of(post_login(browser, manager.email)) == "/login/code"
+    code = totp_code(TOTP_SECRET)
+    assert path_of(browser.post("/login/code", data={"code": code})) == "/dashboard"
+    browser.post("/logout")
+    _shut_the_address(app)
+
+    assert path_of(post_login(browser, manager.email)) == "/login/code"
+    response = browser.post("/login/recovery",
+                            data={"recovery_code": manager.recovery_codes_plain[0]})
+
+    assert response.status_code == 302 and path_of(response) == "/dashboard"

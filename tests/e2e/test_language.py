@@ -116,6 +116,45 @@ def test_alumnus_switches_the_dashboard_to_russian_and_logs_out(page: Page, live
     expect(page.get_by_role("button", name=log_out_ru, exact=True)).to_have_count(0)
 
 
+def test_russian_chosen_before_login_is_kept_and_can_be_made_the_preference(
+    page: Page, browser, live_server: str
+):
+    welcome_ru = russian("Welcome, %(name)s") % {"name": ALUMNUS_NAME}
+    always_ru = russian("Always use %(language)s") % {"language": "русский"}
+    saved_ru = russian("Saved: your account's language is now %(language)s, for e-mails too.") \
+        % {"language": "русский"}
+    require_compiled_russian_catalog()
+    page.goto(f"{live_server}/login")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    page.get_by_role("banner").get_by_role("button", name="Русский", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    page.get_by_label(russian("E-mail"), exact=True).fill(ALUMNUS_EMAIL)
+    page.get_by_label(russian("Password"), exact=True).fill(PASSWORD)
+    page.get_by_role("button", name=russian("Log in"), exact=True).click()
+
+    # The demo alumnus's account says English; the choice made on the login page wins.
+    expect(page).to_have_url(f"{live_server}/dashboard")
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    expect(page.get_by_role("heading", level=1)).to_have_text(welcome_ru)
+    page.get_by_role("button", name=always_ru, exact=True).click()
+
+    expect(page).to_have_url(f"{live_server}/dashboard")
+    expect(page.get_by_role("status").filter(has_text=saved_ru)).to_be_visible()
+    expect(page.get_by_role("button", name=always_ru, exact=True)).to_have_count(0)
+
+    # Another browser, asking for English and choosing nothing: the stored preference now.
+    other = browser.new_context(locale="en-US")
+    try:
+        fresh = other.new_page()
+        log_in(fresh, live_server, ALUMNUS_EMAIL)
+        expect(fresh).to_have_url(f"{live_server}/dashboard")
+        expect(fresh.locator("html")).to_have_attribute("lang", "ru")
+        expect(fresh.get_by_role("heading", level=1)).to_have_text(welcome_ru)
+    finally:
+        other.close()
+
+
 def test_manager_enters_the_authenticator_code_and_sees_the_office_table(
     page: Page, live_server: str
 ):
