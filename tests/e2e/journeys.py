@@ -37,6 +37,7 @@ USERS = {
     "admin": "admin@example.org",
 }
 SECOND_FACTOR = {"manager", "admin"}
+LANGUAGES = {"en": "English", "ru": "Русский"}
 
 PAGES: list[tuple[str, str, str]] = [
     ("anonymous", "login", "/login"),
@@ -216,19 +217,23 @@ class Visitors:
             context.close()
         return self._states[role]
 
-    def _new_context(self, state: dict | None, *, bypass_csp: bool):
+    def _new_context(self, state: dict | None, **options):
         from tests.e2e.conftest import TIMEOUT_MS
 
-        context = self.browser.new_context(locale="en-US", storage_state=state,
-                                           bypass_csp=bypass_csp)
+        context = self.browser.new_context(locale="en-US", storage_state=state, **options)
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         return context
 
+    def new_page(self, role: str, **options):
+        """A page in a context of its own (`options` as for browser.new_context), logged in
+        as `role`; the caller closes its context."""
+        return self._new_context(self._state(role), **options).new_page()
+
     def _switch(self, page, role: str, lang: str) -> None:
         page.set_viewport_size({"width": 1280, "height": 800})
         page.goto(self.path("/login" if role == "anonymous" else "/dashboard"))
-        page.locator(f"form.lang-switch button[value={lang}]").click()
+        page.get_by_role("banner").get_by_role("button", name=LANGUAGES[lang], exact=True).click()
         page.wait_for_selector(f"html[lang={lang}]")
 
     def open(self, role: str, lang: str, width: int, template: str, *, bypass_csp: bool):
