@@ -91,3 +91,14 @@ def test_a_table_wider_than_the_phone_scrolls_in_a_region_the_keyboard_reaches(j
     expect(region).to_be_focused()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("e => e.scrollLeft > 0", arg=region.element_handle())
+
+
+def test_a_select_shows_the_whole_of_a_long_option(journeys):
+    page = journeys.open("alumnus", "en", PHONE, "/activities/{activity}/edit", bypass_csp=False)
+    plan = page.get_by_label("Action plan it belongs to", exact=True)
+    expect(plan).to_have_value(str(journeys.ids["plan"]))
+    # The plan's title is wider than the phone: it wraps onto more lines instead of being cut.
+    lines = plan.evaluate("""s => Math.round((s.clientHeight - parseFloat(getComputedStyle(s)
+        .paddingTop) - parseFloat(getComputedStyle(s).paddingBottom))
+        / parseFloat(getComputedStyle(s).lineHeight))""")
+    assert lines >= 2
