@@ -7,10 +7,11 @@ they fail, so a missing browser never passes unnoticed.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -76,29 +77,31 @@ class _ErrorRecords(logging.Handler):
         self.records.append(logging.Formatter().format(record))
 
 
-@pytest.fixture
-def live_server(tmp_path) -> Iterator[str]:
+@contextlib.contextmanager
+def serve_demo(folder: Path, seed_more: Callable[[], object] | None = None) -> Iterator[str]:
     """Serve the app with the demo data over HTTP on 127.0.0.1 and yield its base URL.
 
-    Function-scoped: every test starts from the freshly seeded demo data (used TOTP codes,
-    changed language preferences and login-failure counters do not leak between tests).
-    The database is a SQLite file, so the server's threads share it; this holds even when
-    TEST_DATABASE_URL points the rest of the suite at PostgreSQL.
+    The database is a SQLite file in `folder`, so the server's threads share it; this holds
+    even when TEST_DATABASE_URL points the rest of the suite at PostgreSQL. `seed_more` runs
+    in the app context after the demo data is seeded, before the first request. Fails the
+    test if the application logged an error meanwhile.
     """
     from alumni_app import demo
 
     app = create_app({
         **factories.TEST_SETTINGS,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'e2e.db'}",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'e2e.db'}",
         "WTF_CSRF_ENABLED": True,
         "SERVER_NAME": None,
-        "IMPORT_FOLDER": str(tmp_path / "imports"),
+        "IMPORT_FOLDER": str(folder / "imports"),
         "IMPORT_IN_BACKGROUND": True,  # as in production: the page refreshes until done
         "IMPORT_REFRESH_SECONDS": 1,
     })
     with app.app_context():
         db.create_all()
         demo.seed()
+        if seed_more is not None:
+            seed_more()
         db.session.commit()
         db.session.remove()
 
@@ -120,3 +123,26 @@ def live_server(tmp_path) -> Iterator[str]:
     if errors.records:
         pytest.fail("the application logged errors while serving the test:\n\n"
                     + "\n\n".join(errors.records), pytrace=False)
+
+
+@pytest.fixture
+def live_server(tmp_path) -> Iterator[str]:
+    """The demo data served over HTTP, function-scoped: every test starts from the freshly
+    seeded demo data (used TOTP codes, changed language preferences and login-failure
+    counters do not leak between tests)."""
+    with serve_demo(tmp_path) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
+def journeys(browser, tmp_path_factory) -> Iterator:
+    """The demo data plus what the journeys' pages show, served once for the session, and
+    one logged-in browser session per role (tests/e2e/journeys.py)."""
+    from tests.e2e.journeys import Visitors, seed_journeys
+
+    ids: dict[str, int] = {}
+    with serve_demo(tmp_path_factory.mktemp("journeys"),
+                    lambda: ids.update(seed_journeys())) as base_url:
+        visitors = Visitors(browser, base_url, ids)
+        yield visitors
+        visitors.close()
