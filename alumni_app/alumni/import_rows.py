@@ -74,6 +74,7 @@ DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y.
                 "%d.%m.%y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M:%S",
                 "%d.%m.%Y %H:%M")
 EXCEL_EPOCH = date(1899, 12, 30)
+PLACES_KEPT = 10_000  # distinct region and sector cells read once per import
 SERIALS = range(10_000, 80_000)  # Excel day numbers from 1927 to 2119
 
 
@@ -175,6 +176,7 @@ class Lookups:
         self.regions = import_aliases.region_index(office_id)
         self.sectors = import_aliases.sector_index(office_id)
         self.chosen = chosen or {}
+        self.places: dict[tuple[str, str], tuple[int | None, str]] = {}
         self.programs = {_fold(s): p.value for p, words in PROGRAM_SYNONYMS.items() for s in words}
         for program in ProgramType:
             self.programs[_fold(program.value)] = program.value
@@ -183,8 +185,13 @@ class Lookups:
 
     def place(self, field: str, text: str, row: ParsedRow) -> int | None:
         """The region or sector a cell names; one nothing matches is noted on the row."""
-        found = (self.regions if field == "region" else self.sectors).find(text)
-        if found is not None or not (key := place_key(text)):
+        if (known := self.places.get((field, text))) is None:
+            index = self.regions if field == "region" else self.sectors
+            known = (index.find(text), place_key(text))
+            if len(self.places) < PLACES_KEPT:  # a file repeats a handful of values
+                self.places[field, text] = known
+        found, key = known
+        if found is not None or not key:
             return found
         row.unmatched.append((field, key, text[:80]))
         return (self.chosen.get(field) or {}).get(key) or None
