@@ -127,7 +127,7 @@ def register_extensions(app: Flask) -> None:
 def _import_all_models() -> None:
     from alumni_app import audit, mail, storage  # noqa: F401
     from alumni_app.accounts import models as account_models  # noqa: F401
-    from alumni_app.alumni import claim_models  # noqa: F401
+    from alumni_app.alumni import claim_models, import_aliases  # noqa: F401
     from alumni_app.alumni import models as alumni_models  # noqa: F401
     from alumni_app.grants import models as grant_models  # noqa: F401
     from alumni_app.grants import money_models, review_models  # noqa: F401

@@ -127,6 +127,19 @@ def seed_synthetic(count, office_code, seed):
         click.echo(f"{done} / {count} records")
 
 
+@click.command("rebuild-search-terms")
+@with_appcontext
+def rebuild_search_terms():
+    """Recompute every record's name key and search terms (after the name key changed)."""
+    from alumni_app.alumni import reindex
+
+    done = reindex.rebuild_keys(db.session.connection(),
+                                progress=lambda n: click.echo(f"{n} records", err=True))
+    db.session.commit()
+    click.echo(f"{done['records']} records read: {done['keys']} name keys and the search "
+               f"terms of {done['terms']} records changed")
+
+
 @click.command("send-mail")
 @click.option("--limit", default=500, show_default=True)
 @with_appcontext
@@ -211,5 +224,6 @@ def set_password_command(email):
 
 def register(app: Flask) -> None:
     for command in (create_admin, create_user, seed_demo, seed_synthetic, send_mail,
-                    prune_sessions, reset_2fa, deactivate_user, set_password_command):
+                    prune_sessions, reset_2fa, deactivate_user, set_password_command,
+                    rebuild_search_terms):
         app.cli.add_command(command)

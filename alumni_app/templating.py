@@ -12,6 +12,7 @@ from flask_babel import (
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from alumni_app.countries import country_name
 from alumni_app.i18n import language_name, language_to_offer
 from alumni_app.permissions import template_globals
 from alumni_app.times import format_moment, zone_name
@@ -89,6 +90,7 @@ def register(app: Flask) -> None:
         datetime=format_moment,
         date=lambda v, fmt="medium": format_date(v, fmt) if v else "",
         number=lambda v: format_decimal(v) if v is not None else "",
+        country=country_name,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -110,6 +110,10 @@ def _summary(report: ImportReport) -> None:
              report.warning_count)
     _listing("skipped rows", [f"row {j['row']}: {junk_text(j)}" for j in report.junk_rows],
              report.junk)
+    for field, values in report.unmatched.items():
+        _listing(f"{field} values not recognised (left empty; choose them on the dry run's "
+                 "page to have them remembered)",
+                 [f"{v['text']} ({v['rows']} rows)" for v in values.values()], len(values))
 
 
 @click.command("import-alumni")

@@ -17,7 +17,7 @@ from pathlib import Path
 from flask import current_app
 
 from alumni_app.accounts.models import User
-from alumni_app.alumni import importer
+from alumni_app.alumni import import_aliases, importer
 from alumni_app.alumni.import_files import ImportFileError, UploadStore
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
@@ -125,11 +125,14 @@ def _work(files: UploadStore, token: str, meta: dict, kind: str, actor, mapping,
             return {"kind": "busy"}, None
         report = importer.run_import(path, office, actor, commit=commit, mapping=mapping,
                                      skip_errors=skip_errors, file_name=meta["file_name"],
-                                     progress=_progress(files, token))
+                                     progress=_progress(files, token),
+                                     chosen=meta.get("values"))
         if not commit:
             return {"kind": "checked"}, report
         if not report.applied:
             return {"kind": "not-imported"}, report
+        # The regions and sectors chosen for this file's unknown values: known from now on.
+        import_aliases.remember(office.id, report.unmatched, report.chosen, actor)
         db.session.commit()
         path.unlink(missing_ok=True)
     return {"kind": "imported", "created": report.created, "updated": report.updated,

@@ -53,6 +53,13 @@ class ImportReport:
     notes: list[dict] = field(default_factory=list)
     preview: list[dict] = field(default_factory=list)
     applied: bool = False
+    # Region and sector values nothing matched, once each: {field: {place key: {"text": as
+    # first written, "rows": how many}}}; and what staff chose for them ({field: {key: id}}).
+    unmatched: dict = field(default_factory=lambda: {"region": {}, "sector": {}})
+    chosen: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.chosen = self.chosen or {}
 
     def can_commit(self, skip_errors: bool = False) -> bool:
         return not self.problems and (skip_errors or not self.error_rows)
@@ -64,6 +71,12 @@ class ImportReport:
             self.errors.extend(row.errors[:max(0, LISTED - len(self.errors))])
         self.warning_count += len(row.warnings)
         self.warnings.extend(row.warnings[:max(0, LISTED - len(self.warnings))])
+        for name, key, text in row.unmatched:
+            values = self.unmatched.setdefault(name, {})
+            if key in values:
+                values[key]["rows"] += 1
+            elif len(values) < LISTED:
+                values[key] = {"text": text, "rows": 1}
 
     def add_junk(self, number: int, reason: tuple[str, str]) -> None:
         self.junk += 1

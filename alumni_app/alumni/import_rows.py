@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from alumni_app.alumni.models import Gender, Region
+from alumni_app.alumni import import_aliases
+from alumni_app.alumni.models import Gender
 from alumni_app.alumni.names import name_key
-from alumni_app.extensions import db
+from alumni_app.alumni.place_names import place_key
 from alumni_app.training.labels import PROGRAM_TYPE_LABELS
-from alumni_app.training.models import ProgramType, Sector
+from alumni_app.training.models import ProgramType
 
 ROW_MESSAGES = {
     "missing-name": _l("The row has no name."),
@@ -30,8 +30,9 @@ ROW_MESSAGES = {
     # Warnings: the row is imported.
     "formula": _l("%(field)s looks like a spreadsheet formula; it is kept as plain text."),
     "gender": _l("Gender “%(value)s” was not recognised and is left unspecified."),
-    "region": _l("Region “%(value)s” is not in the office's list and is left empty."),
     "program-type": _l("Program type “%(value)s” was not recognised; “Other” is used."),
+    # Reports stored before unknown regions and sectors were listed once per value.
+    "region": _l("Region “%(value)s” is not in the office's list and is left empty."),
     "sector": _l("Sector “%(value)s” was not recognised and is left empty."),
     "course-removed": _l("The office removed the course %(value)s from this person's record: "
                          "it is not added again (add it on the record to overrule)."),
@@ -73,6 +74,7 @@ DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d", "%d-%m-%Y", "%Y.
                 "%d.%m.%y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M:%S",
                 "%d.%m.%Y %H:%M")
 EXCEL_EPOCH = date(1899, 12, 30)
+PLACES_KEPT = 10_000  # distinct region and sector cells read once per import
 SERIALS = range(10_000, 80_000)  # Excel day numbers from 1927 to 2119
 
 
@@ -103,6 +105,8 @@ class ParsedRow:
     course_id: int | None = None
     errors: list[Issue] = dataclasses.field(default_factory=list)
     warnings: list[Issue] = dataclasses.field(default_factory=list)
+    # (field, place key, text) of each region or sector value nothing matched.
+    unmatched: list[tuple[str, str, str]] = dataclasses.field(default_factory=list)
 
     def error(self, code: str, field_name: str = "", **params) -> None:
         self.errors.append(Issue(self.number, code, field_name, params))
@@ -162,18 +166,35 @@ def _fold(text: str) -> str:
 
 
 class Lookups:
-    """The office's regions, the sectors and the program types, by their folded names."""
+    """The office's regions and the sectors as offices write them, and the program types.
 
-    def __init__(self, office_id: int):
-        regions = db.session.execute(sa.select(Region.id, Region.name_en, Region.name_ru)
-                                     .where(Region.office_id == office_id)).all()
-        self.regions = {_fold(n): r.id for r in regions for n in (r.name_en, r.name_ru) if n}
-        sectors = db.session.execute(sa.select(Sector.id, Sector.name_en, Sector.name_ru)).all()
-        self.sectors = {_fold(n): s.id for s in sectors for n in (s.name_en, s.name_ru) if n}
+    `chosen`: {"region" | "sector": {place key: id, or 0 to leave it empty}}, what staff chose
+    on the dry run's page for the values nothing matched.
+    """
+
+    def __init__(self, office_id: int, chosen: dict | None = None):
+        self.regions = import_aliases.region_index(office_id)
+        self.sectors = import_aliases.sector_index(office_id)
+        self.chosen = chosen or {}
+        self.places: dict[tuple[str, str], tuple[int | None, str]] = {}
         self.programs = {_fold(s): p.value for p, words in PROGRAM_SYNONYMS.items() for s in words}
         for program in ProgramType:
             self.programs[_fold(program.value)] = program.value
             self.programs[_fold(str(PROGRAM_TYPE_LABELS[program]))] = program.value
+
+
+    def place(self, field: str, text: str, row: ParsedRow) -> int | None:
+        """The region or sector a cell names; one nothing matches is noted on the row."""
+        if (known := self.places.get((field, text))) is None:
+            index = self.regions if field == "region" else self.sectors
+            known = (index.find(text), place_key(text))
+            if len(self.places) < PLACES_KEPT:  # a file repeats a handful of values
+                self.places[field, text] = known
+        found, key = known
+        if found is not None or not key:
+            return found
+        row.unmatched.append((field, key, text[:80]))
+        return (self.chosen.get(field) or {}).get(key) or None
 
 
 def cell_text(value) -> str:
@@ -307,13 +328,8 @@ def _simple(texts: dict, row: ParsedRow, lookups: Lookups) -> None:
     for name in ("organization", "position", "phone"):
         if texts.get(name):
             row.values[name] = texts[name]
-    region = texts.get("region", "")
-    if region:
-        region_id = lookups.regions.get(_fold(region))
-        if region_id is None:
-            row.warn("region", "region", value=region[:80])
-        else:
-            row.values["region_id"] = region_id
+    if (region := texts.get("region")) and (found := lookups.place("region", region, row)):
+        row.values["region_id"] = found
 
 
 def _date(raw: dict, name: str, row: ParsedRow) -> date | None:
@@ -344,9 +360,7 @@ def _course(raw: dict, texts: dict, row: ParsedRow, lookups: Lookups) -> None:
         if _fold(program) not in lookups.programs:
             row.warn("program-type", "program_type", value=program[:80])
     if sector := texts.get("sector"):
-        course.sector_id = lookups.sectors.get(_fold(sector))
-        if course.sector_id is None:
-            row.warn("sector", "sector", value=sector[:80])
+        course.sector_id = lookups.place("sector", sector, row)
     row.course = course
 
 

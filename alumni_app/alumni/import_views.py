@@ -13,7 +13,9 @@ from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FieldList, SelectField
 
+from alumni_app import audit
 from alumni_app.alumni import import_jobs as jobs
+from alumni_app.alumni.import_aliases import ImportAlias
 from alumni_app.alumni.import_files import (
     FIELD_LABELS,
     MAX_COLUMNS,
@@ -31,6 +33,7 @@ from alumni_app.alumni.import_report import (
     merge_pairs,
     problem_text,
 )
+from alumni_app.alumni.import_values import HEADINGS, chosen_values, values_form
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
 from alumni_app.forms import BaseForm, form_status
@@ -184,6 +187,8 @@ def review(token: str):
                            office=db.session.get(Office, meta["office_id"]),
                            outcome=_outcome(meta), stale=jobs.is_stale(job),
                            mapping_form=_mapping_form(report) if report else None,
+                           values_form=report and values_form(report, meta["office_id"]),
+                           value_headings=HEADINGS,
                            commit_form=CommitForm(), discard_form=ConfirmForm(),
                            **TEMPLATE_HELPERS)
 
@@ -226,6 +231,22 @@ def remap(token: str):
     return redirect(url_for("imports.review", token=token))
 
 
+@bp.post("/<token>/values")
+@object_rule(*STAFF_ROLES, description=SAME_OFFICE)
+def choose_values(token: str):
+    """Repeat the dry run with a region or sector chosen for each value nothing matched."""
+    meta = _load(token)
+    form = values_form(ImportReport.from_dict(meta.get("report") or {}), meta["office_id"])
+    if form is None or not form.validate_on_submit():
+        flash(_("Choose a region or sector, or “Leave empty”, for every value."), "danger")
+    elif jobs.is_running(meta) or meta.get("committed_at"):
+        flash(_("This file is being checked or imported; wait until it is finished."), "info")
+    else:
+        jobs.store().write_meta(token, {**meta, "values": chosen_values(form)})
+        jobs.launch(token, jobs.DRY_RUN, actor=current_user, mapping=meta["report"]["mapping"])
+    return redirect(url_for("imports.review", token=token, _anchor="values"))
+
+
 @bp.post("/<token>/commit")
 @object_rule(*STAFF_ROLES, description=SAME_OFFICE)
 def commit(token: str):
@@ -240,6 +261,33 @@ def commit(token: str):
         jobs.launch(token, jobs.COMMIT, actor=current_user, skip_errors=form.skip_errors.data,
                     mapping=meta["report"]["mapping"])
     return redirect(url_for("imports.review", token=token))
+
+
+@bp.get("/names")
+@role_required(*STAFF_ROLES)
+def aliases():
+    """The regions and sectors the office's files call otherwise, as chosen on dry runs."""
+    query = scope_to_office(sa.select(ImportAlias), ImportAlias.office_id, current_user)
+    items = db.session.scalars(query.order_by(ImportAlias.office_id, ImportAlias.field,
+                                              ImportAlias.text)).all()
+    return render_template("imports/aliases.html", items=items, form=ConfirmForm())
+
+
+@bp.post("/names/<int:alias_id>/forget")
+@object_rule(*STAFF_ROLES, description="permissions.same_office(user, alias.office_id)")
+def forget_alias(alias_id: int):
+    """Forget a remembered choice: later files ask for that value again."""
+    alias = db.session.get(ImportAlias, alias_id)
+    if alias is None or not same_office(current_user, alias.office_id):
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        audit.record("import.alias.forgotten", actor=current_user, subject=alias,
+                     office_id=alias.office_id, field=alias.field, text=alias.text)
+        db.session.delete(alias)
+        db.session.commit()
+        flash(_("“%(text)s” is forgotten: the next file that has it asks again.",
+                text=alias.text), "info")
+    return redirect(url_for("imports.aliases"))
 
 
 @bp.post("/<token>/discard")

@@ -166,7 +166,7 @@ class _Run:
         self.event = {"occurred_at": utcnow(), "actor_id": getattr(actor, "id", None),
                       "subject_type": AlumnusRecord.__name__, "office_id": office_id,
                       "ip_address": client_ip()}
-        self.lookups = Lookups(office_id)
+        self.lookups = Lookups(office_id, report.chosen)
         self.courses: dict[str, int | None] = {}
         self.titles: dict[tuple, int | None] = {}
         # Every record this import touched -> the row that created it (None if it existed).
@@ -727,7 +727,7 @@ def _plan_for_a_growing_table() -> None:
         db.session.execute(sa.text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
-def run_import(path, office, actor=None, commit: bool = False, *,
+def run_import(path, office, actor=None, commit: bool = False, *, chosen: dict | None = None,
                mapping: list[str] | None = None, skip_errors: bool = False,
                file_name: str | None = None, progress: Callable[[int], None] | None = None,
                batch_size: int = BATCH_SIZE, origin: dict | None = None) -> ImportReport:
@@ -741,7 +741,7 @@ def run_import(path, office, actor=None, commit: bool = False, *,
     path = Path(path)
     ext = files.extension_of(path.name)
     files.check_file(path, ext)
-    report = ImportReport(file_name=file_name or path.name, office_id=office.id)
+    report = ImportReport(file_name=file_name or path.name, office_id=office.id, chosen=chosen)
     rows = files.iter_rows(path, ext)
     try:
         data = _start(rows, report, mapping)

@@ -27,6 +27,7 @@ from alumni_app.alumni.models import VISIBILITY_VALUES, AlumnusRecord, RecordPos
 from alumni_app.alumni.photos import delete_photo_file
 from alumni_app.alumni.policy import own_record
 from alumni_app.audit import AuditEvent
+from alumni_app.countries import country_name
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.mail import OutboundEmail
@@ -92,7 +93,7 @@ def _record_data(record: AlumnusRecord) -> dict:
               "is_verified", "is_active")
     data = {f: getattr(record, f) for f in fields}
     data.update(
-        office=record.office.name, country=record.office.country,
+        office=record.office.name, country=country_name(record.office.country),
         region=record.region.name_en if record.region else None,
         sectors=[s.name_en for s in record.sectors], has_photo=bool(record.photo_name),
         post_started_on=_iso(record.post_started_on),

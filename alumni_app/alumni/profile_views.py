@@ -30,6 +30,7 @@ from alumni_app.alumni.data_labels import code_label, event_details, readable_ti
 from alumni_app.alumni.forms import POST_DATE_MESSAGES, PostChangeMixin, ProfileFieldsMixin
 from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.auth.forms import ConfirmForm
+from alumni_app.countries import country_name
 from alumni_app.extensions import db
 from alumni_app.forms import BaseForm, WholeNumberField, form_status
 from alumni_app.offices.models import Office
@@ -262,7 +263,7 @@ def erasure():
 def _claim_form() -> ClaimRequestForm:
     form = ClaimRequestForm()
     offices = db.session.scalars(sa.select(Office).where(Office.is_active).order_by(Office.country))
-    form.office_id.choices = [(o.id, o.country) for o in offices]
+    form.office_id.choices = [(o.id, country_name(o.country)) for o in offices]
     return form
 
 

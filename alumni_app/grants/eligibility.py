@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.alumni.policy import own_record
+from alumni_app.countries import country_name
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.grants.models import GrantApplication, GrantCall
@@ -83,7 +84,7 @@ def check(user, call: GrantCall, *, today: date | None = None) -> Eligibility:
         return result
     today = today or utcnow().date()
     if record.office_id != call.office_id:
-        result.refuse("other-office", country=call.office.country)
+        result.refuse("other-office", country=country_name(call.office.country))
     if not record.is_verified:
         result.refuse("not-verified")
     if not _training_ended_long_enough(record, call.min_months_since_training, today):

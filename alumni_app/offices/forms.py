@@ -6,8 +6,9 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
+from alumni_app.countries import country_code, country_name
 from alumni_app.forms import BaseForm
 
 FIELDS_ORDER = ("code", "name", "country", "city", "time_zone", "currency", "is_active")
@@ -18,6 +19,15 @@ CURRENCIES = ["TJS", "KGS", "KZT", "UZS", "TMT", "AFN", "MNT", "JPY", "USD", "EU
 def _time_zones() -> list[tuple[str, str]]:
     zones = sorted(z for z in available_timezones() if z.startswith(("Asia/", "Europe/", "UTC")))
     return [(z, z) for z in zones]
+
+
+def _known_country(form, field) -> None:
+    if country_code(field.data) is None:
+        raise ValidationError(_l("Enter the name of a country, in English or Russian."))
+
+
+def _english_country_name(value):
+    return country_name(value, "en") if isinstance(value, str) and country_code(value) else value
 
 
 class OfficeForm(BaseForm):
@@ -33,8 +43,11 @@ class OfficeForm(BaseForm):
     )
     name = StringField(_l("Office name"), validators=[DataRequired(message=_l("Enter a name.")),
                                                Length(max=120)], render_kw={"maxlength": 120})
+    # Stored by its English name (any English or Russian name is understood), so that every
+    # page can show it in the reader's language.
     country = StringField(_l("Country"), validators=[DataRequired(message=_l("Enter a country.")),
-                                                     Length(max=80)], render_kw={"maxlength": 80})
+                                                     Length(max=80), _known_country],
+                          filters=[_english_country_name], render_kw={"maxlength": 80})
     city = StringField(_l("City"), validators=[Length(max=80)], render_kw={"maxlength": 80})
     time_zone = SelectField(_l("Time zone"), choices=_time_zones())
     currency = SelectField(_l("Default currency"), choices=[(c, c) for c in CURRENCIES])
