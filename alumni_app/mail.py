@@ -184,7 +184,7 @@ def deliver(message_id: int, connection: _Smtp | None = None) -> bool | None:
     """Claim one message and hand it to the mail server; None if another sender has it.
 
     Its outcome is committed at once: a sender killed after this message keeps it sent. A
-    refusal releases the claim, so `flask send-mail` tries again.
+    refusal releases the claim, so the next delivery tries again.
     """
     if not claim(message_id):
         return None

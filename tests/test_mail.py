@@ -234,3 +234,28 @@ def test_a_mail_server_that_never_answers_leaves_the_mail_for_the_next_delivery(
     result = served_app.test_cli_runner().invoke(args=["send-mail"])
     assert "sent 1; 0 message(s) still in the outbox" in result.output
     assert [m["To"] for m in mail.sent_messages()] == ["person0@example.org"]
+
+
+def test_a_request_that_queues_mail_starts_no_thread_and_leaves_it_to_a_worker(
+        app, client, users, outbox, task_queue):
+    before = set(threading.enumerate())
+    response = client.post("/reset", data={"email": users["alumnus"].email})
+    assert response.status_code in (200, 302)
+    assert set(threading.enumerate()) == before  # no sender thread in the web process
+    assert outbox == []
+    [row] = _rows()
+    assert task_queue.pending() == [("deliver_mail", ([row.id],))]
+    task_queue.run_all()
+    assert [m["To"] for m in outbox] == [users["alumnus"].email]
+
+
+def test_a_request_that_rolled_back_queues_a_delivery_that_sends_nothing(app, outbox,
+                                                                         task_queue):
+    with app.test_request_context():
+        mail.send_email("nobody@example.org", "test_message", name="N")
+        db.session.rollback()  # the change failed: its message was never committed
+        mail.queue_delivery(app.response_class())
+    assert len(task_queue.pending()) == 1
+    task_queue.run_all()
+    assert outbox == [] and _rows() == []
+    assert db.session.scalar(sa.select(sa.func.count(Job.id))) == 0  # not even a job row
