@@ -144,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from alumni_app.alumni.views import bp as directory_bp
     from alumni_app.auth.views import bp as auth_bp
     from alumni_app.core.audit_views import bp as audit_bp
+    from alumni_app.core.job_views import bp as jobs_bp
     from alumni_app.core.views import bp as core_bp
     from alumni_app.grants import call_views, money_views, staff_views
     from alumni_app.grants import views as grant_views
@@ -154,7 +155,7 @@ def register_blueprints(app: Flask) -> None:
     from alumni_app.training.views import bp as courses_bp
 
     for blueprint in (
-        core_bp, auth_bp, accounts_bp, admin_users_bp, offices_bp, audit_bp, directory_bp,
+        core_bp, auth_bp, accounts_bp, admin_users_bp, offices_bp, audit_bp, jobs_bp, directory_bp,
         records_bp, courses_bp, profile_bp, claims_bp, imports_bp, plans_bp, plan_staff_bp,
         activities_bp, grant_views.bp, call_views.bp, staff_views.bp, money_views.bp,
         money_views.staff_bp,

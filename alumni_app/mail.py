@@ -22,6 +22,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app, g, render_template
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from alumni_app import jobs
@@ -242,7 +243,7 @@ def _has_pending(ids: list[int]) -> bool:
     return bool(_pending(ids, 1))
 
 
-@jobs.task("mail.deliver", when=_has_pending)
+@jobs.task("mail.deliver", label=_l("E-mail delivery"), when=_has_pending)
 def deliver_mail(ids: list[int]) -> dict:
     """Deliver these queued messages; raise (to be retried) while some stay undelivered."""
     sent, failed = deliver_pending(ids, limit=len(ids))

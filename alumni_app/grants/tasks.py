@@ -8,6 +8,7 @@ from datetime import date
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import lazy_gettext as _l
 
 from alumni_app import jobs
 from alumni_app.grants import reminders
@@ -18,7 +19,8 @@ def reminder_key(office_id: int, day: str) -> str:
     return f"grants.reminders:{office_id}:{day}"
 
 
-@jobs.task("grants.reminders", key=reminder_key, office=lambda office_id, _day: office_id)
+@jobs.task("grants.reminders", label=_l("Grant report reminders"), key=reminder_key,
+           office=lambda office_id, _day: office_id)
 def send_office_reminders(office_id: int, day: str) -> dict:
     """Remind the grantees of one office's calls of reports due soon or overdue."""
     summary = reminders.send_reminders(date.fromisoformat(day), office_id=office_id)

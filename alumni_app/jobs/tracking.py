@@ -20,23 +20,26 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from alumni_app import audit
 from alumni_app.db import utcnow
+from alumni_app.errors import DomainError
 from alumni_app.extensions import db
-from alumni_app.jobs.models import TAKEABLE, Job, JobState
-from alumni_app.jobs.queue import TASKS, huey, in_app_context
+from alumni_app.jobs.models import RETRYABLE, TAKEABLE, Job, JobState
+from alumni_app.jobs.queue import TASKS, enqueue, huey, in_app_context
 
 log = logging.getLogger("alumni_app.jobs")
 _current: ContextVar[int | None] = ContextVar("current_job", default=None)
 
 
-def task(kind: str, *, key: Callable | None = None, office: Callable | None = None,
+def task(kind: str, *, label=None, key: Callable | None = None, office: Callable | None = None,
          when: Callable | None = None, periodic: Callable | None = None,
          tracked: bool = True):
     """Declare a background task of `kind` (e.g. "plans.reminders") on the queue.
 
-    `key(*args)` names a job that must run once, `office(*args)` the office it works for,
-    `when(*args)` says whether there is anything to do (no job row otherwise); `periodic` is a
-    huey crontab for the schedule. Untracked tasks leave no row (the schedule's own ticks).
+    `label` names it on the jobs page, `key(*args)` names a job that must run once,
+    `office(*args)` the office it works for, `when(*args)` says whether there is anything to
+    do (no job row otherwise); `periodic` is a huey crontab for the schedule. Untracked tasks
+    leave no row (the schedule's own ticks).
     """
 
     def decorate(fn):
@@ -55,7 +58,7 @@ def task(kind: str, *, key: Callable | None = None, office: Callable | None = No
             wrapper = huey.periodic_task(periodic, context=True)(run)
         else:
             wrapper = huey.task(context=True)(run)
-        wrapper.kind = kind
+        wrapper.kind, wrapper.label = kind, label or kind
         TASKS[kind] = wrapper
         return wrapper
 
@@ -217,3 +220,39 @@ def needs_run(key: str) -> bool:
     """
     job = db.session.scalar(sa.select(Job).where(Job.key == key))
     return job is None or shown_state(job) == JobState.INTERRUPTED
+
+
+class NotRetryable(DomainError):
+    """The job is not failed or interrupted (any more): nothing to start again."""
+
+
+class QueueUnreachable(DomainError):
+    """The queue cannot be reached: the job was not started again."""
+
+
+def queue_again(job: Job, actor) -> None:
+    """Put a failed or interrupted job on the queue again (an operator's retry).
+
+    Committed before the task is queued, so the worker that takes it finds it queued; when the
+    queue cannot be reached the job goes back to how it was.
+    """
+    was = shown_state(job)
+    task = TASKS.get(job.kind)
+    if was not in RETRYABLE or task is None:
+        raise NotRetryable(job.id)
+    marked = db.session.execute(
+        sa.update(Job).where(Job.id == job.id, Job.state == job.state,
+                             Job.attempts == job.attempts)
+        .values(state=JobState.QUEUED.value).execution_options(synchronize_session=False))
+    if marked.rowcount != 1:  # another operator, or a worker, was quicker
+        db.session.rollback()
+        raise NotRetryable(job.id)
+    audit.record("job.retried", actor=actor, subject=job, office_id=job.office_id,
+                 kind=job.kind, state=was)
+    db.session.commit()
+    if not enqueue(task, *job.arguments, job_id=job.id):
+        db.session.execute(sa.update(Job).where(Job.id == job.id,
+                                                Job.state == JobState.QUEUED.value)
+                           .values(state=was).execution_options(synchronize_session=False))
+        db.session.commit()
+        raise QueueUnreachable(job.id)

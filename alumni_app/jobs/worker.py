@@ -24,7 +24,7 @@ from huey.consumer import Consumer, Scheduler
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.jobs.models import WorkerHeartbeat
-from alumni_app.jobs.queue import huey, queue_url
+from alumni_app.jobs.queue import huey, queue_length, queue_url
 
 log = logging.getLogger("alumni_app.jobs")
 
@@ -45,12 +45,6 @@ def record_heartbeat(name: str, *, workers: int, runs_schedule: bool) -> None:
 def last_seen() -> datetime | None:
     """When a worker last gave a sign of life (None: never)."""
     return db.session.scalar(sa.select(sa.func.max(WorkerHeartbeat.seen_at)))
-
-
-def worker_seen(now: datetime | None = None) -> bool:
-    seen = last_seen()
-    limit = timedelta(seconds=current_app.config["WORKER_STALE_SECONDS"])
-    return seen is not None and seen >= (now or utcnow()) - limit
 
 
 class Heartbeat:
@@ -128,3 +122,28 @@ def worker_command(workers, no_periodic):
     click.echo(f"worker: {workers} at once, queue {shown_url(queue_url(app))} "
                f"({app.config['QUEUE_NAME']}), schedule {'off' if no_periodic else 'on'}")
     consumer.run()
+
+
+def health() -> dict:
+    """The queue and the workers, as /healthz reports them."""
+    if huey.immediate:
+        return {"queue": {"state": "inline"}}
+    waiting = queue_length()
+    try:
+        seen = last_seen()
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        seen = None
+    limit = timedelta(seconds=current_app.config["WORKER_STALE_SECONDS"])
+    return {
+        "queue": {"state": "down" if waiting is None else "up", "waiting": waiting},
+        "worker": {"seen": seen is not None and seen >= utcnow() - limit,
+                   "last_seen": seen.isoformat() if seen else None},
+    }
+
+
+def recent_workers(days: int = 1) -> list[WorkerHeartbeat]:
+    """The worker processes seen in the last `days` days, the latest first."""
+    since = utcnow() - timedelta(days=days)
+    return list(db.session.scalars(sa.select(WorkerHeartbeat).where(
+        WorkerHeartbeat.seen_at >= since).order_by(WorkerHeartbeat.seen_at.desc())))

@@ -7,6 +7,7 @@ from datetime import date
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import lazy_gettext as _l
 
 from alumni_app import jobs
 from alumni_app.offices import schedule
@@ -17,7 +18,8 @@ def reminder_key(office_id: int, day: str) -> str:
     return f"plans.reminders:{office_id}:{day}"
 
 
-@jobs.task("plans.reminders", key=reminder_key, office=lambda office_id, _day: office_id)
+@jobs.task("plans.reminders", label=_l("Action plan reminders"), key=reminder_key,
+           office=lambda office_id, _day: office_id)
 def send_office_reminders(office_id: int, day: str) -> dict:
     """Remind the alumni of one office whose plans need an update, on the office's day."""
     summary = reminders.send_reminders(date.fromisoformat(day), office_id=office_id)
