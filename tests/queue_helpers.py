@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from alumni_app import create_app
 from alumni_app.extensions import db
@@ -13,6 +18,8 @@ from alumni_app.jobs import huey
 from alumni_app.jobs import queue as job_queue
 from alumni_app.jobs.worker import WorkerConsumer
 from tests import factories
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class InMemoryQueue:
@@ -87,3 +94,32 @@ def wait_for(condition: Callable[[], object], timeout: float = 30, step: float =
             return value
         time.sleep(step)
     raise AssertionError(f"not true after {timeout} s: {condition}")
+
+
+def _worker_env(app, settings: dict) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "QUEUE_"))}
+    env.update(APP_ENV="development", DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+               QUEUE_URL=app.config["QUEUE_URL"], QUEUE_NAME=app.config["QUEUE_NAME"],
+               QUEUE_POLL_SECONDS="0.1", WORKER_HEARTBEAT_SECONDS="1", MAIL_BACKEND="memory")
+    env.update({name: str(value) for name, value in settings.items()})
+    return env
+
+
+def start_worker(app, *args: str, **settings) -> subprocess.Popen:
+    """`flask --app alumni_app worker` in its own process, with `app`'s database and queue
+    (and `settings` in its environment)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "alumni_app", "worker", *args],
+        cwd=ROOT, env=_worker_env(app, settings), stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def stop(process: subprocess.Popen, sig=signal.SIGINT) -> str:
+    """Signal the worker's process group; return what it printed."""
+    try:
+        os.killpg(process.pid, sig)
+        output, _ = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+    return output

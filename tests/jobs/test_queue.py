@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -17,9 +12,7 @@ from alumni_app import jobs
 from alumni_app.jobs import TASKS, huey
 from alumni_app.jobs.tasks import ping
 from alumni_app.jobs.worker import last_seen, shown_url
-from tests.queue_helpers import wait_for
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.queue_helpers import start_worker, stop, wait_for
 
 # (hour, minute) in UTC -> the kinds of work the schedule queues then.
 SCHEDULE = {
@@ -44,32 +37,6 @@ def test_the_queue_s_address_is_shown_without_its_password():
     assert shown_url("redis://app:s3cret@host/1") == "redis://app:***@host/1"
     assert shown_url("sqlite:////srv/alumni/instance/queue.db") == (
         "sqlite:////srv/alumni/instance/queue.db")
-
-
-def _worker_env(app) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "QUEUE_"))}
-    env.update(APP_ENV="development", DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-               QUEUE_URL=app.config["QUEUE_URL"], QUEUE_NAME=app.config["QUEUE_NAME"],
-               QUEUE_POLL_SECONDS="0.1", WORKER_HEARTBEAT_SECONDS="1", MAIL_BACKEND="memory")
-    return env
-
-
-def start_worker(app, *args: str) -> subprocess.Popen:
-    """`flask --app alumni_app worker` in its own process, with `app`'s database and queue."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "alumni_app", "worker", *args],
-        cwd=ROOT, env=_worker_env(app), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, start_new_session=True)
-
-
-def stop(process: subprocess.Popen, sig=signal.SIGINT) -> str:
-    try:
-        os.killpg(process.pid, sig)
-        output, _ = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        output, _ = process.communicate()
-    return output
 
 
 @pytest.mark.queue
