@@ -25,10 +25,11 @@ install: $(STAMP) translations
 
 translations: $(STAMP) $(MO)
 
+# The web server and a worker side by side (bin/run-dev); Ctrl-C stops both.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(BIN)/python bin/run-dev --host 127.0.0.1 --port 5000
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -89,7 +89,7 @@ def register_extensions(app: Flask) -> None:
     from alumni_app import search_text
     from alumni_app.accounts.models import User  # noqa: F401 - models register their tables
     from alumni_app.auth.sessions import load_session_user
-    from alumni_app.db import tune_postgresql
+    from alumni_app.db import tune_postgresql, tune_sqlite
     from alumni_app.extensions import babel, csrf, db, login_manager, migrate
     from alumni_app.i18n import select_locale, select_timezone
     from alumni_app.jobs import queue as jobs
@@ -103,6 +103,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         tune_postgresql(db.engine)
+        tune_sqlite(db.engine)
         search_text.register(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -114,7 +114,7 @@ def start_worker(app, *args: str, **settings) -> subprocess.Popen:
         stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 
-def stop(process: subprocess.Popen, sig=signal.SIGINT) -> str:
+def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> str:
     """Signal the worker's process group; return what it printed."""
     try:
         os.killpg(process.pid, sig)

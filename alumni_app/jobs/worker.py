@@ -91,8 +91,11 @@ class WorkerConsumer(Consumer):
     def __init__(self, app: Flask, *, workers: int, periodic: bool) -> None:
         self.heartbeat = Heartbeat(app, workers, periodic)
         poll = float(app.config["QUEUE_POLL_SECONDS"])
+        # SIGTERM (systemd, containers, a PaaS) lets the tasks in hand finish; SIGINT (Ctrl-C
+        # in a terminal) stops at once.
         super().__init__(huey, workers=workers, periodic=periodic, worker_type="thread",
-                         initial_delay=min(0.05, poll), backoff=1.15, max_delay=poll)
+                         initial_delay=min(0.05, poll), backoff=1.15, max_delay=poll,
+                         graceful_signal="TERM")
 
     def _create_scheduler(self):
         scheduler = super()._create_scheduler()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
 from collections import Counter
@@ -198,3 +199,29 @@ def test_the_web_app_serves_while_the_queue_is_down_and_mail_waits_in_the_outbox
     # The queue is back: the schedule's delivery sends what waited.
     assert mail.deliver_all_pending.call_local() == 1
     assert [m["To"] for m in outbox] == [users["alumnus"].email]
+
+
+@pytest.mark.queue
+@pytest.mark.slow
+def test_a_worker_stopped_with_sigterm_finishes_the_task_in_hand(served_app):
+    sink = SmtpSink(hold_at=4).start()
+    _use(served_app, sink)
+    settings = {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": sink.port}
+    try:
+        assert jobs.enqueue(mail.deliver_mail, _queue_messages())
+        worker = start_worker(served_app, "--workers", "1", "--no-periodic", **settings)
+        try:
+            assert sink.holding.wait(60), "the worker never reached the fifth message"
+            os.killpg(worker.pid, signal.SIGTERM)  # systemd stopping the service
+            time.sleep(1)
+            assert worker.poll() is None  # still finishing its batch
+            sink.release()
+            output, _ = worker.communicate(timeout=60)
+        finally:
+            if worker.poll() is None:
+                stop(worker, signal.SIGKILL)
+    finally:
+        sink.stop()
+    assert worker.returncode == 0, output
+    assert Counter(sink.received) == Counter(RECIPIENTS)
+    assert _job(kind="mail.deliver").state == "done"
