@@ -285,7 +285,7 @@ def queue_delivery(response):
     do. No request waits for the mail server. When the queue cannot be reached the mail waits
     in the outbox for the schedule's delivery (every minute).
     """
-    ids = g.pop("queued_mail_ids", None)
-    if ids:
-        jobs.enqueue(deliver_mail, ids)
+    ids = g.pop("queued_mail_ids", None) or []
+    for start in range(0, len(ids), BATCH):  # a task per 100: workers share a big send
+        jobs.enqueue(deliver_mail, ids[start:start + BATCH])
     return response

@@ -238,10 +238,13 @@ def test_a_mail_server_that_never_answers_leaves_the_mail_for_the_next_delivery(
 
 def test_a_request_that_queues_mail_starts_no_thread_and_leaves_it_to_a_worker(
         app, client, users, outbox, task_queue):
-    before = set(threading.enumerate())
+    def threads() -> set:  # the throttle's in-memory counters expire by a Timer: not ours
+        return {t for t in threading.enumerate() if not isinstance(t, threading.Timer)}
+
+    before = threads()
     response = client.post("/reset", data={"email": users["alumnus"].email})
     assert response.status_code in (200, 302)
-    assert set(threading.enumerate()) == before  # no sender thread in the web process
+    assert threads() == before  # no sender thread in the web process
     assert outbox == []
     [row] = _rows()
     assert task_queue.pending() == [("deliver_mail", ([row.id],))]
