@@ -43,11 +43,11 @@ $(STATIC_MANIFEST): $(STATIC_SOURCES) | $(SERVE_STAMP)
 
 static: $(STATIC_MANIFEST)
 
-# `make run PORT=5001` serves on another port. The seed prints the logins last, just before
-# the server's own lines.
+# `make run PORT=5001` serves on another port. The seed prints the logins last; then the web
+# server and a worker start side by side (bin/run-dev), and Ctrl-C stops both.
 run: install-serve
 	@$(FLASK) seed-demo --migrate --url http://127.0.0.1:$(PORT)/
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@$(BIN)/python bin/run-dev --host 127.0.0.1 --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -114,9 +114,28 @@ class Config:
     MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)
     # A sender holds a message it took this long; after that another may send it (it died).
     MAIL_CLAIM_SECONDS = env_int("MAIL_CLAIM_SECONDS", 300)
-    # Deliver a request's mail before its response returns instead of in the background
-    # sender (the tests' setting: they read what was sent at once).
-    MAIL_DELIVER_IN_REQUEST = env_bool("MAIL_DELIVER_IN_REQUEST", False)
+
+    # Background work goes through a task queue run by `flask worker`: SQLite in the instance
+    # folder by default (nothing to install), Redis when QUEUE_URL (or REDIS_URL) says so, e.g.
+    # redis://127.0.0.1:6379/1 (several workers on several machines share it). QUEUE_IMMEDIATE
+    # runs each task inline where it is queued (tests).
+    QUEUE_URL = env("QUEUE_URL", env("REDIS_URL"))
+    QUEUE_NAME = env("QUEUE_NAME", "alumni")
+    QUEUE_IMMEDIATE = env_bool("QUEUE_IMMEDIATE", False)
+    QUEUE_WORKERS = env_int("QUEUE_WORKERS", 2)
+    # An idle worker looks at a SQLite queue at least this often (Redis wakes it at once).
+    QUEUE_POLL_SECONDS = float(env("QUEUE_POLL_SECONDS", "0.5"))
+    # A task that fails is tried again this many times, the first after QUEUE_RETRY_DELAY
+    # seconds, each wait twice the one before; then its job shows as failed.
+    QUEUE_RETRIES = env_int("QUEUE_RETRIES", 3)
+    QUEUE_RETRY_DELAY = float(env("QUEUE_RETRY_DELAY", "30"))
+    # Each worker writes a heartbeat this often; /healthz reports whether one was seen lately.
+    WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 30)
+    WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 180)
+    # A running job that gave no sign of life this long is reported interrupted (its worker died).
+    JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 300)
+    # Daily reminders go out at this hour of each office's own day (its time zone).
+    REMINDER_HOUR = env_int("REMINDER_HOUR", 9)
 
     # Links in e-mails are absolute; behind a proxy set SERVER_NAME / PREFERRED_URL_SCHEME.
     SERVER_NAME = env("SERVER_NAME")
@@ -155,7 +174,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
-    MAIL_DELIVER_IN_REQUEST = True
+    QUEUE_IMMEDIATE = True  # tasks run inline; the queue's own tests start real workers
     SECRET_KEY = "testing-secret-key"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = False

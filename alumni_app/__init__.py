@@ -43,6 +43,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     register_template_helpers(app)
     register_audit_words(app)
     register_commands(app)
+    register_tasks()
     return app
 
 
@@ -95,9 +96,10 @@ def register_extensions(app: Flask) -> None:
     from alumni_app import search_text
     from alumni_app.accounts.models import User  # noqa: F401 - models register their tables
     from alumni_app.auth.sessions import load_session_user
-    from alumni_app.db import tune_postgresql
+    from alumni_app.db import tune_postgresql, tune_sqlite
     from alumni_app.extensions import babel, csrf, db, login_manager, migrate
     from alumni_app.i18n import select_locale, select_timezone
+    from alumni_app.jobs import queue as jobs
 
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     # No ping query per request: a local SQLite file cannot drop a pooled connection, and
@@ -108,6 +110,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         tune_postgresql(db.engine)
+        tune_sqlite(db.engine)
         search_text.register(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -122,6 +125,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_session_user)
     _import_all_models()
+    jobs.init_app(app)
 
 
 def _import_all_models() -> None:
@@ -131,6 +135,7 @@ def _import_all_models() -> None:
     from alumni_app.alumni import models as alumni_models  # noqa: F401
     from alumni_app.grants import models as grant_models  # noqa: F401
     from alumni_app.grants import money_models, review_models  # noqa: F401
+    from alumni_app.jobs import models as job_models  # noqa: F401
     from alumni_app.offices import models as office_models  # noqa: F401
     from alumni_app.plans import models as plan_models  # noqa: F401
     from alumni_app.training import models as training_models  # noqa: F401
@@ -147,6 +152,7 @@ def register_blueprints(app: Flask) -> None:
     from alumni_app.alumni.views import bp as directory_bp
     from alumni_app.auth.views import bp as auth_bp
     from alumni_app.core.audit_views import bp as audit_bp
+    from alumni_app.core.job_views import bp as jobs_bp
     from alumni_app.core.views import bp as core_bp
     from alumni_app.grants import call_views, money_views, staff_views
     from alumni_app.grants import views as grant_views
@@ -157,7 +163,7 @@ def register_blueprints(app: Flask) -> None:
     from alumni_app.training.views import bp as courses_bp
 
     for blueprint in (
-        core_bp, auth_bp, accounts_bp, admin_users_bp, offices_bp, audit_bp, directory_bp,
+        core_bp, auth_bp, accounts_bp, admin_users_bp, offices_bp, audit_bp, jobs_bp, directory_bp,
         records_bp, courses_bp, profile_bp, claims_bp, imports_bp, plans_bp, plan_staff_bp,
         activities_bp, grant_views.bp, call_views.bp, staff_views.bp, money_views.bp,
         money_views.staff_bp,
@@ -168,7 +174,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     from alumni_app.errors import register_error_handlers
-    from alumni_app.mail import deliver_after_request
+    from alumni_app.mail import queue_delivery
     from alumni_app.permissions import enforce_route_rule
     from alumni_app.security import set_security_headers
 
@@ -186,7 +192,7 @@ def register_request_hooks(app: Flask) -> None:
         for key in ("_login_user", "request_id", "queued_mail_ids", "_flask_babel"):
             g.pop(key, None)
 
-    app.after_request(deliver_after_request)
+    app.after_request(queue_delivery)
     app.after_request(set_security_headers)
     register_error_handlers(app)
 
@@ -216,10 +222,21 @@ def register_audit_words(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from alumni_app.alumni import import_cli
     from alumni_app.cli import register
-    from alumni_app.grants.reminders import send_grant_reminders_command
-    from alumni_app.plans.reminders import send_reminders_command
+    from alumni_app.grants.tasks import send_grant_reminders_command
+    from alumni_app.jobs.worker import worker_command
+    from alumni_app.plans.tasks import send_reminders_command
 
     register(app)
     import_cli.register(app)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(send_grant_reminders_command)
+    app.cli.add_command(worker_command)
+
+
+def register_tasks() -> None:
+    """Import every module that declares tasks, so workers and the schedule know them all."""
+    from alumni_app import mail  # noqa: F401
+    from alumni_app.auth import tasks as auth_tasks  # noqa: F401
+    from alumni_app.grants import tasks as grant_tasks  # noqa: F401
+    from alumni_app.jobs import tasks as job_tasks  # noqa: F401
+    from alumni_app.plans import tasks as plan_tasks  # noqa: F401

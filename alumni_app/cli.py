@@ -141,33 +141,26 @@ def rebuild_search_terms():
 
 
 @click.command("send-mail")
-@click.option("--limit", default=500, show_default=True)
+@click.option("--limit", default=10_000, show_default=True)
 @with_appcontext
 def send_mail(limit):
-    """Deliver queued e-mail (safe to run from cron)."""
-    from alumni_app.mail import deliver_pending
+    """Deliver the e-mail left in the outbox now (the worker does it every minute)."""
+    from alumni_app.mail import OutboundEmail, deliver_all_pending
 
-    sent, failed = deliver_pending(limit=limit)
-    click.echo(f"sent {sent}, failed {failed}")
+    sent = deliver_all_pending.call_local(limit)
+    left = db.session.scalar(sa.select(sa.func.count(OutboundEmail.id))
+                             .where(OutboundEmail.sent_at.is_(None)))
+    click.echo(f"sent {sent}; {left} message(s) still in the outbox")
 
 
 @click.command("prune-sessions")
 @with_appcontext
 def prune_sessions():
-    """Delete expired and revoked sessions older than 30 days."""
-    from datetime import timedelta
+    """Delete expired and revoked sessions older than 30 days (the worker does it daily)."""
+    from alumni_app.auth.tasks import prune_old_sessions
 
-    from alumni_app.accounts.models import UserSession
-    from alumni_app.db import utcnow
-
-    cutoff = utcnow() - timedelta(days=30)
-    result = db.session.execute(
-        sa.delete(UserSession).where(
-            sa.or_(UserSession.expires_at < cutoff, UserSession.revoked_at < cutoff)
-        )
-    )
-    db.session.commit()
-    click.echo(f"deleted {result.rowcount} old sessions")
+    counts = prune_old_sessions.call_local(keyed=False) or {}
+    click.echo(f"deleted {counts.get('deleted', 0)} old sessions")
 
 
 def _account(email: str):

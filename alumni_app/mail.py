@@ -1,23 +1,19 @@
 """E-mail through an outbox table written in the request's transaction, delivered after commit
-by a background thread, never by the request.
+by a task on the queue (`flask worker`), never by the request or a thread of the web server.
 
 Every message is *claimed* before it is handed to the mail server: a conditional UPDATE that
 only one sender wins (`claimed_at` empty or its lease run out, and not sent yet), committed at
-once. Its outcome is committed as soon as the server took it (or refused it). So the
-background sender and `flask send-mail` never send the same row twice, a sender that dies
-half-way through a batch keeps the messages it sent marked as sent, and a message claimed by
-a sender that died is taken again once its lease (MAIL_CLAIM_SECONDS) has run out.
+once. Its outcome is committed as soon as the server took it (or refused it). So two workers,
+the schedule's delivery every minute and `flask send-mail` never send the same row twice, a
+worker that dies half-way through a batch keeps the messages it sent marked as sent, and a
+message claimed by a worker that died is taken again once its lease (MAIL_CLAIM_SECONDS) ran out.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import queue
 import smtplib
 import ssl
-import threading
-import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -26,8 +22,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import current_app, g, render_template
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from alumni_app import jobs
 from alumni_app.db import UTCDateTime, utcnow
 from alumni_app.extensions import db
 from alumni_app.times import times_for
@@ -78,11 +76,25 @@ def _build(message: OutboundEmail) -> EmailMessage:
     return email
 
 
+def server_trouble(exc: BaseException) -> bool:
+    """True when the mail server is down or busy (try later), not when it refused one message."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return any(code < 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code < 500
+    return isinstance(exc, (OSError, smtplib.SMTPServerDisconnected))
+
+
 class _Smtp:
-    """One connection to the mail server for a batch, opened at the first message."""
+    """One connection to the mail server for a batch, opened at the first message.
+
+    After the server failed (down, busy, connection lost) `trouble` holds the error: the rest
+    of the batch waits for the next delivery rather than each message waiting for a timeout.
+    """
 
     def __init__(self) -> None:
         self.smtp: smtplib.SMTP | None = None
+        self.trouble: BaseException | None = None
 
     def send(self, email: EmailMessage) -> None:
         if self.smtp is None:
@@ -175,119 +187,107 @@ def deliver(message_id: int, connection: _Smtp | None = None) -> bool | None:
     """Claim one message and hand it to the mail server; None if another sender has it.
 
     Its outcome is committed at once: a sender killed after this message keeps it sent. A
-    refusal releases the claim, so `flask send-mail` tries again.
+    refusal releases the claim, so the next delivery tries again.
     """
     if not claim(message_id):
         return None
     message = db.session.get(OutboundEmail, message_id)
+    connection = connection or _Smtp()
     try:
-        _hand_over(message, connection or _Smtp())
+        _hand_over(message, connection)
     except MAIL_ERRORS as exc:
         log.warning("mail %s to %r not delivered: %s", message_id, message.recipient, exc)
         _finish(message_id, claimed_at=None, last_error=f"{type(exc).__name__}: {exc}"[:500])
+        if server_trouble(exc):
+            connection.trouble = exc
         return False
     _finish(message_id, sent_at=utcnow(), last_error=None)
     return True
 
 
-def deliver_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
-    """Deliver queued messages (the given ids, or the oldest unsent that no sender holds);
-    return (sent, failed). Messages another sender holds are left to it."""
-    db.session.commit()  # what the caller queued must be visible before it is claimed
+def _pending(ids: list[int] | None, limit: int) -> list[int]:
     query = sa.select(OutboundEmail.id).where(_claimable(utcnow()))
     if ids is not None:
         query = query.where(OutboundEmail.id.in_(ids))
-    candidates = db.session.scalars(query.order_by(OutboundEmail.id).limit(limit)).all()
+    # Messages never tried first: a few the server keeps refusing do not hold the others back.
+    order = (OutboundEmail.attempts, OutboundEmail.id)
+    return list(db.session.scalars(query.order_by(*order).limit(limit)))
+
+
+def deliver_pending(ids: list[int] | None = None, limit: int = 100) -> tuple[int, int]:
+    """Deliver queued messages (the given ids, or the oldest unsent that no sender holds);
+    return (sent, failed). Messages another sender holds are left to it; when the mail server
+    is down or busy, the rest of the batch stays queued for the next delivery."""
+    db.session.commit()  # what the caller queued must be visible before it is claimed
     outcomes, connection = [], _Smtp()
     try:
-        for message_id in candidates:
+        for message_id in _pending(ids, limit):
             outcomes.append(deliver(message_id, connection))
+            jobs.progress(len(outcomes))
+            if connection.trouble is not None:
+                break
     finally:
         connection.close()
     return outcomes.count(True), outcomes.count(False)
 
 
-def deliver_after_request(response):
-    """After a request that queued mail, hand its messages to this process's mail sender.
-
-    The request has committed by now (views commit once, before they return). The sender is a
-    background thread with its own app context, so no request ever waits for the mail server,
-    however slow; what fails stays in the outbox for `flask send-mail`. With
-    MAIL_DELIVER_IN_REQUEST (the tests' setting) it is delivered before the response returns,
-    so tests read it at once.
-    """
-    ids = g.pop("queued_mail_ids", None)
-    if not ids:
-        return response
-    app = current_app._get_current_object()
-    if app.config["MAIL_DELIVER_IN_REQUEST"]:
-        _deliver_queued(ids)
-    else:
-        sender(app).put(ids)
-    return response
+class MailNotDelivered(Exception):
+    """Some messages of a delivery stayed in the outbox (the job is tried again later)."""
 
 
-def _deliver_queued(ids: list[int]) -> None:
-    try:
-        deliver_pending(ids)
-    except Exception:  # noqa: BLE001 - mail must never break the response
-        db.session.rollback()
-        log.exception("delivering queued mail failed; it stays in the outbox")
+def _undelivered(ids: list[int]) -> list[OutboundEmail]:
+    return list(db.session.scalars(sa.select(OutboundEmail).where(
+        OutboundEmail.id.in_(ids), OutboundEmail.sent_at.is_(None),
+        OutboundEmail.claimed_at.is_(None)).order_by(OutboundEmail.id)))
 
 
-class Sender:
-    """One daemon thread per process delivering the messages of requests, one batch at a time.
+def _has_pending(ids: list[int]) -> bool:
+    return bool(_pending(ids, 1))
 
-    Its queue is bounded: when the mail server is so slow that batches pile up, the newest
-    wait in the outbox for `flask send-mail` instead of in memory.
-    """
 
-    WAITING = 200
+@jobs.task("mail.deliver", label=_l("E-mail delivery"), when=_has_pending)
+def deliver_mail(ids: list[int]) -> dict:
+    """Deliver these queued messages; raise (to be retried) while some stay undelivered."""
+    sent, failed = deliver_pending(ids, limit=len(ids))
+    left = _undelivered(ids)
+    if left:
+        raise MailNotDelivered(
+            f"{len(left)} of {len(ids)} message(s) not delivered yet ({sent} sent now); "
+            f"the mail server said: {left[0].last_error or 'nothing (not tried)'}")
+    return {"sent": sent}
 
-    def __init__(self, app) -> None:
-        self.app = app
-        self.pid = os.getpid()
-        self.queue: queue.Queue[list[int]] = queue.Queue(maxsize=self.WAITING)
-        self.thread = threading.Thread(target=self._run, name="mail-sender", daemon=True)
-        self.thread.start()
 
-    def put(self, ids: list[int]) -> None:
+BATCH = 100
+
+
+@jobs.task("mail.deliver_pending", periodic=jobs.crontab(), tracked=False)
+def deliver_all_pending(limit: int = 10_000) -> int:
+    """Deliver what is left in the outbox (every minute): batch after batch until the outbox
+    is empty, a batch sends nothing, or the mail server is in trouble. Return how many went."""
+    total = 0
+    for start in range(0, limit, BATCH):
+        ids = _pending(None, min(BATCH, limit - start))
+        if not ids:
+            break
         try:
-            self.queue.put_nowait(list(ids))
-        except queue.Full:
-            log.warning("mail sender busy: %s message(s) left for send-mail", len(ids))
-
-    def wait(self, timeout: float = 30.0) -> bool:
-        """Wait until every batch handed over so far was dealt with (tests, shutdown)."""
-        deadline = time.monotonic() + timeout
-        while self.queue.unfinished_tasks:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.01)
-        return True
-
-    def _run(self) -> None:
-        while True:
-            ids = self.queue.get()
-            try:
-                with self.app.app_context():
-                    try:
-                        _deliver_queued(ids)
-                    finally:
-                        db.session.remove()
-            except Exception:  # noqa: BLE001 - the thread must live on for the next batch
-                log.exception("the mail sender failed; the mail stays in the outbox")
-            finally:
-                self.queue.task_done()
+            counts = deliver_mail.call_local(ids) or {}
+        except MailNotDelivered:
+            break  # recorded as a failed job; the next minute tries again
+        total += counts.get("sent", 0)
+        if not counts.get("sent"):
+            break
+    return total
 
 
-_senders_lock = threading.Lock()
+def queue_delivery(response):
+    """After a request that queued mail, put its delivery on the queue.
 
-
-def sender(app) -> Sender:
-    """This process's mail sender for `app`, started at first use (and again after a fork)."""
-    with _senders_lock:
-        current = app.extensions.get("mail_sender")
-        if current is None or current.pid != os.getpid() or not current.thread.is_alive():
-            current = app.extensions["mail_sender"] = Sender(app)
-        return current
+    The request has committed by now (views commit once, before they return), so the task
+    finds the messages; a request that rolled back left none, and its task finds nothing to
+    do. No request waits for the mail server. When the queue cannot be reached the mail waits
+    in the outbox for the schedule's delivery (every minute).
+    """
+    ids = g.pop("queued_mail_ids", None) or []
+    for start in range(0, len(ids), BATCH):  # a task per 100: workers share a big send
+        jobs.enqueue(deliver_mail, ids[start:start + BATCH])
+    return response

@@ -137,3 +137,26 @@ def outbox(app):
     from alumni_app.mail import sent_messages
 
     return sent_messages()
+
+
+# The queue's own tests run on SQLite, and on Redis too when QUEUE_TEST_REDIS_URL names one
+# (a database other than 0, e.g. redis://127.0.0.1:6379/1; each run uses its own queue name).
+QUEUE_TEST_REDIS_URL = os.environ.get("QUEUE_TEST_REDIS_URL")
+QUEUE_BACKENDS = ["sqlite", *(["redis"] if QUEUE_TEST_REDIS_URL else [])]
+
+
+@pytest.fixture
+def task_queue(app):
+    """Tasks wait in an in-memory queue instead of running inline, until `run_all()`."""
+    from tests.queue_helpers import InMemoryQueue
+
+    yield from InMemoryQueue.installed(app)
+
+
+@pytest.fixture(params=QUEUE_BACKENDS)
+def served_app(request, app, tmp_path):
+    """The app as served, with a real queue that tasks wait in for a worker (SQLite file, or
+    Redis), and a database the worker's threads share (a file on SQLite)."""
+    from tests.queue_helpers import served
+
+    yield from served(app, tmp_path, request.param, QUEUE_TEST_REDIS_URL)

@@ -101,3 +101,11 @@ def end_all_sessions(user: User) -> int:
         .values(revoked_at=utcnow())
     )
     return result.rowcount
+
+
+def prune_sessions(days: int = 30) -> int:
+    """Delete sessions that expired or were ended more than `days` days ago; return how many."""
+    cutoff = utcnow() - timedelta(days=days)
+    result = db.session.execute(sa.delete(UserSession).where(
+        sa.or_(UserSession.expires_at < cutoff, UserSession.revoked_at < cutoff)))
+    return result.rowcount

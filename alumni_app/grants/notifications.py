@@ -1,10 +1,10 @@
 """E-mails of the grant workflow, each in its recipient's language.
 
 Messages go to the outbox in the same transaction as the change that caused them and are
-delivered after the commit by the process's mail sender thread (mail.py): a slow or failing
-mail server never blocks or undoes a transition, and what failed stays queued for
-`flask send-mail`. A message
-that cannot even be written is logged and skipped, for the same reason.
+delivered after the commit by a worker of the task queue (mail.py): a slow or failing mail
+server never blocks or undoes a transition, and what failed stays in the outbox for the next
+delivery (retries, then the schedule's every minute). A message that cannot even be written
+is logged and skipped, for the same reason.
 """
 
 from __future__ import annotations

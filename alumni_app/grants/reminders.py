@@ -1,4 +1,5 @@
-"""Report reminders: `flask send-grant-reminders`, daily from cron, safe to re-run.
+"""Report reminders: daily for each office by the worker (grants/tasks.py), or now by
+`flask send-grant-reminders`; safe to re-run.
 
 Each open report of a running grant gets one reminder GRANT_REMINDER_DAYS_BEFORE days before its
 due date and one once it is overdue. A reminder is a (report, kind) key in `grant_reminders`,
@@ -11,16 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import click
 import sqlalchemy as sa
 from flask import current_app, has_request_context
-from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
+from alumni_app import jobs
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.grants import notifications
-from alumni_app.grants.models import AppState, GrantApplication
+from alumni_app.grants.models import AppState, GrantApplication, GrantCall
 from alumni_app.grants.money_models import (
     OPEN_REPORT_STATES,
     GrantReminder,
@@ -40,13 +40,16 @@ class Summary:
     emails: list[int] = field(default_factory=list)
 
 
-def _due(today: date, days_before: int) -> list[tuple[int, str]]:
+def _due(today: date, days_before: int, office_id: int | None) -> list[tuple[int, str]]:
     """(report id, kind) of every reminder that should have gone out by `today` and has not."""
     sent = sa.select(GrantReminder.report_id, GrantReminder.kind)
     open_reports = (sa.select(GrantReport.id, GrantReport.due_on)
                     .join(GrantApplication, GrantApplication.id == GrantReport.application_id)
                     .where(GrantApplication.state == AppState.APPROVED.value, awaited_reports(),
                            GrantReport.state.in_(OPEN_REPORT_STATES)))
+    if office_id is not None:
+        open_reports = (open_reports.join(GrantCall, GrantCall.id == GrantApplication.call_id)
+                        .where(GrantCall.office_id == office_id))
     already = {(report_id, kind) for report_id, kind in db.session.execute(sent)}
     wanted = []
     for report_id, due_on in db.session.execute(open_reports):
@@ -79,15 +82,18 @@ def _send_one(report_id: int, kind: str, today: date) -> int | None:
     return message.id
 
 
-def send_reminders(today: date | None = None) -> Summary:
-    """Remind grantees of reports due soon or overdue, each reminder once."""
+def send_reminders(today: date | None = None, office_id: int | None = None) -> Summary:
+    """Remind grantees (of one office's calls, or all) of reports due soon or overdue, each
+    reminder once."""
     if not has_request_context():  # links in the e-mails need a host: SERVER_NAME or localhost
         with current_app.test_request_context():
-            return send_reminders(today)
+            return send_reminders(today, office_id)
     today = today or utcnow().date()
     days_before = int(current_app.config["GRANT_REMINDER_DAYS_BEFORE"])
     summary = Summary()
-    for report_id, kind in _due(today, days_before):
+    due = _due(today, days_before, office_id)
+    for done, (report_id, kind) in enumerate(due):
+        jobs.progress(done, len(due))  # saved with each reminder's commit
         email_id = _send_one(report_id, kind, today)
         if email_id:
             summary.sent += 1
@@ -96,15 +102,3 @@ def send_reminders(today: date | None = None) -> Summary:
         sent, failed = deliver_pending(summary.emails[start:start + 100])
         summary.delivered, summary.failed = summary.delivered + sent, summary.failed + failed
     return summary
-
-
-@click.command("send-grant-reminders")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Pretend it is this day (YYYY-MM-DD), e.g. to catch up.")
-@with_appcontext
-def send_grant_reminders_command(today):
-    """E-mail grantees whose reports are due soon or overdue (safe to run daily from cron)."""
-    summary = send_reminders(today.date() if today else None)
-    click.echo(f"grant report reminders sent {summary.sent}; e-mails delivered "
-               f"{summary.delivered}, failed {summary.failed} (failed ones stay queued for "
-               "send-mail)")

@@ -1,4 +1,5 @@
-"""Reminder e-mails to alumni whose plans need an update; `flask send-reminders`, safe from cron.
+"""Reminder e-mails to alumni whose plans need an update: daily for each office by the worker
+(plans/tasks.py), or now by `flask send-reminders`; safe to re-run.
 
 A reminder is a (plan, kind, period) key in `plan_reminders`, written in the same transaction
 as its outbox row and committed one reminder at a time: a run that is interrupted and re-run
@@ -12,13 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import click
 import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
-from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError
 
-from alumni_app import audit
+from alumni_app import audit, jobs
 from alumni_app.accounts.models import User
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.extensions import db
@@ -119,24 +118,30 @@ def _send_one(plan_id: int, user_id: int, kind: str, period: str, today: date, m
     return message.id
 
 
-def _candidates(today: date):
-    for plan_id, user_id, month in db.session.execute(due_check_ins(today)).all():
+def _candidates(today: date, office_id: int | None):
+    def of_office(query: sa.Select) -> sa.Select:
+        return query if office_id is None else query.where(AlumnusRecord.office_id == office_id)
+
+    for plan_id, user_id, month in db.session.execute(of_office(due_check_ins(today))).all():
         yield plan_id, user_id, CHECK_IN, month
-    late = _followed_plans().where(overdue_milestones(today))
+    late = of_office(_followed_plans().where(overdue_milestones(today)))
     for plan_id, user_id, _end in db.session.execute(late).all():
         yield plan_id, user_id, MILESTONES, None
 
 
-def send_reminders(today: date | None = None) -> Summary:
-    """E-mail every alumnus whose plan has a check-in due or a milestone overdue (once)."""
+def send_reminders(today: date | None = None, office_id: int | None = None) -> Summary:
+    """E-mail every alumnus (of one office, or all) whose plan has a check-in due or a
+    milestone overdue (once)."""
     if not has_request_context():  # links in the e-mails need a host: SERVER_NAME or localhost
         with current_app.test_request_context():
-            return send_reminders(today)
+            return send_reminders(today, office_id)
     today = today or date.today()
     interval = max(1, int(current_app.config["REMINDER_INTERVAL_DAYS"]))
     period = str(today.toordinal() // interval)
     summary = Summary(turned_off=opted_out_count())
-    for plan_id, user_id, kind, month in list(_candidates(today)):
+    candidates = list(_candidates(today, office_id))
+    for done, (plan_id, user_id, kind, month) in enumerate(candidates):
+        jobs.progress(done, len(candidates))  # saved with each reminder's commit
         if _held_back(plan_id, kind, period, today, interval):
             summary.already_sent += 1
             continue
@@ -150,16 +155,3 @@ def send_reminders(today: date | None = None) -> Summary:
         sent, failed = deliver_pending(summary.emails[start:start + 100])
         summary.delivered, summary.failed = summary.delivered + sent, summary.failed + failed
     return summary
-
-
-@click.command("send-reminders")
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Pretend it is this day (YYYY-MM-DD), e.g. to catch up.")
-@with_appcontext
-def send_reminders_command(today):
-    """E-mail alumni whose action plans need an update (safe to run daily from cron)."""
-    summary = send_reminders(today.date() if today else None)
-    click.echo(f"reminders sent {summary.sent}, already sent within the interval "
-               f"{summary.already_sent}, alumni who turned reminders off {summary.turned_off}; "
-               f"e-mails delivered {summary.delivered}, failed {summary.failed} "
-               "(failed ones stay queued for send-mail)")

@@ -27,11 +27,8 @@ def _shared_comment(login, application, users):
         data={"body": "Please send the venue quote.", "shared": "y"})
 
 
-def test_mail_is_handed_to_the_background_sender_once_the_request_committed(
-        app, login, office, users, outbox, monkeypatch):
-    app.config["MAIL_DELIVER_IN_REQUEST"] = False  # as in production
-    handed = []
-    monkeypatch.setattr(mail, "sender", lambda _app: type("Fake", (), {"put": handed.append}))
+def test_mail_is_queued_for_a_worker_once_the_request_committed(
+        app, login, office, users, outbox, task_queue):
     applicant = f.eligible_alumnus(office)
     application = f.submitted(f.make_call(office, users["manager"]), applicant)
     outbox.clear()
@@ -39,9 +36,9 @@ def test_mail_is_handed_to_the_background_sender_once_the_request_committed(
     assert response.status_code == 302
     assert outbox == []  # the response is complete and nothing was sent during the request
     row = _last_to(applicant.email)
-    assert (row.sent_at, row.claimed_at) == (None, None)  # committed, for the sender to claim
-    assert handed == [[row.id]]
-    assert mail.deliver_pending(handed[0]) == (1, 0)  # what the sender's thread does
+    assert (row.sent_at, row.claimed_at) == (None, None)  # committed, for the worker to claim
+    assert task_queue.pending() == [("deliver_mail", ([row.id],))]
+    assert task_queue.run_all() == 1  # what a worker does
     assert [m["To"] for m in outbox] == [applicant.email]
     assert _last_to(applicant.email).sent_at is not None
 
@@ -65,7 +62,7 @@ def test_a_failing_mail_server_neither_breaks_the_change_nor_loses_the_mail(
     assert "mail server down" in row.last_error
     monkeypatch.undo()
     app.config["MAIL_BACKEND"] = "memory"
-    assert mail.deliver_pending() >= (1, 0)  # `flask send-mail` sends what failed
+    assert mail.deliver_pending() >= (1, 0)  # the next delivery sends what failed
     assert applicant.email in [m["To"] for m in outbox]
 
 

@@ -107,3 +107,22 @@ def test_the_command_runs_from_cron(app, office, users):
     again = app.test_cli_runner().invoke(
         args=["send-grant-reminders", "--today", (interim.due_on + timedelta(days=2)).isoformat()])
     assert "grant report reminders sent 0" in again.output
+
+
+def test_each_office_s_daily_job_reminds_only_its_own_grantees(app, office, other_office,
+                                                               users, task_queue):
+    from alumni_app.grants import tasks
+    from alumni_app.jobs.models import Job
+
+    application, (interim, _final) = _grant(office, users)
+    day = (interim.due_on + timedelta(days=1)).isoformat()
+    assert tasks.send_office_reminders.call_local(other_office.id, day) == {
+        "sent": 0, "delivered": 0, "failed": 0}
+    assert tasks.send_office_reminders.call_local(office.id, day) == {
+        "sent": 1, "delivered": 1, "failed": 0}
+    assert tasks.send_office_reminders.call_local(office.id, day) is None  # the day's job ran
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GrantReminder)) == 1
+    done = db.session.execute(sa.select(Job.office_id, Job.key, Job.state)
+                              .order_by(Job.id)).all()
+    assert done == [(other_office.id, f"grants.reminders:{other_office.id}:{day}", "done"),
+                    (office.id, f"grants.reminders:{office.id}:{day}", "done")]
