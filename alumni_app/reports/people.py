@@ -1,0 +1,269 @@
+"""Ex-participants trained, their action plans and whether they stayed: grouped SQL counts.
+
+A person counts once in each group they belong to (once per fiscal year, sector ... in which
+they trained), so groups can add up to more than the number of people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from alumni_app.alumni.forms import GENDER_LABELS
+from alumni_app.alumni.models import GENDER_VALUES, AlumnusRecord, record_sectors
+from alumni_app.extensions import db
+from alumni_app.plans.activities import REACH_LABELS
+from alumni_app.plans.forms import STATUS_LABELS
+from alumni_app.plans.models import PLAN_STATUSES, ActionPlan, ProgressUpdate
+from alumni_app.reports import queries
+from alumni_app.reports.rules import (
+    ORG_KIND_WORDS,
+    ORG_OTHER,
+    ORG_UNKNOWN,
+    YEAR_BUCKETS,
+    bucket_label,
+    current_fiscal_year,
+    withheld_keys,
+)
+from alumni_app.search_text import fold
+from alumni_app.training.labels import program_type_label
+from alumni_app.training.models import PROGRAM_TYPE_VALUES, Course, Participation
+
+RECENT_DAYS = 183  # "an update in the last six months"
+
+
+@dataclass
+class Row:
+    """One group of a breakdown; `value` None when withheld."""
+
+    key: object
+    label: str
+    value: int | Decimal | None
+    more: dict = field(default_factory=dict)
+
+
+def share(part: int | None, whole: int | None) -> Decimal | None:
+    """`part` of `whole` in per cent, one decimal; None when there is no whole or no part."""
+    if part is None or not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def not_recorded() -> str:
+    return _("Not recorded")
+
+
+def rows(counts: dict, order: list, labels: dict) -> list[Row]:
+    """Rows in `order` (every key, zero when absent), then any other key counted."""
+    keys = list(order) + [k for k in counts if k not in order]
+    return [Row(k, str(labels.get(k, not_recorded())), counts.get(k, 0)) for k in keys]
+
+
+@dataclass
+class Trained:
+    people: int = 0
+    by_year: list[Row] = field(default_factory=list)
+    by_program: list[Row] = field(default_factory=list)
+    by_sector: list[Row] = field(default_factory=list)
+    by_region: list[Row] = field(default_factory=list)
+    by_gender: list[Row] = field(default_factory=list)
+    by_org_kind: list[Row] = field(default_factory=list)
+
+
+def organization():
+    """The organization that nominated the person for the course (else their own, as typed)."""
+    # An inline '' (not a bound parameter): PostgreSQL must see the GROUP BY expression as
+    # the very one selected.
+    return sa.func.coalesce(
+        sa.func.nullif(Participation.nominating_organization, sa.literal_column("''")),
+        AlumnusRecord.organization)
+
+
+def org_kind(name):
+    """The kind of organization read from its name (rules.ORG_KIND_WORDS)."""
+    folded = fold(name)
+    whens = [(sa.or_(*[folded.like(f"%{word}%") for word in words]), sa.literal(kind))
+             for kind, words in ORG_KIND_WORDS]
+    return sa.case((sa.func.coalesce(name, "") == "", sa.literal(ORG_UNKNOWN)), *whens,
+                   else_=sa.literal(ORG_OTHER))
+
+
+def _grouped(scope, filters, dimension: str, key) -> sa.Select:
+    people = sa.func.count(sa.distinct(Participation.record_id))
+    return queries.participations(scope, filters, sa.literal(dimension).label("dimension"),
+                                  sa.cast(key, sa.String).label("key"), people.label("n")
+                                  ).group_by(key)
+
+
+def _by_org_kind(scope, filters) -> sa.Select:
+    """People per organization, then summed per kind: the words are read once per name."""
+    name = organization().label("name")
+    per_name = queries.participations(
+        scope, filters, name, sa.func.count(sa.distinct(Participation.record_id)).label("n")
+    ).group_by(name).subquery()
+    kinds = sa.select(org_kind(per_name.c.name).label("kind"), per_name.c.n).subquery()
+    return sa.select(sa.literal("org_kind"), kinds.c.kind, sa.func.sum(kinds.c.n)).group_by(
+        kinds.c.kind)
+
+
+def trained(scope, filters, choices) -> Trained:
+    """Ex-participants by fiscal year, program type, sector, region, gender, kind of org."""
+    total = queries.participations(scope, filters, sa.literal("total"), sa.literal(""),
+                                   sa.func.count(sa.distinct(Participation.record_id)))
+    parts = [total, _grouped(scope, filters, "year", Course.fiscal_year),
+             _grouped(scope, filters, "program", Course.program_type),
+             _grouped(scope, filters, "sector", Course.sector_id),
+             _grouped(scope, filters, "region", AlumnusRecord.region_id),
+             _grouped(scope, filters, "gender", AlumnusRecord.gender),
+             _by_org_kind(scope, filters)]
+    found: dict[str, dict] = {}
+    for dimension, key, n in db.session.execute(sa.union_all(*parts)):
+        found.setdefault(dimension, {})[key] = int(n or 0)
+    return _trained_rows(found, choices)
+
+
+def _ints(counts: dict) -> dict:
+    return {(int(k) if k not in (None, "") else None): n for k, n in counts.items()}
+
+
+def _trained_rows(found: dict, choices) -> Trained:
+    years = _ints(found.get("year", {}))
+    known = sorted(y for y in years if y is not None)
+    span = list(range(known[0], known[-1] + 1)) if known else []
+    sectors = _ints(found.get("sector", {}))
+    regions = _ints(found.get("region", {}))
+    kinds = [k for k, _w in ORG_KIND_WORDS] + [ORG_OTHER]
+    return Trained(
+        people=found.get("total", {}).get("", 0),
+        by_year=rows(years, span, {y: str(y) for y in span}),
+        by_program=rows(found.get("program", {}), list(PROGRAM_TYPE_VALUES),
+                        {p: program_type_label(p) for p in PROGRAM_TYPE_VALUES}),
+        by_sector=_ranked(rows(sectors, [], dict(choices.sectors))),
+        by_region=rows(regions, [k for k, _n in choices.regions], dict(choices.regions)),
+        by_gender=rows(found.get("gender", {}), list(GENDER_VALUES),
+                       {g: GENDER_LABELS[g] for g in GENDER_VALUES}),
+        by_org_kind=rows(found.get("org_kind", {}), kinds,
+                         {**REACH_LABELS, ORG_UNKNOWN: not_recorded()}))
+
+
+def _ranked(items: list[Row]) -> list[Row]:
+    return sorted(items, key=lambda r: (-(r.value or 0), r.label))
+
+
+@dataclass
+class Plans:
+    total: int = 0
+    recent: int | None = 0  # with an update in the last six months; None when withheld
+    by_status: list[Row] = field(default_factory=list)
+    withheld: bool = False
+    check_ins: int = 0  # check-ins answered on these plans
+    updates: int = 0  # progress updates of any kind, check-ins included
+
+    @property
+    def recent_share(self) -> Decimal | None:
+        return share(self.recent, self.total)
+
+
+def plans_joined(query: sa.Select) -> sa.Select:
+    return query.join(ActionPlan, ActionPlan.participation_id == Participation.id)
+
+
+def recent_since(today: date) -> datetime:
+    """Six months before `today`: an update since then is recent."""
+    return datetime.combine(today - timedelta(days=RECENT_DAYS), datetime.min.time(), UTC)
+
+
+def plans(scope, filters, today: date) -> Plans:
+    """Action plans by status and how many had an update in the last six months."""
+    since = recent_since(today)
+    query = plans_joined(queries.participations(
+        scope, filters, ActionPlan.status, sa.func.count(ActionPlan.id),
+        sa.func.count(ActionPlan.id).filter(ActionPlan.last_update_at >= since))
+    ).group_by(ActionPlan.status)
+    counts, recent = {}, 0
+    for status, n, fresh in db.session.execute(query):
+        counts[status] = n
+        recent += fresh
+    units = db.session.execute(queries.unit_counts(scope, filters, queries.TOTAL,
+                                                   plans_joined)).all()
+    withheld = bool(withheld_keys(units))
+    result = Plans(total=sum(counts.values()), recent=None if withheld else recent,
+                   withheld=withheld,
+                   by_status=rows(counts, list(PLAN_STATUSES), STATUS_LABELS))
+    result.check_ins, result.updates = db.session.execute(plans_joined(
+        queries.participations(scope, filters, sa.func.count(ProgressUpdate.check_in_month),
+                               sa.func.count(ProgressUpdate.id)))
+        .join(ProgressUpdate, ProgressUpdate.plan_id == ActionPlan.id)).one()
+    if withheld:
+        for row in result.by_status:
+            row.value = None
+    return result
+
+
+@dataclass
+class Retention:
+    """Per bucket of years since training: people whose organizations are known, who stayed."""
+
+    buckets: list[Row] = field(default_factory=list)  # value: known; more: same_org, same_sector
+    total: Row | None = None
+
+
+def known(query: sa.Select) -> sa.Select:
+    return query.where(sa.func.coalesce(Participation.nominating_organization, "") != "",
+                       AlumnusRecord.organization != "", Course.fiscal_year.is_not(None))
+
+
+def same_organization():
+    """Still in the organization that nominated them (names compared without case or spaces)."""
+    return (sa.func.lower(sa.func.trim(Participation.nominating_organization))
+            == sa.func.lower(sa.func.trim(AlumnusRecord.organization)))
+
+
+def bucket_of(years: int) -> str:
+    """The bucket of years since training that a number of fiscal years falls in."""
+    for low, high in YEAR_BUCKETS:
+        if high is None or years <= high:
+            return bucket_label(low, high)
+    return bucket_label(*YEAR_BUCKETS[-1])
+
+
+def retention(scope, filters, today: date) -> Retention:
+    """The share still in the nominating organization and the course's sector, by years.
+
+    Counted per fiscal year of training (a few dozen groups), then put in buckets of years.
+    """
+    same_org = same_organization()
+    same_sector = sa.exists().where(record_sectors.c.record_id == Participation.record_id,
+                                    record_sectors.c.sector_id == Course.sector_id)
+    query = known(queries.participations(
+        scope, filters, Course.fiscal_year, sa.func.count(), sa.func.count().filter(same_org),
+        sa.func.count().filter(same_sector))).group_by(Course.fiscal_year)
+    now = current_fiscal_year(today)
+    sums: dict[str, list[int]] = {}
+    for year, *counts in db.session.execute(query):
+        bucket = sums.setdefault(bucket_of(now - year), [0, 0, 0])
+        for i, n in enumerate(counts):
+            bucket[i] += n
+    units = db.session.execute(queries.unit_counts(scope, filters, Course.fiscal_year,
+                                                   known)).all()
+    withheld = {bucket_of(now - year) for year in withheld_keys(units)}
+    result = Retention()
+    for low, high in YEAR_BUCKETS:
+        label = bucket_label(low, high)
+        result.buckets.append(_retention_row(label, sums.get(label, [0, 0, 0]),
+                                             label in withheld))
+    totals = [sum(counts[i] for counts in sums.values()) for i in range(3)]
+    result.total = _retention_row(_("All"), totals, bool(withheld))
+    return result
+
+
+def _retention_row(label: str, counts, withheld: bool) -> Row:
+    known, org, sector = counts
+    if withheld:
+        return Row(label, label, known, {"same_org": None, "same_sector": None})
+    return Row(label, label, known, {"same_org": share(org, known),
+                                     "same_sector": share(sector, known)})
