@@ -103,6 +103,11 @@ def _rate_join(query: sa.Select, moment) -> sa.Select:
                                                  ExchangeRate.month == month_of(moment)))
 
 
+def _rate_month(moment, hq: str):
+    """The month whose rate converted an amount to `hq` (none when already in `hq`)."""
+    return sa.case((GrantCall.currency == hq, sa.null()), else_=month_of(moment))
+
+
 def _converted(measure: str, query: sa.Select, amount, moment, usd=None) -> sa.Select:
     """One measure's sums per call: USD, JPY, amounts without a rate, the months used."""
     usd_factor = _factor(usd if usd is not None else ExchangeRate.usd, "USD")
@@ -111,8 +116,9 @@ def _converted(measure: str, query: sa.Select, amount, moment, usd=None) -> sa.S
                sa.type_coerce(sa.func.sum(amount * usd_factor), queries.RATE_TYPE),
                sa.type_coerce(sa.func.sum(amount * jpy_factor), queries.RATE_TYPE),
                sa.func.count() - sa.func.count(usd_factor),
-               sa.func.count() - sa.func.count(jpy_factor),
-               sa.func.min(month_of(moment)), sa.func.max(month_of(moment))]
+               sa.func.count() - sa.func.count(jpy_factor)]
+    for hq in HQ_CURRENCIES:
+        columns += [sa.func.min(_rate_month(moment, hq)), sa.func.max(_rate_month(moment, hq))]
     return _rate_join(query.with_only_columns(*columns), moment).group_by(GrantCall.id)
 
 
@@ -150,9 +156,11 @@ def money(scope, filters) -> Money:
         call.states[state] = n
         for measure, value in zip(MEASURES[1:], sums, strict=True):
             call.amounts[measure] = call.amounts.get(measure, ZERO) + _cents(value)
-    for measure, call_id, usd, jpy, no_usd, no_jpy, first, last in db.session.execute(
+    for measure, call_id, usd, jpy, no_usd, no_jpy, *months in db.session.execute(
             _conversions(scope, filters)):
-        for hq, value, missing in (("USD", usd, no_usd), ("JPY", jpy, no_jpy)):
+        for index, (hq, value, missing) in enumerate((("USD", usd, no_usd),
+                                                      ("JPY", jpy, no_jpy))):
+            first, last = months[2 * index:2 * index + 2]
             calls[call_id].converted[(measure, hq)] = Converted(
                 None if missing else _round(value, hq), missing, _day(first), _day(last))
     return _summed(list(calls.values()))
