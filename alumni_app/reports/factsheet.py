@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 
@@ -164,6 +164,7 @@ def build(ctx, shown: list, office_name: str, year: int, charts_shown: list) -> 
     pdf = FactSheet(_("KCCP Alumni Network · %(office)s · made on %(day)s", office=office_name,
                       day=format_date(ctx.today, "long")))
     pdf.alias_nb_pages()
+    pdf.set_lang(str(get_locale()))
     pdf.set_title(_("Fact sheet %(year)s: %(office)s", year=year, office=office_name))
     pdf.add_page()
     pdf.set_font(FAMILY, "B", 16)
