@@ -197,8 +197,10 @@ def register_commands(app: Flask) -> None:
     from alumni_app.cli import register
     from alumni_app.grants.reminders import send_grant_reminders_command
     from alumni_app.plans.reminders import send_reminders_command
+    from alumni_app.reports.cli import refresh_figures_command
 
     register(app)
     import_cli.register(app)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(send_grant_reminders_command)
+    app.cli.add_command(refresh_figures_command)

@@ -9,20 +9,19 @@ every office does.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
-from alumni_app.plans.models import ActionPlan, Activity
 from alumni_app.reports import people, queries
+from alumni_app.reports.models import ActivityCell, AuthorCell, PlanCell, TrainingCell
 from alumni_app.reports.money import Converted, Money
 from alumni_app.reports.reach import per_person
-from alumni_app.reports.rules import withheld_keys
-from alumni_app.training.models import Participation
+from alumni_app.reports.rules import month_start, withheld_keys
 
 ROWS = (
     ("trained", _l("Ex-participants trained")),
@@ -55,36 +54,35 @@ class Comparison:
                 for key, label in ROWS]
 
 
-def _per_office(query: sa.Select) -> dict:
-    return {row[0]: row[1:] for row in db.session.execute(
-        query.group_by(AlumnusRecord.office_id))}
+def _per_office(query: sa.Select, office_column) -> dict:
+    return {row[0]: [int(v or 0) for v in row[1:]]
+            for row in db.session.execute(query.group_by(office_column))}
 
 
 def _plans(scope, filters, today) -> tuple[dict, set]:
-    since = people.recent_since(today)
-    joined = people.plans_joined
-    counts = _per_office(joined(queries.participations(
-        scope, filters, AlumnusRecord.office_id, sa.func.count(ActionPlan.id),
-        sa.func.count(ActionPlan.id).filter(ActionPlan.last_update_at >= since))))
-    units = db.session.execute(queries.unit_counts(scope, filters, AlumnusRecord.office_id,
-                                                   joined)).all()
+    since = month_start(today - timedelta(days=people.RECENT_DAYS))
+    counts = _per_office(queries.cells(
+        PlanCell, scope, filters, PlanCell.office_id, sa.func.sum(PlanCell.plans),
+        sa.func.coalesce(sa.func.sum(PlanCell.plans).filter(PlanCell.updated_month >= since),
+                         0)), PlanCell.office_id)
+    units = db.session.execute(queries.cell_units(AuthorCell, AuthorCell.people, scope,
+                                                  filters, AuthorCell.office_id)).all()
     return counts, withheld_keys(units)
 
 
 def _retention(scope, filters) -> tuple[dict, set]:
-    same_org = people.same_organization()
-    counts = _per_office(people.known(queries.participations(
-        scope, filters, AlumnusRecord.office_id, sa.func.count(),
-        sa.func.count().filter(same_org))))
-    units = db.session.execute(queries.unit_counts(scope, filters, AlumnusRecord.office_id,
-                                                   people.known)).all()
+    cell = TrainingCell
+    counts = _per_office(queries.cells(cell, scope, filters, cell.office_id,
+                                       sa.func.sum(cell.known), sa.func.sum(cell.same_org)),
+                         cell.office_id)
+    units = db.session.execute(queries.cell_units(cell, cell.known, scope, filters,
+                                                  cell.office_id)).all()
     return counts, withheld_keys(units)
 
 
 def _trained(scope, filters) -> dict:
-    return _per_office(queries.participations(
-        scope, filters, AlumnusRecord.office_id,
-        sa.func.count(sa.distinct(Participation.record_id))))
+    return _per_office(queries.cells(TrainingCell, scope, filters, TrainingCell.office_id,
+                                     sa.func.sum(TrainingCell.people)), TrainingCell.office_id)
 
 
 def _money(figures: Money, office_codes: dict) -> dict:
@@ -108,9 +106,10 @@ def compare(ctx, figures: Money) -> Comparison:
     trained, plans = _trained(scope, filters), _plans(scope, filters, ctx.today)
     until = trained if filters.fy_from is None else _trained(scope,
                                                               replace(filters, fy_from=None))
-    activities = _per_office(queries.activities(
-        scope, filters, AlumnusRecord.office_id, sa.func.count(Activity.id),
-        sa.func.coalesce(sa.func.sum(Activity.total), 0)))
+    activities = _per_office(queries.activity_cells(
+        ActivityCell, scope, filters, ActivityCell.office_id,
+        sa.func.sum(ActivityCell.activities), sa.func.sum(ActivityCell.reached)),
+        ActivityCell.office_id)
     retention = _retention(scope, filters)
     grants = _money(figures, {code: office_id for office_id, code, _n in offices})
     result = Comparison()

@@ -34,6 +34,7 @@ from alumni_app.plans.models import (
     update_barriers,
 )
 from alumni_app.reports.models import ExchangeRate
+from alumni_app.reports.refresh import refresh_figures
 from alumni_app.reports.rules import SMALL_GROUP
 from alumni_app.training.models import Course, Participation
 
@@ -70,6 +71,7 @@ def seed() -> None:
     for office in db.session.scalars(sa.select(Office).where(Office.code.in_(("KG", "KZ")))):
         _grants(rng, office, today)
     db.session.flush()
+    refresh_figures()
 
 
 def _months(today: date, count: int) -> list[date]:

@@ -7,6 +7,7 @@ from the layouts the page's SVG comes from (reports.charts), with fpdf2's own pr
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flask_babel import format_date, format_decimal, get_locale
@@ -18,6 +19,8 @@ from alumni_app.reports.money import Converted
 from alumni_app.reports.rules import withheld_note
 
 FONTS = Path(__file__).parent / "fonts"
+# fontTools logs every table it subsets at INFO: a dozen lines per fact sheet.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 FAMILY = "NotoSans"
 MARGIN = 15.0  # mm
 WIDTH = 210.0 - 2 * MARGIN

@@ -1,7 +1,7 @@
 """Ex-participants trained, their action plans and whether they stayed: grouped SQL counts.
 
-A person counts once in each group they belong to (once per fiscal year, sector ... in which
-they trained), so groups can add up to more than the number of people.
+Read from the figure cells (reports.refresh): courses taken are counted (a person who took
+two courses counts once with each), so every breakdown adds up to the total.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from alumni_app.alumni.forms import GENDER_LABELS
-from alumni_app.alumni.models import GENDER_VALUES, AlumnusRecord, record_sectors
+from alumni_app.alumni.models import GENDER_VALUES, AlumnusRecord
 from alumni_app.extensions import db
 from alumni_app.plans.activities import REACH_LABELS
 from alumni_app.plans.forms import STATUS_LABELS
-from alumni_app.plans.models import PLAN_STATUSES, ActionPlan, ProgressUpdate
+from alumni_app.plans.models import PLAN_STATUSES, ActionPlan
 from alumni_app.reports import queries
+from alumni_app.reports.models import AuthorCell, PlanCell, TrainingCell
 from alumni_app.reports.rules import (
     ORG_KIND_WORDS,
     ORG_OTHER,
@@ -27,6 +28,7 @@ from alumni_app.reports.rules import (
     YEAR_BUCKETS,
     bucket_label,
     current_fiscal_year,
+    month_start,
     withheld_keys,
 )
 from alumni_app.search_text import fold
@@ -93,33 +95,25 @@ def org_kind(name):
 
 
 def _grouped(scope, filters, dimension: str, key) -> sa.Select:
-    people = sa.func.count(sa.distinct(Participation.record_id))
-    return queries.participations(scope, filters, sa.literal(dimension).label("dimension"),
-                                  sa.cast(key, sa.String).label("key"), people.label("n")
-                                  ).group_by(key)
-
-
-def _by_org_kind(scope, filters) -> sa.Select:
-    """People per organization, then summed per kind: the words are read once per name."""
-    name = organization().label("name")
-    per_name = queries.participations(
-        scope, filters, name, sa.func.count(sa.distinct(Participation.record_id)).label("n")
-    ).group_by(name).subquery()
-    kinds = sa.select(org_kind(per_name.c.name).label("kind"), per_name.c.n).subquery()
-    return sa.select(sa.literal("org_kind"), kinds.c.kind, sa.func.sum(kinds.c.n)).group_by(
-        kinds.c.kind)
+    return queries.cells(TrainingCell, scope, filters, sa.literal(dimension).label("dimension"),
+                         sa.cast(key, sa.String).label("key"),
+                         sa.func.sum(TrainingCell.people).label("n")).group_by(key)
 
 
 def trained(scope, filters, choices) -> Trained:
-    """Ex-participants by fiscal year, program type, sector, region, gender, kind of org."""
-    total = queries.participations(scope, filters, sa.literal("total"), sa.literal(""),
-                                   sa.func.count(sa.distinct(Participation.record_id)))
+    """Ex-participants by fiscal year, program type, sector, region, gender, kind of org.
+
+    Counted in courses taken (a person who took two courses counts in each), from the
+    office's training cells: one statement over a few hundred rows.
+    """
+    total = queries.cells(TrainingCell, scope, filters, sa.literal("total"), sa.literal(""),
+                          sa.func.sum(TrainingCell.people))
     parts = [total, _grouped(scope, filters, "year", Course.fiscal_year),
              _grouped(scope, filters, "program", Course.program_type),
              _grouped(scope, filters, "sector", Course.sector_id),
-             _grouped(scope, filters, "region", AlumnusRecord.region_id),
-             _grouped(scope, filters, "gender", AlumnusRecord.gender),
-             _by_org_kind(scope, filters)]
+             _grouped(scope, filters, "region", TrainingCell.region_id),
+             _grouped(scope, filters, "gender", TrainingCell.gender),
+             _grouped(scope, filters, "org_kind", TrainingCell.org_kind)]
     found: dict[str, dict] = {}
     for dimension, key, n in db.session.execute(sa.union_all(*parts)):
         found.setdefault(dimension, {})[key] = int(n or 0)
@@ -179,25 +173,21 @@ def recent_since(today: date) -> datetime:
 
 def plans(scope, filters, today: date) -> Plans:
     """Action plans by status and how many had an update in the last six months."""
-    since = recent_since(today)
-    query = plans_joined(queries.participations(
-        scope, filters, ActionPlan.status, sa.func.count(ActionPlan.id),
-        sa.func.count(ActionPlan.id).filter(ActionPlan.last_update_at >= since))
-    ).group_by(ActionPlan.status)
-    counts, recent = {}, 0
-    for status, n, fresh in db.session.execute(query):
-        counts[status] = n
-        recent += fresh
-    units = db.session.execute(queries.unit_counts(scope, filters, queries.TOTAL,
-                                                   plans_joined)).all()
+    since = month_start(today - timedelta(days=RECENT_DAYS))
+    query = queries.cells(
+        PlanCell, scope, filters, PlanCell.status, sa.func.sum(PlanCell.plans),
+        sa.func.coalesce(sa.func.sum(PlanCell.plans).filter(PlanCell.updated_month >= since), 0),
+        sa.func.sum(PlanCell.updates), sa.func.sum(PlanCell.check_ins)).group_by(PlanCell.status)
+    counts, recent, updates, check_ins = {}, 0, 0, 0
+    for status, n, fresh, updated, checked in db.session.execute(query):
+        counts[status] = int(n)
+        recent, updates, check_ins = recent + fresh, updates + updated, check_ins + checked
+    units = db.session.execute(queries.cell_units(AuthorCell, AuthorCell.people, scope,
+                                                  filters)).all()
     withheld = bool(withheld_keys(units))
-    result = Plans(total=sum(counts.values()), recent=None if withheld else recent,
-                   withheld=withheld,
+    result = Plans(total=sum(counts.values()), recent=None if withheld else int(recent),
+                   withheld=withheld, check_ins=int(check_ins), updates=int(updates),
                    by_status=rows(counts, list(PLAN_STATUSES), STATUS_LABELS))
-    result.check_ins, result.updates = db.session.execute(plans_joined(
-        queries.participations(scope, filters, sa.func.count(ProgressUpdate.check_in_month),
-                               sa.func.count(ProgressUpdate.id)))
-        .join(ProgressUpdate, ProgressUpdate.plan_id == ActionPlan.id)).one()
     if withheld:
         for row in result.by_status:
             row.value = None
@@ -236,21 +226,19 @@ def retention(scope, filters, today: date) -> Retention:
 
     Counted per fiscal year of training (a few dozen groups), then put in buckets of years.
     """
-    same_org = same_organization()
-    same_sector = sa.exists().where(record_sectors.c.record_id == Participation.record_id,
-                                    record_sectors.c.sector_id == Course.sector_id)
-    query = known(queries.participations(
-        scope, filters, Course.fiscal_year, sa.func.count(), sa.func.count().filter(same_org),
-        sa.func.count().filter(same_sector))).group_by(Course.fiscal_year)
+    cell = TrainingCell
+    query = queries.cells(cell, scope, filters, Course.fiscal_year, sa.func.sum(cell.known),
+                          sa.func.sum(cell.same_org), sa.func.sum(cell.same_sector)).where(
+        Course.fiscal_year.is_not(None)).group_by(Course.fiscal_year)
     now = current_fiscal_year(today)
     sums: dict[str, list[int]] = {}
     for year, *counts in db.session.execute(query):
         bucket = sums.setdefault(bucket_of(now - year), [0, 0, 0])
         for i, n in enumerate(counts):
-            bucket[i] += n
-    units = db.session.execute(queries.unit_counts(scope, filters, Course.fiscal_year,
-                                                   known)).all()
-    withheld = {bucket_of(now - year) for year in withheld_keys(units)}
+            bucket[i] += int(n or 0)
+    units = db.session.execute(queries.cell_units(cell, cell.known, scope, filters,
+                                                  Course.fiscal_year)).all()
+    withheld = {bucket_of(now - year) for year in withheld_keys(units) if year is not None}
     result = Retention()
     for low, high in YEAR_BUCKETS:
         label = bucket_label(low, high)

@@ -180,3 +180,41 @@ def applications(scope: Scope, filters: Filters, *columns) -> sa.Select:
             record_sectors.c.record_id == GrantApplication.record_id,
             record_sectors.c.sector_id == filters.sector_id))
     return query
+
+
+def cells(model, scope: Scope, filters: Filters, *columns, people: bool = True) -> sa.Select:
+    """Training, plan or author cells of the offices in scope, of the courses filtered."""
+    query = (sa.select(*columns).select_from(model)
+             .join(Course, Course.id == model.course_id)
+             .where(*course_conditions(filters)))
+    if people and filters.region_id is not None:
+        query = query.where(model.region_id == filters.region_id)
+    return scope.restrict(query, model.office_id)
+
+
+def cell_units(model, measure, scope: Scope, filters: Filters, key=TOTAL) -> sa.Select:
+    """People per (key, course, office) in `measure` of `model`'s cells, inside and outside
+    the region filter: the disclosure rule's units (rules.withheld_keys)."""
+    if filters.region_id is None:
+        counts = [sa.func.sum(measure), sa.literal(0)]
+    else:
+        inside = model.region_id == filters.region_id
+        counts = [sa.func.coalesce(sa.func.sum(measure).filter(inside), 0),
+                  sa.func.coalesce(sa.func.sum(measure).filter(
+                      sa.or_(sa.not_(inside), model.region_id.is_(None))), 0)]
+    query = cells(model, scope, filters, key, *counts, people=False)
+    return query.group_by(*([] if key is TOTAL else [key]), model.course_id, model.office_id)
+
+
+def activity_cells(model, scope: Scope, filters: Filters, *columns) -> sa.Select:
+    """Activity cells of the offices in scope: held in the period, sector, region, program."""
+    query = sa.select(*columns).select_from(model).where(
+        *_between_years(model.fiscal_year, filters))
+    if filters.sector_id is not None:
+        query = query.where(model.sector_id == filters.sector_id)
+    if filters.region_id is not None:
+        query = query.where(model.region_id == filters.region_id)
+    if filters.program_type is not None:
+        query = query.where(model.course_id.in_(
+            sa.select(Course.id).where(Course.program_type == filters.program_type)))
+    return scope.restrict(query, model.office_id)

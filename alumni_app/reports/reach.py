@@ -14,8 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 
 from alumni_app.extensions import db
-from alumni_app.plans.models import Activity
 from alumni_app.reports import queries
+from alumni_app.reports.models import ActivityCell
 from alumni_app.reports.people import Row, not_recorded
 
 
@@ -31,7 +31,6 @@ class Reach:
     reached: int = 0
     women: int = 0
     men: int = 0
-    active_people: int = 0  # ex-participants with at least one activity
     trained: int = 0  # ex-participants trained up to the end of the period
     by_sector: list[Row] = field(default_factory=list)  # value: reached; more: activities ...
     by_region: list[Row] = field(default_factory=list)
@@ -41,30 +40,26 @@ class Reach:
         return per_person(self.reached, self.trained)
 
 
-def _part(scope, filters, dimension: str, key, *extra) -> sa.Select:
-    query = queries.activities(
-        scope, filters, sa.literal(dimension).label("dimension"),
-        sa.cast(key, sa.String).label("key"), sa.func.count(Activity.id),
-        sa.func.coalesce(sa.func.sum(Activity.total), 0), *extra)
+def _part(scope, filters, dimension: str, key) -> sa.Select:
+    cell = ActivityCell
+    query = queries.activity_cells(
+        cell, scope, filters, sa.literal(dimension).label("dimension"),
+        sa.cast(key, sa.String).label("key"), sa.func.sum(cell.activities),
+        sa.func.sum(cell.reached), sa.func.sum(cell.women), sa.func.sum(cell.men))
     return query if key is None else query.group_by(key)
 
 
 def reach(scope, filters, choices, trained_until) -> Reach:
     """Activities and people reached; `trained_until` is the Trained of the multiplier."""
-    zero = sa.literal(0)
-    totals = _part(scope, filters, "total", None,
-                   sa.func.coalesce(sa.func.sum(Activity.women), 0),
-                   sa.func.coalesce(sa.func.sum(Activity.men), 0),
-                   sa.func.count(sa.distinct(Activity.record_id)))
-    parts = [totals,
-             _part(scope, filters, "sector", Activity.sector_id, zero, zero, zero),
-             _part(scope, filters, "region", Activity.region_id, zero, zero, zero)]
+    parts = [_part(scope, filters, "total", None),
+             _part(scope, filters, "sector", ActivityCell.sector_id),
+             _part(scope, filters, "region", ActivityCell.region_id)]
     found: dict[str, dict] = {}
-    for dimension, key, n, reached, *more in db.session.execute(sa.union_all(*parts)):
+    for dimension, key, *sums in db.session.execute(sa.union_all(*parts)):
         key = int(key) if key not in (None, "") else None
-        found.setdefault(dimension, {})[key] = (n, int(reached), *map(int, more))
-    n, reached, women, men, active = found.get("total", {}).get(None, (0, 0, 0, 0, 0))
-    result = Reach(n, reached, women, men, active, trained_until.people)
+        found.setdefault(dimension, {})[key] = [int(v or 0) for v in sums]
+    n, reached, women, men = found.get("total", {}).get(None, (0, 0, 0, 0))
+    result = Reach(n, reached, women, men, trained_until.people)
     trained_in = {"sector": {r.key: r.value for r in trained_until.by_sector},
                   "region": {r.key: r.value for r in trained_until.by_region}}
     for dimension, labels, target in (("sector", dict(choices.sectors), result.by_sector),

@@ -47,7 +47,6 @@ def reach(sheet, shown) -> None:
     sheet.table([_("Figure"), _("Value")], [
         [_("Activities"), f.activities], [_("People reached"), f.reached],
         [_("Women"), f.women], [_("Men"), f.men],
-        [_("Ex-participants with activities"), f.active_people],
         [_("Ex-participants trained up to the end of the period"), f.trained],
         [_("People reached per ex-participant"), f.multiplier]])
     head = [_("People reached"), _("Activities"), _("Per ex-participant")]

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,7 +24,7 @@ from alumni_app.i18n import SUPPORTED
 from alumni_app.offices.models import Office
 from alumni_app.permissions import STAFF_ROLES, Role, object_rule, role_required
 from alumni_app.plans.forms import STATUS_LABELS
-from alumni_app.reports import comparison, filters, hosts, policy, sections, services
+from alumni_app.reports import comparison, filters, hosts, policy, refresh, sections, services
 from alumni_app.reports import needs as needs_figures
 from alumni_app.reports.queries import Scope
 from alumni_app.reports.rules import current_fiscal_year, withheld_note
@@ -63,7 +72,8 @@ def render_figures(office: Office | None, ctx, problems: list[str]):
         "reports/figures.html", office=office, ctx=ctx, shown=shown, problems=problems,
         compared=compared, offices=offices, years=years_offered(ctx.today),
         withheld_note=withheld_note(), show_office=office is None,
-        report_year=current_fiscal_year(ctx.today) - 1)
+        report_year=current_fiscal_year(ctx.today) - 1,
+        refreshed_at=refresh.refreshed_at(office.id if office else None))
 
 
 @bp.get("")
@@ -85,6 +95,33 @@ def all_offices():
         return redirect(url_for("reports.office_figures", office_id=chosen, **args))
     ctx, problems = context(None)
     return render_figures(None, ctx, problems)
+
+
+def _back(endpoint: str, **values):
+    """Back to the page the refresh button was on, with its filters."""
+    args = {k: v for k, v in request.form.items() if k in filters.ARGS and v}
+    return redirect(url_for(endpoint, **values, **args), 303)
+
+
+@bp.post("/refresh")
+@role_required(Role.ADMIN)
+def refresh_all():
+    """Rebuild every office's figures now."""
+    refresh.refresh_figures(None)
+    db.session.commit()
+    flash(_("The figures were recounted."), "success")
+    return _back("reports.all_offices")
+
+
+@bp.post("/offices/<int:office_id>/refresh")
+@object_rule(*STAFF_ROLES, description=OFFICE_RULE)
+def refresh_office(office_id: int):
+    """Rebuild the office's figures now (they are otherwise rebuilt every few minutes)."""
+    office = office_or_404(office_id)
+    refresh.refresh_figures(office.id)
+    db.session.commit()
+    flash(_("The figures were recounted."), "success")
+    return _back("reports.office_figures", office_id=office.id)
 
 
 @bp.get("/offices/<int:office_id>/figures")

@@ -66,6 +66,8 @@ class Office:
 def figures_office(app, office, other_office, users):
     """Seven people of `office` on three courses (and one of another office), no plans yet.
 
+    Figures count courses taken: p1 counts twice (C1 and C3), so the office has 8.
+
     C1: FY 2022, Health, issue-based, host A: p1 (F, Dushanbe, Ministry of Health),
         p2 (M, Dushanbe, Ministry of Health), p3 (F, Sughd, Tajik Technical University)
     C2: FY 2023, Energy, country-focused, host B: p4 (M, Sughd, Association of Water Users),
@@ -89,7 +91,7 @@ def figures_office(app, office, other_office, users):
     parts.append(f.took(people[0], c3))
     stranger = f.person(other_office, gender="male", organization="Ministry of Health")
     f.took(stranger, c1)
-    db.session.commit()
+    f.refresh()
     return Office(office, health.id, energy.id, dushanbe.id, sughd.id, [c1, c2, c3], people,
                   parts)
 

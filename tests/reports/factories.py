@@ -155,6 +155,14 @@ def rate(currency: str, month: date, usd=None, jpy=None) -> ExchangeRate:
     return item
 
 
+def refresh() -> None:
+    """Recount the figures (as the cron job or the page's button does) and commit."""
+    from alumni_app.reports.refresh import refresh_figures
+
+    refresh_figures()
+    db.session.commit()
+
+
 def route_args(users: dict, office, endpoint: str, values: dict) -> dict:
     """A rate for the rate pages (the office pages take the office's id)."""
     if endpoint and not endpoint.startswith("rates."):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from alumni_app.extensions import db
 from tests.reports import factories as f
 
 
@@ -20,7 +19,7 @@ def _title(pdf: bytes) -> str:
 def test_the_fact_sheet_has_two_pages_in_the_language_chosen(figures_office, login, users):
     f.activity(figures_office.participations[0], total=40, held_on=date(2023, 9, 1),
                sector_id=figures_office.health)
-    db.session.commit()
+    f.refresh()
     http = login(users["officer"])
     path = f"/reports/offices/{figures_office.office.id}/fact-sheet.pdf?fy=2023"
     for lang, title in (("en", "Fact sheet 2023: Tajikistan Office"),

@@ -50,7 +50,7 @@ def _year_of_figures(ids, users) -> None:
                           decider=users["manager"])
     f.paid(grant, "1000.00", date(2023, 8, 1))
     f.rate("TJS", date(2023, 5, 1), usd="0.09", jpy="13")
-    db.session.commit()
+    f.refresh()
 
 
 def _sheet_table(sheet, title: str | None) -> dict[str, list]:
