@@ -7,7 +7,7 @@ two courses counts once with each), so every breakdown adds up to the total.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -166,9 +166,6 @@ def plans_joined(query: sa.Select) -> sa.Select:
     return query.join(ActionPlan, ActionPlan.participation_id == Participation.id)
 
 
-def recent_since(today: date) -> datetime:
-    """Six months before `today`: an update since then is recent."""
-    return datetime.combine(today - timedelta(days=RECENT_DAYS), datetime.min.time(), UTC)
 
 
 def plans(scope, filters, today: date) -> Plans:
@@ -202,15 +199,8 @@ class Retention:
     total: Row | None = None
 
 
-def known(query: sa.Select) -> sa.Select:
-    return query.where(sa.func.coalesce(Participation.nominating_organization, "") != "",
-                       AlumnusRecord.organization != "", Course.fiscal_year.is_not(None))
 
 
-def same_organization():
-    """Still in the organization that nominated them (names compared without case or spaces)."""
-    return (sa.func.lower(sa.func.trim(Participation.nominating_organization))
-            == sa.func.lower(sa.func.trim(AlumnusRecord.organization)))
 
 
 def bucket_of(years: int) -> str:

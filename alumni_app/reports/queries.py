@@ -17,7 +17,6 @@ from sqlalchemy.sql.functions import FunctionElement
 from alumni_app.alumni.models import AlumnusRecord, record_sectors
 from alumni_app.grants.models import GrantApplication, GrantCall
 from alumni_app.permissions import scope_to_office
-from alumni_app.plans.models import Activity
 from alumni_app.reports.filters import Filters
 from alumni_app.reports.rules import fiscal_year_bounds
 from alumni_app.training.models import Course, Participation
@@ -145,20 +144,6 @@ def unit_counts(scope: Scope, filters: Filters, key, joined,
     return query.group_by(*([] if key is TOTAL else [key]), Course.id, AlumnusRecord.office_id)
 
 
-def activities(scope: Scope, filters: Filters, *columns) -> sa.Select:
-    """Activities of ex-participants in scope, held in the period, of the sector and region."""
-    query = (sa.select(*columns).select_from(Activity)
-             .join(AlumnusRecord, AlumnusRecord.id == Activity.record_id)
-             .where(*within_period(Activity.held_on, filters)))
-    if filters.sector_id is not None:
-        query = query.where(Activity.sector_id == filters.sector_id)
-    if filters.region_id is not None:
-        query = query.where(Activity.region_id == filters.region_id)
-    if filters.program_type is not None:
-        query = query.where(Activity.participation_id.in_(
-            sa.select(Participation.id).join(Course, Course.id == Participation.course_id)
-            .where(Course.program_type == filters.program_type)))
-    return scope.restrict(query, AlumnusRecord.office_id)
 
 
 def calls(scope: Scope, filters: Filters, *columns) -> sa.Select:
