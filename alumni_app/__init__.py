@@ -138,6 +138,7 @@ def _import_all_models() -> None:
     from alumni_app.jobs import models as job_models  # noqa: F401
     from alumni_app.offices import models as office_models  # noqa: F401
     from alumni_app.plans import models as plan_models  # noqa: F401
+    from alumni_app.reports import models as report_models  # noqa: F401
     from alumni_app.training import models as training_models  # noqa: F401
 
 
@@ -160,6 +161,8 @@ def register_blueprints(app: Flask) -> None:
     from alumni_app.plans.activity_views import bp as activities_bp
     from alumni_app.plans.staff_views import bp as plan_staff_bp
     from alumni_app.plans.views import bp as plans_bp
+    from alumni_app.reports import rate_views
+    from alumni_app.reports import staff_views as report_views
     from alumni_app.training.views import bp as courses_bp
 
     for blueprint in (
@@ -167,7 +170,7 @@ def register_blueprints(app: Flask) -> None:
         records_bp, courses_bp, profile_bp, claims_bp, imports_bp, plans_bp, plan_staff_bp,
         activities_bp, grant_views.bp, call_views.bp, staff_views.bp, money_views.bp,
         money_views.staff_bp,
-        record_parts_bp,
+        record_parts_bp, report_views.bp, rate_views.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -225,12 +228,14 @@ def register_commands(app: Flask) -> None:
     from alumni_app.grants.tasks import send_grant_reminders_command
     from alumni_app.jobs.worker import worker_command
     from alumni_app.plans.tasks import send_reminders_command
+    from alumni_app.reports.cli import refresh_figures_command
 
     register(app)
     import_cli.register(app)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(send_grant_reminders_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(refresh_figures_command)
 
 
 def register_tasks() -> None:

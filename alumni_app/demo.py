@@ -116,6 +116,9 @@ def seed() -> bool:
               for email, name, lang in ALUMNI]
     _seed_records(offices, alumni)
     _seed_grants(offices["TJ"], alumni[:2])
+    from alumni_app.reports import demo as reports_demo
+
+    reports_demo.seed()  # rates, plans, activities and grants elsewhere, for the figures
     return True
 
 

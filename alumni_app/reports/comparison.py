@@ -1,0 +1,158 @@
+"""The offices side by side, with the region's totals: one grouped query per figure.
+
+Counted per office in SQL (GROUP BY office), so the number of queries does not grow with the
+number of offices. Money is compared in USD and JPY only (each office has its own currency);
+plans and retention follow the disclosure rule per office, and the total shows them only if
+every office does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from alumni_app.extensions import db
+from alumni_app.offices.models import Office
+from alumni_app.reports import people, queries
+from alumni_app.reports.models import ActivityCell, AuthorCell, PlanCell, TrainingCell
+from alumni_app.reports.money import Converted, Money
+from alumni_app.reports.reach import per_person
+from alumni_app.reports.rules import month_start, withheld_keys
+
+ROWS = (
+    ("trained", _l("Ex-participants trained")),
+    ("plans", _l("Action plans")),
+    ("recent_share", _l("Share of plans with an update in the last six months (per cent)")),
+    ("activities", _l("Activities")),
+    ("reached", _l("People reached")),
+    ("multiplier", _l("People reached per ex-participant")),
+    ("grants", _l("Grants approved")),
+    ("approved_usd", _l("Approved, in USD")),
+    ("approved_jpy", _l("Approved, in JPY")),
+    ("disbursed_usd", _l("Disbursed, in USD")),
+    ("disbursed_jpy", _l("Disbursed, in JPY")),
+    ("retained_share", _l("Still in the nominating organization (per cent)")),
+)
+
+
+@dataclass
+class Column:
+    name: str
+    values: dict = field(default_factory=dict)
+
+
+@dataclass
+class Comparison:
+    columns: list[Column] = field(default_factory=list)  # the offices, then the total
+
+    def rows(self) -> list[tuple[str, str, list]]:
+        return [(key, str(label), [c.values.get(key) for c in self.columns])
+                for key, label in ROWS]
+
+
+def _per_office(query: sa.Select, office_column) -> dict:
+    return {row[0]: [int(v or 0) for v in row[1:]]
+            for row in db.session.execute(query.group_by(office_column))}
+
+
+def _plans(scope, filters, today) -> tuple[dict, set]:
+    since = month_start(today - timedelta(days=people.RECENT_DAYS))
+    counts = _per_office(queries.cells(
+        PlanCell, scope, filters, PlanCell.office_id, sa.func.sum(PlanCell.plans),
+        sa.func.coalesce(sa.func.sum(PlanCell.plans).filter(PlanCell.updated_month >= since),
+                         0)), PlanCell.office_id)
+    units = db.session.execute(queries.cell_units(AuthorCell, AuthorCell.people, scope,
+                                                  filters, AuthorCell.office_id)).all()
+    return counts, withheld_keys(units)
+
+
+def _retention(scope, filters) -> tuple[dict, set]:
+    cell = TrainingCell
+    counts = _per_office(queries.cells(cell, scope, filters, cell.office_id,
+                                       sa.func.sum(cell.known), sa.func.sum(cell.same_org)),
+                         cell.office_id)
+    units = db.session.execute(queries.cell_units(cell, cell.known, scope, filters,
+                                                  cell.office_id)).all()
+    return counts, withheld_keys(units)
+
+
+def _trained(scope, filters) -> dict:
+    return _per_office(queries.cells(TrainingCell, scope, filters, TrainingCell.office_id,
+                                     sa.func.sum(TrainingCell.people)), TrainingCell.office_id)
+
+
+def _money(figures: Money, office_codes: dict) -> dict:
+    per: dict = {}
+    for call in figures.calls:
+        office_id = office_codes[call.office]
+        values = per.setdefault(office_id, {"grants": 0})
+        values["grants"] += call.grants
+        for measure in ("approved", "disbursed"):
+            for hq in ("USD", "JPY"):
+                values.setdefault(f"{measure}_{hq.lower()}", Converted(Decimal(0))).add(
+                    call.converted[(measure, hq)])
+    return per
+
+
+def compare(ctx, figures: Money) -> Comparison:
+    """Every office in scope side by side, and the total of all of them."""
+    scope, filters = ctx.scope, ctx.filters
+    offices = db.session.execute(scope.restrict(
+        sa.select(Office.id, Office.code, Office.name), Office.id).order_by(Office.name)).all()
+    trained, plans = _trained(scope, filters), _plans(scope, filters, ctx.today)
+    until = trained if filters.fy_from is None else _trained(scope,
+                                                              replace(filters, fy_from=None))
+    activities = _per_office(queries.activity_cells(
+        ActivityCell, scope, filters, ActivityCell.office_id,
+        sa.func.sum(ActivityCell.activities), sa.func.sum(ActivityCell.reached)),
+        ActivityCell.office_id)
+    retention = _retention(scope, filters)
+    grants = _money(figures, {code: office_id for office_id, code, _n in offices})
+    result = Comparison()
+    for office_id, code, _name in offices:
+        result.columns.append(Column(code, _values(
+            office_id, trained, plans, until, activities, retention, grants)))
+    result.columns.append(_total(result.columns, bool(plans[1]), bool(retention[1])))
+    return result
+
+
+def _values(office_id, trained, plans, until, activities, retention, grants) -> dict:
+    (n_plans, recent), withheld = plans[0].get(office_id, (0, 0)), office_id in plans[1]
+    known, same = retention[0].get(office_id, (0, 0))
+    n_activities, reached = activities.get(office_id, (0, 0))
+    values = {"trained": trained.get(office_id, (0,))[0], "plans": n_plans,
+              "recent_share": None if withheld else people.share(recent, n_plans),
+              "activities": n_activities, "reached": int(reached),
+              "multiplier": per_person(int(reached), until.get(office_id, (0,))[0]),
+              "retained_share": (None if office_id in retention[1]
+                                 else people.share(same, known)),
+              "_recent": recent, "_known": known, "_same": same, "_until":
+                  until.get(office_id, (0,))[0]}
+    money = grants.get(office_id, {})
+    values["grants"] = money.get("grants", 0)
+    for key in ("approved_usd", "approved_jpy", "disbursed_usd", "disbursed_jpy"):
+        values[key] = money.get(key, Converted(Decimal(0)))
+    return values
+
+
+def _total(columns: list[Column], plans_withheld: bool, retention_withheld: bool) -> Column:
+    total = Column(str(_l("All offices")))
+    add = lambda key: sum(c.values[key] for c in columns)  # noqa: E731
+    values = {key: add(key) for key in ("trained", "plans", "activities", "reached", "grants",
+                                         "_recent", "_known", "_same", "_until")}
+    values["recent_share"] = None if plans_withheld else people.share(values["_recent"],
+                                                                 values["plans"])
+    values["retained_share"] = None if retention_withheld else people.share(values["_same"],
+                                                                   values["_known"])
+    values["multiplier"] = per_person(values["reached"], values["_until"])
+    for key in ("approved_usd", "approved_jpy", "disbursed_usd", "disbursed_jpy"):
+        summed = Converted(Decimal(0))
+        for column in columns:
+            summed.add(column.values[key])
+        values[key] = summed
+    total.values = values
+    return total

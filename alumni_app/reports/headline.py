@@ -1,0 +1,82 @@
+"""The headline figures of a page: the workbook's cover sheet and the fact sheet show them."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from alumni_app.reports.money import Converted
+from alumni_app.reports.sections import FILTER_LABELS
+
+
+def figures(ctx, shown: list) -> list[tuple[str, object, str | None]]:
+    """(label, value, currency): a value None is withheld or missing, a Converted is money."""
+    by_key = {s.section.key: s.figures for s in shown}
+    result: list[tuple[str, object, str | None]] = []
+    if (trained := by_key.get("trained")) is not None:
+        result += [(_("Ex-participants trained in the period"), trained.people, None),
+                   (_("Ex-participants trained up to the end of the period"),
+                    ctx.trained_until().people, None)]
+    if (plans := by_key.get("plans")) is not None:
+        result += [(_("Action plans"), plans.total, None),
+                   (_("Share with an update in the last six months (per cent)"),
+                    plans.recent_share, None),
+                   (_("Check-ins answered"), plans.check_ins, None)]
+    if (reach := by_key.get("reach")) is not None:
+        result += [(_("Activities"), reach.activities, None),
+                   (_("People reached"), reach.reached, None),
+                   (_("People reached per ex-participant"), reach.multiplier, None)]
+    if (money := by_key.get("money")) is not None:
+        result += _money(money)
+    if (retention := by_key.get("retention")) is not None and retention.total is not None:
+        result += [(_("Still in the nominating organization (per cent)"),
+                    retention.total.more["same_org"], None)]
+    return result
+
+
+def _money(money) -> list[tuple[str, object, str | None]]:
+    result: list[tuple[str, object, str | None]] = [(_("Grants approved"), money.grants, None)]
+    for currency, sums in sorted(money.by_currency.items()):
+        result.append((_("Approved, in %(currency)s", currency=currency), sums["approved"],
+                       currency))
+    for measure, label in (("approved", _("Approved")), ("disbursed", _("Disbursed"))):
+        for hq in ("USD", "JPY"):
+            result.append((_("%(measure)s, converted to %(currency)s", measure=label,
+                             currency=hq), money.converted[(measure, hq)], hq))
+    return result
+
+
+def value_of(value):
+    """A cell for a headline value: money converted is its sum (None when a rate is missing)."""
+    return value.value if isinstance(value, Converted) else value
+
+
+def describe_filters(ctx) -> list[tuple[str, str]]:
+    """The filters applied, named, for the cover sheet and the fact sheet."""
+    f, choices = ctx.filters, ctx.choices
+    period = _("all fiscal years")
+    if f.fy_from is not None or f.fy_to is not None:
+        period = _("fiscal years %(first)s to %(last)s", first=f.fy_from or "…",
+                   last=f.fy_to or "…")
+        if f.fy_from == f.fy_to:
+            period = _("fiscal year %(year)s (April %(year)s to March %(next)s)",
+                       year=f.fy_from, next=f.fy_from + 1)
+    rows = [(str(FILTER_LABELS["period"]).capitalize(), period)]
+    named = {"sector": (f.sector_id, dict(choices.sectors)),
+             "region": (f.region_id, dict(choices.regions)),
+             "program_type": (f.program_type, dict(choices.program_types()))}
+    for key, (value, labels) in named.items():
+        if value is not None:
+            rows.append((str(FILTER_LABELS[key]).capitalize(), labels.get(value, str(value))))
+    return rows
+
+
+def write_cover(sheet, ctx, shown: list, title: str) -> None:
+    sheet.title(title)
+    for label, text in describe_filters(ctx):
+        sheet.line([label, text])
+    sheet.line([_("Made on"), ctx.today])
+    pairs = figures(ctx, shown)
+    if pairs:
+        sheet.title(_("Headline figures"))
+    for label, value, _currency in pairs:
+        sheet.line([label, value_of(value)])

@@ -1,0 +1,28 @@
+"""The demo data makes the figures pages show real charts, with every rate they need."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from alumni_app import demo
+from alumni_app.accounts.models import User
+from alumni_app.extensions import db
+
+
+def test_the_demo_figures_show_charts_and_money_in_usd_and_jpy(app, login, tables):
+    demo.seed()
+    db.session.commit()
+    # The administrator first: the test's app context keeps the first request's language.
+    admin = db.session.scalar(sa.select(User).filter_by(email="admin@example.org"))
+    page = login(admin).get("/reports/figures").get_data(as_text=True)
+    side = tables(page)["offices-table"]
+    assert side["Figure"] == ["KZ", "KG", "TJ", "All offices"]
+    for row in ("Approved, in USD", "Approved, in JPY", "Disbursed, in USD"):
+        assert all(value not in ("0", "—", "rate missing") for value in side[row]), row
+    officer = db.session.scalar(sa.select(User).filter_by(email="officer.tj@example.org"))
+    html = login(officer).get(f"/reports/offices/{officer.office_id}/figures").get_data(
+        as_text=True)
+    for chart in ("trained-per-year", "plans-by-status", "reach-by-sector", "money-per-call",
+                  "retention"):
+        assert f'<title id="{chart}-title">' in html, chart
+    assert "нет курса" not in html  # no rate missing

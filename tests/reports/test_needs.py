@@ -1,0 +1,96 @@
+"""Needs for next year's course requests: barriers and support, ranked; host institutions."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+
+from alumni_app.extensions import db
+from alumni_app.plans.models import Barrier
+
+
+def _barrier(name: str) -> int:
+    return db.session.scalar(db.select(Barrier.id).where(Barrier.name_en == name))
+
+
+def _report(ids, who: list[int], barriers: list[str], support: dict | None = None,
+            posted_on=date(2024, 5, 1)):
+    from tests.reports import factories as f
+
+    for index in who:
+        plan = f.plan(ids.participations[index], "in_progress")
+        f.update(plan, barriers=[_barrier(b) for b in barriers],
+                 support=(support or {}).get(index, ""), posted_on=posted_on)
+    db.session.commit()
+
+
+def _page(login, users, ids, tables, **args):
+    query = "&".join(f"{k}={v}" for k, v in args.items())
+    html = login(users["officer"]).get(
+        f"/reports/offices/{ids.office.id}/needs?{query}").get_data(as_text=True)
+    return html, tables(html)
+
+
+def test_barriers_and_support_ranked_by_sector(figures_office, login, users, tables):
+    names = [b.name_en for b in db.session.scalars(db.select(Barrier).order_by(Barrier.id))]
+    _report(figures_office, [0, 1, 2], [names[0]], support={1: "A trainer, please"})
+    _report(figures_office, [3, 4, 5], [names[0], names[1]])
+    html, t = _page(login, users, figures_office, tables)
+    sectors = t["needs-by-sector"]
+    assert sectors["Energy"] == ["3", "0", f"{names[0]} 3, {names[1]} 3"]
+    assert sectors["Health"] == ["3", "1", f"{names[0]} 3"]
+    assert sectors["All sectors"] == ["6", "1", f"{names[0]} 6, {names[1]} 3"]
+    assert "Person" not in html  # no names of people
+    # Reported before the period chosen: not counted.
+    _html, t = _page(login, users, figures_office, tables, fy_from=2025)
+    assert "Energy" not in t["needs-by-sector"]
+
+
+def test_a_sector_with_a_course_of_one_or_two_reporting_is_withheld(figures_office, login,
+                                                                    users, tables):
+    names = [b.name_en for b in db.session.scalars(db.select(Barrier).order_by(Barrier.id))]
+    _report(figures_office, [0, 1, 2], [names[0]])
+    _report(figures_office, [3, 4], [names[2]])  # two people on C2
+    _html, t = _page(login, users, figures_office, tables)
+    assert t["needs-by-sector"]["Energy"] == ["2", "0", "— not shown"]
+    assert t["needs-by-sector"]["Health"] == ["3", "0", f"{names[0]} 3"]
+    assert t["needs-by-sector"]["All sectors"][2] == "— not shown"
+
+
+def test_small_organizations_are_pooled_so_that_none_can_be_worked_out(figures_office, login,
+                                                                       users, tables):
+    names = [b.name_en for b in db.session.scalars(db.select(Barrier).order_by(Barrier.id))]
+    _report(figures_office, [4, 5, 6], [names[0]])  # Ministry of Energy: three people
+    _report(figures_office, [0], [names[1]])  # Ministry of Health: one
+    _html, t = _page(login, users, figures_office, tables)
+    # The pool of one would be the total minus the Ministry of Energy: it takes that one in.
+    assert t["needs-by-organization"] == {
+        "Organization": ["People reporting barriers", "Plans asking for support",
+                         "Barriers reported (plans), most reported first"],
+        "Other organizations (fewer than 3 people each)": [
+            "4", "0", f"{names[0]} 3, {names[1]} 1"]}
+    _report(figures_office, [1, 2], [names[1]])  # now three in the pool
+    _html, t = _page(login, users, figures_office, tables)
+    assert t["needs-by-organization"]["Ministry of Energy"] == ["3", "0", f"{names[0]} 3"]
+    assert t["needs-by-organization"]["Other organizations (fewer than 3 people each)"] == [
+        "3", "0", f"{names[1]} 3"]
+
+
+def test_host_institutions_feedback_and_the_download(figures_office, login, users, tables):
+    names = [b.name_en for b in db.session.scalars(db.select(Barrier).order_by(Barrier.id))]
+    _report(figures_office, [0, 1, 2, 3, 4, 5], [names[0]])
+    _html, t = _page(login, users, figures_office, tables)
+    hosts = t["hosts-table"]
+    assert hosts["Host A"][:3] == ["2", "3", "3"]  # C1 and C3; p1, p2, p3; three plans
+    assert hosts["Host A"][3] == "In progress 3" and hosts["Host A"][4] == f"{names[0]} 3"
+    assert hosts["Host B"][:3] == ["1", "4", "3"]
+    response = login(users["officer"]).get(
+        f"/reports/offices/{figures_office.office.id}/needs.xlsx")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Cover", "Barriers and needs", "Host institutions"]
+    rows = {r[0]: r for r in book["Host institutions"].iter_rows(values_only=True)}
+    assert rows["Host B"][1:4] == (1, 4, 3)
+    needs = {r[0]: r for r in book["Barriers and needs"].iter_rows(values_only=True)}
+    assert needs["Energy"][1] == 3
