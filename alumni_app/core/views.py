@@ -10,7 +10,6 @@ from flask_login import current_user
 from alumni_app.core import dashboard as figures
 from alumni_app.extensions import db
 from alumni_app.i18n import SUPPORTED, choose_language, language_name
-from alumni_app.i18n import SUPPORTED
 from alumni_app.jobs import worker
 from alumni_app.permissions import Role, authenticated, public, user_role
 from alumni_app.security import safe_next
