@@ -213,12 +213,14 @@ def register_audit_words(app: Flask) -> None:
     from alumni_app.accounts import audit_words as accounts
     from alumni_app.alumni import audit_words as alumni
     from alumni_app.grants import audit_words as grants
+    from alumni_app.jobs import audit_words as jobs
     from alumni_app.offices import audit_words as offices
     from alumni_app.plans import audit_words as plans
+    from alumni_app.reports import audit_words as reports
     from alumni_app.training import audit_words as training
 
     audit_words.register_core(app)
-    for feature in (accounts, offices, alumni, training, plans, grants):
+    for feature in (accounts, offices, alumni, training, plans, grants, jobs, reports):
         feature.register(app)
 
 

@@ -18,7 +18,33 @@ log = logging.getLogger("alumni_app.errors")
 
 
 class DomainError(Exception):
-    """A broken business rule; views turn it into a message next to the form."""
+    """A broken business rule: a code, its message, the form field it belongs to, a status.
+
+    Each feature subclasses it with its own `MESSAGES` (code -> lazy string with %(name)s
+    placeholders); `attempt()` in alumni_app/forms.py puts the message next to `field` (or on
+    the form when the field is not on it) and answers with `status`.
+    """
+
+    MESSAGES: dict = {}
+    status: int = 409
+
+    def __init__(self, code: str = "", field: str | None = None, status: int | None = None,
+                 **params):
+        super().__init__(code)
+        self.code, self.field, self.params = code, field, params
+        if status is not None:
+            self.status = status
+
+    def format_param(self, value):
+        """How a parameter reads in the message (subclasses format money, dates...)."""
+        return value
+
+    @property
+    def message(self) -> str:
+        text = str(self.MESSAGES.get(self.code, self.code))
+        if not self.params:
+            return text
+        return text % {key: self.format_param(value) for key, value in self.params.items()}
 
 
 TITLES = {

@@ -9,10 +9,14 @@ from flask import request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import EmailField, IntegerField, PasswordField
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import TextInput
+
+from alumni_app.errors import DomainError
+from alumni_app.extensions import db
 
 # The largest row number a typed "record no." may hold: beyond it, the database driver cannot
 # even look it up (SQLite raises OverflowError past 2**63) and integer ids stop at 2**31 - 1.
@@ -63,6 +67,20 @@ class BaseForm(FlaskForm):
                 filters = [strip_filter, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
 
+    def hidden_tag(self, *fields):
+        """The hidden fields, then the errors that belong to no field (see `add_error`).
+
+        Every form template starts with `form.hidden_tag()`, so a service's refusal that names
+        no field of the form shows at the top of whichever form was sent.
+        """
+        tag = super().hidden_tag(*fields)
+        if not self.form_errors:
+            return tag
+        alerts = Markup("").join(
+            Markup('<div class="alert alert-danger" role="alert">%s</div>') % error
+            for error in self.form_errors)
+        return tag + alerts
+
 
 class DecimalInput(TextInput):
     """A text box for a number with decimals, with the phone's number keyboard.
@@ -103,3 +121,43 @@ def email_field(label=None, **kwargs) -> EmailField:
         render_kw={"autocomplete": "email", "maxlength": 254},
         **kwargs,
     )
+
+
+class Outcome:
+    """What `attempt()` did: truthy on success, with the service's `value`; else its `error`."""
+
+    def __init__(self, value=None, error: DomainError | None = None):
+        self.value, self.error = value, error
+
+    def __bool__(self) -> bool:
+        return self.error is None
+
+    @property
+    def status(self) -> int:
+        """The status a page re-showing the form answers with (200 after a success)."""
+        return self.error.status if self.error is not None else 200
+
+
+def add_error(form, error: DomainError) -> None:
+    """Show `error` next to its field, or above the form when the field is not on it."""
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def attempt(form, action, *args, **kwargs) -> Outcome:
+    """Run one service call: commit on success; on a DomainError roll back and show it on `form`.
+
+    Views read: load -> rule -> form -> `attempt(form, service, ...)` -> redirect, or the page
+    again with `outcome.status`. Services flush and never commit; this is the one commit.
+    """
+    try:
+        value = action(*args, **kwargs)
+    except DomainError as error:
+        db.session.rollback()
+        add_error(form, error)
+        return Outcome(error=error)
+    db.session.commit()
+    return Outcome(value)

@@ -10,16 +10,9 @@ from alumni_app.errors import DomainError
 class GrantError(DomainError):
     """A refused change; `message` is in the user's language, `field` names the form field."""
 
-    MESSAGES: dict = {}
+    status = 400
 
-    def __init__(self, code: str, field: str | None = None, status: int = 400, **params):
-        super().__init__(code)
-        self.code, self.field, self.status, self.params = code, field, status, params
-
-    @property
-    def message(self) -> str:
+    def format_param(self, value):
         from alumni_app.grants.template_helpers import money
 
-        text = str(self.MESSAGES[self.code])
-        params = {k: money(v) if isinstance(v, Decimal) else v for k, v in self.params.items()}
-        return text % params if params else text
+        return money(value) if isinstance(value, Decimal) else value
