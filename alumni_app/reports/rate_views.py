@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from alumni_app.extensions import db
-from alumni_app.forms import form_status
+from alumni_app.forms import attempt, form_status
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import Role, role_required
 from alumni_app.reports import services
@@ -39,15 +39,9 @@ def edit(rate_id: int | None):
     form = RateForm(obj=rate)
     if rate is not None and request.method == "GET":
         form.month.data = rate.month.strftime("%Y-%m")
-    if form.validate_on_submit():
-        try:
-            services.save_rate(current_user, rate, form.currency.data, form.month_start,
-                               form.usd.data, form.jpy.data)
-        except services.RateError as exc:
-            db.session.rollback()
-            getattr(form, exc.field).errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("The rate was saved."), "success")
-            return redirect(url_for("rates.index"))
+    if form.validate_on_submit() and attempt(
+            form, services.save_rate, current_user, rate, form.currency.data, form.month_start,
+            form.usd.data, form.jpy.data):
+        flash(_("The rate was saved."), "success")
+        return redirect(url_for("rates.index"))
     return render_template("reports/rate_form.html", form=form, rate=rate), form_status()

@@ -8,6 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from alumni_app import audit
 from alumni_app.errors import DomainError
@@ -49,9 +50,11 @@ def build_yearly_workbook(office_id: int, fiscal_year: int, filters, *, actor=No
 
 
 class RateError(DomainError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
+    MESSAGES = {
+        "no-rate": _l("Enter the rate in US dollars, in yen or both."),
+        "month-taken": _l("This month already has a rate for %(currency)s: correct that one."),
+    }
+    status = 400
 
 
 def save_rate(actor, rate: ExchangeRate | None, currency: str, month: date,
@@ -61,12 +64,11 @@ def save_rate(actor, rate: ExchangeRate | None, currency: str, month: date,
     usd = None if currency == "USD" else usd
     jpy = None if currency == "JPY" else jpy
     if usd is None and jpy is None:
-        raise RateError("usd", _("Enter the rate in US dollars, in yen or both."))
+        raise RateError("no-rate", "usd")
     clash = db.session.scalar(sa.select(ExchangeRate.id).where(
         ExchangeRate.currency == currency, ExchangeRate.month == month))
     if clash is not None and (rate is None or clash != rate.id):
-        raise RateError("month", _("This month already has a rate for %(currency)s: correct "
-                                   "that one.", currency=currency))
+        raise RateError("month-taken", "month", currency=currency)
     created = rate is None
     if created:
         rate = ExchangeRate(currency=currency, month=month)
