@@ -9,7 +9,8 @@ from flask import request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from werkzeug.datastructures import FileStorage
+from wtforms import EmailField, FileField, PasswordField
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, Length
 
@@ -61,6 +62,26 @@ class BaseForm(FlaskForm):
             if not issubclass(unbound_field.field_class, PasswordField):
                 filters = [strip_filter, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        """Fill the form; a file input holds only a file posted with this request.
+
+        A form made from an object (`obj=plan`) would otherwise take the object's stored file
+        (or list of files) under the input's name as the input's value, and a save where the
+        browser sent the input empty would treat that as a new upload.
+        """
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        for field in self._fields.values():
+            if isinstance(field, FileField):
+                _keep_posted_files(field)
+
+
+def _keep_posted_files(field: FileField) -> None:
+    """Drop from a file field anything but non-empty uploads (none: the current file stays)."""
+    if isinstance(field.data, list | tuple):
+        field.data = [item for item in field.data if isinstance(item, FileStorage) and item]
+    elif not (isinstance(field.data, FileStorage) and field.data):
+        field.data = None
 
 
 def email_field(label=None, **kwargs) -> EmailField:

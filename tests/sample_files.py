@@ -85,3 +85,8 @@ def zip_bomb() -> bytes:
 
 def upload(data: bytes, filename: str) -> FileStorage:
     return FileStorage(stream=io.BytesIO(data), filename=filename)
+
+
+def empty_part() -> tuple:
+    """What a browser sends for a file input left empty: a part with `filename=""`, no bytes."""
+    return (io.BytesIO(b""), "")
