@@ -34,6 +34,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     if env_int("PROXY_FIX_HOPS", 0):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=env_int("PROXY_FIX_HOPS", 0), x_proto=1)
     _configure_logging(app)
+    register_converters(app)
     # First of all before_request hooks: CSRFProtect reads the form in its own hook.
     app.before_request(_limit_request_size)
     app.before_request(_refuse_nul_in_query)
@@ -127,6 +128,12 @@ def _import_all_models() -> None:
     from alumni_app.offices import models as office_models  # noqa: F401
     from alumni_app.plans import models as plan_models  # noqa: F401
     from alumni_app.training import models as training_models  # noqa: F401
+
+
+def register_converters(app: Flask) -> None:
+    from alumni_app import routing
+
+    routing.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -14,9 +14,7 @@ from wtforms import EmailField, FileField, PasswordField
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, Length
 
-# The largest row number a typed "record no." may hold: beyond it, the database driver cannot
-# even look it up (SQLite raises OverflowError past 2**63) and integer ids stop at 2**31 - 1.
-MAX_ID = 2_147_483_647
+from alumni_app.routing import MAX_ID  # noqa: F401 - the largest id, typed or in a URL
 
 
 def form_status() -> int:
