@@ -6,7 +6,14 @@ import sqlalchemy as sa
 
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.extensions import db
-from alumni_app.permissions import Role, is_staff, same_office, scope_to_office, user_role
+from alumni_app.permissions import (
+    Role,
+    is_admin,
+    is_staff,
+    same_office,
+    scope_to_office,
+    user_role,
+)
 from alumni_app.plans.models import ActionPlan, Activity
 
 
@@ -76,6 +83,16 @@ def can_verify_update(user, plan: ActionPlan) -> bool:
 
 def can_follow_up(user) -> bool:
     return is_staff(user)
+
+
+def can_add_barrier(user) -> bool:
+    """Staff of any office extend the shared list of barriers alumni choose from."""
+    return is_staff(user)
+
+
+def can_change_barrier(user) -> bool:
+    """Only administrators rename or retire a barrier: every office's updates use the list."""
+    return is_admin(user)
 
 
 def can_record_activity(user, record: AlumnusRecord) -> bool:
