@@ -150,8 +150,7 @@ def privacy():
     if record is None:
         return redirect(url_for("profile.claim"))
     wording = str(privacy_rules.CONSENT_WORDING)
-    form = PrivacyForm(obj=record, data={
-        "consent": record.consent_at is not None and record.consent_text == wording})
+    form = PrivacyForm(obj=record, data={"consent": privacy_rules.has_consent(record)})
     if form.validate_on_submit():
         privacy_rules.save_privacy(current_user, record, visibility=form.visibility.data,
                             show_email=form.show_email.data, show_phone=form.show_phone.data,
@@ -159,7 +158,8 @@ def privacy():
         db.session.commit()
         flash(_("Your privacy settings were saved."), "success")
         return redirect(url_for("profile.privacy"))
-    return render_template("profile/privacy.html", record=record, form=form), form_status()
+    return render_template("profile/privacy.html", record=record, form=form,
+                           consent_current=privacy_rules.has_consent(record)), form_status()
 
 
 @bp.post("/photo")
