@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from babel import support
@@ -10,10 +11,11 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import FileStorage
-from wtforms import EmailField, FileField, PasswordField
+from wtforms import EmailField, FileField, IntegerField, PasswordField  # noqa: TID251
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, Length
 
+from alumni_app.amounts import OTHER_DIGITS, has_other_digits
 from alumni_app.routing import MAX_ID  # noqa: F401 - the largest id, typed or in a URL
 
 
@@ -80,6 +82,21 @@ def _keep_posted_files(field: FileField) -> None:
         field.data = [item for item in field.data if isinstance(item, FileStorage) and item]
     elif not (isinstance(field.data, FileStorage) and field.data):
         field.data = None
+
+
+NOT_AN_INTEGER = "Not a valid integer value."  # WTForms' own message, in its own catalog
+
+
+class WholeNumberField(IntegerField):
+    """A whole number in the digits 0-9 (IntegerField's int() also reads "１２３" and "٣")."""
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
+        if text and not re.fullmatch(r"-?[0-9]+", text):
+            self.data = None
+            raise ValueError(str(OTHER_DIGITS) if has_other_digits(text)
+                             else self.gettext(NOT_AN_INTEGER))
+        super().process_formdata(valuelist)
 
 
 def email_field(label=None, **kwargs) -> EmailField:

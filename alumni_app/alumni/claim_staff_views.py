@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import IntegerField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from alumni_app.alumni import claims, policy, privacy
@@ -15,7 +15,7 @@ from alumni_app.alumni.claim_models import ClaimRequest, ErasureRequest
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
-from alumni_app.forms import MAX_ID, BaseForm, form_status
+from alumni_app.forms import MAX_ID, BaseForm, WholeNumberField, form_status
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import STAFF_ROLES, object_rule, require, role_required
 
@@ -23,7 +23,7 @@ bp = Blueprint("claims", __name__, url_prefix="/records/claims")
 
 
 class ConfirmClaimForm(BaseForm):
-    record_id = IntegerField(_l("Number of the person's record"), validators=[
+    record_id = WholeNumberField(_l("Number of the person's record"), validators=[
         InputRequired(message=_l("Enter the number shown on the record's page.")),
         NumberRange(min=1, max=MAX_ID, message=_l("Enter the number shown on the record's page."))])
 

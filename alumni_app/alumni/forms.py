@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -18,7 +17,7 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from alumni_app.alumni.models import Gender
 from alumni_app.alumni.services import PostChange
 from alumni_app.db import utcnow
-from alumni_app.forms import MAX_ID, BaseForm
+from alumni_app.forms import MAX_ID, BaseForm, WholeNumberField
 
 GENDER_LABELS = {Gender.FEMALE: _l("Female"), Gender.MALE: _l("Male"),
                  Gender.UNSPECIFIED: _l("Not specified")}
@@ -115,7 +114,7 @@ class RecordForm(PostChangeMixin, ProfileFieldsMixin, BaseForm):
     family_name_cyr = _text(_l("Family name (Cyrillic)"), 100)
     gender = SelectField(_l("Gender"), choices=[(g.value, label) for g, label in
                                                 GENDER_LABELS.items()])
-    birth_year = IntegerField(_l("Year of birth"), validators=[
+    birth_year = WholeNumberField(_l("Year of birth"), validators=[
         Optional(), NumberRange(min=1900, max=2100, message=_l("Enter a year like 1985."))])
     region_id = SelectField(_l("Region"), coerce=int, validate_choice=True)
     email = StringField(_l("E-mail"), validators=[
@@ -148,7 +147,7 @@ class RecordForm(PostChangeMixin, ProfileFieldsMixin, BaseForm):
 
 
 class MergeForm(BaseForm):
-    duplicate_id = IntegerField(_l("Number of the duplicate record"), validators=[
+    duplicate_id = WholeNumberField(_l("Number of the duplicate record"), validators=[
         NumberRange(min=1, max=MAX_ID,
                     message=_l("Enter the number shown on the duplicate's page."))])
 

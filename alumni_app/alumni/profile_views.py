@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from alumni_app.alumni import claims, photos, policy, services
@@ -31,7 +31,7 @@ from alumni_app.alumni.forms import POST_DATE_MESSAGES, PostChangeMixin, Profile
 from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
-from alumni_app.forms import BaseForm, form_status
+from alumni_app.forms import BaseForm, WholeNumberField, form_status
 from alumni_app.offices.models import Office
 from alumni_app.permissions import Role, object_rule, public, require, role_required
 from alumni_app.training.labels import name_choices
@@ -83,7 +83,7 @@ class ClaimRequestForm(BaseForm):
     family_name = StringField(_l("Family name"), validators=[
         DataRequired(message=_l("Enter your family name.")), Length(max=100)],
         render_kw={"maxlength": 100})
-    birth_year = IntegerField(_l("Year of birth"), validators=[
+    birth_year = WholeNumberField(_l("Year of birth"), validators=[
         DataRequired(message=_l("Enter a year like 1985.")),
         NumberRange(min=1900, max=2100, message=_l("Enter a year like 1985."))])
     course = StringField(_l("Course you took (title and year)"), validators=[

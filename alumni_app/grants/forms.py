@@ -15,7 +15,6 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -23,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from alumni_app.amounts import AmountField, positive_amount
-from alumni_app.forms import BaseForm, email_field
+from alumni_app.forms import BaseForm, WholeNumberField, email_field
 from alumni_app.grants import dates
 from alumni_app.grants.applications import BudgetRow, EditStamp
 from alumni_app.grants.labels import CATEGORY_LABELS, PROPOSAL_LANGUAGE_LABELS
@@ -97,7 +96,7 @@ class ApplicationForm(BaseForm):
     target_group = StringField(_l("People to reach"), validators=[Length(max=500)],
                                render_kw={"maxlength": 500},
                                description=_l("Who: civil servants, teachers, farmers ..."))
-    people_to_reach = IntegerField(_l("How many people"), validators=[Optional(), PEOPLE])
+    people_to_reach = WholeNumberField(_l("How many people"), validators=[Optional(), PEOPLE])
     plan_id = SelectField(_l("The action plan it carries forward"), coerce=int,
                           validate_choice=True)
     language = SelectField(_l("Language of the proposal"), choices=list(
@@ -205,9 +204,9 @@ class CommentForm(BaseForm):
 class ReportForm(BaseForm):
     narrative = TextAreaField(_l("What was done"), validators=[Length(max=20000)],
                               render_kw={"rows": 8})
-    people_reached = IntegerField(_l("People reached"), validators=[Optional(), PEOPLE])
-    women = IntegerField(_l("of whom women"), validators=[Optional(), PEOPLE])
-    men = IntegerField(_l("of whom men"), validators=[Optional(), PEOPLE])
+    people_reached = WholeNumberField(_l("People reached"), validators=[Optional(), PEOPLE])
+    women = WholeNumberField(_l("of whom women"), validators=[Optional(), PEOPLE])
+    men = WholeNumberField(_l("of whom men"), validators=[Optional(), PEOPLE])
 
     def validate_people_reached(self, field):
         together = (self.women.data or 0) + (self.men.data or 0)

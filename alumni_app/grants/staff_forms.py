@@ -10,7 +10,6 @@ from wtforms import (
     FieldList,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -27,7 +26,7 @@ from wtforms.validators import (
 )
 
 from alumni_app.amounts import AmountField, positive_amount
-from alumni_app.forms import BaseForm
+from alumni_app.forms import BaseForm, WholeNumberField
 from alumni_app.grants.calls import CriterionRow
 from alumni_app.grants.decisions import TrancheRow
 from alumni_app.grants.forms import near_today, not_in_future, one_time_token
@@ -46,7 +45,7 @@ class CriterionForm(Row):
     name = StringField(_l("Criterion"), validators=[Length(max=200)],
                        render_kw={"maxlength": 200})
     weight = AmountField(_l("Weight"))
-    scale_max = IntegerField(_l("Scored from 1 to"), default=5, validators=[
+    scale_max = WholeNumberField(_l("Scored from 1 to"), default=5, validators=[
         Optional(), NumberRange(min=2, max=10,
                                 message=_l("The top of the scale is a number from 2 to 10."))])
 
@@ -78,15 +77,15 @@ class CallForm(BaseForm):
         description=_l("The office's currency unless you choose another (USD, JPY ...)."))
     total_budget = AmountField(_l("Total budget"), validators=[positive_amount])
     ceiling = AmountField(_l("Ceiling per grant"), validators=[positive_amount])
-    min_months_since_training = IntegerField(
+    min_months_since_training = WholeNumberField(
         _l("Minimum months since the training ended"), default=0,
         validators=[InputRequired(message=_l("Enter a number (0 for none).")),
                     NumberRange(min=0, max=600)])
-    min_team_size = IntegerField(
+    min_team_size = WholeNumberField(
         _l("Minimum team size, applicant included"), default=1,
         validators=[InputRequired(message=_l("Enter a number (1: no co-applicants needed).")),
                     NumberRange(min=1, max=10)])
-    reviews_required = IntegerField(
+    reviews_required = WholeNumberField(
         _l("Reviews required per application"), default=2,
         validators=[InputRequired(message=_l("Enter a number from 1 to 10.")),
                     NumberRange(min=1, max=10)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from alumni_app import audit, storage
@@ -13,7 +13,7 @@ from alumni_app.alumni.directory import search_condition
 from alumni_app.alumni.models import AlumnusRecord, Region
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
-from alumni_app.forms import BaseForm
+from alumni_app.forms import BaseForm, WholeNumberField
 from alumni_app.plans import policy
 from alumni_app.plans.models import (
     AGE_BANDS,
@@ -67,9 +67,9 @@ class ActivityError(DomainError):
         return str(MESSAGES[self.code]) % self.params
 
 
-def _count(name: str, required: bool = False) -> IntegerField:
+def _count(name: str, required: bool = False) -> WholeNumberField:
     first = InputRequired(message=COUNT_MESSAGE) if required else Optional()
-    return IntegerField(REACH_LABELS[name], validators=[
+    return WholeNumberField(REACH_LABELS[name], validators=[
         first, NumberRange(min=0, max=10_000_000, message=COUNT_MESSAGE)],
         render_kw={"inputmode": "numeric", "min": 0})
 

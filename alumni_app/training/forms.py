@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from alumni_app.forms import BaseForm
+from alumni_app.forms import BaseForm, WholeNumberField
 from alumni_app.training.labels import PROGRAM_TYPE_LABELS
 from alumni_app.training.models import fiscal_year
 
@@ -30,7 +30,7 @@ class CourseForm(BaseForm):
     start_on = DateField(_l("Start date"), validators=[Optional()],
                          render_kw={"placeholder": "2019-04-01"})
     end_on = DateField(_l("End date"), validators=[Optional()])
-    fiscal_year = IntegerField(
+    fiscal_year = WholeNumberField(
         _l("Japanese fiscal year (April to March)"),
         validators=[Optional(), NumberRange(min=1950, max=2100,
                                             message=_l("Enter a year like 2019."))],
