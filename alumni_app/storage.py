@@ -15,7 +15,8 @@ stores it, `send_stored_file(stored)` answers a download once the feature's own 
   program (/Launch), files carried inside (/EmbeddedFile) and rich media, also when written
   with #xx escapes or packed in compressed object streams (an object stream that cannot be
   unpacked cannot be checked, and is refused too). docs/security.md says why.
-- Files are always sent as attachments with `nosniff`, so a browser never renders them inline.
+- Files are always sent as attachments (and every response carries `nosniff`: security.py),
+  so a browser never renders them inline.
 """
 
 from __future__ import annotations
@@ -271,8 +272,7 @@ def save_upload(file_storage, *, actor) -> StoredFile:
 
 def send_stored_file(stored: StoredFile):
     """Answer a download of a stored file; call only after the feature's permission check."""
-    response = send_file(io.BytesIO(stored.content), mimetype=stored.content_type,
-                         as_attachment=True, download_name=stored.original_name or
-                         stored.stored_name, max_age=0, etag=stored.sha256)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    # nosniff comes with every response (security.set_security_headers).
+    return send_file(io.BytesIO(stored.content), mimetype=stored.content_type,
+                     as_attachment=True, download_name=stored.original_name or
+                     stored.stored_name, max_age=0, etag=stored.sha256)

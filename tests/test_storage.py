@@ -72,15 +72,27 @@ def test_the_limit_defaults_to_ten_mebibytes(app):
     assert app.config["UPLOAD_MAX_BYTES"] == 10 * 1024 * 1024
 
 
-def test_a_stored_file_is_sent_as_an_attachment_with_nosniff(app, users):
-    stored = storage.save_upload(files.upload(files.pdf(), 'a"b\r\nc.pdf'), actor=users["officer"])
-    with app.test_request_context():
-        response = storage.send_stored_file(stored)
-    response.direct_passthrough = False
+def test_a_stored_file_is_sent_as_an_attachment_with_nosniff_once(app, login, users, office):
+    from alumni_app.plans import activities, services
+    from alumni_app.security import HEADERS
+    from tests.plans import factories as plan_factories
+
+    services.ensure_default_barriers()
+    record = plan_factories.claimed_record(office, users["alumnus"])
+    activity = plan_factories.make_activity(record, users["alumnus"])
+    activities.add_evidence(users["alumnus"], activity, files.upload(files.pdf(),
+                                                                     'a"b\r\nc.pdf'))
+    db.session.commit()
+    stored = activity.evidence[-1]
+    response = login(users["officer"]).get(f"/activities/{activity.id}/evidence/{stored.id}")
+    assert response.status_code == 200, response.status_code
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert "\n" not in response.headers["Content-Disposition"]
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.mimetype == "application/pdf" and response.get_data() == files.pdf()
+    # Each security header once: a download set nosniff itself, and the app's hook again.
+    assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    for name, value in HEADERS:
+        assert response.headers.getlist(name) == [value], name
 
 
 # Active PDFs: scripts, programs to launch, files inside. Always sent as downloads, but then
