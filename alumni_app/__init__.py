@@ -121,13 +121,21 @@ def register_extensions(app: Flask) -> None:
 def _import_all_models() -> None:
     from alumni_app import audit, mail, storage  # noqa: F401
     from alumni_app.accounts import models as account_models  # noqa: F401
+
+    # The policies register who may see each kind of object (permissions.reaches).
+    from alumni_app.accounts import policy as account_policy  # noqa: F401
     from alumni_app.alumni import claim_models  # noqa: F401
     from alumni_app.alumni import models as alumni_models  # noqa: F401
+    from alumni_app.alumni import policy as alumni_policy  # noqa: F401
     from alumni_app.grants import models as grant_models  # noqa: F401
     from alumni_app.grants import money_models, review_models  # noqa: F401
+    from alumni_app.grants import policy as grant_policy  # noqa: F401
     from alumni_app.offices import models as office_models  # noqa: F401
+    from alumni_app.offices import policy as office_policy  # noqa: F401
     from alumni_app.plans import models as plan_models  # noqa: F401
+    from alumni_app.plans import policy as plan_policy  # noqa: F401
     from alumni_app.training import models as training_models  # noqa: F401
+    from alumni_app.training import policy as training_policy  # noqa: F401
 
 
 def register_converters(app: Flask) -> None:

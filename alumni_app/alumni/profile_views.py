@@ -102,7 +102,7 @@ class ClaimRequestForm(BaseForm):
 def _own() -> AlumnusRecord | None:
     record = policy.own_record(current_user)
     if record is not None:
-        require(policy.can_edit_profile(current_user, record))
+        require(policy.can_edit_profile(current_user, record), record)
     return record
 
 

@@ -57,7 +57,7 @@ def verify(update_id: int):
     """Mark a progress update verified after a visit or evidence."""
     update = db.session.get(ProgressUpdate, update_id) or abort(404)
     plan = db.session.get(ActionPlan, update.plan_id)
-    require(policy.can_verify_update(current_user, plan))
+    require(policy.can_verify_update(current_user, plan), plan)
     form = VerifyForm()
     if not form.validate_on_submit():  # the page again, the note's message next to it
         return plan_views.detail_page(plan, CommentForm(formdata=None), 400,

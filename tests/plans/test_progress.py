@@ -210,7 +210,7 @@ def test_staff_of_another_office_cannot_verify(app, login, users, plan, make_use
     update = services.post_update(users["alumnus"], plan, UpdateValues("Seminar held"))
     db.session.commit()
     other = make_user(role="officer", office=other_office)
-    assert login(other).post(f"/plans/updates/{update.id}/verify").status_code == 403
+    assert login(other).post(f"/plans/updates/{update.id}/verify").status_code == 404
 
 
 def test_staff_extend_the_list_of_barriers(app, login, users, barriers):
