@@ -154,9 +154,11 @@ class Config:
     TOTP_ISSUER = env("TOTP_ISSUER", "KCCP Alumni")
     PAGE_SIZE = env_int("PAGE_SIZE", 25)
 
-    # Action plans: check-ins fall due these many months after a course ends; a reminder of the
-    # same kind for the same plan goes out at most once per interval.
+    # Action plans: check-ins fall due these many months after a course ends, and are overdue
+    # this many days later (or after the plan was written, if later: plans/checkins.py); a
+    # reminder of the same kind for the same plan goes out at most once per interval.
     CHECKIN_MONTHS = env_int_list("CHECKIN_MONTHS", (3, 6, 12, 24))
+    CHECKIN_GRACE_DAYS = env_int("CHECKIN_GRACE_DAYS", 30)
     REMINDER_INTERVAL_DAYS = env_int("REMINDER_INTERVAL_DAYS", 14)
 
     # Mini-grants: report reminders go out this many days before a due date (and once after it);

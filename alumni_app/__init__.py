@@ -34,6 +34,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     if env_int("PROXY_FIX_HOPS", 0):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=env_int("PROXY_FIX_HOPS", 0), x_proto=1)
     _configure_logging(app)
+    register_converters(app)
     # First of all before_request hooks: CSRFProtect reads the form in its own hook.
     app.before_request(_limit_request_size)
     app.before_request(_refuse_nul_in_query)
@@ -131,15 +132,29 @@ def register_extensions(app: Flask) -> None:
 def _import_all_models() -> None:
     from alumni_app import audit, mail, storage  # noqa: F401
     from alumni_app.accounts import models as account_models  # noqa: F401
+
+    # The policies register who may see each kind of object (permissions.reaches).
+    from alumni_app.accounts import policy as account_policy  # noqa: F401
     from alumni_app.alumni import claim_models, import_aliases  # noqa: F401
     from alumni_app.alumni import models as alumni_models  # noqa: F401
+    from alumni_app.alumni import policy as alumni_policy  # noqa: F401
     from alumni_app.grants import models as grant_models  # noqa: F401
     from alumni_app.grants import money_models, review_models  # noqa: F401
+    from alumni_app.grants import policy as grant_policy  # noqa: F401
     from alumni_app.jobs import models as job_models  # noqa: F401
     from alumni_app.offices import models as office_models  # noqa: F401
+    from alumni_app.offices import policy as office_policy  # noqa: F401
     from alumni_app.plans import models as plan_models  # noqa: F401
+    from alumni_app.plans import policy as plan_policy  # noqa: F401
     from alumni_app.reports import models as report_models  # noqa: F401
     from alumni_app.training import models as training_models  # noqa: F401
+    from alumni_app.training import policy as training_policy  # noqa: F401
+
+
+def register_converters(app: Flask) -> None:
+    from alumni_app import routing
+
+    routing.register(app)
 
 
 def register_blueprints(app: Flask) -> None:

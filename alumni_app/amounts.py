@@ -3,6 +3,10 @@
 A single comma is a decimal comma (Russian and Central Asian usage): "1,5" is one and a half,
 and "1,500" is refused as ambiguous (three decimal places) instead of read as 1500.
 
+Only the digits 0-9 are read: Decimal() and int() also read full-width digits ("１２３", from a
+Japanese keyboard) and other scripts' ("١٢٣"), which then showed as typed but stored as
+another string of characters; they are refused with a message saying which digits to use.
+
 Money is Decimal end to end; a float never touches it. A value with more decimal places than
 allowed is refused, never rounded silently.
 """
@@ -19,7 +23,7 @@ from wtforms.validators import ValidationError
 from alumni_app.forms import DecimalInput
 
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009'’]")
-PLAIN = re.compile(r"-?\d+(\.\d+)?")
+PLAIN = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
@@ -30,11 +34,18 @@ class AmountError(ValueError):
 
 
 NOT_A_NUMBER = _l("Enter a number, like 1 250,50 or 1250.50.")
+OTHER_DIGITS = _l("Type the number with the digits 0-9: full-width digits or another script's "
+                  "digits are not read.")
+
+
+def has_other_digits(text: str) -> bool:
+    """Whether `text` holds a digit other than 0-9 ("１", "٣", "²")."""
+    return any(char.isdigit() and not char.isascii() for char in text)
 
 
 def _grouped(integer: str, separator: str) -> bool:
     """Thousands separators only between groups of three digits: 1,234,567 but not 1,234,5."""
-    pattern = r"-?\d{1,3}(" + re.escape(separator) + r"\d{3})+"
+    pattern = r"-?[0-9]{1,3}(" + re.escape(separator) + r"[0-9]{3})+"
     return re.fullmatch(pattern, integer) is not None
 
 
@@ -68,6 +79,8 @@ def parse_amount(raw: str | None, *, places: int = 2, allow_negative: bool = Fal
     text = SPACES.sub("", raw or "")
     if not text:
         return None
+    if has_other_digits(text):
+        raise AmountError(OTHER_DIGITS)
     text = _normalise_separators(text)
     if not PLAIN.fullmatch(text):
         raise AmountError(NOT_A_NUMBER)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from alumni_app.accounts import services as accounts
 from alumni_app.accounts.models import User
-from alumni_app.alumni import services, synthetic
+from alumni_app.alumni import privacy, services, synthetic
 from alumni_app.alumni.models import Region, Visibility
 from alumni_app.auth import totp
 from alumni_app.db import utcnow
@@ -159,7 +159,9 @@ def _seed_records(offices: dict, alumni: list[User]) -> None:
             "family_name_cyr": family_cyr, "email": user.email, "is_verified": True,
             "organization": "Ministry of Health", "position": "Chief specialist"})
         record.user_id, record.visibility = user.id, Visibility.ALL.value
-        record.consent_at, record.consent_text = utcnow(), "demo data"
+        # Seen by all alumni: the consent the privacy page asks for, in the person's language.
+        record.consent_at = utcnow()
+        record.consent_text = privacy.consent_wording(user.preferred_language)
         # A course of their own, so the demo alumni can write action plans for it.
         services.add_participation(None, record, courses[course_code].id,
                                    nominating_organization="Ministry of Health")

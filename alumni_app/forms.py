@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 from babel import support
@@ -10,17 +11,16 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import EmailField, IntegerField, PasswordField
+from werkzeug.datastructures import FileStorage
+from wtforms import EmailField, FileField, IntegerField, PasswordField  # noqa: TID251
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import TextInput
 
+from alumni_app.amounts import OTHER_DIGITS, has_other_digits
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
-
-# The largest row number a typed "record no." may hold: beyond it, the database driver cannot
-# even look it up (SQLite raises OverflowError past 2**63) and integer ids stop at 2**31 - 1.
-MAX_ID = 2_147_483_647
+from alumni_app.routing import MAX_ID  # noqa: F401 - the largest id, typed or in a URL
 
 
 def form_status() -> int:
@@ -67,6 +67,18 @@ class BaseForm(FlaskForm):
                 filters = [strip_filter, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
 
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        """Fill the form; a file input holds only a file posted with this request.
+
+        A form made from an object (`obj=plan`) would otherwise take the object's stored file
+        (or list of files) under the input's name as the input's value, and a save where the
+        browser sent the input empty would treat that as a new upload.
+        """
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        for field in self._fields.values():
+            if isinstance(field, FileField):
+                _keep_posted_files(field)
+
     def hidden_tag(self, *fields):
         """The hidden fields, then the errors that belong to no field (see `add_error`).
 
@@ -80,6 +92,14 @@ class BaseForm(FlaskForm):
             Markup('<div class="alert alert-danger" role="alert">%s</div>') % error
             for error in self.form_errors)
         return tag + alerts
+
+
+def _keep_posted_files(field: FileField) -> None:
+    """Drop from a file field anything but non-empty uploads (none: the current file stays)."""
+    if isinstance(field.data, list | tuple):
+        field.data = [item for item in field.data if isinstance(item, FileStorage) and item]
+    elif not (isinstance(field.data, FileStorage) and field.data):
+        field.data = None
 
 
 class DecimalInput(TextInput):
@@ -103,10 +123,24 @@ class WholeNumberInput(TextInput):
         return super().__call__(field, **kwargs)
 
 
+NOT_AN_INTEGER = "Not a valid integer value."  # WTForms' own message, in its own catalog
+
+
 class WholeNumberField(IntegerField):
-    """WTForms' IntegerField in a text box (WTForms draws a `type=number` one)."""
+    """A whole number in the digits 0-9, in a text box.
+
+    IntegerField's int() also reads "１２３" and "٣", and WTForms draws it as `type=number`.
+    """
 
     widget = WholeNumberInput()
+
+    def process_formdata(self, valuelist):
+        text = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
+        if text and not re.fullmatch(r"-?[0-9]+", text):
+            self.data = None
+            raise ValueError(str(OTHER_DIGITS) if has_other_digits(text)
+                             else self.gettext(NOT_AN_INTEGER))
+        super().process_formdata(valuelist)
 
 
 def email_field(label=None, **kwargs) -> EmailField:

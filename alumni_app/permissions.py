@@ -93,10 +93,37 @@ def rule_for_endpoint(endpoint: str | None) -> Rule | None:
     return getattr(view, "access_rule", None)
 
 
-def require(allowed: bool) -> None:
-    """Turn a 'no' from a policy function into a 403."""
+# Who may see an object at all, by the object's class; each feature registers its own
+# (`@reaches(ActionPlan)` on plans.policy.can_view_plan), so this module imports none of them.
+REACH_RULES: dict[type, Callable] = {}
+
+
+def reaches(model: type) -> Callable:
+    """Declare `rule(user, obj)` as who may see a `model` at all (else it is 'not found')."""
+    def register(rule: Callable) -> Callable:
+        REACH_RULES[model] = rule
+        return rule
+
+    return register
+
+
+def can_reach(user, obj) -> bool:
+    """Whether `user` may see `obj` at all (True for a class without a reach rule)."""
+    rule = REACH_RULES.get(type(obj))
+    return rule is None or bool(rule(user, obj))
+
+
+def require(allowed: bool, obj=None) -> None:
+    """Turn a 'no' from a policy function into a 403, or a 404 when `obj` is out of reach.
+
+    Someone who may not even see `obj` is told it does not exist, as for a missing id: a 403
+    would tell a member of another office, or another alumnus, which ids exist. Someone who
+    sees it but may not do this (a published call is not edited) gets a 403. A refusal for a
+    whole route (a role it does not admit) is a 403 too, from enforce_route_rule(), before any
+    object is loaded.
+    """
     if not allowed:
-        abort(403)
+        abort(404 if obj is not None and not can_reach(current_user, obj) else 403)
 
 
 def user_role(user) -> Role | None:

@@ -36,11 +36,11 @@ NOT_CACHED = (("Cache-Control", "no-store"), ("Vary", "Cookie, Accept-Language")
 
 
 def set_security_headers(response):
-    """Add the headers every response carries; no-store on everything but static files."""
+    """Set the headers every response carries, once each (replacing any a view set: these
+    are the app's policy); no-store on everything but static files."""
     headers = response.headers
-    headers.extend(HEADERS)
-    if current_app.config["SEND_HSTS"]:
-        headers.extend((HSTS,))
+    for name, value in HEADERS + ((HSTS,) if current_app.config["SEND_HSTS"] else ()):
+        headers[name] = value
     if request.endpoint != "static":
         headers.update(NOT_CACHED)
     return response

@@ -11,7 +11,12 @@ stores it, `send_stored_file(stored)` answers a download once the feature's own 
 - The bytes live in the `stored_files` table, not on one server's disk: every app server reads
   them, and a database backup holds them. Names on disk or in URLs are generated, never the
   uploader's; the uploader's name is kept only to suggest a name when downloading.
-- Files are always sent as attachments with `nosniff`, so a browser never renders them inline.
+- A PDF with active content is refused: scripts (/JavaScript, /JS), actions that start a
+  program (/Launch), files carried inside (/EmbeddedFile) and rich media, also when written
+  with #xx escapes or packed in compressed object streams (an object stream that cannot be
+  unpacked cannot be checked, and is refused too). docs/security.md says why.
+- Files are always sent as attachments (and every response carries `nosniff`: security.py),
+  so a browser never renders them inline.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import io
 import re
 import uuid
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,6 +46,13 @@ ZIP_MAX_MEMBERS = 2_000
 ZIP_MAX_UNPACKED = 100 * 1024 * 1024  # a 10 MB document that unpacks to more is a bomb
 CONTENT_TYPES_MAX = 256 * 1024
 ACCEPTED_HINT = "PDF, JPEG, PNG, DOCX, XLSX"
+PDF_UNPACKED_MAX = 20 * 1024 * 1024  # all object streams of one PDF, unpacked
+# A PDF name ends at white space or a delimiter: /JS is a name, /JSONData another one.
+PDF_ACTIVE = re.compile(
+    rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)(?=[\s/<>\[\]()%{}]|$)")
+PDF_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm(?=[\s/<>\[\]()%{}])")
+PDF_STREAM_START = re.compile(rb"stream(?:\r\n|\n|\r)")
+PDF_FLATE = re.compile(rb"/Filter\s*(?:\[\s*)?/FlateDecode\s*\]?\s*(?=[/>])")
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,11 @@ MESSAGES = {
     "office": _l("This is not a readable Word (.docx) or Excel (.xlsx) document: it may be "
                  "damaged, protected, contain macros, or be another kind of file renamed."),
     "bomb": _l("This document unpacks to far more data than its size suggests and was refused."),
+    "active-pdf": _l("This PDF contains active content (scripts, programs to start or files "
+                     "inside it) and was refused. Print it to a new PDF, or scan the paper, "
+                     "and upload that."),
+    "pdf-unreadable": _l("Parts of this PDF are protected or damaged, so it cannot be checked "
+                         "and was refused. Print it to a new PDF and upload that."),
 }
 
 
@@ -156,6 +174,44 @@ def _check_ooxml(data: bytes, kind: Kind) -> None:
         raise UploadRefused("office")
 
 
+def _pdf_names(data: bytes) -> bytes:
+    """Undo #xx escapes, which may spell any name (/J#61vaScript is /JavaScript)."""
+    return re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), data)
+
+
+def _object_streams(data: bytes):
+    """Yield the unpacked content of each object stream (/Type/ObjStm) of a PDF."""
+    budget = PDF_UNPACKED_MAX
+    for start in PDF_STREAM_START.finditer(data):
+        if data[start.start() - 3:start.start()] == b"end":
+            continue
+        head = _pdf_names(data[data.rfind(b"obj", 0, start.start()) + 3:start.start()])
+        if not PDF_OBJECT_STREAM.search(head) or b"/Filter" not in head:
+            continue  # not an object stream, or not compressed: read with the rest
+        end = data.find(b"endstream", start.end())
+        if end < 0 or not PDF_FLATE.search(head):
+            raise UploadRefused("pdf-unreadable")
+        inflater = zlib.decompressobj()
+        try:
+            content = inflater.decompress(data[start.end():end], budget + 1)
+        except zlib.error as exc:
+            raise UploadRefused("pdf-unreadable") from exc
+        budget -= len(content)
+        if budget < 0 or inflater.unconsumed_tail:
+            raise UploadRefused("bomb")
+        yield content
+
+
+def _check_pdf(data: bytes) -> None:
+    """Refuse a PDF with scripts, launch actions, embedded files or rich media anywhere in its
+    objects (content streams, pages' text and pictures, are not unpacked: no names there)."""
+    if PDF_ACTIVE.search(_pdf_names(data)):
+        raise UploadRefused("active-pdf")
+    for content in _object_streams(data):
+        if PDF_ACTIVE.search(_pdf_names(content)):
+            raise UploadRefused("active-pdf")
+
+
 def detect_kind(data: bytes, filename: str) -> str:
     """Return the key in KINDS of an upload, or raise UploadRefused."""
     if not data:
@@ -175,6 +231,8 @@ def detect_kind(data: bytes, filename: str) -> str:
                             actual=actual.upper())
     if KINDS[actual].main_part:
         _check_ooxml(data, KINDS[actual])
+    elif actual == "pdf":
+        _check_pdf(data)
     return actual
 
 
@@ -214,8 +272,7 @@ def save_upload(file_storage, *, actor) -> StoredFile:
 
 def send_stored_file(stored: StoredFile):
     """Answer a download of a stored file; call only after the feature's permission check."""
-    response = send_file(io.BytesIO(stored.content), mimetype=stored.content_type,
-                         as_attachment=True, download_name=stored.original_name or
-                         stored.stored_name, max_age=0, etag=stored.sha256)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    # nosniff comes with every response (security.set_security_headers).
+    return send_file(io.BytesIO(stored.content), mimetype=stored.content_type,
+                     as_attachment=True, download_name=stored.original_name or
+                     stored.stored_name, max_age=0, etag=stored.sha256)

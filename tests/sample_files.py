@@ -85,3 +85,26 @@ def zip_bomb() -> bytes:
 
 def upload(data: bytes, filename: str) -> FileStorage:
     return FileStorage(stream=io.BytesIO(data), filename=filename)
+
+
+def empty_part() -> tuple:
+    """What a browser sends for a file input left empty: a part with `filename=""`, no bytes."""
+    return (io.BytesIO(b""), "")
+
+
+def pdf_with(*objects: bytes, catalog: bytes = b"") -> bytes:
+    """A small PDF whose catalog holds `catalog` and which carries `objects` (3 0 obj on)."""
+    body = [b"1 0 obj<</Type/Catalog/Pages 2 0 R" + catalog + b">>endobj",
+            b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj"]
+    body += [b"%d 0 obj" % (n + 3) + obj + b"endobj" for n, obj in enumerate(objects)]
+    return b"%PDF-1.7\n" + b"\n".join(body) + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def object_stream(content: bytes, compress: bool = True) -> bytes:
+    """An object stream (/Type/ObjStm) holding `content`, Flate-compressed as writers do."""
+    import zlib
+
+    data = zlib.compress(content) if compress else content
+    filters = b"/Filter/FlateDecode" if compress else b""
+    return (b"<</Type/ObjStm/N 1/First 4" + filters + b"/Length %d>>stream\n" % len(data)
+            + data + b"\nendstream")

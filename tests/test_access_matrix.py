@@ -114,3 +114,43 @@ def test_get_requests_never_write(app, client, login, users, office, principal):
     for url in urls:
         http.get(url)
     assert _snapshot() == before
+
+
+# Objects of one office, asked for by people of another (or another alumnus): not found, as if
+# the id did not exist (a 403 would tell them it does). A role the route does not admit is
+# refused whatever the id (403). The course catalog is shared by every office.
+SHARED_OBJECT_ENDPOINTS = {"courses.detail", "courses.edit"}
+
+
+def _foreign(who, make_user, other_office):
+    """A principal of `other_office`: staff there, or an alumnus whose record is there."""
+    if who != "alumnus":
+        return make_user(role=who, office=other_office, second_factor=who == "manager")
+    from tests.plans.factories import claimed_record
+
+    alumnus = make_user(role="alumnus")
+    claimed_record(other_office, alumnus)
+    return alumnus
+
+
+@pytest.mark.parametrize("who", ["alumnus", "officer", "manager"])
+def test_objects_of_another_office_are_not_found(app, login, users, office, other_office,
+                                                 make_user, who):
+    values = factories.route_args(users, office)
+    http = login(_foreign(who, make_user, other_office))
+    before, wrong, checked = _snapshot(), [], 0
+    for rule in _endpoints(app):
+        if not any(isinstance(c, IntegerConverter) for c in rule._converters.values()):
+            continue
+        if not rule_for_endpoint(rule.endpoint).admits_role(Role(who)):
+            expected = 403
+        else:
+            expected = 200 if rule.endpoint in SHARED_OBJECT_ENDPOINTS else 404
+        method = "GET" if "GET" in rule.methods else "POST"
+        url = _build(app, rule.endpoint, {arg: values[arg] for arg in rule.arguments})
+        status = http.open(url, method=method).status_code
+        checked += 1
+        if status != expected:
+            wrong.append((method, rule.rule, status, expected))
+    assert wrong == [] and checked > 50
+    assert _snapshot() == before  # and nothing changed

@@ -86,6 +86,20 @@ def test_seed_demo_gives_the_demo_alumni_a_course_to_write_a_plan_for(app, login
     assert "Conditions unlike Japan" in db.session.scalars(sa.select(Barrier.name_en)).all()
 
 
+@pytest.mark.parametrize("email", ["alumnus@example.org", "farrukh.jalolov@example.org"])
+def test_the_demo_alumnis_consent_shows_and_their_privacy_saves(app, login, email):
+    """Seen by all alumni, they consented: the box is ticked, and saving as it comes works."""
+    import re
+
+    assert _run(app, "seed-demo").exit_code == 0
+    http = login(_user(email))
+    page = http.get("/me/privacy").get_data(as_text=True)
+    assert " checked" in re.search(r'<input[^>]*name="consent"[^>]*>', page).group(0)
+    response = http.post("/me/privacy", data={"visibility": "all", "show_email": "y",
+                                              "consent": "y"})
+    assert response.status_code == 302
+
+
 def test_seed_synthetic_adds_searchable_records(app, office):
     from alumni_app.alumni.models import AlumnusRecord, SearchTerm
 

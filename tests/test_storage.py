@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -70,12 +72,89 @@ def test_the_limit_defaults_to_ten_mebibytes(app):
     assert app.config["UPLOAD_MAX_BYTES"] == 10 * 1024 * 1024
 
 
-def test_a_stored_file_is_sent_as_an_attachment_with_nosniff(app, users):
-    stored = storage.save_upload(files.upload(files.pdf(), 'a"b\r\nc.pdf'), actor=users["officer"])
-    with app.test_request_context():
-        response = storage.send_stored_file(stored)
-    response.direct_passthrough = False
+def test_a_stored_file_is_sent_as_an_attachment_with_nosniff_once(app, login, users, office):
+    from alumni_app.plans import activities, services
+    from alumni_app.security import HEADERS
+    from tests.plans import factories as plan_factories
+
+    services.ensure_default_barriers()
+    record = plan_factories.claimed_record(office, users["alumnus"])
+    activity = plan_factories.make_activity(record, users["alumnus"])
+    activities.add_evidence(users["alumnus"], activity, files.upload(files.pdf(),
+                                                                     'a"b\r\nc.pdf'))
+    db.session.commit()
+    stored = activity.evidence[-1]
+    response = login(users["officer"]).get(f"/activities/{activity.id}/evidence/{stored.id}")
+    assert response.status_code == 200, response.status_code
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert "\n" not in response.headers["Content-Disposition"]
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.mimetype == "application/pdf" and response.get_data() == files.pdf()
+    # Each security header once: a download set nosniff itself, and the app's hook again.
+    assert response.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    for name, value in HEADERS:
+        assert response.headers.getlist(name) == [value], name
+
+
+# Active PDFs: scripts, programs to launch, files inside. Always sent as downloads, but then
+# opened in a desktop reader by the office's staff: refused (docs/security.md).
+JS = b"<</S/JavaScript/JS(app.alert('hi'))>>"
+
+
+def _packed_with_hash(content: bytes) -> bytes:
+    """An object stream whose compressed bytes hold '#' and two hex digits (found by trying
+    paddings in order: the same one every run)."""
+    import zlib
+
+    for padding in range(100_000):
+        padded = content + b" " * (padding % 50) + b"%d" % padding
+        if re.search(rb"#[0-9A-Fa-f]{2}", zlib.compress(padded)):
+            return files.object_stream(padded)
+    raise AssertionError("no padding found")
+
+
+@pytest.mark.parametrize(("make", "why"), [
+    (lambda: files.pdf_with(JS, catalog=b"/OpenAction 3 0 R"), "script on opening"),
+    (lambda: files.pdf_with(b"<</S/J#61vaScript/J#53(app.alert(1))>>",
+                            catalog=b"/OpenAction 3 0 R"), "names written with #xx escapes"),
+    (lambda: files.pdf_with(b"<</Names[(a) 4 0 R]>>", b"<</JS(this.print())>>",
+                            catalog=b"/Names<</JavaScript 3 0 R>>"), "document-level script"),
+    (lambda: files.pdf_with(b"<</S/Launch/F(cmd.exe)>>", catalog=b"/OpenAction 3 0 R"),
+     "launches a program"),
+    (lambda: files.pdf_with(b"<</Names[(x.exe) 4 0 R]>>",
+                            b"<</Type/Filespec/F(x.exe)/EF<</F 5 0 R>>>>",
+                            b"<</Type/EmbeddedFile/Length 2>>stream\nMZ\nendstream",
+                            catalog=b"/Names<</EmbeddedFiles 3 0 R>>"), "a file inside"),
+    (lambda: files.pdf_with(files.object_stream(b"3 0 " + JS), catalog=b"/OpenAction 4 0 R"),
+     "a script hidden in a compressed object stream"),
+    (lambda: files.pdf_with(b"<</RichMedia 4 0 R>>"), "Flash or other rich media"),
+    (lambda: files.pdf_with(_packed_with_hash(b"3 0 " + JS), catalog=b"/OpenAction 4 0 R"),
+     "packed bytes that look like #xx escapes are not unescaped"),
+])
+def test_a_pdf_with_active_content_is_refused(app, users, make, why):
+    with pytest.raises(UploadRefused) as refused:
+        storage.save_upload(files.upload(make(), "evidence.pdf"), actor=users["alumnus"])
+    assert refused.value.code == "active-pdf", why
+    assert "active content" in refused.value.message
+    assert db.session.scalar(sa.select(sa.func.count(StoredFile.id))) == 0
+
+
+def test_a_pdf_whose_object_stream_cannot_be_read_is_refused(app, users):
+    """A compressed object stream that does not inflate (encrypted, damaged) cannot be
+    checked for scripts."""
+    broken = files.object_stream(b"", compress=True).replace(b"x\x9c", b"xx", 1)
+    with pytest.raises(UploadRefused) as refused:
+        storage.save_upload(files.upload(files.pdf_with(broken), "scan.pdf"),
+                            actor=users["alumnus"])
+    assert refused.value.code == "pdf-unreadable"
+
+
+@pytest.mark.parametrize("make", [
+    files.pdf,
+    lambda: files.pdf_with(files.object_stream(b"3 0 <</Type/Font/Subtype/Type1>>")),
+    lambda: files.pdf_with(b"<</JSONData 1/Length 0>>"),  # a name that only starts with JS
+    lambda: files.pdf_with(b"<</Length 30>>stream\n(How JavaScript helps) Tj\nendstream"),
+    lambda: files.pdf_with(b"<</S/URI/URI(https://example.org)>>", catalog=b"/OpenAction 3 0 R"),
+])
+def test_ordinary_pdfs_are_still_accepted(app, users, make):
+    stored = storage.save_upload(files.upload(make(), "scan.pdf"), actor=users["alumnus"])
+    assert stored.content_type == "application/pdf"

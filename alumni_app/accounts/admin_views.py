@@ -87,7 +87,7 @@ def _load_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
-    require(policy.can_view_user(current_user, user))
+    require(policy.can_view_user(current_user, user), user)
     return user
 
 
@@ -152,7 +152,7 @@ def _role_form_choices(form: ChangeRoleForm) -> None:
 def change_role(user_id: int):
     """Change a staff member's role or office."""
     user = _load_user(user_id)
-    require(policy.can_change_role(current_user, user))
+    require(policy.can_change_role(current_user, user), user)
     form = ChangeRoleForm()
     _role_form_choices(form)
     if form.validate_on_submit():
@@ -174,7 +174,7 @@ def change_role(user_id: int):
 def deactivate(user_id: int):
     """Ask for confirmation, then deactivate an account (accounts are never deleted)."""
     user = _load_user(user_id)
-    require(policy.can_deactivate(current_user, user))
+    require(policy.can_deactivate(current_user, user), user)
     form = ConfirmForm()
     if not form.validate_on_submit():
         return render_template("admin/confirm_deactivate.html", user=user, form=form)
@@ -189,7 +189,7 @@ def deactivate(user_id: int):
 def reactivate(user_id: int):
     """Reactivate a deactivated account."""
     user = _load_user(user_id)
-    require(policy.can_deactivate(current_user, user))
+    require(policy.can_deactivate(current_user, user), user)
     if ConfirmForm().validate_on_submit():
         services.reactivate(current_user, user)
         db.session.commit()
@@ -202,7 +202,7 @@ def reactivate(user_id: int):
 def resend_invitation(user_id: int):
     """Send a new invitation link (the old one stops working)."""
     user = _load_user(user_id)
-    require(policy.can_resend_invitation(current_user, user))
+    require(policy.can_resend_invitation(current_user, user), user)
     if ConfirmForm().validate_on_submit():
         services.send_invitation(current_user, user)
         db.session.commit()
@@ -215,7 +215,7 @@ def resend_invitation(user_id: int):
 def reset_second_factor(user_id: int):
     """Ask for confirmation, then turn off a lost second factor and end the person's sessions."""
     user = _load_user(user_id)
-    require(policy.can_reset_second_factor(current_user, user))
+    require(policy.can_reset_second_factor(current_user, user), user)
     form = ResetSecondFactorForm()
     form.user = current_user
     if not form.validate_on_submit():

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from alumni_app.permissions import Role, is_admin, same_office, user_role
+from alumni_app.accounts.models import User
+from alumni_app.permissions import Role, is_admin, reaches, same_office, user_role
 
 # The roles each role may hand out by invitation or role change. Managers add officers to their
 # own office; managers and administrators (who approve money and manage accounts) are made by
@@ -17,6 +18,7 @@ def grantable_roles(actor) -> tuple[Role, ...]:
     return GRANTABLE.get(user_role(actor), ())
 
 
+@reaches(User)
 def can_view_user(actor, user) -> bool:
     """Admins see every account; managers see the staff of their own office."""
     if is_admin(actor):

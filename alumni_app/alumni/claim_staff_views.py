@@ -36,13 +36,13 @@ class RejectClaimForm(BaseForm):
 
 def _load_claim(claim_id: int) -> ClaimRequest:
     claim = db.session.get(ClaimRequest, claim_id) or abort(404)
-    require(policy.can_review_claim(current_user, claim))
+    require(policy.can_review_claim(current_user, claim), claim)
     return claim
 
 
 def _load_erasure(erasure_id: int) -> ErasureRequest:
     erasure = db.session.get(ErasureRequest, erasure_id) or abort(404)
-    require(policy.can_handle_erasure(current_user, erasure))
+    require(policy.can_handle_erasure(current_user, erasure), erasure)
     return erasure
 
 
@@ -117,7 +117,7 @@ def reject(claim_id: int):
 def invite(record_id: int):
     """Confirm, then e-mail the person a link to claim their record."""
     record = db.session.get(AlumnusRecord, record_id) or abort(404)
-    require(policy.can_invite_to_claim(current_user, record))
+    require(policy.can_invite_to_claim(current_user, record), record)
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():

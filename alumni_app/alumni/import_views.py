@@ -94,7 +94,9 @@ def _load(token: str) -> dict:
     meta = jobs.store().meta(token)
     if meta is None:
         abort(404)
-    require(same_office(current_user, meta.get("office_id")))
+    office_id = meta.get("office_id")
+    require(same_office(current_user, office_id),
+            db.session.get(Office, office_id) if office_id else None)
     return meta
 
 
@@ -102,7 +104,7 @@ def _office(office_id: int | None) -> Office:
     office = db.session.get(Office, office_id) if office_id else None
     if office is None:
         abort(404)
-    require(same_office(current_user, office.id))
+    require(same_office(current_user, office.id), office)
     return office
 
 

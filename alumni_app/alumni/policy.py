@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import sqlalchemy as sa
 from sqlalchemy.orm import lazyload
 
+from alumni_app.alumni.claim_models import ClaimRequest, ErasureRequest
 from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
-from alumni_app.permissions import Role, is_staff, same_office, scope_to_office, user_role
-
-if TYPE_CHECKING:
-    from alumni_app.alumni.claim_models import ClaimRequest, ErasureRequest
+from alumni_app.permissions import Role, is_staff, reaches, same_office, scope_to_office, user_role
 
 
 def own_record(user) -> AlumnusRecord | None:
@@ -72,6 +68,12 @@ def can_view_record(user, record: AlumnusRecord, own: AlumnusRecord | None = Non
             and own.office_id == record.office_id)
 
 
+@reaches(AlumnusRecord)
+def can_see_record(user, record: AlumnusRecord) -> bool:
+    """Whether `user` may see `record` at all (its own person, the directory, its office)."""
+    return can_view_record(user, record, own_record(user))
+
+
 def can_see_contact(user, record: AlumnusRecord, field: str,
                     own: AlumnusRecord | None = None) -> bool:
     """Staff of the office see contact details; alumni only what the person chose to show."""
@@ -82,6 +84,7 @@ def can_see_contact(user, record: AlumnusRecord, field: str,
     return bool(getattr(record, f"show_{field}"))
 
 
+@reaches(ClaimRequest)
 def can_review_claim(user, claim: ClaimRequest) -> bool:
     return is_staff(user) and same_office(user, claim.office_id)
 
@@ -90,6 +93,7 @@ def can_invite_to_claim(user, record: AlumnusRecord) -> bool:
     return can_edit_record(user, record)
 
 
+@reaches(ErasureRequest)
 def can_handle_erasure(user, erasure: ErasureRequest) -> bool:
     return is_staff(user) and same_office(user, erasure.office_id)
 

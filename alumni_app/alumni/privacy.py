@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from alumni_app import audit
@@ -47,9 +48,29 @@ ERASED_FIELDS = ("given_name", "given_name_cyr", "family_name_cyr", "organizatio
 
 # Privacy and consent -----------------------------------------------------------------------------
 
+def consent_wording(locale: str) -> str:
+    """The consent wording as a person reading `locale` sees it."""
+    with force_locale(locale):
+        return str(CONSENT_WORDING)
+
+
+def consent_wordings() -> frozenset[str]:
+    """The consent wording in each language of the app: agreeing in one is agreeing in all."""
+    return frozenset(consent_wording(code) for code in current_app.config["LANGUAGES"])
+
+
+def has_consent(record: AlumnusRecord) -> bool:
+    """Consent on record to the current wording, in whichever language it was given."""
+    return record.consent_at is not None and record.consent_text in consent_wordings()
+
+
 def save_privacy(actor: User, record: AlumnusRecord, *, visibility: str, show_email: bool,
                  show_phone: bool, consent: bool, wording: str) -> dict:
-    """Set who sees the person; consent is stored with its date and exact wording."""
+    """Set who sees the person; consent is stored with its date and exact wording.
+
+    Consent already on record to the current wording (in any language) stays as given: its
+    date and words are what the person agreed to, not the last time they saved the page.
+    """
     if visibility not in VISIBILITY_VALUES:
         raise PrivacyError("visibility")
     if visibility != Visibility.STAFF.value and not consent:
@@ -59,13 +80,13 @@ def save_privacy(actor: User, record: AlumnusRecord, *, visibility: str, show_em
     for key, value in chosen.items():
         setattr(record, key, value)
     event = "none"
-    if consent:
+    if consent and not has_consent(record):
         record.consent_at, record.consent_text, event = utcnow(), wording, "given"
-    elif record.consent_at is not None:
+    elif not consent and record.consent_at is not None:
         record.consent_at, record.consent_text, event = None, None, "withdrawn"
     audit.record("record.privacy_changed", actor=actor, subject=record,
                  office_id=record.office_id, changes=changes, consent=event,
-                 consent_text=wording if consent else None)
+                 consent_text=record.consent_text)
     return changes
 
 

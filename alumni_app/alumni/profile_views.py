@@ -110,7 +110,7 @@ class ClaimRequestForm(BaseForm):
 def _own() -> AlumnusRecord | None:
     record = policy.own_record(current_user)
     if record is not None:
-        require(policy.can_edit_profile(current_user, record))
+        require(policy.can_edit_profile(current_user, record), record)
     return record
 
 
@@ -158,8 +158,7 @@ def privacy():
     if record is None:
         return redirect(url_for("profile.claim"))
     wording = str(privacy_rules.CONSENT_WORDING)
-    form = PrivacyForm(obj=record, data={
-        "consent": record.consent_at is not None and record.consent_text == wording})
+    form = PrivacyForm(obj=record, data={"consent": privacy_rules.has_consent(record)})
     if form.validate_on_submit():
         privacy_rules.save_privacy(current_user, record, visibility=form.visibility.data,
                             show_email=form.show_email.data, show_phone=form.show_phone.data,
@@ -167,7 +166,8 @@ def privacy():
         db.session.commit()
         flash(_("Your privacy settings were saved."), "success")
         return redirect(url_for("profile.privacy"))
-    return render_template("profile/privacy.html", record=record, form=form), form_status()
+    return render_template("profile/privacy.html", record=record, form=form,
+                           consent_current=privacy_rules.has_consent(record)), form_status()
 
 
 @bp.post("/photo")
@@ -218,10 +218,9 @@ def photo(record_id: int):
     path = photos.photo_path(record.photo_name)
     if path is None or not path.is_file():
         abort(404)
-    response = send_file(path, mimetype="image/jpeg", as_attachment=True,
-                         download_name=f"photo-{record.id}.jpg", max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    # nosniff comes with every response (security.set_security_headers).
+    return send_file(path, mimetype="image/jpeg", as_attachment=True,
+                     download_name=f"photo-{record.id}.jpg", max_age=0)
 
 
 @bp.get("/data")

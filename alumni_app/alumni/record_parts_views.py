@@ -22,7 +22,7 @@ CAN_EDIT = "alumni.policy.can_edit_record"
 
 def _load(record_id: int) -> AlumnusRecord:
     record = db.session.get(AlumnusRecord, record_id) or abort(404)
-    require(policy.can_edit_record(current_user, record))
+    require(policy.can_edit_record(current_user, record), record)
     return record
 
 

@@ -38,7 +38,7 @@ bp = Blueprint("records", __name__, url_prefix="/records")
 
 def _load(record_id: int) -> AlumnusRecord:
     record = db.session.get(AlumnusRecord, record_id) or abort(404)
-    require(policy.can_edit_record(current_user, record))
+    require(policy.can_edit_record(current_user, record), record)
     return record
 
 

@@ -86,7 +86,7 @@ def create():
 def edit(call_id: int):
     """Change a draft call's terms and criteria."""
     grant_call = _call(call_id)
-    require(policy.can_edit_call(current_user, grant_call))
+    require(policy.can_edit_call(current_user, grant_call), grant_call)
     local = (calls.to_local(grant_call.opens_at, grant_call.office).replace(tzinfo=None),
              calls.to_local(grant_call.closes_at, grant_call.office).replace(tzinfo=None))
     form, status = call_form(grant_call, local_times=local), form_status()
@@ -108,7 +108,7 @@ def edit(call_id: int):
 def detail(call_id: int):
     """A call's terms, budget, committed, disbursed and remaining, and its applications."""
     grant_call = _call(call_id)
-    require(policy.is_office_staff(current_user, grant_call))
+    require(policy.is_office_staff(current_user, grant_call), grant_call)
     return _detail_page(grant_call)
 
 
@@ -130,7 +130,7 @@ def _detail_page(grant_call: GrantCall, status: int = 200):
 @object_rule(*MANAGERS, description="workflow: a manager of the office publishes")
 def publish(call_id: int):
     grant_call = _call(call_id)
-    require(policy.is_office_manager(current_user, grant_call))
+    require(policy.is_office_manager(current_user, grant_call), grant_call)
     if ConfirmForm().validate_on_submit():
         return _transition(grant_call, lambda: calls.publish(current_user, grant_call),
                            _("The call was published."))
@@ -142,7 +142,7 @@ def publish(call_id: int):
 def close(call_id: int):
     """Confirm, then stop taking applications now."""
     grant_call = _call(call_id)
-    require(policy.is_office_manager(current_user, grant_call))
+    require(policy.is_office_manager(current_user, grant_call), grant_call)
     form = MessageForm()
     if form.validate_on_submit():
         return _transition(grant_call, lambda: calls.close_early(current_user, grant_call,
@@ -157,7 +157,7 @@ def close(call_id: int):
 def extend(call_id: int):
     """Move the closing date later (a call closed early opens again)."""
     grant_call = _call(call_id)
-    require(policy.is_office_manager(current_user, grant_call))
+    require(policy.is_office_manager(current_user, grant_call), grant_call)
     form, status = ExtendForm(), form_status()
     if form.validate_on_submit():
         try:

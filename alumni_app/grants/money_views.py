@@ -67,7 +67,7 @@ def _report_page(report, application, status=200, **forms):
 def _grantee_report(report_id: int, *, write: bool = True):
     report, application = _report(report_id)
     require(policy.can_write_report(current_user, application) if write
-            else policy.is_applicant(current_user, application))
+            else policy.is_applicant(current_user, application), application)
     return report, application
 
 
@@ -173,7 +173,7 @@ add_evidence.accepts_uploads = True
 def report_file(report_id: int, file_id: int):
     """Download a receipt's scan or a piece of evidence."""
     report, application = _report(report_id)
-    require(policy.can_view_application(current_user, application))
+    require(policy.can_view_application(current_user, application), application)
     files = [*report.evidence, *(r.file for r in report.receipts if r.file)]
     stored = next((f for f in files if f.id == file_id), None) or abort(404)
     return storage.send_stored_file(stored)
@@ -184,7 +184,7 @@ def report_file(report_id: int, file_id: int):
 def request_move(application_id: int):
     """Move money between budget lines (large moves wait for a manager)."""
     application = db.session.get(GrantApplication, application_id) or abort(404)
-    require(policy.can_request_move(current_user, application))
+    require(policy.can_request_move(current_user, application), application)
     form = MoveForm()
     form.from_line.choices = form.to_line.choices = line_choices(application)
     if form.validate_on_submit():
@@ -210,7 +210,7 @@ def request_move(application_id: int):
 # The office's side
 def _staff_application(application_id: int) -> GrantApplication:
     application = db.session.get(GrantApplication, application_id) or abort(404)
-    require(policy.can_handle_application(current_user, application))
+    require(policy.can_handle_application(current_user, application), application)
     return application
 
 
@@ -224,7 +224,7 @@ def _back(application, anchor="grant"):
 def staff_report(report_id: int):
     """A report with its receipts, for the office to accept or send back."""
     report, application = _report(report_id)
-    require(policy.is_office_staff(current_user, application))
+    require(policy.is_office_staff(current_user, application), application)
     return _staff_report_page(report, application)
 
 
@@ -240,7 +240,7 @@ def _staff_report_page(report, application, status=200, form=None, error=None):
 @object_rule(*STAFF_ROLES, description="workflow: staff of the office accept or return")
 def review_report(report_id: int):
     report, application = _report(report_id)
-    require(policy.can_review_report(current_user, application))
+    require(policy.can_review_report(current_user, application), application)
     form = ReportReviewForm()
     if not form.validate_on_submit():
         return _staff_report_page(report, application, 400, form)
@@ -262,7 +262,7 @@ def release(tranche_id: int):
     """Record that a tranche was paid."""
     tranche = db.session.get(Tranche, tranche_id) or abort(404)
     application = _staff_application(tranche.application_id)
-    require(policy.can_release_tranche(current_user, application))
+    require(policy.can_release_tranche(current_user, application), application)
     form = ReleaseForm()
     if not form.validate_on_submit():
         abort(400)
@@ -288,7 +288,7 @@ def _refused(application, exc):
 def decide_move(move_id: int):
     move = db.session.get(Reallocation, move_id) or abort(404)
     application = _staff_application(move.application_id)
-    require(policy.can_decide_move(current_user, application))
+    require(policy.can_decide_move(current_user, application), application)
     form = MoveDecisionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -310,7 +310,7 @@ def refund(application_id: int):
     from alumni_app.grants.staff_views import _page
 
     application = _staff_application(application_id)
-    require(policy.can_record_refund(current_user, application))
+    require(policy.can_record_refund(current_user, application), application)
     form = RefundForm()
     if form.validate_on_submit():
         try:
@@ -341,7 +341,7 @@ def refund(application_id: int):
 def close(application_id: int):
     """Confirm, then close a grant whose final report is accepted and money settled."""
     application = _staff_application(application_id)
-    require(policy.is_office_manager(current_user, application))
+    require(policy.is_office_manager(current_user, application), application)
     form, status, error = MessageForm(), form_status(), None
     if form.validate_on_submit():
         try:

@@ -11,6 +11,7 @@ import enum
 
 import sqlalchemy as sa
 
+from alumni_app.alumni.policy import own_record
 from alumni_app.extensions import db
 from alumni_app.grants.models import (
     EDITABLE_STATES,
@@ -22,7 +23,14 @@ from alumni_app.grants.models import (
     TeamState,
 )
 from alumni_app.grants.review_models import Review, ReviewState
-from alumni_app.permissions import Role, is_staff, same_office, scope_to_office, user_role
+from alumni_app.permissions import (
+    Role,
+    is_staff,
+    reaches,
+    same_office,
+    scope_to_office,
+    user_role,
+)
 
 MANAGING_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 GRANT_STATES = (AppState.APPROVED.value, AppState.CLOSED.value)
@@ -99,6 +107,13 @@ def can_view_call(user, call: GrantCall, own_office_id: int | None = None) -> bo
             and own_office_id == call.office_id)
 
 
+@reaches(GrantCall)
+def can_see_call(user, call: GrantCall) -> bool:
+    """can_view_call(), for an alumnus with the office of the record they claimed."""
+    record = None if is_staff(user) else own_record(user)
+    return can_view_call(user, call, record.office_id if record is not None else None)
+
+
 def can_edit_call(user, call: GrantCall) -> bool:
     """The call's terms change only while it is a draft; then publishing freezes them."""
     return is_office_manager(user, call) and call.state == CallState.DRAFT.value
@@ -124,6 +139,7 @@ def can_handle_application(user, application: GrantApplication) -> bool:
     return is_office_staff(user, application) and application.submitted_at is not None
 
 
+@reaches(GrantApplication)
 def can_view_application(user, application: GrantApplication) -> bool:
     """The applicant, the co-applicants they invited, and (once submitted) the office's staff."""
     if is_applicant(user, application) or can_handle_application(user, application):
@@ -142,6 +158,13 @@ def can_answer_invitation(user, member: TeamMember) -> bool:
     return (user_role(user) is Role.ALUMNUS and member.user_id == user.id
             and member.state == TeamState.INVITED.value
             and member.application.state in EDITABLE_STATES)
+
+
+@reaches(TeamMember)
+def can_see_team_member(user, member: TeamMember) -> bool:
+    """The person invited, and who may see the application."""
+    return member.user_id == getattr(user, "id", None) or can_view_application(
+        user, member.application)
 
 
 def can_comment(user, application: GrantApplication) -> bool:

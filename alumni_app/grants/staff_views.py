@@ -38,7 +38,7 @@ OFFICE = "grants.policy.can_handle_application: staff of the call's office, once
 
 def _application(application_id: int) -> GrantApplication:
     application = db.session.get(GrantApplication, application_id) or abort(404)
-    require(policy.can_handle_application(current_user, application))
+    require(policy.can_handle_application(current_user, application), application)
     return application
 
 
@@ -132,7 +132,7 @@ def screen(application_id: int):
 def assign(application_id: int):
     """Ask a member of staff to review the application."""
     application = _application(application_id)
-    require(policy.can_assign_reviewers(current_user, application))
+    require(policy.can_assign_reviewers(current_user, application), application)
     form = _assign_form(application)
     if form.validate_on_submit():
         reviewer = db.session.get(User, form.reviewer_id.data)
@@ -153,7 +153,7 @@ def assign(application_id: int):
 def remind(application_id: int):
     """E-mail the reviewers whose reviews are missing."""
     application = _application(application_id)
-    require(policy.can_remind_reviewers(current_user, application))
+    require(policy.can_remind_reviewers(current_user, application), application)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     count = reviews.remind(current_user, application)
@@ -169,7 +169,7 @@ def remind(application_id: int):
 def comment(application_id: int):
     """An internal note, or a message shared with the applicant."""
     application = _application(application_id)
-    require(policy.can_comment(current_user, application))
+    require(policy.can_comment(current_user, application), application)
     form = CommentForm()
     if not form.validate_on_submit():
         return _page(application, 400, comment_form=form)
@@ -204,7 +204,7 @@ def revision(application_id: int):
 def approve(application_id: int):
     """Approve an amount, its conditions and the payment and report schedule."""
     application = _application(application_id)
-    require(policy.can_decide_application(current_user, application))
+    require(policy.can_decide_application(current_user, application), application)
     form, status, error = approve_form(application), form_status(), None
     if form.validate_on_submit():
         try:
@@ -234,7 +234,7 @@ def approve(application_id: int):
 def reject(application_id: int):
     """Reject with a reason the applicant reads."""
     application = _application(application_id)
-    require(policy.can_decide_application(current_user, application))
+    require(policy.can_decide_application(current_user, application), application)
     form, status, error = RejectForm(), form_status(), None
     if form.validate_on_submit():
         try:
@@ -268,7 +268,7 @@ def _review(application_id: int) -> tuple[Review, GrantApplication]:
     """The current user's own review of an application (reviews are reached only this way)."""
     application = _application(application_id)
     review = reviews.own_review(current_user, application)
-    require(review is not None and policy.can_review(current_user, review))
+    require(review is not None and policy.can_review(current_user, review), application)
     return review, application
 
 

@@ -77,7 +77,7 @@ def index():
 def call(call_id: int):
     """A call's terms and whether the alumnus may apply."""
     grant_call = db.session.get(GrantCall, call_id) or abort(404)
-    require(policy.can_view_call(current_user, grant_call, _own_office_id()))
+    require(policy.can_view_call(current_user, grant_call, _own_office_id()), grant_call)
     return _call_page(grant_call)
 
 
@@ -92,7 +92,7 @@ def _call_page(grant_call: GrantCall, status: int = 200):
 def start(call_id: int):
     """Start a draft application (only when eligible)."""
     grant_call = db.session.get(GrantCall, call_id) or abort(404)
-    require(policy.can_view_call(current_user, grant_call, _own_office_id()))
+    require(policy.can_view_call(current_user, grant_call, _own_office_id()), grant_call)
     if not ConfirmForm().validate_on_submit():
         return _call_page(grant_call, 400)
     try:
@@ -145,7 +145,7 @@ def _refused(form, problems) -> list[str]:
 def edit(application_id: int):
     """Write the proposal; save it as a draft, or submit it."""
     application = _application(application_id)
-    require(policy.is_applicant(current_user, application))
+    require(policy.is_applicant(current_user, application), application)
     form = application_form(application, pages.region_choices(application.call.office_id),
                             pages.plan_choices(application))
     if request.method == "GET":
@@ -207,7 +207,7 @@ def _submit(application, form):
 def application(application_id: int):
     """An application as its applicant and team see it: status, timeline, the grant."""
     application = _application(application_id)
-    require(policy.can_view_application(current_user, application))
+    require(policy.can_view_application(current_user, application), application)
     return _application_page(application)
 
 
@@ -243,7 +243,7 @@ def _application_page(application, status=200, **forms):
 def withdraw(application_id: int):
     """Ask for confirmation, then withdraw the application."""
     application = _application(application_id)
-    require(policy.is_applicant(current_user, application))
+    require(policy.is_applicant(current_user, application), application)
     form = MessageForm()
     if form.validate_on_submit():
         try:
@@ -308,7 +308,7 @@ def _side_action(application, proposal, action, done: str, anchor: str, field=No
 def add_member(application_id: int):
     """Save the proposal, then invite another alumnus as co-applicant."""
     application = _application(application_id)
-    require(policy.can_edit_application(current_user, application))
+    require(policy.can_edit_application(current_user, application), application)
     form, proposal = TeamForm(), _posted_proposal(application)
     if not form.validate_on_submit():
         return _edit_page(application, proposal, 400, team_form=form)
@@ -323,7 +323,7 @@ def add_member(application_id: int):
 def remove_member(application_id: int, member_id: int):
     """Save the proposal, then take a co-applicant off the team."""
     application = _application(application_id)
-    require(policy.can_edit_application(current_user, application))
+    require(policy.can_edit_application(current_user, application), application)
     member = db.session.get(TeamMember, member_id)
     if member is None or member.application_id != application.id:
         abort(404)
@@ -340,7 +340,7 @@ def remove_member(application_id: int, member_id: int):
 def answer(member_id: int):
     """A co-applicant confirms or declines."""
     member = db.session.get(TeamMember, member_id) or abort(404)
-    require(policy.can_answer_invitation(current_user, member))
+    require(policy.can_answer_invitation(current_user, member), member)
     form = AnswerForm()
     if form.validate_on_submit() and form.accept.data in ("yes", "no"):
         applications.answer_invitation(current_user, member, form.accept.data == "yes")
@@ -355,7 +355,7 @@ def answer(member_id: int):
 def upload(application_id: int):
     """Save the proposal, then attach a document to it."""
     application = _application(application_id)
-    require(policy.can_edit_application(current_user, application))
+    require(policy.can_edit_application(current_user, application), application)
     form, proposal = FileForm(), _posted_proposal(application)
     if not form.validate_on_submit():
         return _edit_page(application, proposal, 400, file_form=form)
@@ -372,7 +372,7 @@ upload.accepts_uploads = True
 def remove_file(application_id: int, file_id: int):
     """Save the proposal, then take a file off it."""
     application = _application(application_id)
-    require(policy.can_edit_application(current_user, application))
+    require(policy.can_edit_application(current_user, application), application)
     stored = next((f for f in application.files if f.id == file_id), None) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -386,7 +386,7 @@ def remove_file(application_id: int, file_id: int):
 def download(application_id: int, file_id: int):
     """Download a file attached to an application."""
     application = _application(application_id)
-    require(policy.can_view_application(current_user, application))
+    require(policy.can_view_application(current_user, application), application)
     stored = next((f for f in application.files if f.id == file_id), None) or abort(404)
     return storage.send_stored_file(stored)
 
@@ -396,7 +396,7 @@ def download(application_id: int, file_id: int):
 def versions(application_id: int):
     """Every submitted version, and what changed between two of them."""
     application = _application(application_id)
-    require(policy.can_view_application(current_user, application))
+    require(policy.can_view_application(current_user, application), application)
     kept = applications.versions(application)
     numbers = [v.number for v in kept]
     new = request.args.get("b", type=int) or (numbers[-1] if numbers else None)
@@ -418,7 +418,7 @@ def comment(application_id: int):
     from alumni_app.grants import reviews
 
     application = _application(application_id)
-    require(policy.can_comment(current_user, application))
+    require(policy.can_comment(current_user, application), application)
     form = MessageForm()
     if not form.validate_on_submit() or not form.message.data:
         form.message.errors = [*form.message.errors, _("Write a message first.")]

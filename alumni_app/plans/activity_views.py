@@ -98,7 +98,7 @@ def choose_person():
 def create(record_id: int):
     """Record an activity (an alumnus their own; staff on an alumnus's behalf)."""
     record = db.session.get(AlumnusRecord, record_id) or abort(404)
-    require(policy.can_record_activity(current_user, record))
+    require(policy.can_record_activity(current_user, record), record)
     return _save(record, None)
 
 
@@ -110,7 +110,7 @@ create.accepts_uploads = True
 def edit(activity_id: int):
     """Change an activity."""
     activity = _activity(activity_id)
-    require(policy.can_edit_activity(current_user, activity))
+    require(policy.can_edit_activity(current_user, activity), activity)
     return _save(policy.record_of(activity), activity)
 
 
@@ -128,7 +128,7 @@ def _detail_page(activity: Activity, form: EvidenceForm, status: int = 200):
 def detail(activity_id: int):
     """Show an activity, the people it reached and its evidence."""
     activity = _activity(activity_id)
-    require(policy.can_view_activity(current_user, activity))
+    require(policy.can_view_activity(current_user, activity), activity)
     return _detail_page(activity, EvidenceForm(formdata=None))
 
 
@@ -137,7 +137,7 @@ def detail(activity_id: int):
 def add_evidence(activity_id: int):
     """Attach an evidence file to an activity."""
     activity = _activity(activity_id)
-    require(policy.can_edit_activity(current_user, activity))
+    require(policy.can_edit_activity(current_user, activity), activity)
     form = EvidenceForm()
     if not form.validate_on_submit():
         return _detail_page(activity, form, 400)
@@ -160,7 +160,7 @@ add_evidence.accepts_uploads = True
 def evidence(activity_id: int, file_id: int):
     """Download one evidence file of an activity."""
     activity = _activity(activity_id)
-    require(policy.can_view_activity(current_user, activity))
+    require(policy.can_view_activity(current_user, activity), activity)
     attached = db.session.scalar(sa.select(activity_evidence.c.file_id).where(
         activity_evidence.c.activity_id == activity.id, activity_evidence.c.file_id == file_id))
     if attached is None:

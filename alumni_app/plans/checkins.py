@@ -3,6 +3,14 @@
 Nothing about "due" is stored: it follows from the course's end date and the schedule, so a
 corrected end date or a changed schedule moves every check-in. Only the answers are stored
 (progress updates with their check-in month).
+
+One rule, used by the plan's page, the office's follow-up queue and the reminder e-mails:
+- a check-in is *due* from its date (course end + its months); the latest one due is the one
+  to answer now, earlier unanswered ones are missed (they can still be answered);
+- the latest one is *overdue* once CHECKIN_GRACE_DAYS have passed unanswered since it fell
+  due, or since the plan was written if that was later: a plan written today for a course
+  that ended a year ago owes its 12-month check-in, but is not late with it.
+The alumnus is reminded when a check-in falls due; the office follows up when it is overdue.
 """
 
 from __future__ import annotations
@@ -10,19 +18,22 @@ from __future__ import annotations
 import calendar
 import enum
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
+from alumni_app.plans.models import ActionPlan, ProgressUpdate
 from alumni_app.training.models import Course
 
 DEFAULT_SCHEDULE = (3, 6, 12, 24)
+DEFAULT_GRACE_DAYS = 30
 
 
 class CheckInState(enum.StrEnum):
     UPCOMING = "upcoming"
     OPEN = "open"  # due, unanswered, and the latest one due: the one to answer now
+    OVERDUE = "overdue"  # the one to answer now, unanswered past its grace period
     MISSED = "missed"  # due and unanswered, but a later one is due too
     ANSWERED = "answered"
 
@@ -33,16 +44,31 @@ class CheckIn:
     due_on: date
     state: CheckInState
     update_id: int | None = None
+    overdue_on: date | None = None  # the first day it is late (the one to answer now)
 
     @property
     def can_answer(self) -> bool:
-        return self.state in (CheckInState.OPEN, CheckInState.MISSED)
+        return self.state in (CheckInState.OPEN, CheckInState.OVERDUE, CheckInState.MISSED)
+
+    @property
+    def answer_by(self) -> date | None:
+        return self.overdue_on - timedelta(days=1) if self.overdue_on else None
 
 
 def schedule() -> tuple[int, ...]:
     """The months after the course end at which check-ins fall due, ascending."""
     months = current_app.config.get("CHECKIN_MONTHS") or DEFAULT_SCHEDULE
     return tuple(sorted({int(m) for m in months if int(m) > 0}))
+
+
+def grace_days() -> int:
+    """Days a check-in may stay unanswered before it is overdue."""
+    return max(0, int(current_app.config.get("CHECKIN_GRACE_DAYS", DEFAULT_GRACE_DAYS)))
+
+
+def overdue_from(due: date, written_on: date) -> date:
+    """The first day an unanswered check-in is overdue (see the module's rule)."""
+    return max(due, written_on) + timedelta(days=grace_days())
 
 
 def add_months(day: date, months: int) -> date:
@@ -83,19 +109,46 @@ def current_month_sql(today: date):
     return sa.case(*whens, else_=None)
 
 
-def check_ins(end_on: date | None, answers: dict[int, int], today: date) -> list[CheckIn]:
-    """Every check-in of a plan: `answers` maps a check-in month to the answering update."""
+def due_month_sql(today: date):
+    """SQL over ActionPlan: the month of its check-in to answer now, if unanswered (else NULL)."""
+    month = current_month_sql(today)
+    # Correlated to the plan only: a query may join progress updates of its own.
+    answered = sa.exists().where(ProgressUpdate.plan_id == ActionPlan.id,
+                                 ProgressUpdate.check_in_month == month).correlate(ActionPlan)
+    return sa.case((sa.and_(month.is_not(None), ~answered), month), else_=None)
+
+
+def overdue_month_sql(today: date):
+    """SQL over ActionPlan: due_month_sql(today) when that check-in is overdue (else NULL).
+
+    It fell due at least the grace period ago (it was the latest one due already then), and
+    the plan was written at least that long ago.
+    """
+    limit = today - timedelta(days=grace_days())
+    written_by = datetime.combine(limit + timedelta(days=1), time.min, tzinfo=UTC)
+    late = sa.and_(current_month_sql(today) == current_month_sql(limit),
+                   ActionPlan.created_at < written_by)
+    return sa.case((late, due_month_sql(today)), else_=None)
+
+
+def check_ins(end_on: date | None, answers: dict[int, int], today: date,
+              written_on: date | None = None) -> list[CheckIn]:
+    """Every check-in of a plan: `answers` maps a check-in month to the answering update;
+    `written_on` is the day the plan was written (UTC)."""
     if end_on is None:
         return []
     latest = current_month(end_on, today)
     items = []
     for month in schedule():
-        day = due_on(end_on, month)
+        day, late_from = due_on(end_on, month), None
         if month in answers:
             state = CheckInState.ANSWERED
         elif day > today:
             state = CheckInState.UPCOMING
+        elif month != latest:
+            state = CheckInState.MISSED
         else:
-            state = CheckInState.OPEN if month == latest else CheckInState.MISSED
-        items.append(CheckIn(month, day, state, answers.get(month)))
+            late_from = overdue_from(day, written_on or day)
+            state = CheckInState.OVERDUE if late_from <= today else CheckInState.OPEN
+        items.append(CheckIn(month, day, state, answers.get(month), late_from))
     return items

@@ -72,14 +72,6 @@ def _late_count(today: date):
             .correlate(ActionPlan).scalar_subquery())
 
 
-def _overdue_month(today: date):
-    month = checkins.current_month_sql(today)
-    # Correlated to the plan only: the barriers' query joins progress updates of its own.
-    answered = sa.exists().where(ProgressUpdate.plan_id == ActionPlan.id,
-                                 ProgressUpdate.check_in_month == month).correlate(ActionPlan)
-    return sa.case((sa.and_(month.is_not(None), ~answered), month), else_=None)
-
-
 SORTS = {
     "due": Course.end_on,
     "course": Course.code,
@@ -91,7 +83,7 @@ SORTS = {
 
 def _in_queue(query: sa.Select, filters: Filters, user, today: date) -> sa.Select:
     """Keep the open plans that `filters` (what to show, sector, region ...) let through."""
-    conditions = {"check_ins": _overdue_month(today).is_not(None),
+    conditions = {"check_ins": checkins.overdue_month_sql(today).is_not(None),
                   "milestones": _late_count(today) > 0, "support": ActionPlan.needs_support}
     query = query.where(ActionPlan.status.in_(OPEN_STATUSES))
     if filters.show in conditions:
@@ -102,12 +94,14 @@ def _in_queue(query: sa.Select, filters: Filters, user, today: date) -> sa.Selec
 
 
 def queue(user, filters: Filters, today: date) -> sa.Select:
-    """Rows for the queue: the plan, its alumnus and course, the overdue check-in, late count."""
+    """Rows for the queue: the plan, its alumnus and course, its check-in due (and whether
+    overdue), late count."""
     query = _joined(sa.select(
         ActionPlan.id, ActionPlan.title, ActionPlan.status, ActionPlan.needs_support,
         ActionPlan.last_update_at, AlumnusRecord.id.label("record_id"),
         AlumnusRecord.given_name, AlumnusRecord.family_name, Course.code, Course.end_on,
-        _overdue_month(today).label("overdue_month"),
+        checkins.due_month_sql(today).label("due_month"),
+        checkins.overdue_month_sql(today).label("overdue_month"),
         _late_count(today).label("late_milestones"),
     ))
     column = SORTS[filters.sort.lstrip("-")]

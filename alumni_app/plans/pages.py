@@ -102,7 +102,8 @@ def plan_updates(plan: ActionPlan) -> list[ProgressUpdate]:
 def plan_check_ins(plan: ActionPlan, updates: list[ProgressUpdate],
                    today: date | None = None) -> list[checkins.CheckIn]:
     answers = {u.check_in_month: u.id for u in updates if u.check_in_month}
-    return checkins.check_ins(plan.participation.course.end_on, answers, today or date.today())
+    return checkins.check_ins(plan.participation.course.end_on, answers, today or date.today(),
+                              written_on=plan.created_at.date() if plan.created_at else None)
 
 
 def _names(ids: set[int]) -> dict[int, str]:

@@ -6,8 +6,17 @@ import sqlalchemy as sa
 
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.extensions import db
-from alumni_app.permissions import Role, is_staff, same_office, scope_to_office, user_role
+from alumni_app.permissions import (
+    Role,
+    is_admin,
+    is_staff,
+    reaches,
+    same_office,
+    scope_to_office,
+    user_role,
+)
 from alumni_app.plans.models import ActionPlan, Activity
+from alumni_app.training.models import Participation
 
 
 def record_of(obj) -> AlumnusRecord:
@@ -33,6 +42,12 @@ def current(record: AlumnusRecord) -> bool:
     return record.is_active and record.erased_at is None
 
 
+@reaches(Participation)
+def can_see_participation(user, participation: Participation) -> bool:
+    """The alumnus whose course it is, and the staff of the person's office."""
+    return can_write_plan(user, record_of(participation))
+
+
 def can_enter_on_behalf(user, record: AlumnusRecord) -> bool:
     """The office's staff enter plans and activities for a current person, from paper."""
     return is_staff(user) and same_office(user, record.office_id) and current(record)
@@ -53,6 +68,7 @@ def can_create_plan(user, record: AlumnusRecord) -> bool:
     return owns(user, record) or can_enter_on_behalf(user, record)
 
 
+@reaches(ActionPlan)
 def can_view_plan(user, plan: ActionPlan) -> bool:
     return can_write_plan(user, record_of(plan))
 
@@ -78,10 +94,21 @@ def can_follow_up(user) -> bool:
     return is_staff(user)
 
 
+def can_add_barrier(user) -> bool:
+    """Staff of any office extend the shared list of barriers alumni choose from."""
+    return is_staff(user)
+
+
+def can_change_barrier(user) -> bool:
+    """Only administrators rename or retire a barrier: every office's updates use the list."""
+    return is_admin(user)
+
+
 def can_record_activity(user, record: AlumnusRecord) -> bool:
     return can_create_plan(user, record)
 
 
+@reaches(Activity)
 def can_view_activity(user, activity: Activity) -> bool:
     return can_write_plan(user, record_of(activity))
 

@@ -28,7 +28,6 @@ from alumni_app.plans.models import (
     OPEN_STATUSES,
     ActionPlan,
     Milestone,
-    ProgressUpdate,
     ReminderLog,
     ReminderSetting,
 )
@@ -73,12 +72,10 @@ def _followed_plans() -> sa.Select:
 
 
 def due_check_ins(today: date) -> sa.Select:
-    """Plans whose latest due check-in is unanswered: (plan id, user id, month)."""
-    month = checkins.current_month_sql(today)
-    answered = sa.exists().where(ProgressUpdate.plan_id == ActionPlan.id,
-                                 ProgressUpdate.check_in_month == month)
-    return (_followed_plans().with_only_columns(ActionPlan.id, User.id, month)
-            .where(month.is_not(None), ~answered))
+    """Plans with a check-in due and unanswered (checkins' rule): (plan id, user id, month)."""
+    month = checkins.due_month_sql(today)
+    return _followed_plans().with_only_columns(ActionPlan.id, User.id, month).where(
+        month.is_not(None))
 
 
 def overdue_milestones(today: date):

@@ -231,7 +231,11 @@ def _record_progress(plan: ActionPlan, update: ProgressUpdate, values: UpdateVal
 
 def post_update(actor, plan: ActionPlan, values: UpdateValues,
                 check_in_month: int | None = None) -> ProgressUpdate:
-    """Report progress: what was done, milestones, indicator values, barriers, support needed."""
+    """Report progress: what was done, milestones, indicator values, barriers, support needed.
+
+    A draft plan is in progress from its first update on (the alumnus may still set any
+    status by editing the plan).
+    """
     update = ProgressUpdate(plan_id=plan.id, author_id=getattr(actor, "id", None),
                             done_text=values.done_text, support_needed=values.support_needed,
                             check_in_month=check_in_month, posted_at=utcnow())
@@ -241,6 +245,9 @@ def post_update(actor, plan: ActionPlan, values: UpdateValues,
     db.session.flush()
     kind = EventKind.CHECK_IN_ANSWERED if check_in_month else EventKind.UPDATE_POSTED
     _event(plan, kind, actor, update_id=update.id, check_in_month=check_in_month)
+    if plan.status == PlanStatus.DRAFT.value:  # progress reported: carried out, no draft
+        _apply_status(plan, PlanStatus.IN_PROGRESS.value, actor)
+        _take_version(plan, None)  # an edit page opened before shows "Draft": it must not undo
     _audit("plan.check_in_answered" if check_in_month else "plan.update_posted", actor, plan,
            update_id=update.id, check_in_month=check_in_month)
     return update

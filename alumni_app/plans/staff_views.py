@@ -23,7 +23,7 @@ from flask_login import current_user
 from alumni_app.extensions import db
 from alumni_app.forms import form_status, positive_int
 from alumni_app.pagination import paginate, parse_page
-from alumni_app.permissions import STAFF_ROLES, object_rule, require, role_required
+from alumni_app.permissions import STAFF_ROLES, Role, object_rule, require, role_required
 from alumni_app.plans import followup, outcomes, policy, services
 from alumni_app.plans import views as plan_views
 from alumni_app.plans.activities import REACH_LABELS
@@ -57,7 +57,7 @@ def verify(update_id: int):
     """Mark a progress update verified after a visit or evidence."""
     update = db.session.get(ProgressUpdate, update_id) or abort(404)
     plan = db.session.get(ActionPlan, update.plan_id)
-    require(policy.can_verify_update(current_user, plan))
+    require(policy.can_verify_update(current_user, plan), plan)
     form = VerifyForm()
     if not form.validate_on_submit():  # the page again, the note's message next to it
         return plan_views.detail_page(plan, CommentForm(formdata=None), 400,
@@ -77,21 +77,33 @@ def verify(update_id: int):
 def barriers():
     """List the barriers alumni choose from."""
     items = db.session.scalars(sa.select(Barrier).order_by(Barrier.id)).all()
-    return render_template("plans/barriers.html", items=items)
+    return render_template("plans/barriers.html", items=items,
+                           can_change=policy.can_change_barrier(current_user))
 
 
-@bp.route("/admin/barriers/new", methods=["GET", "POST"], defaults={"barrier_id": None})
+@bp.route("/admin/barriers/new", methods=["GET", "POST"])
+@object_rule(*STAFF_ROLES, description="plans.policy.can_add_barrier")
+def barrier_new():
+    """Add a barrier to the list every office shares."""
+    require(policy.can_add_barrier(current_user))
+    return _save_barrier(None)
+
+
 @bp.route("/admin/barriers/<int:barrier_id>", methods=["GET", "POST"])
-@role_required(*STAFF_ROLES)
-def barrier_form(barrier_id: int | None):
-    """Add a barrier to the list, rename one, or take it out of use."""
-    barrier = db.session.get(Barrier, barrier_id) or abort(404) if barrier_id else None
+@object_rule(Role.ADMIN, description="plans.policy.can_change_barrier")
+def barrier_form(barrier_id: int):
+    """Rename a barrier, or take it out of use (administrators: every office uses it)."""
+    require(policy.can_change_barrier(current_user))
+    return _save_barrier(db.session.get(Barrier, barrier_id) or abort(404))
+
+
+def _save_barrier(barrier: Barrier | None):
     form = BarrierForm(obj=barrier)
     if form.validate_on_submit():
         values = {f: getattr(form, f).data for f in ("name_en", "name_ru", "is_active")}
         clash = db.session.scalar(sa.select(Barrier.id).where(
             Barrier.name_en == values["name_en"]))
-        if clash is not None and clash != barrier_id:
+        if clash is not None and clash != getattr(barrier, "id", None):
             form.name_en.errors.append(_("This barrier is already in the list."))
         else:
             services.save_barrier(current_user, barrier, values)

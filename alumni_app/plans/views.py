@@ -96,7 +96,7 @@ def _plan_form_errors(form, exc: PlanError | UploadRefused) -> int:
 def create(participation_id: int):
     """Write an action plan for a course (staff: from the paper copy, attached)."""
     participation = db.session.get(Participation, participation_id) or abort(404)
-    require(policy.can_create_plan(current_user, policy.record_of(participation)))
+    require(policy.can_create_plan(current_user, policy.record_of(participation)), participation)
     form, status = plan_form(), form_status()
     if form.validate_on_submit():
         try:
@@ -123,7 +123,7 @@ create.accepts_uploads = True
 def edit(plan_id: int):
     """Change a plan: its text, milestones, indicators and status."""
     plan = _plan(plan_id)
-    require(policy.can_edit_plan(current_user, plan))
+    require(policy.can_edit_plan(current_user, plan), plan)
     form, status, notice = plan_form(plan), form_status(), None
     if form.validate_on_submit():
         try:
@@ -154,7 +154,7 @@ edit.accepts_uploads = True
 def detail(plan_id: int):
     """Show a plan with its check-ins, progress updates, comments and timeline."""
     plan = _plan(plan_id)
-    require(policy.can_view_plan(current_user, plan))
+    require(policy.can_view_plan(current_user, plan), plan)
     return detail_page(plan, CommentForm(formdata=None))
 
 
@@ -222,7 +222,7 @@ def _update_page(plan: ActionPlan, month: int | None):
 def post_update(plan_id: int):
     """Report progress on a plan."""
     plan = _plan(plan_id)
-    require(policy.can_post_update(current_user, plan))
+    require(policy.can_post_update(current_user, plan), plan)
     return _update_page(plan, None)
 
 
@@ -231,7 +231,7 @@ def post_update(plan_id: int):
 def check_in(plan_id: int, month: int):
     """Answer the check-in due `month` months after the course ended."""
     plan = _plan(plan_id)
-    require(policy.can_post_update(current_user, plan))
+    require(policy.can_post_update(current_user, plan), plan)
     if request.method == "GET":
         try:
             services.check_answerable(plan, month)
@@ -248,7 +248,7 @@ def check_in(plan_id: int, month: int):
 def comment(plan_id: int):
     """Add a comment to a plan's conversation (staff ask, the alumnus answers)."""
     plan = _plan(plan_id)
-    require(policy.can_comment(current_user, plan))
+    require(policy.can_comment(current_user, plan), plan)
     form = CommentForm()
     if not form.validate_on_submit():
         return detail_page(plan, form, 400)
@@ -263,7 +263,7 @@ def comment(plan_id: int):
 def paper_copy(plan_id: int):
     """Download the scanned paper copy of a plan."""
     plan = _plan(plan_id)
-    require(policy.can_view_plan(current_user, plan))
+    require(policy.can_view_plan(current_user, plan), plan)
     if plan.paper_copy is None:
         abort(404)
     return storage.send_stored_file(plan.paper_copy)

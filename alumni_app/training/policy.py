@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from alumni_app.permissions import is_admin, is_staff, same_office
+from alumni_app.alumni.models import Region
+from alumni_app.permissions import is_admin, is_staff, reaches, same_office
 
 
 def can_manage_sectors(user) -> bool:
@@ -22,6 +23,12 @@ def can_change_sector(user) -> bool:
 def can_manage_region(user, office_id: int | None) -> bool:
     """Staff extend their own office's regions (an administrator, any office's)."""
     return is_staff(user) and same_office(user, office_id)
+
+
+@reaches(Region)
+def can_see_region(user, region: Region) -> bool:
+    """Staff see their own office's regions (administrators, all)."""
+    return not is_staff(user) or same_office(user, region.office_id)
 
 
 def can_manage_regions(user) -> bool:

@@ -160,12 +160,13 @@ def region_form(region_id: int | None):
     """Add or rename a region of one's office."""
     region = db.session.get(Region, region_id) or abort(404) if region_id else None
     require(policy.can_manage_region(current_user, region.office_id) if region
-            else policy.can_manage_regions(current_user))
+            else policy.can_manage_regions(current_user), region)
     form = RegionForm(obj=region)
     form.office_id.choices = [(o.id, o.name) for o in db.session.scalars(
         scope_to_office(sa.select(Office), Office.id, current_user).order_by(Office.name))]
     if form.validate_on_submit():
-        require(policy.can_manage_region(current_user, form.office_id.data))
+        require(policy.can_manage_region(current_user, form.office_id.data),
+                db.session.get(Office, form.office_id.data))
         values = {f: getattr(form, f).data for f in ("office_id", "name_en", "name_ru",
                                                      "is_active")}
         clash = db.session.scalar(sa.select(Region.id).where(

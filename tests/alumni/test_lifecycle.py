@@ -62,7 +62,7 @@ def test_an_erasure_asked_while_waiting_goes_to_the_office_of_the_record_claimed
 
     erasure = db.session.scalar(sa.select(ErasureRequest))
     tj = login(tj_officer)
-    assert tj.post(f"/records/claims/erasures/{erasure.id}").status_code == 403
+    assert tj.post(f"/records/claims/erasures/{erasure.id}").status_code == 404
     db.session.expire_all()
     assert db.session.get(AlumnusRecord, kg_record.id).erased_at is None
     kg = login(kg_officer)

@@ -187,8 +187,8 @@ def test_a_draft_withdrawn_before_submission_stays_the_applicants(app, login, of
     applications.withdraw(application.applicant, application)
     db.session.commit()
     http = login(users["manager"])
-    assert http.get(f"/staff/grants/applications/{application.id}").status_code == 403
-    assert http.get(f"/staff/grants/applications/{application.id}/close").status_code == 403
+    assert http.get(f"/staff/grants/applications/{application.id}").status_code == 404
+    assert http.get(f"/staff/grants/applications/{application.id}/close").status_code == 404
     assert "Clean water" not in text(http.get(f"/staff/grants/calls/{call.id}"))
 
 
@@ -241,7 +241,7 @@ def test_attachments_are_checked_by_content(app, login, office, users):
     download = http.get(f"/grants/applications/{application.id}/files/{kept[0].id}")
     assert download.status_code == 200 and download.data == files.pdf()
     assert login(f.eligible_alumnus(office)).get(
-        f"/grants/applications/{application.id}/files/{kept[0].id}").status_code == 403
+        f"/grants/applications/{application.id}/files/{kept[0].id}").status_code == 404
 
 
 def _first_tranche_paid(office, users):

@@ -76,8 +76,8 @@ def test_another_countrys_alumnus(app, login, office, other_office, users):
         applications.start(foreign, call)
     db.session.rollback()
     http = login(foreign)  # the call is not even shown to them
-    assert http.get(f"/grants/calls/{call.id}").status_code == 403
-    assert http.post(f"/grants/calls/{call.id}/apply").status_code == 403
+    assert http.get(f"/grants/calls/{call.id}").status_code == 404
+    assert http.post(f"/grants/calls/{call.id}/apply").status_code == 404
     assert _count() == 0
 
 

@@ -179,7 +179,7 @@ def test_an_officer_cannot_assign_reviewers_or_decide(app, login, office, users)
 def test_staff_do_not_open_drafts(app, login, office, users):
     application = f.draft(f.make_call(office, users["manager"]), f.eligible_alumnus(office))
     assert login(users["officer"]).get(
-        f"/staff/grants/applications/{application.id}").status_code == 403
+        f"/staff/grants/applications/{application.id}").status_code == 404
 
 
 def test_times_are_typed_and_shown_in_the_office_zone(app, login, office, users):

@@ -232,10 +232,10 @@ def test_another_alumnus_guessing_the_id_is_refused(app, login, office, applicat
     for url in (f"/grants/applications/{application.id}",
                 f"/grants/applications/{application.id}/edit",
                 f"/grants/applications/{application.id}/versions"):
-        assert http.get(url).status_code == 403, url
+        assert http.get(url).status_code == 404, url
     response = http.post(f"/grants/applications/{application.id}/edit",
                          data={**form_data(title="Hijack"), "action": "save"})
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_staff_of_another_office_see_nothing(app, login, other_office, make_user, call,
@@ -243,8 +243,8 @@ def test_staff_of_another_office_see_nothing(app, login, other_office, make_user
     application = f.submitted(call, f.eligible_alumnus(office))
     stranger = make_user(role="officer", office=other_office)
     http = login(stranger)
-    assert http.get(f"/staff/grants/applications/{application.id}").status_code == 403
-    assert http.get(f"/staff/grants/calls/{call.id}").status_code == 403
+    assert http.get(f"/staff/grants/applications/{application.id}").status_code == 404
+    assert http.get(f"/staff/grants/calls/{call.id}").status_code == 404
     assert b"Mini-grants 2026" not in http.get("/staff/grants/calls").data
 
 

@@ -121,7 +121,7 @@ def test_evidence_is_served_only_to_those_who_see_the_activity(app, login, users
         users["admin"])
     url = f"/activities/{activity.id}/evidence/{activity.evidence[0].id}"
     for user in (make_user(role="alumnus"), make_user(role="officer", office=other_office)):
-        assert login(user).get(url).status_code == 403
+        assert login(user).get(url).status_code == 404
     # A file of another activity is not reachable through mine.
     mixed = f"/activities/{activity.id}/evidence/{other.evidence[0].id}"
     assert login(users["alumnus"]).get(mixed).status_code == 404

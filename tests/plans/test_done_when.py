@@ -15,8 +15,8 @@ from alumni_app.plans.services import IndicatorRow, MilestoneRow, UpdateValues
 from tests import sample_files as files
 
 
-def queued_ids(user) -> list[int]:
-    rows = db.session.execute(followup.queue(user, followup.Filters(), date.today())).all()
+def queued_ids(user, today: date | None = None) -> list[int]:
+    rows = db.session.execute(followup.queue(user, followup.Filters(), today or date.today()))
     return [row.id for row in rows]
 
 
@@ -50,11 +50,14 @@ def test_plan_follow_up_from_writing_to_the_outcome_table(app, users, participat
     db.session.commit()
     assert activity.evidence[0].content_type == "application/pdf"
 
-    # The 6-month check-in falls due: staff see the plan in the queue while it is overdue.
-    assert plan.id in queued_ids(officer)
+    # The 6-month check-in fell due before the plan was written: it is overdue (and staff see
+    # the plan in the queue) once the plan is 30 days old, until it is answered.
+    later = today + timedelta(days=30)
+    assert plan.id not in queued_ids(officer)
+    assert plan.id in queued_ids(officer, later)
     services.answer_check_in(alumnus, plan, 6, UpdateValues("Half the roads inspected"))
     db.session.commit()
-    assert plan.id not in queued_ids(officer)
+    assert plan.id not in queued_ids(officer, later)
 
     # Staff comment and verify an update; the alumnus answers.
     services.add_comment(officer, plan, "Can we visit the pilot?")
@@ -63,11 +66,12 @@ def test_plan_follow_up_from_writing_to_the_outcome_table(app, users, participat
     db.session.commit()
     kinds = db.session.scalars(sa.select(PlanEvent.kind).where(PlanEvent.plan_id == plan.id)
                                .order_by(PlanEvent.occurred_at, PlanEvent.id)).all()
-    assert kinds == ["created", "update_posted", "update_posted", "check_in_answered",
+    assert kinds == ["created", "update_posted", "status_changed", "update_posted",
+                     "check_in_answered",
                      "commented", "verified", "commented"]
     assert seminar.state == "done" and pilot.state == "planned" and indicator.reached == 35
 
     # The course's outcome table counts it.
     row, = outcomes.outcomes(officer, [plan.participation.course])
     assert (row.participants, row.plans, row.activities, row.reached) == (1, 1, 1, 40)
-    assert row.by_status == {"draft": 1} and row.barriers == {1: 1}
+    assert row.by_status == {"in_progress": 1} and row.barriers == {1: 1}

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from flask_babel import force_locale, ngettext
 
+from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.mail import OutboundEmail
 from alumni_app.plans import reminders, services
@@ -21,12 +22,16 @@ from tests.plans import factories as plan_factories
 
 @pytest.fixture
 def recent(participation, users, barriers):
-    """A plan on a course that ended seven months ago: the 6-month check-in is due."""
+    """A plan written during a course that ended seven months ago: the 6-month check-in fell
+    due a month ago (over CHECKIN_GRACE_DAYS: it is overdue)."""
     course = participation.course
     course.set_dates(date.today() - timedelta(days=240), date.today() - timedelta(days=215))
     db.session.commit()
-    return plan_factories.make_plan(participation, users["alumnus"], milestones=[
+    plan = plan_factories.make_plan(participation, users["alumnus"], milestones=[
         MilestoneRow("Seminar", date.today() + timedelta(days=30))])
+    plan.created_at = utcnow() - timedelta(days=230)
+    db.session.commit()
+    return plan
 
 
 def queue_text(http, query: str = "") -> str:
@@ -38,7 +43,7 @@ def queue_text(http, query: str = "") -> str:
 def test_a_plan_with_an_overdue_check_in_is_in_the_queue_until_answered(app, login, users,
                                                                         recent):
     officer = login(users["officer"])
-    assert "Check-in 6 months overdue" in queue_text(officer)
+    assert "6-month check-in overdue" in queue_text(officer)
     services.answer_check_in(users["alumnus"], recent, 6, UpdateValues("Going well"))
     db.session.commit()
     assert recent.title not in queue_text(officer)

@@ -152,16 +152,16 @@ def test_the_paper_copy_is_refused_to_others(app, login, users, participation, m
     other_officer = make_user(role="officer", office=other_office)
     for user in (stranger, other_officer):
         http = login(user)
-        assert http.get(f"/plans/{plan.id}").status_code == 403
-        assert http.get(f"/plans/{plan.id}/paper-copy").status_code == 403
-        assert http.post(f"/plans/{plan.id}/comments", data={"body": "hi"}).status_code == 403
+        assert http.get(f"/plans/{plan.id}").status_code == 404
+        assert http.get(f"/plans/{plan.id}/paper-copy").status_code == 404
+        assert http.post(f"/plans/{plan.id}/comments", data={"body": "hi"}).status_code == 404
 
 
 def test_another_alumnus_cannot_write_a_plan_for_my_course(app, login, make_user,
                                                            participation):
     response = login(make_user(role="alumnus")).post(f"/plans/new/{participation.id}",
                                                      data=plan_form())
-    assert response.status_code == 403 and count(ActionPlan) == 0
+    assert response.status_code == 404 and count(ActionPlan) == 0
 
 
 def test_editing_changes_status_and_keeps_milestones_on_the_timeline(app, login, users, plan):

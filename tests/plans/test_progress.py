@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
 from alumni_app.extensions import db
-from alumni_app.plans import checkins, services
+from alumni_app.plans import checkins, policy, services
 from alumni_app.plans.checkins import CheckInState
 from alumni_app.plans.models import Barrier, PlanEvent, ProgressUpdate
 from alumni_app.plans.services import PlanError, UpdateValues
@@ -210,7 +210,7 @@ def test_staff_of_another_office_cannot_verify(app, login, users, plan, make_use
     update = services.post_update(users["alumnus"], plan, UpdateValues("Seminar held"))
     db.session.commit()
     other = make_user(role="officer", office=other_office)
-    assert login(other).post(f"/plans/updates/{update.id}/verify").status_code == 403
+    assert login(other).post(f"/plans/updates/{update.id}/verify").status_code == 404
 
 
 def test_staff_extend_the_list_of_barriers(app, login, users, barriers):
@@ -221,6 +221,34 @@ def test_staff_extend_the_list_of_barriers(app, login, users, barriers):
                                                   "is_active": "y"}).status_code == 302
     assert "Language" in http.get("/admin/barriers").get_data(as_text=True)
     assert login(users["alumnus"]).get("/admin/barriers").status_code == 403
+
+
+@pytest.mark.parametrize(("role", "may_change"), [("officer", False), ("manager", False),
+                                                   ("admin", True)])
+def test_only_admins_rename_or_retire_a_shared_barrier(app, login, users, barriers, role,
+                                                       may_change, make_user, other_office):
+    """Every office's alumni choose from one list: staff add to it, administrators change it."""
+    barrier = db.session.scalar(sa.select(Barrier).order_by(Barrier.id))
+    before = (barrier.name_en, barrier.name_ru)
+    clients = [login(users[role])]
+    if role != "admin":  # nor may staff of another office
+        clients.append(login(make_user(role=role, office=other_office,
+                                       second_factor=role == "manager")))
+    for http in clients:
+        page = http.get("/admin/barriers").get_data(as_text=True)
+        assert (f'href="/admin/barriers/{barrier.id}"' in page) is may_change
+        assert 'href="/admin/barriers/new"' in page  # every member of staff adds barriers
+        assert http.get(f"/admin/barriers/{barrier.id}").status_code == (
+            200 if may_change else 403)
+        response = http.post(f"/admin/barriers/{barrier.id}", data={
+            "name_en": "Renamed", "name_ru": "Переименовано"})  # is_active unticked: retired
+        assert response.status_code == (302 if may_change else 403)
+        db.session.refresh(barrier)
+        assert ((barrier.name_en, barrier.name_ru), barrier.is_active) == (
+            (("Renamed", "Переименовано"), False) if may_change else (before, True))
+    assert policy.can_add_barrier(users[role])
+    assert policy.can_change_barrier(users[role]) is may_change
+    assert not policy.can_add_barrier(users["alumnus"])
 
 
 def test_a_verification_note_too_long_comes_back_next_to_the_field(app, login, users, plan):
