@@ -20,7 +20,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
-from alumni_app.forms import DecimalInput
+from alumni_app.widgets import DecimalInput
 
 SPACES = re.compile(r"[\s\u00a0\u202f\u2009'’]")
 PLAIN = re.compile(r"-?[0-9]+(\.[0-9]+)?")

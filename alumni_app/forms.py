@@ -15,12 +15,12 @@ from werkzeug.datastructures import FileStorage
 from wtforms import EmailField, FileField, IntegerField, PasswordField  # noqa: TID251
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, Length
-from wtforms.widgets import TextInput
 
 from alumni_app.amounts import OTHER_DIGITS, has_other_digits
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.routing import MAX_ID  # noqa: F401 - the largest id, typed or in a URL
+from alumni_app.widgets import DecimalInput, WholeNumberInput  # noqa: F401 - re-exported
 
 
 def form_status() -> int:
@@ -100,27 +100,6 @@ def _keep_posted_files(field: FileField) -> None:
         field.data = [item for item in field.data if isinstance(item, FileStorage) and item]
     elif not (isinstance(field.data, FileStorage) and field.data):
         field.data = None
-
-
-class DecimalInput(TextInput):
-    """A text box for a number with decimals, with the phone's number keyboard.
-
-    Not `type=number`: a browser set to English refuses "12,5" there and sends nothing, and a
-    Russian one refuses "12.5"; the server reads both (alumni_app.amounts).
-    """
-
-    def __call__(self, field, **kwargs):
-        kwargs.setdefault("inputmode", "decimal")
-        return super().__call__(field, **kwargs)
-
-
-class WholeNumberInput(TextInput):
-    """A text box for a count or a year, with the phone's digit keyboard (not `type=number`,
-    whose value a mouse wheel changes and which browsers check by their own rules)."""
-
-    def __call__(self, field, **kwargs):
-        kwargs.setdefault("inputmode", "numeric")
-        return super().__call__(field, **kwargs)
 
 
 NOT_AN_INTEGER = "Not a valid integer value."  # WTForms' own message, in its own catalog

@@ -23,9 +23,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from alumni_app.amounts import AmountError, parse_amount
-from alumni_app.forms import BaseForm, DecimalInput, positive_int, strip_filter
+from alumni_app.forms import BaseForm, positive_int, strip_filter
 from alumni_app.plans.models import MilestoneState, PlanStatus
 from alumni_app.plans.services import IndicatorRow, MilestoneRow, UpdateValues
+from alumni_app.widgets import DecimalInput
 
 STATUS_LABELS = {
     PlanStatus.DRAFT: _l("Draft"),
