@@ -42,6 +42,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     register_request_hooks(app)
     register_template_helpers(app)
     register_audit_words(app)
+    register_dashboard_items(app)
     register_commands(app)
     register_tasks()
     return app
@@ -222,6 +223,23 @@ def register_audit_words(app: Flask) -> None:
     audit_words.register_core(app)
     for feature in (accounts, offices, alumni, training, plans, grants, jobs, reports):
         feature.register(app)
+
+
+def register_dashboard_items(app: Flask) -> None:
+    """Each feature's work for the staff dashboard and next steps for the alumnus's
+    (alumni_app.core.dashboard_items), in the order the dashboards list them."""
+    from alumni_app.accounts import work as accounts
+    from alumni_app.alumni import work as alumni
+    from alumni_app.core import dashboard_items
+    from alumni_app.grants import work as grants
+    from alumni_app.jobs import work as jobs
+    from alumni_app.plans import work as plans
+
+    dashboard_items.register(app, work=grants.work_items_for, next_steps=grants.next_steps_for)
+    dashboard_items.register(app, work=plans.work_items_for, next_steps=plans.next_steps_for)
+    dashboard_items.register(app, work=alumni.work_items_for, next_steps=alumni.next_steps_for)
+    dashboard_items.register(app, work=jobs.work_items_for)
+    dashboard_items.register(app, work=accounts.work_items_for)
 
 
 def register_commands(app: Flask) -> None:

@@ -144,3 +144,13 @@ def filter_choices(user, locale: str) -> dict:
     return {"sectors": [(s.id, s.name(locale)) for s in sectors],
             "regions": [(r.id, r.name(locale)) for r in regions],
             "courses": [(c.id, f"{c.code} · {c.title}") for c in courses], "years": years}
+
+
+def plan_ids(user, show: str, today: date) -> sa.Select:
+    """The ids of the plans the queue lists for `show` (what the dashboard counts)."""
+    return _in_queue(_joined(sa.select(ActionPlan.id)), Filters(show=show), user, today)
+
+
+def overdue_check_in(today: date):
+    """SQL: the month of the check-in due and unanswered on a plan (None: nothing due)."""
+    return _overdue_month(today)
