@@ -265,3 +265,4 @@ def register_tasks() -> None:
     from alumni_app.grants import tasks as grant_tasks  # noqa: F401
     from alumni_app.jobs import tasks as job_tasks  # noqa: F401
     from alumni_app.plans import tasks as plan_tasks  # noqa: F401
+    from alumni_app.reports import tasks as report_tasks  # noqa: F401

@@ -40,7 +40,8 @@ STATES = {
     JobState.INTERRUPTED: _l("Interrupted: its worker stopped while it ran"),
 }
 COUNTS = {"sent": _l("sent"), "delivered": _l("delivered"), "failed": _l("not delivered"),
-          "already_sent": _l("already sent"), "deleted": _l("deleted")}
+          "already_sent": _l("already sent"), "deleted": _l("deleted"),
+          "seconds": _l("seconds")}
 
 
 def _listing(failed_only: bool, kind: str | None = None) -> sa.Select:
