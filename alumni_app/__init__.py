@@ -119,7 +119,10 @@ def register_extensions(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         timezone_selector=select_timezone,
-        default_translation_directories=str(Path(__file__).parent / "translations"),
+        # The app's catalogs, then the fact sheet's Japanese (a locale no page is offered in).
+        default_translation_directories=";".join(
+            str(Path(__file__).parent / folder) for folder in ("translations",
+                                                               "reports/translations")),
     )
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -10,6 +10,7 @@ PostgreSQL VACUUM ANALYZE). Logged in as the demo
 officer of TJ, it prints the in-process server time (p50/p95, SQL time, statements per
 request) of
 
+- GET /dashboard (the officer's work list and headline figures);
 - GET /reports/offices/<TJ>/figures unfiltered and with each filter (period, sector, region,
   program type, all of them) (target: p95 < 300 ms);
 - the needs page;
@@ -79,8 +80,9 @@ def cases(ids: dict, office_id: int) -> list[tuple[str, str, float]]:
                ("figures all four filters", {"fy_from": year - 2, "fy_to": year,
                                              "sector": sector.id, "region": region.id,
                                              "program_type": "issue_based"})]
-    result = [(label, f"{base}/figures" + (f"?{urlencode(a)}" if a else ""), page)
-              for label, a in filters]
+    result = [("staff dashboard (work list)", "/dashboard", page)]
+    result += [(label, f"{base}/figures" + (f"?{urlencode(a)}" if a else ""), page)
+               for label, a in filters]
     result += [("needs page", f"{base}/needs", page),
                (f"yearly workbook FY{year}", f"{base}/yearly.xlsx?fy={year}",
                 TARGET_WORKBOOK_S),

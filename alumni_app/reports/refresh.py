@@ -1,9 +1,10 @@
 """Rebuild the figure cells an office's figures page counts (grouped INSERT ... SELECTs).
 
 Run by the queue's schedule every ten minutes (reports/tasks.py), by the page's "Recount now"
-button (queued for a large office), by `flask refresh-figures`, and at the end of the demo seed. Each statement groups the office's rows
-in SQL; nothing is read into Python. Taking an office's cells away and putting the new ones
-in happens in the caller's transaction, so a page never sees half of them.
+button (queued for a large office), by `flask refresh-figures`, and at the end of the demo seed.
+Each statement groups the office's rows in SQL; nothing is read into Python. Taking an office's
+cells away and putting the new ones in happens in the caller's transaction, so a page never
+sees half of them.
 """
 
 from __future__ import annotations

@@ -21,12 +21,12 @@ from flask_login import current_user
 from alumni_app import jobs
 from alumni_app.extensions import db
 from alumni_app.forms import positive_int
-from alumni_app.i18n import SUPPORTED
 from alumni_app.offices.models import Office
 from alumni_app.permissions import STAFF_ROLES, Role, object_rule, role_required
 from alumni_app.plans.forms import STATUS_LABELS
 from alumni_app.reports import (
     comparison,
+    factsheet,
     filters,
     hosts,
     policy,
@@ -82,7 +82,7 @@ def render_figures(office: Office | None, ctx, problems: list[str]):
         "reports/figures.html", office=office, ctx=ctx, shown=shown, problems=problems,
         compared=compared, offices=offices, years=years_offered(ctx.today),
         withheld_note=withheld_note(), show_office=office is None,
-        report_year=current_fiscal_year(ctx.today) - 1,
+        report_year=current_fiscal_year(ctx.today) - 1, fact_sheet_languages=factsheet.LANGUAGES,
         refreshed_at=refresh.refreshed_at(office.id if office else None))
 
 
@@ -207,10 +207,10 @@ def yearly_workbook(office_id: int):
 @bp.get("/offices/<int:office_id>/fact-sheet.pdf")
 @object_rule(*STAFF_ROLES, description=OFFICE_RULE)
 def fact_sheet(office_id: int):
-    """A two-page fact sheet of the office's year, in English or Russian."""
+    """A two-page fact sheet of the office's year, in English, Russian or Japanese."""
     office = office_or_404(office_id)
     year = fiscal_year_asked()
-    lang = request.args.get("lang") if request.args.get("lang") in SUPPORTED else "en"
+    lang = request.args.get("lang") if request.args.get("lang") in factsheet.LANGUAGES else "en"
     chosen = filters.parse_strict(request.args, filters.choices(office.id))
     body = services.build_fact_sheet(office.id, year, chosen, actor=current_user, locale=lang)
     return attachment(body, "application/pdf", f"fact-sheet-{office.code}-FY{year}-{lang}.pdf")
