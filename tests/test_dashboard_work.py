@@ -319,8 +319,9 @@ def test_the_demo_alumni_and_staff_see_their_next_steps(app, login):
     def user(email):
         return db.session.scalar(sa.select(User).filter_by(email=email))
 
-    assert list(next_steps(login(user("alumnus@example.org")))) == [
-        "Apply to “Mini-Grant Scheme 2027”: it is open to you"]
+    dilnoza = next_steps(login(user("alumnus@example.org")))
+    assert "Apply to “Mini-Grant Scheme 2027”: it is open to you" in dilnoza
+    assert all(url.startswith(("/plans/", "/grants/")) for url in dilnoza.values())
     farrukh = list(next_steps(login(user("farrukh.jalolov@example.org"))))
     assert farrukh[0] == "Send the interim report on “Safe roads near schools in Khujand”"
     assert list(next_steps(login(user("aigul.karimova@example.org")))) == [
@@ -329,3 +330,26 @@ def test_the_demo_alumni_and_staff_see_their_next_steps(app, login):
     assert reviewer["Reviews assigned to you"][0] == 1
     manager = work_list(login(user("manager.tj@example.org")))
     assert manager["Action plans with a check-in overdue"][0] > 0
+
+
+def test_a_check_in_answered_for_an_earlier_month_is_still_overdue(login, users, office):
+    """The 6-month check-in is due; the 3-month one was answered. Another course, ended four
+    months ago, is at its 3-month check-in: that must not make this plan's count as answered."""
+    from alumni_app.plans.checkins import add_months
+
+    today = date.today()
+    record = p.claimed_record(office, users["alumnus"])
+    ended = add_months(today, -7)
+    plan = p.make_plan(p.make_participation(record, start_on=ended - timedelta(days=20),
+                                            end_on=ended), users["alumnus"], title="Late plan")
+    plan_services.post_update(users["alumnus"], plan, plan_services.UpdateValues("Done"),
+                              check_in_month=3)
+    other = factories.make_course(title="Another course")
+    other.set_dates(add_months(today, -4) - timedelta(days=20), add_months(today, -4))
+    db.session.commit()
+    client = login(users["officer"])
+    count, url = work_list(client)["Action plans with a check-in overdue"]
+    assert count == 1 and "Late plan" in client.get(url).get_data(as_text=True)
+    steps = next_steps(login(users["alumnus"]))
+    assert steps["Answer the 6-month check-in of your action plan “Late plan”"] == (
+        f"/plans/{plan.id}/check-ins/6")

@@ -74,9 +74,13 @@ def _late_count(today: date):
 
 def _overdue_month(today: date):
     month = checkins.current_month_sql(today)
-    # Correlated to the plan only: the barriers' query joins progress updates of its own.
+    # Correlated to the plan and its course (whose end date names the month), not to progress
+    # updates: the barriers' query joins updates of its own. Left uncorrelated, the course was
+    # any course, scanned once per plan: an answer to a month that was due on some other course
+    # counted as answered.
     answered = sa.exists().where(ProgressUpdate.plan_id == ActionPlan.id,
-                                 ProgressUpdate.check_in_month == month).correlate(ActionPlan)
+                                 ProgressUpdate.check_in_month == month).correlate(
+        ActionPlan, Course)
     return sa.case((sa.and_(month.is_not(None), ~answered), month), else_=None)
 
 
@@ -89,10 +93,14 @@ SORTS = {
 }
 
 
+def _conditions(today: date) -> dict:
+    return {"check_ins": _overdue_month(today).is_not(None),
+            "milestones": _late_count(today) > 0, "support": ActionPlan.needs_support}
+
+
 def _in_queue(query: sa.Select, filters: Filters, user, today: date) -> sa.Select:
     """Keep the open plans that `filters` (what to show, sector, region ...) let through."""
-    conditions = {"check_ins": _overdue_month(today).is_not(None),
-                  "milestones": _late_count(today) > 0, "support": ActionPlan.needs_support}
+    conditions = _conditions(today)
     query = query.where(ActionPlan.status.in_(OPEN_STATUSES))
     if filters.show in conditions:
         query = query.where(conditions[filters.show])
@@ -146,9 +154,13 @@ def filter_choices(user, locale: str) -> dict:
             "courses": [(c.id, f"{c.code} · {c.title}") for c in courses], "years": years}
 
 
-def plan_ids(user, show: str, today: date) -> sa.Select:
-    """The ids of the plans the queue lists for `show` (what the dashboard counts)."""
-    return _in_queue(_joined(sa.select(ActionPlan.id)), Filters(show=show), user, today)
+def counts(user, today: date) -> sa.Select:
+    """How many plans the queue lists for each of "check_ins", "milestones" and "support" (what
+    the dashboard shows), in one pass over the open plans."""
+    columns = [sa.func.count(ActionPlan.id).filter(condition).label(show)
+               for show, condition in _conditions(today).items()]
+    return _filtered(_joined(sa.select(*columns)).where(ActionPlan.status.in_(OPEN_STATUSES)),
+                     Filters(), user)
 
 
 def overdue_check_in(today: date):

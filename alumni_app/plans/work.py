@@ -24,20 +24,13 @@ SHOWN = {"check_ins": lambda: _("Action plans with a check-in overdue"),
          "support": lambda: _("Action plans asking the office for support")}
 
 
-def _count(user, show: str, today: date):
-    rows = followup.plan_ids(user, show, today)
-    return sa.select(sa.func.count()).select_from(rows.subquery()).scalar_subquery()
-
-
 def work_items_for(user) -> list[dict]:
     """Plans with a check-in overdue, a milestone late, or asking for support."""
     if not is_staff(user):
         return []
-    today = date.today()
-    counts = db.session.execute(sa.select(*[_count(user, show, today) for show in SHOWN])).one()
-    return [{"label": label(), "count": n, "url": url_for("plan_staff.follow_up", show=show),
-             "urgent": show == "check_ins"}
-            for (show, label), n in zip(SHOWN.items(), counts, strict=True)]
+    found = db.session.execute(followup.counts(user, date.today())).one()._mapping
+    return [{"label": label(), "count": found[show], "urgent": show == "check_ins",
+             "url": url_for("plan_staff.follow_up", show=show)} for show, label in SHOWN.items()]
 
 
 def _own_courses(user, today: date) -> list:
