@@ -9,7 +9,7 @@ sees half of them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -20,6 +20,7 @@ from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
 from alumni_app.plans.models import ActionPlan, Activity, ProgressUpdate
+from alumni_app.reports import needs_cache
 from alumni_app.reports.models import (
     ActivityCell,
     AuthorCell,
@@ -144,6 +145,7 @@ def refresh_figures(office_id: int | None = None) -> datetime:
     for model, columns, select in CELLS:
         db.session.execute(sa.delete(model).where(model.office_id.in_(office_ids)))
         db.session.execute(sa.insert(model).from_select(list(columns), select(office_ids)))
+    needs_cache.store(office_ids, date.today(), now)
     db.session.execute(sa.delete(FigureRefresh).where(FigureRefresh.office_id.in_(office_ids)))
     if office_ids:
         db.session.execute(sa.insert(FigureRefresh), [

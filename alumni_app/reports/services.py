@@ -8,12 +8,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from alumni_app import audit
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
-from alumni_app.reports import factsheet, hosts, needs, sections, sheets, workbook
+from alumni_app.reports import factsheet, needs_cache, sections, sheets, workbook
 from alumni_app.reports import filters as report_filters
 from alumni_app.reports.models import ExchangeRate
 from alumni_app.reports.queries import Scope
@@ -26,7 +27,7 @@ def figures_workbook(ctx, title: str) -> bytes:
     """The workbook of a page: its sections, and the barriers and needs, as the page counts."""
     locale = str(get_locale())
     shown = sections.build(ctx)
-    found = needs.needs(ctx.scope, ctx.filters, ctx.choices, locale)
+    found = needs_cache.needs_and_hosts(ctx.scope, ctx.filters, ctx.choices, locale)[0]
     extra = [(NEEDS_SHEET_POSITION, _("Barriers and needs"), sheets.needs_writer(found, locale))]
     return workbook.build(ctx, shown, title, extra)
 
@@ -49,9 +50,10 @@ def build_yearly_workbook(office_id: int, fiscal_year: int, filters, *, actor=No
 
 
 class RateError(DomainError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field, self.message = field, message
+    MESSAGES = {
+        "no-rate": _l("Enter the rate in US dollars, in yen or both."),
+        "month-taken": _l("This month already has a rate for %(currency)s: correct that one."),
+    }
 
 
 def save_rate(actor, rate: ExchangeRate | None, currency: str, month: date,
@@ -61,12 +63,11 @@ def save_rate(actor, rate: ExchangeRate | None, currency: str, month: date,
     usd = None if currency == "USD" else usd
     jpy = None if currency == "JPY" else jpy
     if usd is None and jpy is None:
-        raise RateError("usd", _("Enter the rate in US dollars, in yen or both."))
+        raise RateError("no-rate", "usd")
     clash = db.session.scalar(sa.select(ExchangeRate.id).where(
         ExchangeRate.currency == currency, ExchangeRate.month == month))
     if clash is not None and (rate is None or clash != rate.id):
-        raise RateError("month", _("This month already has a rate for %(currency)s: correct "
-                                   "that one.", currency=currency))
+        raise RateError("month-taken", "month", currency=currency)
     created = rate is None
     if created:
         rate = ExchangeRate(currency=currency, month=month)
@@ -86,8 +87,8 @@ def needs_workbook(ctx, title: str) -> bytes:
     from alumni_app.plans.forms import STATUS_LABELS
 
     locale = str(get_locale())
-    found = needs.needs(ctx.scope, ctx.filters, ctx.choices, locale)
-    institutions = hosts.hosts(ctx.scope, ctx.filters)
+    found, institutions, _counted = needs_cache.needs_and_hosts(ctx.scope, ctx.filters,
+                                                               ctx.choices, locale)
     return workbook.build(ctx, [], title, [
         (0, _("Barriers and needs"), sheets.needs_writer(found, locale)),
         (1, _("Host institutions"), sheets.hosts_writer(institutions, locale, STATUS_LABELS))])

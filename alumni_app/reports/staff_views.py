@@ -28,14 +28,13 @@ from alumni_app.reports import (
     comparison,
     factsheet,
     filters,
-    hosts,
+    needs_cache,
     policy,
     refresh,
     sections,
     services,
     tasks,
 )
-from alumni_app.reports import needs as needs_figures
 from alumni_app.reports.queries import Scope
 from alumni_app.reports.rules import current_fiscal_year, withheld_note
 
@@ -222,10 +221,11 @@ def needs(office_id: int):
     """Barriers and support needs, ranked, and feedback per host institution in Japan."""
     office = office_or_404(office_id)
     ctx, problems = context(office.id)
-    found = needs_figures.needs(ctx.scope, ctx.filters, ctx.choices, str(get_locale()))
+    found, institutions, counted_at = needs_cache.needs_and_hosts(
+        ctx.scope, ctx.filters, ctx.choices, str(get_locale()))
     return render_template(
         "reports/needs.html", office=office, ctx=ctx, problems=problems, needs=found,
-        hosts=hosts.hosts(ctx.scope, ctx.filters), years=years_offered(ctx.today),
+        hosts=institutions, counted_at=counted_at, years=years_offered(ctx.today),
         status_labels=STATUS_LABELS, withheld_note=withheld_note())
 
 
