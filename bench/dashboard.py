@@ -4,10 +4,10 @@ A fresh database is migrated and seeded with the demo data, then loaded with syn
 for the TJ office (`flask seed-synthetic`, as bench/directory.py does) and, with bulk inserts
 (bench/figures_data.py), action plans with check-ins and barriers, activities with the people
 they reached, and mini-grant applications with their money (calls, tranches paid, refunds,
-monthly rates); the figure cells are rebuilt (`flask refresh-figures`, timed: what the cron
-job or the page's "Recount now" button costs) and the database analysed (ANALYZE; on
-PostgreSQL VACUUM ANALYZE). Logged in as the demo
-officer of TJ, it prints the in-process server time (p50/p95, SQL time, statements per
+monthly rates); the figure cells are rebuilt (`flask refresh-figures`, timed: what the
+schedule's recount or the page's "Recount now" button costs, the needs' kept counts
+included) and the database analysed (ANALYZE; on PostgreSQL VACUUM ANALYZE). Logged in as the
+demo officer of TJ, it prints the in-process server time (p50/p95, SQL time, statements per
 request) of
 
 - GET /dashboard (the officer's work list and headline figures);
