@@ -7,7 +7,9 @@ SERVE_STAMP := $(VENV)/.installed-serve
 TEST_STAMP := $(VENV)/.installed-test
 FLASK := $(BIN)/flask --app alumni_app
 CATALOGS := alumni_app/translations
-PO := $(wildcard $(CATALOGS)/*/LC_MESSAGES/messages.po)
+# The app's catalogs, and the fact sheet's own (Japanese: reports/translations).
+PO := $(wildcard $(CATALOGS)/*/LC_MESSAGES/messages.po) \
+	$(wildcard alumni_app/reports/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 STATIC_SOURCES := $(shell find alumni_app/static -type f)
 STATIC_MANIFEST := alumni_app/static_build/manifest.json

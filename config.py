@@ -165,6 +165,11 @@ class Config:
     # a grantee moves up to this share of a budget line's planned amount without a manager.
     GRANT_REMINDER_DAYS_BEFORE = env_int("GRANT_REMINDER_DAYS_BEFORE", 7)
     GRANT_FREE_MOVE_SHARE = env("GRANT_FREE_MOVE_SHARE", "0.10")
+    # A review still not sent this many days after it was assigned shows as overdue.
+    REVIEW_OVERDUE_DAYS = env_int("REVIEW_OVERDUE_DAYS", 14)
+    # "Recount now" recounts in the request up to this many courses taken in the office (a
+    # fraction of a second); beyond, it queues the recount for a worker (see README).
+    FIGURES_INLINE_MAX_ROWS = env_int("FIGURES_INLINE_MAX_ROWS", 20000)
 
 
 class DevelopmentConfig(Config):

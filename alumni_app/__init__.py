@@ -43,6 +43,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     register_request_hooks(app)
     register_template_helpers(app)
     register_audit_words(app)
+    register_dashboard_items(app)
     register_commands(app)
     register_tasks()
     return app
@@ -119,7 +120,10 @@ def register_extensions(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         timezone_selector=select_timezone,
-        default_translation_directories=str(Path(__file__).parent / "translations"),
+        # The app's catalogs, then the fact sheet's Japanese (a locale no page is offered in).
+        default_translation_directories=";".join(
+            str(Path(__file__).parent / folder) for folder in ("translations",
+                                                               "reports/translations")),
     )
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -239,6 +243,23 @@ def register_audit_words(app: Flask) -> None:
         feature.register(app)
 
 
+def register_dashboard_items(app: Flask) -> None:
+    """Each feature's work for the staff dashboard and next steps for the alumnus's
+    (alumni_app.core.dashboard_items), in the order the dashboards list them."""
+    from alumni_app.accounts import work as accounts
+    from alumni_app.alumni import work as alumni
+    from alumni_app.core import dashboard_items
+    from alumni_app.grants import work as grants
+    from alumni_app.jobs import work as jobs
+    from alumni_app.plans import work as plans
+
+    dashboard_items.register(app, work=grants.work_items_for, next_steps=grants.next_steps_for)
+    dashboard_items.register(app, work=plans.work_items_for, next_steps=plans.next_steps_for)
+    dashboard_items.register(app, work=alumni.work_items_for, next_steps=alumni.next_steps_for)
+    dashboard_items.register(app, work=jobs.work_items_for)
+    dashboard_items.register(app, work=accounts.work_items_for)
+
+
 def register_commands(app: Flask) -> None:
     from alumni_app.alumni import import_cli
     from alumni_app.cli import register
@@ -262,3 +283,4 @@ def register_tasks() -> None:
     from alumni_app.grants import tasks as grant_tasks  # noqa: F401
     from alumni_app.jobs import tasks as job_tasks  # noqa: F401
     from alumni_app.plans import tasks as plan_tasks  # noqa: F401
+    from alumni_app.reports import tasks as report_tasks  # noqa: F401

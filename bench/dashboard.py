@@ -4,12 +4,13 @@ A fresh database is migrated and seeded with the demo data, then loaded with syn
 for the TJ office (`flask seed-synthetic`, as bench/directory.py does) and, with bulk inserts
 (bench/figures_data.py), action plans with check-ins and barriers, activities with the people
 they reached, and mini-grant applications with their money (calls, tranches paid, refunds,
-monthly rates); the figure cells are rebuilt (`flask refresh-figures`, timed: what the cron
-job or the page's "Recount now" button costs) and the database analysed (ANALYZE; on
-PostgreSQL VACUUM ANALYZE). Logged in as the demo
-officer of TJ, it prints the in-process server time (p50/p95, SQL time, statements per
+monthly rates); the figure cells are rebuilt (`flask refresh-figures`, timed: what the
+schedule's recount or the page's "Recount now" button costs, the needs' kept counts
+included) and the database analysed (ANALYZE; on PostgreSQL VACUUM ANALYZE). Logged in as the
+demo officer of TJ, it prints the in-process server time (p50/p95, SQL time, statements per
 request) of
 
+- GET /dashboard (the officer's work list and headline figures);
 - GET /reports/offices/<TJ>/figures unfiltered and with each filter (period, sector, region,
   program type, all of them) (target: p95 < 300 ms);
 - the needs page;
@@ -79,8 +80,9 @@ def cases(ids: dict, office_id: int) -> list[tuple[str, str, float]]:
                ("figures all four filters", {"fy_from": year - 2, "fy_to": year,
                                              "sector": sector.id, "region": region.id,
                                              "program_type": "issue_based"})]
-    result = [(label, f"{base}/figures" + (f"?{urlencode(a)}" if a else ""), page)
-              for label, a in filters]
+    result = [("staff dashboard (work list)", "/dashboard", page)]
+    result += [(label, f"{base}/figures" + (f"?{urlencode(a)}" if a else ""), page)
+               for label, a in filters]
     result += [("needs page", f"{base}/needs", page),
                (f"yearly workbook FY{year}", f"{base}/yearly.xlsx?fy={year}",
                 TARGET_WORKBOOK_S),

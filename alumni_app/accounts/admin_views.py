@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from alumni_app.accounts import policy, services
+from alumni_app.accounts import policy, services, work
 from alumni_app.accounts.forms import (
     ROLE_LABELS,
     ChangeRoleForm,
@@ -62,6 +62,8 @@ def _filtered(query: sa.Select, args) -> sa.Select:
     status = args.get("status", "active")
     if status in ("active", "inactive"):
         query = query.where(User.is_active.is_(status == "active"))
+    elif status == "invited":
+        query = query.where(work.invited_condition())
     sort = args.get("sort", "name")
     column = SORTS.get(sort.lstrip("-"), User.display_name)
     order = column.desc() if sort.startswith("-") else column.asc()

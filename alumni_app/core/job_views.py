@@ -40,20 +40,19 @@ STATES = {
     JobState.INTERRUPTED: _l("Interrupted: its worker stopped while it ran"),
 }
 COUNTS = {"sent": _l("sent"), "delivered": _l("delivered"), "failed": _l("not delivered"),
-          "already_sent": _l("already sent"), "deleted": _l("deleted")}
+          "already_sent": _l("already sent"), "deleted": _l("deleted"),
+          "seconds": _l("seconds")}
 
 
-def _listing(failed_only: bool) -> sa.Select:
+def _listing(failed_only: bool, kind: str | None = None) -> sa.Select:
     query = (sa.select(Job, User.display_name, Office.name)
              .outerjoin(User, User.id == Job.actor_id)
              .outerjoin(Office, Office.id == Job.office_id)
              .order_by(Job.created_at.desc(), Job.id.desc()))
     if failed_only:
-        stale = utcnow() - timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
-        query = query.where(sa.or_(
-            Job.state.in_([JobState.FAILED.value, JobState.INTERRUPTED.value,
-                           JobState.RETRYING.value]),
-            sa.and_(Job.state == JobState.RUNNING.value, Job.heartbeat_at < stale)))
+        query = query.where(tracking.failed_condition())
+    if kind:
+        query = query.where(Job.kind.startswith(kind, autoescape=True))
     return query
 
 
@@ -62,14 +61,15 @@ def _listing(failed_only: bool) -> sa.Select:
 def index():
     """List recent background jobs (or those that failed), the workers and the queue."""
     failed_only = request.args.get("show") == "failed"
-    page = paginate(_listing(failed_only), parse_page(request.args.get("page")),
+    kind = request.args.get("kind", "").strip()[:60] or None
+    page = paginate(_listing(failed_only, kind), parse_page(request.args.get("page")),
                     current_app.config["PAGE_SIZE"], rows=True)
     now = utcnow()
     rows = [(job, actor, office, tracking.shown_state(job, now)) for job, actor, office
             in page.items]
     stale = now - timedelta(seconds=current_app.config["WORKER_STALE_SECONDS"])
     return render_template(
-        "admin/jobs.html", page=page, rows=rows, failed_only=failed_only, states=STATES,
+        "admin/jobs.html", page=page, rows=rows, failed_only=failed_only, kind=kind, states=STATES,
         counts=COUNTS, tasks=TASKS, retryable=RETRYABLE, workers=recent_workers(),
         stale=stale, waiting=queue_length(), inline=current_app.config["QUEUE_IMMEDIATE"])
 

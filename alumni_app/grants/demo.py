@@ -1,8 +1,9 @@
 """Demo mini-grants for the Tajikistan office: a finished call with a running grant, an open call.
 
 Built through the services, as staff and alumni would, so the demo's history is real: events,
-reviews, a decision, a tranche paid. The demo alumnus (Dilnoza) has applied to nothing, so she can
-try the whole journey; Farrukh has a grant running and an application under review.
+reviews (one still to come), a decision, a tranche paid. The demo alumnus (Dilnoza) has applied
+to nothing, so she can try the whole journey; Farrukh has a grant running and an application
+under review.
 """
 
 from __future__ import annotations
@@ -127,6 +128,8 @@ def seed(office: Office, manager: User, officers: list[User], alumni: list[User]
     applications.submit(farrukh, pending, "demo-pending-2027")
     reviews.screen(officers[0], pending, True, "")
     _score(officers[0], manager, pending, (4, 3, 2), "fund_with_changes")
+    if len(officers) > 1:  # the second review is still to come: the reviewer's work list
+        reviews.assign(manager, pending, officers[1])
     db.session.flush()
 
 

@@ -51,13 +51,18 @@ def months_between(earlier: date, later: date) -> int:
     return months - (1 if later.day < earlier.day else 0)
 
 
-def _training_ended_long_enough(record: AlumnusRecord, months: int, today: date) -> bool:
-    if months <= 0:
-        return True
-    ends = db.session.scalars(
+def _course_ends(record: AlumnusRecord) -> list[date]:
+    return list(db.session.scalars(
         sa.select(Course.end_on).join(Participation, Participation.course_id == Course.id)
-        .where(Participation.record_id == record.id, Course.end_on.is_not(None))).all()
-    return any(months_between(end, today) >= months for end in ends)
+        .where(Participation.record_id == record.id, Course.end_on.is_not(None))))
+
+
+def _ended_long_enough(ends: list[date], months: int, today: date) -> bool:
+    return months <= 0 or any(months_between(end, today) >= months for end in ends)
+
+
+def _training_ended_long_enough(record: AlumnusRecord, months: int, today: date) -> bool:
+    return months <= 0 or _ended_long_enough(_course_ends(record), months, today)
 
 
 def has_overdue_report(user_id: int, today: date) -> bool:
@@ -120,3 +125,28 @@ def submission_reasons(application: GrantApplication, today: date | None = None)
     if has_overdue_report(application.applicant_id, today or utcnow().date()):
         codes.append("overdue-report")
     return codes
+
+
+def calls_open_to(user, *, today: date | None = None) -> list:
+    """The open calls `user` may start an application to now: those check() finds no reason
+    against (rows with id, title, closes_at), in a fixed number of statements."""
+    if user_role(user) is not Role.ALUMNUS:
+        return []
+    record = own_record(user)
+    if (record is None or not record.is_active or record.erased_at is not None
+            or not record.is_verified):
+        return []
+    now = utcnow()
+    today = today or now.date()
+    applied = sa.select(GrantApplication.call_id).where(GrantApplication.applicant_id == user.id)
+    calls = db.session.execute(
+        sa.select(GrantCall.id, GrantCall.title, GrantCall.closes_at,
+                  GrantCall.min_months_since_training)
+        .where(GrantCall.office_id == record.office_id, GrantCall.state == "published",
+               GrantCall.opens_at <= now, GrantCall.closes_at > now,
+               GrantCall.id.not_in(applied))
+        .order_by(GrantCall.closes_at)).all()
+    if not calls or has_overdue_report(user.id, today):
+        return []
+    ends = _course_ends(record)
+    return [c for c in calls if _ended_long_enough(ends, c.min_months_since_training, today)]

@@ -13,7 +13,6 @@ from alumni_app.extensions import db
 from alumni_app.grants import policy
 from alumni_app.grants.models import (
     ApplicationVersion,
-    AppState,
     GrantApplication,
     GrantCall,
     GrantEvent,
@@ -21,8 +20,8 @@ from alumni_app.grants.models import (
     TeamState,
 )
 from alumni_app.grants.review_models import Review, ReviewState
+from alumni_app.grants.work import my_reviews_query
 from alumni_app.pagination import paginate
-from alumni_app.permissions import scope_to_office
 from alumni_app.plans.models import ActionPlan
 from alumni_app.training.models import Participation
 
@@ -64,17 +63,14 @@ def call_applications(call: GrantCall, state: str | None, sort: str, page: int,
     return paginate(query.order_by(order.nulls_last(), GrantApplication.id), page, per_page)
 
 
-def my_reviews(user) -> list[Review]:
-    """The reviewer's assignments on applications still under review, oldest first.
+def my_reviews(user, *, overdue: bool = False) -> list[Review]:
+    """The reviewer's assignments on applications still under review, oldest first (only
+    those assigned over REVIEW_OVERDUE_DAYS ago when `overdue`).
 
     Only those of the office the reviewer works for now: one moved to another office keeps
     no view of the old office's applications."""
-    query = (sa.select(Review).join(GrantApplication, GrantApplication.id == Review.application_id)
-             .join(GrantCall, GrantCall.id == GrantApplication.call_id)
-             .where(Review.reviewer_id == user.id,
-                    GrantApplication.state == AppState.IN_REVIEW.value,
-                    Review.state == ReviewState.ASSIGNED.value))
-    return list(db.session.scalars(scope_to_office(query, GrantCall.office_id, user)
+    ids = my_reviews_query(user, overdue=overdue)
+    return list(db.session.scalars(sa.select(Review).where(Review.id.in_(ids))
                                    .order_by(Review.assigned_at)))
 
 

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -10,10 +21,19 @@ from flask_login import current_user
 from alumni_app.accounts.models import User
 from alumni_app.extensions import db
 from alumni_app.forms import form_status
-from alumni_app.grants import applications, decisions, money, pages, policy, reviews, workflow
+from alumni_app.grants import (
+    applications,
+    decisions,
+    money,
+    pages,
+    policy,
+    reviews,
+    work,
+    workflow,
+)
 from alumni_app.grants.decisions import DecisionError
 from alumni_app.grants.forms import CommentForm, ConfirmForm, small_number
-from alumni_app.grants.models import GrantApplication
+from alumni_app.grants.models import APP_STATES, GrantApplication
 from alumni_app.grants.review_models import Review
 from alumni_app.grants.reviews import ReviewError, ScoreInput
 from alumni_app.grants.staff_forms import (
@@ -29,6 +49,7 @@ from alumni_app.grants.staff_forms import (
     review_form,
 )
 from alumni_app.grants.workflow import WorkflowError
+from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import STAFF_ROLES, Role, object_rule, require, role_required
 
 bp = Blueprint("grant_staff", __name__, url_prefix="/staff/grants")
@@ -259,9 +280,27 @@ def reject(application_id: int):
 @bp.get("/reviews")
 @role_required(*STAFF_ROLES)
 def my_reviews():
-    """The reviews waiting for this member of staff."""
-    return render_template("grants/staff/my_reviews.html",
-                           reviews=pages.my_reviews(current_user))
+    """The reviews waiting for this member of staff (`?show=overdue`: only the late ones)."""
+    overdue = request.args.get("show") == "overdue"
+    return render_template("grants/staff/my_reviews.html", overdue=overdue,
+                           reviews=pages.my_reviews(current_user, overdue=overdue),
+                           overdue_days=current_app.config["REVIEW_OVERDUE_DAYS"])
+
+
+@bp.get("/applications", endpoint="applications")
+@role_required(*STAFF_ROLES)
+def applications_list():
+    """The office's submitted applications: all, one state (`?state=`), or the ones waiting
+    for a kind of work (`?waiting=decision|tranche|report|move`), oldest first."""
+    state = request.args.get("state") if request.args.get("state") in APP_STATES else None
+    kind = request.args.get("waiting")
+    kind = kind if kind in work.WAITING and work.may_act(kind, current_user) else None
+    listing = paginate(work.listing(current_user, state, kind, date.today()),
+                       parse_page(request.args.get("page")), current_app.config["PAGE_SIZE"],
+                       rows=True)
+    return render_template("grants/staff/applications.html", page=listing, state=state,
+                           waiting=kind, states=APP_STATES, kinds=[
+                               k for k in work.WAITING if work.may_act(k, current_user)])
 
 
 def _review(application_id: int) -> tuple[Review, GrantApplication]:

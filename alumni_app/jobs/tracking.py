@@ -212,6 +212,16 @@ def shown_state(job: Job, now: datetime | None = None) -> str:
     return job.state
 
 
+def failed_condition(now: datetime | None = None):
+    """SQL: the job failed, waits for a retry, or its worker died (what the jobs page shows
+    as failed, and the dashboard counts)."""
+    stale = _stale_before(now or utcnow())
+    return sa.or_(
+        Job.state.in_([JobState.FAILED.value, JobState.INTERRUPTED.value,
+                       JobState.RETRYING.value]),
+        sa.and_(Job.state == JobState.RUNNING.value, Job.heartbeat_at < stale))
+
+
 def needs_run(key: str) -> bool:
     """True when no job with this key ran yet, or the one that ran was interrupted.
 

@@ -112,9 +112,12 @@ def current_month_sql(today: date):
 def due_month_sql(today: date):
     """SQL over ActionPlan: the month of its check-in to answer now, if unanswered (else NULL)."""
     month = current_month_sql(today)
-    # Correlated to the plan only: a query may join progress updates of its own.
+    # Correlated to the plan and its course (whose end date names the month), not to progress
+    # updates: a query may join updates of its own. Left uncorrelated, the course was any
+    # course, so an answer to a month due on some other course counted as answered.
     answered = sa.exists().where(ProgressUpdate.plan_id == ActionPlan.id,
-                                 ProgressUpdate.check_in_month == month).correlate(ActionPlan)
+                                 ProgressUpdate.check_in_month == month).correlate(
+        ActionPlan, Course)
     return sa.case((sa.and_(month.is_not(None), ~answered), month), else_=None)
 
 

@@ -81,10 +81,14 @@ SORTS = {
 }
 
 
+def _conditions(today: date) -> dict:
+    return {"check_ins": checkins.overdue_month_sql(today).is_not(None),
+            "milestones": _late_count(today) > 0, "support": ActionPlan.needs_support}
+
+
 def _in_queue(query: sa.Select, filters: Filters, user, today: date) -> sa.Select:
     """Keep the open plans that `filters` (what to show, sector, region ...) let through."""
-    conditions = {"check_ins": checkins.overdue_month_sql(today).is_not(None),
-                  "milestones": _late_count(today) > 0, "support": ActionPlan.needs_support}
+    conditions = _conditions(today)
     query = query.where(ActionPlan.status.in_(OPEN_STATUSES))
     if filters.show in conditions:
         query = query.where(conditions[filters.show])
@@ -138,3 +142,17 @@ def filter_choices(user, locale: str) -> dict:
     return {"sectors": [(s.id, s.name(locale)) for s in sectors],
             "regions": [(r.id, r.name(locale)) for r in regions],
             "courses": [(c.id, f"{c.code} · {c.title}") for c in courses], "years": years}
+
+
+def counts(user, today: date) -> sa.Select:
+    """How many plans the queue lists for each of "check_ins", "milestones" and "support" (what
+    the dashboard shows), in one pass over the open plans."""
+    columns = [sa.func.count(ActionPlan.id).filter(condition).label(show)
+               for show, condition in _conditions(today).items()]
+    return _filtered(_joined(sa.select(*columns)).where(ActionPlan.status.in_(OPEN_STATUSES)),
+                     Filters(), user)
+
+
+def overdue_check_in(today: date):
+    """SQL: the month of the check-in overdue on a plan (None: nothing overdue)."""
+    return checkins.overdue_month_sql(today)

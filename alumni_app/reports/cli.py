@@ -1,4 +1,5 @@
-"""`flask refresh-figures`: rebuild the cells the figures pages count (cron, or the queue)."""
+"""`flask refresh-figures`: rebuild the cells the figures pages count now (the worker's schedule
+does it every ten minutes)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from alumni_app.reports.refresh import refresh_figures
 @click.option("--office", "code", help="the office's code (default: every office)")
 @with_appcontext
 def refresh_figures_command(code: str | None) -> None:
-    """Rebuild the figures of one office or of every office (run it every few minutes)."""
+    """Rebuild the figures of one office or of every office now (the worker does it every ten
+    minutes)."""
     office_id = None
     if code:
         office_id = db.session.scalar(sa.select(Office.id).where(Office.code == code.upper()))

@@ -110,9 +110,12 @@ def _with_plans(rng: random.Random, rows) -> list:
 
 def _plan(rng: random.Random, row, barriers: list[int], today: date) -> None:
     status = rng.choices([s for s, _w in STATUS_WEIGHTS], [w for _s, w in STATUS_WEIGHTS])[0]
+    # Written at the end of the course, as participants do: its check-ins fall due from then.
+    written = datetime.combine(min(row.end_on, today), datetime.min.time(), UTC)
     plan_id = db.session.execute(sa.insert(ActionPlan).returning(ActionPlan.id), {
         "participation_id": row.id, "title": "Passing on what the course taught",
-        "problem": "", "status": status}).scalar_one()
+        "problem": "", "status": status, "created_at": written,
+        "updated_at": written}).scalar_one()
     last = None
     for month in (3, 6, 12, 24)[:rng.randint(0, 4)]:
         posted = row.end_on + timedelta(days=30 * month + rng.randint(0, 20))

@@ -1,8 +1,10 @@
 """A two-page fact sheet (PDF) of an office's year: headline figures and two charts.
 
 fpdf2 (pure Python, no system libraries: weasyprint would need pango) with Noto Sans vendored
-in reports/fonts (Latin and Cyrillic subset, SIL Open Font License). The charts are drawn
-from the layouts the page's SVG comes from (reports.charts), with fpdf2's own primitives.
+in reports/fonts (Latin and Cyrillic subset, SIL Open Font License), and Noto Sans JP (a subset
+to the Japanese fact sheet's strings) for the Japanese one, whose words come from its own
+catalog (reports/translations/ja: the app's pages are not offered in Japanese). The charts are
+drawn from the layouts the page's SVG comes from (reports.charts), with fpdf2's own primitives.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ FONTS = Path(__file__).parent / "fonts"
 # fontTools logs every table it subsets at INFO: a dozen lines per fact sheet.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 FAMILY = "NotoSans"
+JAPANESE = "NotoSansJP"
+# The fact sheet's languages: the app's, and Japanese for headquarters in Tokyo.
+LANGUAGES = {"en": "English", "ru": "Русский", "ja": "日本語"}
 MARGIN = 15.0  # mm
 WIDTH = 210.0 - 2 * MARGIN
 
@@ -32,17 +37,28 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 
 class FactSheet(FPDF):
-    def __init__(self, footer_text: str):
+    def __init__(self, footer_text: str, japanese: bool = False):
         super().__init__(format="A4")
         self.footer_text = footer_text
         self.add_font(FAMILY, "", str(FONTS / "NotoSans-Regular.ttf"))
         self.add_font(FAMILY, "B", str(FONTS / "NotoSans-Bold.ttf"))
+        self.body_family = FAMILY
+        if japanese:
+            # Noto Sans JP first (it has Latin too), Noto Sans for what it lacks (Cyrillic
+            # in a call's title): text() draws in the first, cells fall back to the second.
+            self.add_font(JAPANESE, "", str(FONTS / "NotoSansJP-Regular.ttf"))
+            self.add_font(JAPANESE, "B", str(FONTS / "NotoSansJP-Bold.ttf"))
+            self.body_family = JAPANESE
+            self.set_fallback_fonts([FAMILY])
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(True, margin=18)
 
+    def use(self, style: str, size: float) -> None:
+        self.set_font(self.body_family, style, size)
+
     def footer(self) -> None:
         self.set_y(-13)
-        self.set_font(FAMILY, "", 7.5)
+        self.use("", 7.5)
         self.set_text_color(*_rgb(charts.AXIS))
         self.cell(0, 5, f"{self.footer_text} · {self.page_no()}/{{nb}}", align="C")
 
@@ -66,11 +82,11 @@ def _headline(pdf: FactSheet, pairs: list[tuple[str, object, str | None]]) -> No
             pdf.ln(14)
         y = pdf.get_y()
         pdf.set_xy(x, y)
-        pdf.set_font(FAMILY, "B", 13)
+        pdf.use("B", 13)
         pdf.set_text_color(*_rgb(charts.SERIES_COLOURS[0]))
         pdf.cell(column, 6, _text(value, currency))
         pdf.set_xy(x, y + 6)
-        pdf.set_font(FAMILY, "", 8)
+        pdf.use("", 8)
         pdf.set_text_color(*_rgb(charts.TEXT))
         pdf.cell(column - 2, 5, label[:70])
         pdf.set_xy(MARGIN, y)
@@ -85,15 +101,15 @@ def draw_chart(pdf: FactSheet, chart: charts.Chart, top: float) -> float:
     def at(x: float, y: float) -> tuple[float, float]:
         return x0 + x * k, y0 + y * k
 
-    pdf.set_font(FAMILY, "B", 10)
+    pdf.use("B", 10)
     pdf.set_text_color(*_rgb(charts.TEXT))
     pdf.text(*at(8, 18), chart.title)
     if chart.empty:
-        pdf.set_font(FAMILY, "", 8)
+        pdf.use("", 8)
         pdf.text(*at(8, 40), _("No figures to show."))
         return top + 50 * k
     left, top_, right, bottom = chart.plot
-    pdf.set_font(FAMILY, "", 6.5)
+    pdf.use("", 6.5)
     pdf.set_draw_color(*_rgb(charts.GRID))
     pdf.set_line_width(0.1)
     pdf.set_dash_pattern(dash=0.6, gap=0.6)
@@ -106,7 +122,7 @@ def draw_chart(pdf: FactSheet, chart: charts.Chart, top: float) -> float:
             pdf.text(*at(left - 6 - 5.5 * len(tick.text), tick.pos + 4), tick.text)
     pdf.set_dash_pattern()
     (_bars if chart.kind == "bar" else _line)(pdf, chart, at)
-    pdf.set_font(FAMILY, "B", 7)
+    pdf.use("B", 7)
     x, y = at((left + right) / 2, bottom + 36)
     pdf.text(x - pdf.get_string_width(chart.x_title) / 2, y, chart.x_title)
     if chart.kind == "bar":
@@ -122,7 +138,7 @@ def _bars(pdf: FactSheet, chart: charts.Chart, at) -> None:
     left, top, _right, bottom = chart.plot
     pdf.set_draw_color(*_rgb(charts.AXIS))
     pdf.line(*at(left, top), *at(left, bottom))
-    pdf.set_font(FAMILY, "", 6.5)
+    pdf.use("", 6.5)
     pdf.set_text_color(*_rgb(charts.TEXT))
     for tick in chart.categories:
         width = pdf.get_string_width(tick.text)
@@ -165,15 +181,15 @@ def _line(pdf: FactSheet, chart: charts.Chart, at) -> None:
 def build(ctx, shown: list, office_name: str, year: int, charts_shown: list) -> bytes:
     """The fact sheet's PDF bytes, in the current language."""
     pdf = FactSheet(_("KCCP Alumni Network · %(office)s · made on %(day)s", office=office_name,
-                      day=format_date(ctx.today, "long")))
+                      day=format_date(ctx.today, "long")), japanese=str(get_locale()) == "ja")
     pdf.alias_nb_pages()
     pdf.set_lang(str(get_locale()))
     pdf.set_title(_("Fact sheet %(year)s: %(office)s", year=year, office=office_name))
     pdf.add_page()
-    pdf.set_font(FAMILY, "B", 16)
+    pdf.use("B", 16)
     pdf.multi_cell(WIDTH, 8, _("Fact sheet %(year)s: %(office)s", year=year, office=office_name),
                    new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FAMILY, "", 9)
+    pdf.use("", 9)
     pdf.multi_cell(WIDTH, 5, "; ".join(f"{k}: {v}" for k, v in headline.describe_filters(ctx)),
                    new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
@@ -189,7 +205,7 @@ def build(ctx, shown: list, office_name: str, year: int, charts_shown: list) -> 
     money = next((s.figures for s in shown if s.section.key == "money"), None)
     if money is not None and money.calls:
         _calls(pdf, money)
-    pdf.set_font(FAMILY, "", 7.5)
+    pdf.use("", 7.5)
     pdf.set_text_color(*_rgb(charts.TEXT))
     pdf.multi_cell(WIDTH, 4, withheld_note(), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
@@ -197,9 +213,9 @@ def build(ctx, shown: list, office_name: str, year: int, charts_shown: list) -> 
 
 def _calls(pdf: FactSheet, money) -> None:
     """The calls of the year: money in the call's currency and converted to US dollars."""
-    pdf.set_font(FAMILY, "B", 10)
+    pdf.use("B", 10)
     pdf.cell(WIDTH, 7, _("Mini-grant calls"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font(FAMILY, "", 7.5)
+    pdf.use("", 7.5)
     pdf.set_fill_color(255, 255, 255)
     pdf.set_draw_color(*_rgb(charts.GRID))
     pdf.set_text_color(*_rgb(charts.TEXT))

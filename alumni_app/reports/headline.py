@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from alumni_app.extensions import db
+from alumni_app.reports.models import ActivityCell, FigureRefresh, PlanCell, TrainingCell
 from alumni_app.reports.money import Converted
+from alumni_app.reports.queries import Scope
 from alumni_app.reports.sections import FILTER_LABELS
 
 
@@ -80,3 +84,24 @@ def write_cover(sheet, ctx, shown: list, title: str) -> None:
         sheet.title(_("Headline figures"))
     for label, value, _currency in pairs:
         sheet.line([label, value_of(value)])
+
+
+def dashboard_figures(user) -> dict:
+    """The office's headline figures for the staff dashboard (administrators: every office),
+    from the figure cells in one statement, and when they were counted."""
+    scope = Scope(user, None)
+
+    def total(column, model):
+        query = sa.select(sa.func.coalesce(sa.func.sum(column), 0)).select_from(model)
+        return scope.restrict(query, model.office_id).scalar_subquery()
+
+    counted = scope.restrict(sa.select(sa.func.min(FigureRefresh.refreshed_at)),
+                             FigureRefresh.office_id).scalar_subquery()
+    trained, plans, activities, reached, at = db.session.execute(sa.select(
+        total(TrainingCell.people, TrainingCell), total(PlanCell.plans, PlanCell),
+        total(ActivityCell.activities, ActivityCell), total(ActivityCell.reached, ActivityCell),
+        counted)).one()
+    return {"figures": [(_("Ex-participants trained (courses taken)"), trained),
+                        (_("Action plans"), plans), (_("Activities after training"), activities),
+                        (_("People reached by these activities"), reached)],
+            "counted_at": at}

@@ -128,3 +128,17 @@ class ActivityCell(db.Model):
     women: Mapped[int] = mapped_column()
     men: Mapped[int] = mapped_column()
     people: Mapped[int] = mapped_column()  # ex-participants who held them (per cell)
+
+
+class NeedsSnapshot(db.Model):
+    """The needs page's counts of an office (reports.needs_cache), kept by each recount: for
+    every year (fiscal_year 0), the current fiscal year and the one before. Counting them
+    live took seconds at 200,000 records; JSON of counts per sector and organization, never
+    a person."""
+
+    __tablename__ = "report_needs_snapshots"
+
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    counted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    data: Mapped[str] = mapped_column(sa.Text)

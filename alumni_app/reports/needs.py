@@ -73,32 +73,49 @@ def _people_counts(scope, filters, key) -> sa.Select:
     return _reported(query, filters).group_by(key)
 
 
-def _rows(scope, filters, key, labels) -> dict:
+def _rows(scope, filters, key) -> dict:
+    """{key: [people, support, {barrier: plans}]} counted in SQL."""
     rows: dict = {}
     for value, people, support in db.session.execute(_people_counts(scope, filters, key)):
-        rows[value] = NeedRow(value, labels(value), people, support)
+        rows[value] = [people, support, {}]
     for value, barrier, n in db.session.execute(_barrier_counts(scope, filters, key)):
-        rows[value].barriers[barrier] = n
+        rows[value][2][barrier] = n
     return rows
 
 
-def needs(scope, filters, choices, locale: str) -> Needs:
-    """Barriers and support asked for, ranked, by sector and by organization."""
-    sector_names = dict(choices.sectors)
-    by_sector = _rows(scope, filters, Course.sector_id,
-                      lambda k: sector_names.get(k, not_recorded()))
+def counted(scope, filters) -> dict:
+    """The counts behind the needs, without words: by sector (a withheld sector's barriers
+    None) and by organization. Plain values, so a snapshot can keep them (needs_cache)."""
+    by_sector = _rows(scope, filters, Course.sector_id)
     units = db.session.execute(queries.unit_counts(
         scope, filters, Course.sector_id,
         lambda q: _reported(q, filters).where(update_barriers.c.barrier_id.is_not(None)),
         courses_in_period=False)).all()
     for key in withheld_keys(units):
-        by_sector[key].barriers = None
-    name = organization()
-    by_org = _rows(scope, filters, name, lambda k: k or not_recorded())
-    result = Needs(barrier_names(locale), _ranked(by_sector.values()),
-                   _pooled(_ranked(by_org.values())))
+        by_sector[key][2] = None
+    return {"sector": [[k, *v] for k, v in by_sector.items()],
+            "organization": [[k, *v] for k, v in _rows(scope, filters, organization()).items()]}
+
+
+def assemble(raw: dict, choices, locale: str) -> Needs:
+    """The needs, named and ranked, small organizations pooled, from counted()'s values."""
+    sector_names = dict(choices.sectors)
+
+    def rows(kind: str, label) -> list[NeedRow]:
+        return [NeedRow(key, label(key), people, support, None if barriers is None else
+                        {int(b): n for b, n in barriers.items()})
+                for key, people, support, barriers in raw[kind]]
+
+    result = Needs(barrier_names(locale),
+                   _ranked(rows("sector", lambda k: sector_names.get(k, not_recorded()))),
+                   _pooled(_ranked(rows("organization", lambda k: k or not_recorded()))))
     result.total = _total(result.by_sector)
     return result
+
+
+def needs(scope, filters, choices, locale: str) -> Needs:
+    """Barriers and support asked for, ranked, by sector and by organization."""
+    return assemble(counted(scope, filters), choices, locale)
 
 
 def _ranked(rows) -> list[NeedRow]:

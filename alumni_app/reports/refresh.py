@@ -1,14 +1,15 @@
 """Rebuild the figure cells an office's figures page counts (grouped INSERT ... SELECTs).
 
-Run by `flask refresh-figures` (cron now, a periodic task of the queue later), by the page's
-"Refresh now" button, and at the end of the demo seed. Each statement groups the office's rows
-in SQL; nothing is read into Python. Taking an office's cells away and putting the new ones
-in happens in the caller's transaction, so a page never sees half of them.
+Run by the queue's schedule every ten minutes (reports/tasks.py), by the page's "Recount now"
+button (queued for a large office), by `flask refresh-figures`, and at the end of the demo seed.
+Each statement groups the office's rows in SQL; nothing is read into Python. Taking an office's
+cells away and putting the new ones in happens in the caller's transaction, so a page never
+sees half of them.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -19,6 +20,7 @@ from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
 from alumni_app.plans.models import ActionPlan, Activity, ProgressUpdate
+from alumni_app.reports import needs_cache
 from alumni_app.reports.models import (
     ActivityCell,
     AuthorCell,
@@ -143,6 +145,7 @@ def refresh_figures(office_id: int | None = None) -> datetime:
     for model, columns, select in CELLS:
         db.session.execute(sa.delete(model).where(model.office_id.in_(office_ids)))
         db.session.execute(sa.insert(model).from_select(list(columns), select(office_ids)))
+    needs_cache.store(office_ids, date.today(), now)
     db.session.execute(sa.delete(FigureRefresh).where(FigureRefresh.office_id.in_(office_ids)))
     if office_ids:
         db.session.execute(sa.insert(FigureRefresh), [

@@ -14,7 +14,7 @@ from alumni_app import audit
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
-from alumni_app.reports import factsheet, hosts, needs, sections, sheets, workbook
+from alumni_app.reports import factsheet, needs_cache, sections, sheets, workbook
 from alumni_app.reports import filters as report_filters
 from alumni_app.reports.models import ExchangeRate
 from alumni_app.reports.queries import Scope
@@ -27,7 +27,7 @@ def figures_workbook(ctx, title: str) -> bytes:
     """The workbook of a page: its sections, and the barriers and needs, as the page counts."""
     locale = str(get_locale())
     shown = sections.build(ctx)
-    found = needs.needs(ctx.scope, ctx.filters, ctx.choices, locale)
+    found = needs_cache.needs_and_hosts(ctx.scope, ctx.filters, ctx.choices, locale)[0]
     extra = [(NEEDS_SHEET_POSITION, _("Barriers and needs"), sheets.needs_writer(found, locale))]
     return workbook.build(ctx, shown, title, extra)
 
@@ -88,8 +88,8 @@ def needs_workbook(ctx, title: str) -> bytes:
     from alumni_app.plans.forms import STATUS_LABELS
 
     locale = str(get_locale())
-    found = needs.needs(ctx.scope, ctx.filters, ctx.choices, locale)
-    institutions = hosts.hosts(ctx.scope, ctx.filters)
+    found, institutions, _counted = needs_cache.needs_and_hosts(ctx.scope, ctx.filters,
+                                                               ctx.choices, locale)
     return workbook.build(ctx, [], title, [
         (0, _("Barriers and needs"), sheets.needs_writer(found, locale)),
         (1, _("Host institutions"), sheets.hosts_writer(institutions, locale, STATUS_LABELS))])

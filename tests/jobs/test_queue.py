@@ -16,10 +16,11 @@ from tests.queue_helpers import start_worker, stop, wait_for
 
 # (hour, minute) in UTC -> the kinds of work the schedule queues then.
 SCHEDULE = {
-    (12, 0): ["jobs.sweep", "mail.deliver_pending"],
+    (12, 0): ["jobs.sweep", "mail.deliver_pending", "reports.refresh_schedule"],
     (12, 1): ["grants.reminders_schedule", "mail.deliver_pending", "plans.reminders_schedule"],
     (12, 2): ["mail.deliver_pending"],
     (3, 15): ["jobs.sweep", "mail.deliver_pending"],
+    (3, 20): ["jobs.sweep", "mail.deliver_pending", "reports.refresh_schedule"],
     (3, 17): ["auth.prune_sessions", "mail.deliver_pending"],
     (4, 17): ["mail.deliver_pending"],
 }

@@ -156,7 +156,7 @@ def rate(currency: str, month: date, usd=None, jpy=None) -> ExchangeRate:
 
 
 def refresh() -> None:
-    """Recount the figures (as the cron job or the page's button does) and commit."""
+    """Recount the figures (as the schedule or the page's button does) and commit."""
     from alumni_app.reports.refresh import refresh_figures
 
     refresh_figures()

@@ -24,6 +24,7 @@ def _report(ids, who: list[int], barriers: list[str], support: dict | None = Non
         f.update(plan, barriers=[_barrier(b) for b in barriers],
                  support=(support or {}).get(index, ""), posted_on=posted_on)
     db.session.commit()
+    f.refresh()  # the recount keeps the needs' counts, as it keeps the figures'
 
 
 def _page(login, users, ids, tables, **args):
@@ -94,3 +95,24 @@ def test_host_institutions_feedback_and_the_download(figures_office, login, user
     assert rows["Host B"][1:4] == (1, 4, 3)
     needs = {r[0]: r for r in book["Barriers and needs"].iter_rows(values_only=True)}
     assert needs["Energy"][1] == 3
+
+
+def test_the_page_reads_the_kept_counts_and_counts_other_filters_now(figures_office, login,
+                                                                     users, tables):
+    names = [b.name_en for b in db.session.scalars(db.select(Barrier).order_by(Barrier.id))]
+    _report(figures_office, [3, 4, 5], [names[0]], posted_on=date(2024, 5, 1))
+    from tests.reports import factories as f
+
+    for index in (0, 1, 2):  # reported after the recount: not in the kept counts yet
+        f.update(f.plan(figures_office.participations[index], "in_progress"),
+                 barriers=[_barrier(names[1])], posted_on=date(2024, 6, 1))
+    db.session.commit()
+    html, t = _page(login, users, figures_office, tables)
+    assert "Counted at" in html and "Health" not in t["needs-by-sector"]
+    assert t["needs-by-sector"]["Energy"] == ["3", "0", f"{names[0]} 3"]
+    # A sector chosen: counted now, so the latest reports are in.
+    html, t = _page(login, users, figures_office, tables, sector=figures_office.health)
+    assert "Counted now" in html and t["needs-by-sector"]["Health"][0] == "3"
+    f.refresh()
+    _html, t = _page(login, users, figures_office, tables)
+    assert t["needs-by-sector"]["Health"] == ["3", "0", f"{names[1]} 3"]

@@ -1,0 +1,87 @@
+"""The needs page's counts kept by each recount, like the figure cells (reports.refresh).
+
+Barriers and support by sector and organization and the host institutions' feedback are
+counted over every course taken, plan and update of an office: seconds at 200,000 records.
+A recount keeps them for the views asked most (every year, the current fiscal year and the
+one before: the yearly report's); the page and the workbooks read those, counted by the same
+code, and count any other filter (a sector, a region, a program type, several years) live.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from alumni_app.db import utcnow
+from alumni_app.extensions import db
+from alumni_app.reports import hosts, needs
+from alumni_app.reports.filters import Filters
+from alumni_app.reports.models import NeedsSnapshot
+from alumni_app.reports.queries import Scope
+from alumni_app.reports.rules import current_fiscal_year
+
+EVERY_YEAR = 0
+
+
+def kept_years(today: date) -> list[int]:
+    year = current_fiscal_year(today)
+    return [EVERY_YEAR, year, year - 1]
+
+
+def _year_of(filters: Filters) -> int | None:
+    """The snapshot that answers `filters`: none when a filter other than one year is set."""
+    if filters.sector_id is not None or filters.region_id is not None or (
+            filters.program_type is not None):
+        return None
+    if filters.fy_from is None and filters.fy_to is None:
+        return EVERY_YEAR
+    return filters.fy_from if filters.fy_from == filters.fy_to else None
+
+
+def store(office_ids: list[int], today: date, now: datetime | None = None) -> None:
+    """Count and keep the needs of each office for the kept years (flush, never commit)."""
+    now = now or utcnow()
+    db.session.execute(sa.delete(NeedsSnapshot).where(NeedsSnapshot.office_id.in_(office_ids)))
+    rows = []
+    for office_id in office_ids:
+        scope = Scope(None, office_id)
+        for year in kept_years(today):
+            filters = Filters() if year == EVERY_YEAR else Filters().for_year(year)
+            data = {"needs": needs.counted(scope, filters),
+                    "hosts": [asdict(row) for row in hosts.hosts(scope, filters)]}
+            rows.append({"office_id": office_id, "fiscal_year": year, "counted_at": now,
+                         "data": json.dumps(data)})
+    if rows:
+        db.session.execute(sa.insert(NeedsSnapshot), rows)
+    db.session.flush()
+
+
+def _host(row: dict) -> hosts.HostRow:
+    barriers = row["barriers"]
+    return hosts.HostRow(**{**row, "barriers": None if barriers is None else {
+        int(b): n for b, n in barriers.items()}})
+
+
+def load(office_id: int | None, filters: Filters):
+    """(raw needs, host rows, when counted) kept for these filters, or None."""
+    year = _year_of(filters)
+    if office_id is None or year is None:
+        return None
+    kept = db.session.get(NeedsSnapshot, (office_id, year))
+    if kept is None:
+        return None
+    data = json.loads(kept.data)
+    return data["needs"], [_host(row) for row in data["hosts"]], kept.counted_at
+
+
+def needs_and_hosts(scope: Scope, filters: Filters, choices, locale: str):
+    """The needs and the host institutions' rows: kept ones when there are, else counted."""
+    kept = load(scope.office_id, filters)
+    if kept is None:
+        return (needs.needs(scope, filters, choices, locale), hosts.hosts(scope, filters),
+                None)
+    raw, rows, counted_at = kept
+    return needs.assemble(raw, choices, locale), rows, counted_at
