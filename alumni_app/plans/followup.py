@@ -103,7 +103,8 @@ def queue(user, filters: Filters, today: date) -> sa.Select:
     query = _joined(sa.select(
         ActionPlan.id, ActionPlan.title, ActionPlan.status, ActionPlan.needs_support,
         ActionPlan.last_update_at, AlumnusRecord.id.label("record_id"),
-        AlumnusRecord.given_name, AlumnusRecord.family_name, Course.code, Course.end_on,
+        AlumnusRecord.given_name, AlumnusRecord.family_name, AlumnusRecord.given_name_cyr,
+        AlumnusRecord.family_name_cyr, Course.code, Course.end_on,
         checkins.due_month_sql(today).label("due_month"),
         checkins.overdue_month_sql(today).label("overdue_month"),
         _late_count(today).label("late_milestones"),

@@ -61,7 +61,10 @@ def seed() -> None:
                   AlumnusRecord.region_id)
         .join(Course, Course.id == Participation.course_id)
         .join(AlumnusRecord, AlumnusRecord.id == Participation.record_id)
-        .where(Course.end_on < today).order_by(Participation.id)).all()
+        # The demo alumni's own records stay as their journeys need them (no plan written
+        # for them, no post moved): the figures come from everyone else's.
+        .where(Course.end_on < today, AlumnusRecord.user_id.is_(None))
+        .order_by(Participation.id)).all()
     has_plan = set(db.session.scalars(sa.select(ActionPlan.participation_id)))
     for row in _with_plans(rng, rows):
         if row.id not in has_plan:

@@ -88,6 +88,8 @@ PAGES: list[tuple[str, str, str]] = [
     ("officer", "review-form", "/staff/grants/applications/{pending}/review"),
     ("officer", "money", "/staff/grants/applications/{grant}"),
     ("officer", "staff-report", "/staff/grants/reports/{report}"),
+    ("officer", "figures", "/reports/offices/{office}/figures"),
+    ("officer", "needs", "/reports/offices/{office}/needs"),
     ("manager", "dashboard", "/dashboard"),
     ("manager", "application", "/staff/grants/applications/{pending}"),
     ("manager", "to-decide", "/staff/grants/applications?waiting=decision"),
@@ -104,6 +106,10 @@ PAGES: list[tuple[str, str, str]] = [
     ("admin", "users", "/admin/users"),
     ("admin", "audit", "/admin/audit"),
     ("admin", "sectors", "/admin/sectors"),
+    ("admin", "figures", "/reports/figures"),
+    ("admin", "rates", "/admin/rates"),
+    ("admin", "rate-new", "/admin/rates/new"),
+    ("admin", "jobs", "/admin/jobs"),
 ]
 
 

@@ -172,7 +172,7 @@ def test_manager_enters_the_authenticator_code_and_sees_the_office_table(
     # A header row and only the manager's own office: 3 active staff, no pending invitation.
     expect(rows).to_have_count(2)
     expect(rows.nth(1).get_by_role("cell")).to_have_text(
-        ["JICA Tajikistan Office", "Tajikistan", "3", "0"]
+        ["JICA Tajikistan Office", "Таджикистан", "3", "0"]
     )
 
 

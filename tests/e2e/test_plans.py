@@ -161,6 +161,13 @@ def test_in_russian_the_officer_verifies_an_update_and_the_alumnus_answers_a_com
     expect(officer.locator("html")).to_have_attribute("lang", "ru")
     officer.get_by_role("navigation").get_by_role("link", name=russian("Follow-up"),
                                                    exact=True).click()
+    # A plan written today needs no follow-up yet: the officer lists all open plans, the
+    # latest update first.
+    officer.get_by_label(russian("Show"), exact=True).select_option(
+        label=russian("All open plans"))
+    officer.get_by_role("button", name=russian("Filter"), exact=True).click()
+    for _direction in ("oldest first", "newest first"):
+        officer.get_by_role("link", name=russian("Last update"), exact=True).click()
     officer.get_by_role("row", name=re.compile(title)).get_by_role("link", name=title).click()
     expect(officer.get_by_role("heading", level=1)).to_contain_text(title)
     officer.get_by_label(russian("How it was verified (visit, documents ...)")).fill(
