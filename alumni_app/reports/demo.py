@@ -153,8 +153,8 @@ def _activity(rng: random.Random, row, plan_id: int, held_on: date) -> None:
 
 def _sectors(rng: random.Random, rows) -> None:
     """Most people still work in their course's sector: add it to their record's sectors."""
-    present = set(db.session.execute(sa.select(record_sectors.c.record_id,
-                                               record_sectors.c.sector_id)).tuples())
+    present = {(record_id, sector_id) for record_id, sector_id in db.session.execute(
+        sa.select(record_sectors.c.record_id, record_sectors.c.sector_id))}
     links = {(row.record_id, row.sector_id) for row in rows
              if row.sector_id and rng.random() < 0.6} - present
     if links:
