@@ -19,7 +19,7 @@ from alumni_app.extensions import db
 from alumni_app.grants import notifications, workflow
 from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import ApplicationVersion, GrantApplication
-from alumni_app.grants.policy import can_see_internal, is_office_staff
+from alumni_app.grants.policy import can_see_internal, forget_conflicts, is_office_staff
 from alumni_app.grants.review_models import (
     RECOMMENDATIONS,
     GrantComment,
@@ -123,6 +123,7 @@ def declare_conflict(actor, review: Review, note: str) -> None:
     if review.state == ReviewState.SUBMITTED.value:
         raise ReviewError("submitted", status=409)
     review.state, review.conflict_note = ReviewState.CONFLICT.value, note
+    forget_conflicts()
     application = db.session.get(GrantApplication, review.application_id)
     workflow.record_event(application, "conflict_declared", actor=actor, message=note,
                           internal=True)

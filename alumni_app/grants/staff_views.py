@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from alumni_app.accounts.models import User
 from alumni_app.extensions import db
-from alumni_app.forms import form_status
+from alumni_app.forms import attempt, form_status
 from alumni_app.grants import (
     applications,
     decisions,
@@ -31,7 +31,6 @@ from alumni_app.grants import (
     work,
     workflow,
 )
-from alumni_app.grants.decisions import DecisionError
 from alumni_app.grants.forms import CommentForm, ConfirmForm, small_number
 from alumni_app.grants.models import APP_STATES, GrantApplication
 from alumni_app.grants.review_models import Review
@@ -219,62 +218,55 @@ def revision(application_id: int):
     return _back(application)
 
 
+def _decision_rule(application_id: int, action: str) -> GrantApplication:
+    """The application, if this user is who the workflow names to take `action` on it."""
+    application = _application(application_id)
+    require(workflow.takes_part(current_user, application, action), application)
+    return application
+
+
+def _form_error(form) -> str | None:
+    return " ".join(str(message) for message in form.form_errors) or None
+
+
 @bp.route("/applications/<int:application_id>/approve", methods=["GET", "POST"])
-@object_rule(*MANAGERS, description="grants.policy.can_decide_application; workflow: a manager "
-             "of the office who did not review")
+@object_rule(*MANAGERS, description="grants.workflow: the table's actor for 'approve' (a "
+             "manager of the office without a conflict; who reviewed it is refused)")
 def approve(application_id: int):
     """Approve an amount, its conditions and the payment and report schedule."""
-    application = _application(application_id)
-    require(policy.can_decide_application(current_user, application), application)
-    form, status, error = approve_form(application), form_status(), None
+    application = _decision_rule(application_id, "approve")
+    form, outcome = approve_form(application), None
     if form.validate_on_submit():
-        try:
-            decisions.approve(current_user, application, form.amount.data, form.usd_rate.data,
-                              form.conditions.data or "", form.tranche_rows(),
-                              earlier_reviews_confirmed=form.confirm_earlier.data)
-        except (DecisionError, WorkflowError) as exc:
-            db.session.rollback()
-            target = form[exc.field] if getattr(exc, "field", None) in form._fields else None
-            if target is not None:
-                target.errors = [*target.errors, exc.message]
-            else:
-                error = exc.message
-            status = exc.status
-        else:
-            db.session.commit()
+        outcome = attempt(form, decisions.approve, current_user, application, form.amount.data,
+                          form.usd_rate.data, form.conditions.data or "", form.tranche_rows(),
+                          earlier_reviews_confirmed=form.confirm_earlier.data)
+        if outcome:
             flash(_("The application was approved."), "success")
             return _back(application)
     return render_template("grants/staff/approve.html", application=application, form=form,
-                           error=error, earlier=reviews.earlier_version_reviews(application),
-                           blocked=workflow.blocked_actions(application, current_user)), status
+                           error=_form_error(form),
+                           earlier=reviews.earlier_version_reviews(application),
+                           blocked=workflow.blocked_actions(application, current_user)
+                           ), outcome.status if outcome is not None else form_status()
 
 
 @bp.route("/applications/<int:application_id>/reject", methods=["GET", "POST"])
-@object_rule(*MANAGERS, description="grants.policy.can_decide_application; workflow: a manager "
-             "of the office who did not review")
+@object_rule(*MANAGERS, description="grants.workflow: the table's actor for 'reject' (a "
+             "manager of the office without a conflict; who reviewed it is refused)")
 def reject(application_id: int):
     """Reject with a reason the applicant reads."""
-    application = _application(application_id)
-    require(policy.can_decide_application(current_user, application), application)
-    form, status, error = RejectForm(), form_status(), None
+    application = _decision_rule(application_id, "reject")
+    form, outcome = RejectForm(), None
     if form.validate_on_submit():
-        try:
-            decisions.reject(current_user, application, form.reason.data,
-                             earlier_reviews_confirmed=form.confirm_earlier.data)
-        except DecisionError as exc:
-            db.session.rollback()
-            form.confirm_earlier.errors = [*form.confirm_earlier.errors, exc.message]
-            status = exc.status
-        except WorkflowError as exc:
-            db.session.rollback()
-            error, status = exc.message, exc.status
-        else:
-            db.session.commit()
+        outcome = attempt(form, decisions.reject, current_user, application, form.reason.data,
+                          earlier_reviews_confirmed=form.confirm_earlier.data)
+        if outcome:
             flash(_("The application was rejected; the applicant was told why."), "success")
             return _back(application)
     return render_template("grants/staff/reject.html", application=application, form=form,
-                           error=error, earlier=reviews.earlier_version_reviews(application)
-                           ), status
+                           error=_form_error(form),
+                           earlier=reviews.earlier_version_reviews(application)
+                           ), outcome.status if outcome is not None else form_status()
 
 
 @bp.get("/reviews")

@@ -235,22 +235,41 @@ def state_error(obj) -> WorkflowError:
     return WorkflowError(codes.get(machine_of(obj), "wrong-part-state"), state=state_label(obj))
 
 
+def takes_part(user, obj, action: str) -> bool:
+    """The table names `user` as who takes `action` on `obj` (its state and guards aside).
+
+    A route's rule: who is not the table's actor for the action gets a 403 before any form.
+    """
+    transition = TRANSITIONS[machine_of(obj)].get(action)
+    return transition is not None and transition.actor in policy.actor_kinds(user, obj)
+
+
+def refusal(obj, action: str, user, message: str | None = None) -> WorkflowError | None:
+    """May `user` take `action` on `obj` now? None if so, else the WorkflowError saying why.
+
+    The one answer to that question: routes, buttons (allowed_actions) and apply_transition all
+    ask it. `message=None`: the message is not written yet (a button, a form to fill in).
+    """
+    machine = machine_of(obj)
+    transition = TRANSITIONS[machine].get(action)
+    if transition is None:
+        return WorkflowError("unknown-action", status=400)
+    if obj.state not in transition.sources:
+        return state_error(obj)
+    if not takes_part(user, obj, action):
+        return WorkflowError("not-yours", status=403)
+    if message is not None and transition.needs_message and not message.strip():
+        return WorkflowError("message-required", status=400)
+    guard = GUARDS.get((machine, action))
+    return guard(obj, user) if guard else None
+
+
 def check(obj, action: str, user, message: str = "") -> Transition:
     """Return the transition `user` may take now, or raise WorkflowError saying why not."""
-    transition = TRANSITIONS[machine_of(obj)].get(action)
-    if transition is None:
-        raise WorkflowError("unknown-action", status=400)
-    if obj.state not in transition.sources:
-        raise state_error(obj)
-    if transition.actor not in policy.actor_kinds(user, obj):
-        raise WorkflowError("not-yours", status=403)
-    if transition.needs_message and not (message or "").strip():
-        raise WorkflowError("message-required", status=400)
-    guard = GUARDS.get((machine_of(obj), action))
-    problem = guard(obj, user) if guard else None
+    problem = refusal(obj, action, user, message or "")
     if problem is not None:
         raise problem
-    return transition
+    return TRANSITIONS[machine_of(obj)][action]
 
 
 def apply_transition(obj, action: str, *, actor, message: str = "", internal: bool = False,
@@ -300,24 +319,17 @@ def record_event(obj, action: str, *, actor, from_state=None, to_state=None, mes
 
 def allowed_actions(obj, user) -> list[Transition]:
     """The transitions `user` may take on `obj` now: the buttons its page shows."""
-    allowed = []
-    for action in TRANSITIONS[machine_of(obj)]:
-        try:
-            allowed.append(check(obj, action, user, message="(button)"))
-        except WorkflowError:
-            continue
-    return allowed
+    return [transition for action, transition in TRANSITIONS[machine_of(obj)].items()
+            if refusal(obj, action, user) is None]
 
 
 def blocked_actions(obj, user) -> list[tuple[Transition, str]]:
     """Transitions open in this state and to this user, but held by a guard, with the reason."""
     blocked = []
-    kinds = policy.actor_kinds(user, obj)
-    for transition in TRANSITIONS[machine_of(obj)].values():
-        if obj.state not in transition.sources or transition.actor not in kinds:
+    for action, transition in TRANSITIONS[machine_of(obj)].items():
+        if obj.state not in transition.sources or not takes_part(user, obj, action):
             continue
-        guard = GUARDS.get((machine_of(obj), transition.action))
-        problem = guard(obj, user) if guard else None
+        problem = refusal(obj, action, user)
         if problem is not None:
             blocked.append((transition, problem.message))
     return blocked
