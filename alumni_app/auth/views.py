@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from alumni_app import audit, throttle
-from alumni_app.accounts.models import User
+from alumni_app.auth.models import User
 from alumni_app.audit import client_ip
 from alumni_app.auth import services
 from alumni_app.auth.forms import (

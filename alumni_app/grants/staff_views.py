@@ -22,12 +22,11 @@ from alumni_app.accounts.models import User
 from alumni_app.extensions import db
 from alumni_app.forms import attempt, form_status
 from alumni_app.grants import (
-    applications,
     decisions,
-    money,
     pages,
     policy,
     reviews,
+    screens,
     work,
     workflow,
 )
@@ -36,12 +35,8 @@ from alumni_app.grants.models import APP_STATES, GrantApplication
 from alumni_app.grants.review_models import Review
 from alumni_app.grants.reviews import ReviewError, ScoreInput
 from alumni_app.grants.staff_forms import (
-    AssignForm,
     ConflictForm,
-    MoveDecisionForm,
-    RefundForm,
     RejectForm,
-    ReleaseForm,
     RevisionForm,
     ScreenForm,
     approve_form,
@@ -67,64 +62,11 @@ def _back(application, anchor=None):
                             _anchor=anchor))
 
 
-def _assign_form(application, **kwargs) -> AssignForm:
-    form = AssignForm(**kwargs)
-    form.reviewer_id.choices = [(u.id, u.display_name)
-                                for u in reviews.candidate_reviewers(application)]
-    return form
-
-
-def _page(application, status=200, **forms):
-    done, required, missing = reviews.progress(application)
-    visible = reviews.visible_reviews(current_user, application)
-    forms.setdefault("screen_form", ScreenForm(formdata=None))
-    forms.setdefault("assign_form", _assign_form(application, formdata=None))
-    forms.setdefault("comment_form", CommentForm(formdata=None))
-    forms.setdefault("revision_form", RevisionForm(formdata=None))
-    forms.setdefault("refund_form", RefundForm(formdata=None))
-    forms.setdefault("release_form", ReleaseForm(formdata=None))
-    forms.setdefault("move_form", MoveDecisionForm(formdata=None))
-    cross, sectors = pages.team_sectors(application)
-    internal = policy.can_see_internal(current_user, application)
-    return render_template(
-        "grants/staff/application.html", application=application, confirm=ConfirmForm(
-            formdata=None), done=done, required=required, missing=missing,
-        all_reviews=reviews.reviews_of(application) if internal else [
-            r for r in reviews.reviews_of(application) if r.reviewer_id == current_user.id],
-        current_version=reviews.current_version(application),
-        visible_reviews=visible, own_review=reviews.own_review(current_user, application),
-        average=reviews.average_score(visible),
-        comments=reviews.comments_for(current_user, application),
-        events=pages.timeline(application, internal=internal),
-        can_see_internal=internal,
-        can_comment=policy.can_comment(current_user, application),
-        can_remind=policy.can_remind_reviewers(current_user, application),
-        actions=workflow.allowed_actions(application, current_user),
-        blocked=workflow.blocked_actions(application, current_user),
-        can_assign=policy.can_assign_reviewers(current_user, application),
-        releasable=_releasable(application),
-        can_decide_moves=policy.can_decide_move(current_user, application),
-        is_applicant=False,
-        cross_sector=cross, sectors=sectors, plan=pages.plan_of(application),
-        region=pages.region_name(application.region_id),
-        versions=applications.versions(application),
-        tranches=money.tranches(application), reports=money.reports(application),
-        spending=money.spending_table(application) if application.approved_amount else [],
-        unsettled=money.unsettled(application) if application.approved_amount else None,
-        moves=pages.moves(application), **forms), status
-
-
-def _releasable(application) -> set[int]:
-    """The tranches this user may pay now (the next one, once its previous report is in)."""
-    return {t.id for t in money.tranches(application)
-            if workflow.allowed_actions(t, current_user)}
-
-
 @bp.get("/applications/<int:application_id>")
 @object_rule(*STAFF_ROLES, description=OFFICE)
 def application(application_id: int):
     """Everything about an application, with the actions open to this member of staff."""
-    return _page(_application(application_id))
+    return screens.staff_page(_application(application_id))
 
 
 @bp.post("/applications/<int:application_id>/screen")
@@ -134,14 +76,14 @@ def screen(application_id: int):
     application = _application(application_id)
     form = ScreenForm()
     if not form.validate_on_submit():
-        return _page(application, 400, screen_form=form)
+        return screens.staff_page(application, 400, screen_form=form)
     try:
         reviews.screen(current_user, application, form.decision.data == "eligible",
                        form.note.data or "")
     except WorkflowError as exc:
         db.session.rollback()
         form.decision.errors = [*form.decision.errors, exc.message]
-        return _page(application, exc.status, screen_form=form)
+        return screens.staff_page(application, exc.status, screen_form=form)
     db.session.commit()
     flash(_("The eligibility check was recorded."), "success")
     return _back(application)
@@ -153,7 +95,7 @@ def assign(application_id: int):
     """Ask a member of staff to review the application."""
     application = _application(application_id)
     require(policy.can_assign_reviewers(current_user, application), application)
-    form = _assign_form(application)
+    form = screens.assign_form(application)
     if form.validate_on_submit():
         reviewer = db.session.get(User, form.reviewer_id.data)
         try:
@@ -165,7 +107,7 @@ def assign(application_id: int):
             db.session.commit()
             flash(_("%(name)s was asked to review.", name=reviewer.display_name), "success")
             return _back(application, "reviews")
-    return _page(application, 400, assign_form=form)
+    return screens.staff_page(application, 400, assign_form=form)
 
 
 @bp.post("/applications/<int:application_id>/remind")
@@ -192,7 +134,7 @@ def comment(application_id: int):
     require(policy.can_comment(current_user, application), application)
     form = CommentForm()
     if not form.validate_on_submit():
-        return _page(application, 400, comment_form=form)
+        return screens.staff_page(application, 400, comment_form=form)
     reviews.add_comment(current_user, application, form.body.data, form.shared.data)
     db.session.commit()
     flash(_("Your comment was added."), "success")
@@ -206,13 +148,13 @@ def revision(application_id: int):
     application = _application(application_id)
     form = RevisionForm()
     if not form.validate_on_submit():
-        return _page(application, 400, revision_form=form)
+        return screens.staff_page(application, 400, revision_form=form)
     try:
         reviews.request_revision(current_user, application, form.message.data)
     except WorkflowError as exc:
         db.session.rollback()
         form.message.errors = [*form.message.errors, exc.message]
-        return _page(application, exc.status, revision_form=form)
+        return screens.staff_page(application, exc.status, revision_form=form)
     db.session.commit()
     flash(_("The applicant was asked to revise the application."), "success")
     return _back(application)
