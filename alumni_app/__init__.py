@@ -224,6 +224,9 @@ def register_template_helpers(app: Flask) -> None:
 
     templating.register(app)
     static_files.register(app)
+    from alumni_app.training import labels as training_labels  # its words, through a hook
+
+    training_labels.register(app)
 
 
 def register_audit_words(app: Flask) -> None:

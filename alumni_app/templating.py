@@ -16,7 +16,6 @@ from alumni_app.countries import country_name
 from alumni_app.i18n import language_name, language_to_offer
 from alumni_app.permissions import template_globals
 from alumni_app.times import format_moment, zone_name
-from alumni_app.training.labels import program_type_label
 
 
 def page_url(page: int) -> str:
@@ -81,7 +80,6 @@ def register(app: Flask) -> None:
         sort_url=sort_url,
         current_locale=lambda: str(get_locale()),
         languages=app.config["LANGUAGES"],
-        program_type_label=program_type_label,
         language_to_offer=language_to_offer,
         language_name=language_name,
         time_zone_name=zone_name,

@@ -14,9 +14,11 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, get_datetime_format, get_timezone_location
-from flask import current_app, g, has_app_context
+from flask import g, has_app_context
 from flask_babel import get_locale, get_timezone, gettext
 from flask_babel import lazy_gettext as _l
+
+from alumni_app import hooks
 
 # The offices' zones by name. Russian declines the city ("время Бишкека"), so these are in the
 # catalog; any other zone is named after its main city as CLDR writes it in the reader's language.
@@ -31,7 +33,6 @@ ZONE_NAMES = {
     "Asia/Ulaanbaatar": _l("Ulaanbaatar time"),
     "Asia/Tokyo": _l("Tokyo time"),
 }
-ALUMNUS_ZONE_HOOK = "time_zone_of_alumnus"
 
 
 def register_alumnus_zone(app, find) -> None:
@@ -39,7 +40,7 @@ def register_alumnus_zone(app, find) -> None:
 
     `find(user)` returns the zone name of the office of the user's record, or None.
     """
-    app.extensions[ALUMNUS_ZONE_HOOK] = find
+    hooks.register(app, hooks.ALUMNUS_ZONE, "alumni", find)
 
 
 def _valid(name: str | None) -> str:
@@ -57,8 +58,9 @@ def user_time_zone(user) -> str:
     office = getattr(user, "office", None)
     if office is not None:
         return _valid(office.time_zone)
-    find = current_app.extensions.get(ALUMNUS_ZONE_HOOK)
-    return _valid(find(user) if find else None)
+    for find in hooks.registered(hooks.ALUMNUS_ZONE).values():
+        return _valid(find(user))
+    return "UTC"
 
 
 @contextmanager

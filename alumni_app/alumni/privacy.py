@@ -7,7 +7,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from alumni_app import audit
+from alumni_app import audit, hooks
 from alumni_app.accounts import services as account_services
 from alumni_app.accounts.models import User, UserSession, UserToken
 from alumni_app.alumni import services as record_services
@@ -190,19 +190,19 @@ def register_export(app, key: str, title, collect, state_label=None) -> None:
     "state" and "date" (the readable page shows those) and anything else (the JSON has it all).
     `state_label(code)`, if given, is the readable word for a state on the page.
     """
-    app.extensions.setdefault("personal_data", {})[key] = (title, collect)
+    hooks.register(app, hooks.PERSONAL_DATA, key, (title, collect))
     if state_label is not None:
-        app.extensions.setdefault("personal_data_labels", {})[key] = state_label
+        hooks.register(app, hooks.PERSONAL_DATA_LABELS, key, state_label)
 
 
 def export_sections() -> list[tuple[str, object]]:
     return [(key, title) for key, (title, _collect) in
-            current_app.extensions.get("personal_data", {}).items()]
+            hooks.registered(hooks.PERSONAL_DATA).items()]
 
 
 def section_state_label(key: str, state) -> str:
     """A feature's word for a state on the readable data page (the code if it gave none)."""
-    label = current_app.extensions.get("personal_data_labels", {}).get(key)
+    label = hooks.registered(hooks.PERSONAL_DATA_LABELS).get(key)
     return str(label(state)) if label is not None else str(state)
 
 
@@ -211,7 +211,7 @@ def export_data(user: User) -> dict:
     and what each feature registered (action plans, activities, grants)."""
     record = own_record(user)
     features = {key: collect(user, record) for key, (_title, collect) in
-                current_app.extensions.get("personal_data", {}).items()}
+                hooks.registered(hooks.PERSONAL_DATA).items()}
     return {
         "generated_at": _iso(utcnow()),
         "account": _account_data(user),
@@ -230,7 +230,7 @@ def register_erasure(app, key: str, erase) -> None:
     `erase(actor, user, record)` blanks the person's words and deletes their files, keeping
     what is counted (it is called with record None when the person had no record).
     """
-    app.extensions.setdefault("erasure_hooks", {})[key] = erase
+    hooks.register(app, hooks.ERASURE, key, erase)
 
 
 def request_erasure(user: User) -> ErasureRequest:
@@ -345,7 +345,7 @@ def anonymise(actor: User, erasure: ErasureRequest) -> None:
             addresses |= {each.email, each.email_alt}
             names |= {each.latin_name, each.cyrillic_name}
             _anonymise_record(each)
-    for erase in current_app.extensions.get("erasure_hooks", {}).values():
+    for erase in hooks.registered(hooks.ERASURE).values():
         erase(actor, user, record)
     _anonymise_account(actor, user)
     withdraw_claims(user)

@@ -6,9 +6,8 @@ import enum
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app
 
-from alumni_app import audit
+from alumni_app import audit, hooks
 from alumni_app.alumni.models import AlumnusRecord, RecordPosition, SearchTerm, record_sectors
 from alumni_app.alumni.names import keys, name_key
 from alumni_app.db import utcnow
@@ -244,30 +243,25 @@ def update_participation(actor, record: AlumnusRecord, participation: Participat
 
 def participation_in_use(participation: Participation) -> str | None:
     """What keeps a course on the record: "plan" (an action plan, or anything else referring
-    to the participation), "grant" (a grant application past its draft), or None."""
+    to the participation), what a feature registered says rests on it (grants: "grant", a
+    grant application past its draft), or None."""
     table = Participation.__table__
     for other in db.metadata.sorted_tables:
         for key in other.foreign_keys:
             if key.column.table is table and db.session.scalar(
                     sa.select(sa.exists().where(key.parent == participation.id))):
                 return "plan"
-    return "grant" if _applied_for_a_grant(participation.record_id) else None
+    for uses in hooks.registered(hooks.PARTICIPATION_USE).values():
+        found = uses(participation)
+        if found:
+            return found
+    return None
 
 
-def _applied_for_a_grant(record_id: int) -> bool:
-    """Whether the record has a grant application past its draft in a call of its office.
-
-    Eligibility (training ended long enough ago) was checked against the record's courses
-    when it was submitted: removing one would leave a grant resting on a course now gone.
-    """
-    from alumni_app.grants.models import AppState, GrantApplication, GrantCall
-
-    record = sa.select(AlumnusRecord.office_id).where(AlumnusRecord.id == record_id)
-    return bool(db.session.scalar(sa.select(sa.exists().where(
-        GrantApplication.record_id == record_id,
-        GrantApplication.state != AppState.DRAFT.value,
-        GrantApplication.call_id == GrantCall.id,
-        GrantCall.office_id == record.scalar_subquery()))))
+def register_participation_use(app, key: str, uses) -> None:
+    """Let a feature say what of its own rests on a course of a record (`uses(participation)`
+    returns a word for it, or None): the course then stays on the record."""
+    hooks.register(app, hooks.PARTICIPATION_USE, key, uses)
 
 
 def remove_participation(actor, record: AlumnusRecord, participation: Participation) -> None:
@@ -321,7 +315,7 @@ def register_merge(app, key: str, move) -> None:
     `move(actor, keep, duplicate)` runs in merge_records once the duplicate's participations
     of courses `keep` did not take belong to `keep`.
     """
-    app.extensions.setdefault("merge_hooks", {})[key] = move
+    hooks.register(app, hooks.MERGE, key, move)
 
 
 def check_mergeable(kept: AlumnusRecord, duplicate: AlumnusRecord) -> None:
@@ -357,7 +351,7 @@ def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
         .where(Participation.record_id == duplicate.id, Participation.course_id.not_in(taken))
         .values(record_id=keep.id)
     )
-    for move in current_app.extensions.get("merge_hooks", {}).values():
+    for move in hooks.registered(hooks.MERGE).values():
         move(actor, keep, duplicate)
     db.session.execute(sa.update(RecordPosition).where(RecordPosition.record_id == duplicate.id)
                        .values(record_id=keep.id))

@@ -12,9 +12,9 @@ from flask import current_app, url_for
 from flask_login import login_user
 
 from alumni_app import audit, throttle
-from alumni_app.accounts.models import User
 from alumni_app.audit import client_ip
 from alumni_app.auth import known_browsers
+from alumni_app.auth.models import User
 from alumni_app.auth.passwords import hash_password, needs_rehash, verify_password
 from alumni_app.auth.sessions import end_all_sessions, start_session
 from alumni_app.auth.tokens import consume_token, issue_token, void_tokens

@@ -9,8 +9,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app, request
 
-from alumni_app.accounts.models import User, UserSession
 from alumni_app.audit import client_ip
+from alumni_app.auth.models import User, UserSession
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from alumni_app.accounts.models import User, UserToken
+from alumni_app.auth.models import User, UserToken
 from alumni_app.auth.sessions import token_hash
 from alumni_app.db import utcnow
 from alumni_app.extensions import db

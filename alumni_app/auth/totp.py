@@ -12,7 +12,7 @@ import segno
 import sqlalchemy as sa
 from flask import current_app
 
-from alumni_app.accounts.models import RecoveryCode, User
+from alumni_app.auth.models import RecoveryCode, User
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 

@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from alumni_app import audit, throttle
-from alumni_app.accounts.models import User
 from alumni_app.audit import client_ip
 from alumni_app.auth import services
 from alumni_app.auth.forms import (
@@ -23,6 +22,7 @@ from alumni_app.auth.forms import (
     ResetPasswordForm,
     TotpForm,
 )
+from alumni_app.auth.models import User
 from alumni_app.auth.sessions import end_session
 from alumni_app.auth.tokens import find_token
 from alumni_app.auth.totp import use_recovery_code, verify_totp

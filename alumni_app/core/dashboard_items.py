@@ -1,8 +1,9 @@
 """What the dashboards list: staff's work waiting (WorkItem) and an alumnus's next steps (NextStep).
 
-A registry of providers, like the audit log's words: each feature registers functions that take
-the user and return what that user can act on (`<feature>/work.py`, registered by create_app in
-`register_dashboard_items`), so this module imports no feature. A provider counts in SQL with
+Providers are registration hooks (alumni_app/hooks.py, kinds WORK_ITEMS and NEXT_STEPS): each
+feature registers functions that take the user and return what that user can act on
+(`<feature>/work.py`, registered by create_app in `register_dashboard_items`), so this module
+imports no feature. A provider counts in SQL with
 a fixed number of statements, whatever the size of the office.
 
 A provider may return the dataclasses below, or plain dicts with the same keys
@@ -16,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app
+from alumni_app import hooks
 
 
 @dataclass(frozen=True)
@@ -42,18 +43,17 @@ class NextStep:
 Provider = Callable[[object], Iterable]
 
 
-def _registry(app=None) -> dict:
-    app = app or current_app
-    return app.extensions.setdefault("dashboard_items", {"work": [], "next": []})
+def _key(provider: Provider) -> str:
+    """One entry per function (a function registered twice counts once; two lambdas, twice)."""
+    return f"{provider.__module__}.{provider.__qualname__}@{id(provider):x}"
 
 
 def register(app, *, work: Provider | None = None, next_steps: Provider | None = None) -> None:
     """Add a feature's providers: `work(user)` for staff, `next_steps(user)` for alumni."""
-    registry = _registry(app)
-    if work is not None and work not in registry["work"]:
-        registry["work"].append(work)
-    if next_steps is not None and next_steps not in registry["next"]:
-        registry["next"].append(next_steps)
+    if work is not None:
+        hooks.register(app, hooks.WORK_ITEMS, _key(work), work)
+    if next_steps is not None:
+        hooks.register(app, hooks.NEXT_STEPS, _key(next_steps), next_steps)
 
 
 def as_work_item(item) -> WorkItem:
@@ -75,7 +75,7 @@ def as_next_step(item) -> NextStep:
 def work_items(user) -> list[WorkItem]:
     """The work waiting for `user`, in the order features registered it; nothing counted 0."""
     found = []
-    for provider in _registry()["work"]:
+    for provider in hooks.registered(hooks.WORK_ITEMS).values():
         found += [as_work_item(item) for item in provider(user) or ()]
     return [item for item in found if item.count > 0]
 
@@ -83,6 +83,6 @@ def work_items(user) -> list[WorkItem]:
 def next_steps(user) -> list[NextStep]:
     """What the alumnus should do next: what is due first comes first, undated ones last."""
     found = []
-    for provider in _registry()["next"]:
+    for provider in hooks.registered(hooks.NEXT_STEPS).values():
         found += [as_next_step(item) for item in provider(user) or ()]
     return sorted(found, key=lambda step: (step.due is None, step.due or date.max))

@@ -115,8 +115,10 @@ def charge_budget(call: GrantCall, amount: Decimal) -> None:
 def approve(actor, application: GrantApplication, amount: Decimal, usd_rate: Decimal | None,
             conditions: str, schedule: list[TrancheRow], *,
             earlier_reviews_confirmed: bool = False) -> None:
-    """Approve `amount` (<= request, ceiling and what is left of the budget) with its tranches."""
-    workflow.check(application, "approve", actor)
+    """Approve `amount` (<= request, ceiling and what is left of the budget) with its tranches.
+
+    Who may, and when, is the workflow's rule: apply_transition() asks it, once.
+    """
     _check_reviews_current(application, earlier_reviews_confirmed)
     call = application.call
     if application.requested_amount is not None and amount > application.requested_amount:
@@ -167,7 +169,6 @@ def _plan_money(application: GrantApplication, schedule: list[TrancheRow]) -> No
 def reject(actor, application: GrantApplication, reason: str, *,
            earlier_reviews_confirmed: bool = False) -> None:
     """Reject with a reason the applicant reads."""
-    workflow.check(application, "reject", actor, reason)
     _check_reviews_current(application, earlier_reviews_confirmed)
     workflow.apply_transition(application, "reject", actor=actor, message=reason,
                               decision_reason=reason, decided_at=utcnow(),

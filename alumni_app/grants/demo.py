@@ -77,7 +77,13 @@ def seed(office: Office, manager: User, officers: list[User], alumni: list[User]
     now = datetime.now(UTC)
     for user in alumni:
         _trained_long_ago(user)
-    farrukh = alumni[1]
+    _running_grant(office, manager, officers, alumni[1], now)
+    _under_review(office, manager, officers, alumni[1], now)
+    db.session.flush()
+
+
+def _running_grant(office, manager, officers, farrukh, now) -> None:
+    """Last year's call: an approved grant, its first tranche paid three months ago."""
     past = _call(manager, office, "Mini-Grant Scheme 2026", now - timedelta(days=200),
                  now - timedelta(days=140), "150000", "20000")
     grant = applications.start(farrukh, _reopened(past, now))
@@ -111,6 +117,9 @@ def seed(office: Office, manager: User, officers: list[User], alumni: list[User]
     first.planned_on, first.released_at = date.today() - timedelta(days=90), now - timedelta(
         days=90)
 
+
+def _under_review(office, manager, officers, farrukh, now) -> None:
+    """This year's open call: an application screened, one review in, one to come."""
     current = _call(manager, office, "Mini-Grant Scheme 2027", now - timedelta(days=5),
                     now + timedelta(days=60), "200000", "25000")
     pending = applications.start(farrukh, current)
@@ -130,7 +139,6 @@ def seed(office: Office, manager: User, officers: list[User], alumni: list[User]
     _score(officers[0], manager, pending, (4, 3, 2), "fund_with_changes")
     if len(officers) > 1:  # the second review is still to come: the reviewer's work list
         reviews.assign(manager, pending, officers[1])
-    db.session.flush()
 
 
 def _reopened(call: GrantCall, now: datetime) -> GrantCall:

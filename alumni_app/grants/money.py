@@ -20,7 +20,6 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from alumni_app import storage
@@ -28,19 +27,39 @@ from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.grants import dates, notifications, workflow
 from alumni_app.grants.errors import GrantError
+from alumni_app.grants.guards import (  # noqa: F401 - re-exported: the rules money obeys
+    closing_problem,
+    free_move_problem,
+    move_problem,
+    release_problem,
+    report_problem,
+    share_problem,
+)
+from alumni_app.grants.machines import application_of
 from alumni_app.grants.models import ZERO, AppState, BudgetLine, GrantApplication, GrantCall
 from alumni_app.grants.money_models import (
     GrantReport,
-    MoveState,
     Reallocation,
     Receipt,
     Refund,
-    ReportKind,
     ReportState,
     Tranche,
     TrancheState,
 )
-from alumni_app.grants.workflow import WorkflowError, application_of, state_error
+from alumni_app.grants.reads import (  # noqa: F401 - re-exported: money's read helpers
+    accounted_for,
+    available_on,
+    free_share,
+    refund_recorded,
+    refundable,
+    report_of,
+    reports,
+    spending_table,
+    spent_by_line,
+    tranche_of,
+    tranches,
+    unsettled,
+)
 
 MESSAGES = {
     "report-closed": _l("This report was submitted: receipts can no longer change."),
@@ -60,26 +79,6 @@ MESSAGES = {
 
 class MoneyError(GrantError):
     MESSAGES = MESSAGES
-
-
-def tranches(application: GrantApplication) -> list[Tranche]:
-    return list(db.session.scalars(sa.select(Tranche).filter_by(
-        application_id=application.id).order_by(Tranche.number)))
-
-
-def reports(application: GrantApplication) -> list[GrantReport]:
-    return list(db.session.scalars(sa.select(GrantReport).filter_by(
-        application_id=application.id).order_by(GrantReport.tranche_number)))
-
-
-def _tranche(application_id: int, number: int) -> Tranche | None:
-    return db.session.scalar(sa.select(Tranche).filter_by(application_id=application_id,
-                                                          number=number))
-
-
-def _report(application_id: int, number: int) -> GrantReport | None:
-    return db.session.scalar(sa.select(GrantReport).filter_by(application_id=application_id,
-                                                              tranche_number=number))
 
 
 def _guarded_add(model, row_id: int, column: str, amount: Decimal, limit) -> None:
@@ -116,24 +115,6 @@ def hold_lines(application: GrantApplication) -> None:
 
 
 # Tranches
-def release_problem(tranche: Tranche) -> WorkflowError | None:
-    application = application_of(tranche)
-    if application.state != AppState.APPROVED.value:
-        return state_error(application)
-    if tranche.number > 1:
-        previous = _tranche(tranche.application_id, tranche.number - 1)
-        if previous.state != TrancheState.RELEASED.value:
-            return WorkflowError("previous-unreleased", number=previous.number)
-        report = _report(tranche.application_id, previous.number)
-        if report.state != ReportState.ACCEPTED.value:
-            return WorkflowError("previous-report", number=previous.number)
-        accounted = accounted_for(application, accepted_only=True)
-        if accounted < application.disbursed:
-            return WorkflowError("previous-unaccounted", accounted=accounted,
-                                 disbursed=application.disbursed)
-    if application.disbursed + tranche.amount > application.approved_amount:
-        return WorkflowError("over-approved", approved=application.approved_amount)
-    return None
 
 
 def release(actor, tranche: Tranche, reference: str = "") -> None:
@@ -155,49 +136,12 @@ def release(actor, tranche: Tranche, reference: str = "") -> None:
 def _keep_report_interval(tranche: Tranche) -> None:
     """A tranche paid late moves its report's due date by as much: the grantee keeps the time."""
     delay = utcnow().date() - tranche.planned_on
-    report = _report(tranche.application_id, tranche.number)
+    report = report_of(tranche.application_id, tranche.number)
     if report is not None and delay.days > 0:
         report.due_on = dates.shifted(report.due_on, delay)
 
 
 # Spending
-def spent_by_line(application: GrantApplication, *, accepted_only: bool) -> dict[int, Decimal]:
-    """Receipts per budget line: on accepted reports only, or on every report."""
-    query = (sa.select(Receipt.budget_line_id, sa.func.sum(Receipt.amount))
-             .join(GrantReport, GrantReport.id == Receipt.report_id)
-             .where(GrantReport.application_id == application.id)
-             .group_by(Receipt.budget_line_id))
-    if accepted_only:
-        query = query.where(GrantReport.state == ReportState.ACCEPTED.value)
-    return {line_id: Decimal(total) for line_id, total in db.session.execute(query)}
-
-
-def spending_table(application: GrantApplication) -> list[dict]:
-    """Each budget line: planned, allocated now, spent (accepted, and reported), left."""
-    accepted = spent_by_line(application, accepted_only=True)
-    reported = spent_by_line(application, accepted_only=False)
-    return [{"line": line, "planned": line.total, "allocated": line.current,
-             "accepted": accepted.get(line.id, ZERO), "reported": reported.get(line.id, ZERO),
-             "left": line.current - reported.get(line.id, ZERO)}
-            for line in application.budget_lines]
-
-
-def accounted_for(application: GrantApplication, *, accepted_only: bool) -> Decimal:
-    """Money paid out that receipts (on accepted reports, or on any) or refunds account for."""
-    spent = sum(spent_by_line(application, accepted_only=accepted_only).values(), ZERO)
-    return spent + application.returned
-
-
-def unsettled(application: GrantApplication) -> Decimal:
-    """Paid out, but neither spent on accepted receipts nor returned."""
-    spent = sum(spent_by_line(application, accepted_only=True).values(), ZERO)
-    return application.disbursed - spent - application.returned
-
-
-def refundable(application: GrantApplication) -> Decimal:
-    """Paid out, neither returned nor accounted for by any receipt (accepted or not yet)."""
-    spent = sum(spent_by_line(application, accepted_only=False).values(), ZERO)
-    return application.disbursed - spent - application.returned
 
 
 # Reports and receipts
@@ -210,7 +154,7 @@ def add_receipt(actor, report: GrantReport, line_id: int | None, paid_on: date,
                 amount: Decimal, description: str, upload=None) -> Receipt:
     """Match money spent to a budget line, with the scanned receipt."""
     _editable(report)
-    tranche = _tranche(report.application_id, report.tranche_number)
+    tranche = tranche_of(report.application_id, report.tranche_number)
     if tranche is None or tranche.state != TrancheState.RELEASED.value:
         # Else an interim report would pass on receipts kept here, and once it is accepted
         # they would count for nothing: the next tranche could never be paid.
@@ -244,31 +188,6 @@ def attach_evidence(actor, report: GrantReport, upload) -> None:
     db.session.flush()
 
 
-def report_problem(report: GrantReport) -> WorkflowError | None:
-    """What stops a report from being submitted now."""
-    application = application_of(report)
-    if application.state != AppState.APPROVED.value:
-        return state_error(application)
-    tranche = _tranche(report.application_id, report.tranche_number)
-    if tranche is None or tranche.state != TrancheState.RELEASED.value:
-        return WorkflowError("tranche-not-released", number=report.tranche_number)
-    if not (report.narrative or "").strip():
-        return WorkflowError("report-incomplete", status=400)
-    if not report.receipts and application.returned < application.disbursed:
-        return WorkflowError("receipts-missing", status=400)  # (nothing spent: all returned)
-    if report.kind == ReportKind.FINAL.value and report.people_reached is None:
-        return WorkflowError("people-missing", status=400)
-    spent = sum(spent_by_line(application, accepted_only=False).values(), ZERO)
-    if spent + application.returned > application.disbursed:
-        return WorkflowError("receipts-over-disbursed", status=400, spent=spent,
-                             disbursed=application.disbursed - application.returned)
-    if report.kind == ReportKind.INTERIM.value and \
-            spent + application.returned < application.disbursed:
-        return WorkflowError("receipts-short", status=400, spent=spent,
-                             returned=application.returned, disbursed=application.disbursed)
-    return None
-
-
 def save_report(actor, report: GrantReport, values: dict) -> None:
     """Keep what the grantee wrote so far (narrative, people reached)."""
     _editable(report)
@@ -292,61 +211,6 @@ def review_report(actor, report: GrantReport, accept: bool, message: str) -> Non
 
 
 # Moves between budget lines
-def free_share() -> Decimal:
-    return Decimal(str(current_app.config.get("GRANT_FREE_MOVE_SHARE", "0.10")))
-
-
-def _moved(application_id: int) -> dict[int, tuple[Decimal, Decimal]]:
-    """Per budget line, the money moved in and out of it by the grant's approved moves."""
-    moved: dict[int, tuple[Decimal, Decimal]] = {}
-    rows = db.session.execute(
-        sa.select(Reallocation.from_line_id, Reallocation.to_line_id, Reallocation.amount)
-        .where(Reallocation.application_id == application_id,
-               Reallocation.state == MoveState.APPROVED.value))
-    for from_id, to_id, amount in rows:
-        amount = Decimal(amount)
-        into, out = moved.get(from_id, (ZERO, ZERO))
-        moved[from_id] = (into, out + amount)
-        into, out = moved.get(to_id, (ZERO, ZERO))
-        moved[to_id] = (into + amount, out)
-    return moved
-
-
-def _share_problem(move: Reallocation) -> WorkflowError | None:
-    """A move is free while, on each of its two lines, all the money moved in and out so far
-    (approved moves, this one included) stays within the free share of the line's budget as
-    approved; beyond that a manager decides."""
-    moved = _moved(move.application_id)
-    for line in (move.from_line, move.to_line):
-        into, out = moved.get(line.id, (ZERO, ZERO))
-        approved = line.current - into + out  # the line's allocation before any move
-        allowance = (approved * free_share()).quantize(Decimal("0.01"))
-        if into + out + move.amount > allowance:
-            return WorkflowError("move-over-share", status=403, line=line.description,
-                                 allowance=allowance, moved=into + out)
-    return None
-
-
-def _available(application: GrantApplication, line: BudgetLine) -> Decimal:
-    spent = spent_by_line(application, accepted_only=False).get(line.id, ZERO)
-    return line.current - spent
-
-
-def move_problem(move: Reallocation) -> WorkflowError | None:
-    """What stops a manager from approving a move: the grant's state, the money left."""
-    application = application_of(move)
-    if application.state != AppState.APPROVED.value:
-        return state_error(application)
-    available = _available(application, move.from_line)
-    if move.amount > available:
-        return WorkflowError("move-too-large", line=move.from_line.description,
-                             available=available)
-    return None
-
-
-def free_move_problem(move: Reallocation) -> WorkflowError | None:
-    """What stops the grantee from making a move alone: the above, and the free share."""
-    return move_problem(move) or _share_problem(move)
 
 
 def request_move(actor, application: GrantApplication, from_id: int, to_id: int,
@@ -359,7 +223,7 @@ def request_move(actor, application: GrantApplication, from_id: int, to_id: int,
     if source.id == target.id:
         raise MoneyError("same-line", "to_line")
     hold_lines(application)  # two moves at once: the second counts the first in its share
-    available = _available(application, source)
+    available = available_on(application, source)
     if amount > available:
         raise MoneyError("over-line", "amount", line=source.description, budget=source.current,
                          spent=source.current - available)
@@ -368,7 +232,7 @@ def request_move(actor, application: GrantApplication, from_id: int, to_id: int,
                         requested_by_id=actor.id, from_line=source, to_line=target)
     db.session.add(move)
     db.session.flush()
-    if _share_problem(move) is None:  # the grantee's own decision, through the workflow
+    if share_problem(move) is None:  # the grantee's own decision, through the workflow
         workflow.apply_transition(move, "apply", actor=actor, message=reason, amount=amount,
                                   decided_at=utcnow(), decided_by_id=actor.id)
         _apply_move(move)
@@ -400,9 +264,6 @@ def _apply_move(move: Reallocation) -> None:
 
 
 # Refunds and closing
-def refund_recorded(form_token: str | None) -> bool:
-    return bool(form_token) and db.session.scalar(
-        sa.select(Refund.id).where(Refund.form_token == form_token)) is not None
 
 
 def record_refund(actor, application: GrantApplication, amount: Decimal, returned_on: date,
@@ -430,19 +291,6 @@ def record_refund(actor, application: GrantApplication, amount: Decimal, returne
     workflow.record_event(application, "refund_recorded", actor=actor, message=reference,
                           amount=amount)
     return refund
-
-
-def closing_problem(application: GrantApplication) -> WorkflowError | None:
-    final = db.session.scalar(sa.select(GrantReport).filter_by(
-        application_id=application.id, kind=ReportKind.FINAL.value))
-    if final is None or final.state != ReportState.ACCEPTED.value:
-        return WorkflowError("final-report-open")
-    if any(t.state != TrancheState.RELEASED.value for t in tranches(application)):
-        return WorkflowError("tranches-unreleased")
-    left = unsettled(application)
-    if left != 0:
-        return WorkflowError("money-unsettled", amount=left)
-    return None
 
 
 def close(actor, application: GrantApplication, message: str = "") -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from alumni_app import storage
 from alumni_app.extensions import db
 from alumni_app.forms import form_status
-from alumni_app.grants import money, policy
+from alumni_app.grants import money, policy, screens
 from alumni_app.grants.forms import (
     ConfirmForm,
     FileForm,
@@ -202,9 +202,8 @@ def request_move(application_id: int):
                     "approve it."), "success")
             return redirect(url_for("grants.application", application_id=application.id,
                                     _anchor="budget"))
-    from alumni_app.grants.views import _application_page
 
-    return _application_page(application, 400, move_form=form)
+    return screens.applicant_page(application, 400, move_form=form)
 
 
 # The office's side
@@ -277,10 +276,9 @@ def release(tranche_id: int):
 
 
 def _refused(application, exc):
-    from alumni_app.grants.staff_views import _page
 
     flash(exc.message, "danger")
-    return _page(application, exc.status)
+    return screens.staff_page(application, exc.status)
 
 
 @staff_bp.post("/moves/<int:move_id>/decide")
@@ -307,7 +305,6 @@ def decide_move(move_id: int):
 @object_rule(*STAFF_ROLES, description="grants.policy.can_record_refund")
 def refund(application_id: int):
     """Record unspent money the grantee returned."""
-    from alumni_app.grants.staff_views import _page
 
     application = _staff_application(application_id)
     require(policy.can_record_refund(current_user, application), application)
@@ -330,10 +327,10 @@ def refund(application_id: int):
                 flash(exc.message, "info")
                 return _back(application)
             form.amount.errors = [*form.amount.errors, exc.message]
-            return _page(application, exc.status, refund_form=form)
+            return screens.staff_page(application, exc.status, refund_form=form)
         flash(_("The refund was recorded."), "success")
         return _back(application)
-    return _page(application, 400, refund_form=form)
+    return screens.staff_page(application, 400, refund_form=form)
 
 
 @staff_bp.route("/applications/<int:application_id>/close", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from alumni_app.accounts.models import User
 from alumni_app.extensions import db
+from alumni_app.grants import reads
 from alumni_app.mail import send_email
 from alumni_app.permissions import Role
 
@@ -80,10 +81,8 @@ def revision_requested(application, message: str) -> None:
 
 def decision(application) -> None:
     """Approved, rejected or found not eligible: the applicant reads the outcome and why."""
-    from alumni_app.grants import money
-
     _send(application.applicant, "decision", application=application,
-          reports=money.reports(application), tranches=money.tranches(application),
+          reports=reads.reports(application), tranches=reads.tranches(application),
           url=_application_url(application))
 
 
@@ -103,9 +102,7 @@ def comment_shared(application, comment) -> None:
 
 
 def tranche_released(application, tranche) -> None:
-    from alumni_app.grants import money
-
-    report = next((r for r in money.reports(application)
+    report = next((r for r in reads.reports(application)
                    if r.tranche_number == tranche.number), None)
     _send(application.applicant, "tranche_released", application=application,
           tranche=tranche, report=report, url=_application_url(application))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from alumni_app.alumni.policy import own_record
 from alumni_app.extensions import db
@@ -67,11 +68,34 @@ def is_applicant(user, application: GrantApplication) -> bool:
     return user_role(user) is Role.ALUMNUS and application.applicant_id == user.id
 
 
+_CONFLICTS = "grants.conflicts"  # db.session.info: (user id, application id) -> declared
+
+
 def has_conflict(user, application: GrantApplication) -> bool:
-    """`user` declared a conflict of interest on this application (as its reviewer)."""
-    return is_staff(user) and db.session.scalar(sa.select(Review.id).where(
-        Review.application_id == application.id, Review.reviewer_id == user.id,
-        Review.state == ReviewState.CONFLICT.value)) is not None
+    """`user` declared a conflict of interest on this application (as its reviewer).
+
+    Read once per transaction: a route's rule and the transition it then applies ask the same
+    question, and the answer cannot change in between but through declare_conflict(), which
+    calls forget_conflicts().
+    """
+    if not is_staff(user):
+        return False
+    known = db.session.info.setdefault(_CONFLICTS, {})
+    key = (user.id, application.id)
+    if key not in known:
+        known[key] = db.session.scalar(sa.select(Review.id).where(
+            Review.application_id == application.id, Review.reviewer_id == user.id,
+            Review.state == ReviewState.CONFLICT.value)) is not None
+    return known[key]
+
+
+def forget_conflicts(session=None) -> None:
+    (session or db.session).info.pop(_CONFLICTS, None)
+
+
+@sa.event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session, transaction) -> None:
+    forget_conflicts(session)
 
 
 def actor_kinds(user, obj) -> set[Actor]:
@@ -194,12 +218,6 @@ def can_review(user, review) -> bool:
     application = db.session.get(GrantApplication, review.application_id)
     return (review.reviewer_id == getattr(user, "id", None) and is_office_staff(user, application)
             and application.state == AppState.IN_REVIEW.value)
-
-
-def can_decide_application(user, application: GrantApplication) -> bool:
-    """A manager of the office without a declared conflict on it (the workflow also keeps
-    its reviewers from deciding it)."""
-    return is_office_manager(user, application) and not has_conflict(user, application)
 
 
 def can_remind_reviewers(user, application: GrantApplication) -> bool:

@@ -19,7 +19,8 @@ from alumni_app.extensions import db
 from alumni_app.grants import notifications, workflow
 from alumni_app.grants.errors import GrantError
 from alumni_app.grants.models import ApplicationVersion, GrantApplication
-from alumni_app.grants.policy import can_see_internal, is_office_staff
+from alumni_app.grants.policy import can_see_internal, forget_conflicts, is_office_staff
+from alumni_app.grants.reads import is_reviewer, progress, reviews_of  # noqa: F401 - re-exported
 from alumni_app.grants.review_models import (
     RECOMMENDATIONS,
     GrantComment,
@@ -49,19 +50,6 @@ class ReviewError(GrantError):
     MESSAGES = MESSAGES
 
 
-def reviews_of(application: GrantApplication) -> list[Review]:
-    return list(db.session.scalars(
-        sa.select(Review).where(Review.application_id == application.id).order_by(Review.id)))
-
-
-def progress(application: GrantApplication) -> tuple[int, int, list[Review]]:
-    """(reviews submitted, reviews required, the assignments still missing a review)."""
-    reviews = reviews_of(application)
-    done = sum(1 for r in reviews if r.state == ReviewState.SUBMITTED.value)
-    missing = [r for r in reviews if r.state == ReviewState.ASSIGNED.value]
-    return done, application.call.reviews_required, missing
-
-
 def current_version(application: GrantApplication) -> int | None:
     """The number of the application's latest submitted version."""
     return db.session.scalar(sa.select(sa.func.max(ApplicationVersion.number)).where(
@@ -79,12 +67,6 @@ def earlier_version_reviews(application: GrantApplication) -> list[Review]:
     if len(submitted) - len(earlier) >= application.call.reviews_required:
         return []
     return earlier
-
-
-def is_reviewer(user, application: GrantApplication) -> bool:
-    """Assigned to review this application (a declared conflict still counts: they were)."""
-    return db.session.scalar(sa.select(Review.id).filter_by(
-        application_id=application.id, reviewer_id=getattr(user, "id", None))) is not None
 
 
 def own_review(user, application: GrantApplication) -> Review | None:
@@ -123,6 +105,7 @@ def declare_conflict(actor, review: Review, note: str) -> None:
     if review.state == ReviewState.SUBMITTED.value:
         raise ReviewError("submitted", status=409)
     review.state, review.conflict_note = ReviewState.CONFLICT.value, note
+    forget_conflicts()
     application = db.session.get(GrantApplication, review.application_id)
     workflow.record_event(application, "conflict_declared", actor=actor, message=note,
                           internal=True)

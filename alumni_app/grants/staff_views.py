@@ -20,29 +20,23 @@ from flask_login import current_user
 
 from alumni_app.accounts.models import User
 from alumni_app.extensions import db
-from alumni_app.forms import form_status
+from alumni_app.forms import attempt, form_status
 from alumni_app.grants import (
-    applications,
     decisions,
-    money,
     pages,
     policy,
     reviews,
+    screens,
     work,
     workflow,
 )
-from alumni_app.grants.decisions import DecisionError
 from alumni_app.grants.forms import CommentForm, ConfirmForm, small_number
 from alumni_app.grants.models import APP_STATES, GrantApplication
 from alumni_app.grants.review_models import Review
 from alumni_app.grants.reviews import ReviewError, ScoreInput
 from alumni_app.grants.staff_forms import (
-    AssignForm,
     ConflictForm,
-    MoveDecisionForm,
-    RefundForm,
     RejectForm,
-    ReleaseForm,
     RevisionForm,
     ScreenForm,
     approve_form,
@@ -68,64 +62,11 @@ def _back(application, anchor=None):
                             _anchor=anchor))
 
 
-def _assign_form(application, **kwargs) -> AssignForm:
-    form = AssignForm(**kwargs)
-    form.reviewer_id.choices = [(u.id, u.display_name)
-                                for u in reviews.candidate_reviewers(application)]
-    return form
-
-
-def _page(application, status=200, **forms):
-    done, required, missing = reviews.progress(application)
-    visible = reviews.visible_reviews(current_user, application)
-    forms.setdefault("screen_form", ScreenForm(formdata=None))
-    forms.setdefault("assign_form", _assign_form(application, formdata=None))
-    forms.setdefault("comment_form", CommentForm(formdata=None))
-    forms.setdefault("revision_form", RevisionForm(formdata=None))
-    forms.setdefault("refund_form", RefundForm(formdata=None))
-    forms.setdefault("release_form", ReleaseForm(formdata=None))
-    forms.setdefault("move_form", MoveDecisionForm(formdata=None))
-    cross, sectors = pages.team_sectors(application)
-    internal = policy.can_see_internal(current_user, application)
-    return render_template(
-        "grants/staff/application.html", application=application, confirm=ConfirmForm(
-            formdata=None), done=done, required=required, missing=missing,
-        all_reviews=reviews.reviews_of(application) if internal else [
-            r for r in reviews.reviews_of(application) if r.reviewer_id == current_user.id],
-        current_version=reviews.current_version(application),
-        visible_reviews=visible, own_review=reviews.own_review(current_user, application),
-        average=reviews.average_score(visible),
-        comments=reviews.comments_for(current_user, application),
-        events=pages.timeline(application, internal=internal),
-        can_see_internal=internal,
-        can_comment=policy.can_comment(current_user, application),
-        can_remind=policy.can_remind_reviewers(current_user, application),
-        actions=workflow.allowed_actions(application, current_user),
-        blocked=workflow.blocked_actions(application, current_user),
-        can_assign=policy.can_assign_reviewers(current_user, application),
-        releasable=_releasable(application),
-        can_decide_moves=policy.can_decide_move(current_user, application),
-        is_applicant=False,
-        cross_sector=cross, sectors=sectors, plan=pages.plan_of(application),
-        region=pages.region_name(application.region_id),
-        versions=applications.versions(application),
-        tranches=money.tranches(application), reports=money.reports(application),
-        spending=money.spending_table(application) if application.approved_amount else [],
-        unsettled=money.unsettled(application) if application.approved_amount else None,
-        moves=pages.moves(application), **forms), status
-
-
-def _releasable(application) -> set[int]:
-    """The tranches this user may pay now (the next one, once its previous report is in)."""
-    return {t.id for t in money.tranches(application)
-            if workflow.allowed_actions(t, current_user)}
-
-
 @bp.get("/applications/<int:application_id>")
 @object_rule(*STAFF_ROLES, description=OFFICE)
 def application(application_id: int):
     """Everything about an application, with the actions open to this member of staff."""
-    return _page(_application(application_id))
+    return screens.staff_page(_application(application_id))
 
 
 @bp.post("/applications/<int:application_id>/screen")
@@ -135,14 +76,14 @@ def screen(application_id: int):
     application = _application(application_id)
     form = ScreenForm()
     if not form.validate_on_submit():
-        return _page(application, 400, screen_form=form)
+        return screens.staff_page(application, 400, screen_form=form)
     try:
         reviews.screen(current_user, application, form.decision.data == "eligible",
                        form.note.data or "")
     except WorkflowError as exc:
         db.session.rollback()
         form.decision.errors = [*form.decision.errors, exc.message]
-        return _page(application, exc.status, screen_form=form)
+        return screens.staff_page(application, exc.status, screen_form=form)
     db.session.commit()
     flash(_("The eligibility check was recorded."), "success")
     return _back(application)
@@ -154,7 +95,7 @@ def assign(application_id: int):
     """Ask a member of staff to review the application."""
     application = _application(application_id)
     require(policy.can_assign_reviewers(current_user, application), application)
-    form = _assign_form(application)
+    form = screens.assign_form(application)
     if form.validate_on_submit():
         reviewer = db.session.get(User, form.reviewer_id.data)
         try:
@@ -166,7 +107,7 @@ def assign(application_id: int):
             db.session.commit()
             flash(_("%(name)s was asked to review.", name=reviewer.display_name), "success")
             return _back(application, "reviews")
-    return _page(application, 400, assign_form=form)
+    return screens.staff_page(application, 400, assign_form=form)
 
 
 @bp.post("/applications/<int:application_id>/remind")
@@ -193,7 +134,7 @@ def comment(application_id: int):
     require(policy.can_comment(current_user, application), application)
     form = CommentForm()
     if not form.validate_on_submit():
-        return _page(application, 400, comment_form=form)
+        return screens.staff_page(application, 400, comment_form=form)
     reviews.add_comment(current_user, application, form.body.data, form.shared.data)
     db.session.commit()
     flash(_("Your comment was added."), "success")
@@ -207,74 +148,67 @@ def revision(application_id: int):
     application = _application(application_id)
     form = RevisionForm()
     if not form.validate_on_submit():
-        return _page(application, 400, revision_form=form)
+        return screens.staff_page(application, 400, revision_form=form)
     try:
         reviews.request_revision(current_user, application, form.message.data)
     except WorkflowError as exc:
         db.session.rollback()
         form.message.errors = [*form.message.errors, exc.message]
-        return _page(application, exc.status, revision_form=form)
+        return screens.staff_page(application, exc.status, revision_form=form)
     db.session.commit()
     flash(_("The applicant was asked to revise the application."), "success")
     return _back(application)
 
 
+def _decision_rule(application_id: int, action: str) -> GrantApplication:
+    """The application, if this user is who the workflow names to take `action` on it."""
+    application = _application(application_id)
+    require(workflow.takes_part(current_user, application, action), application)
+    return application
+
+
+def _form_error(form) -> str | None:
+    return " ".join(str(message) for message in form.form_errors) or None
+
+
 @bp.route("/applications/<int:application_id>/approve", methods=["GET", "POST"])
-@object_rule(*MANAGERS, description="grants.policy.can_decide_application; workflow: a manager "
-             "of the office who did not review")
+@object_rule(*MANAGERS, description="grants.workflow: the table's actor for 'approve' (a "
+             "manager of the office without a conflict; who reviewed it is refused)")
 def approve(application_id: int):
     """Approve an amount, its conditions and the payment and report schedule."""
-    application = _application(application_id)
-    require(policy.can_decide_application(current_user, application), application)
-    form, status, error = approve_form(application), form_status(), None
+    application = _decision_rule(application_id, "approve")
+    form, outcome = approve_form(application), None
     if form.validate_on_submit():
-        try:
-            decisions.approve(current_user, application, form.amount.data, form.usd_rate.data,
-                              form.conditions.data or "", form.tranche_rows(),
-                              earlier_reviews_confirmed=form.confirm_earlier.data)
-        except (DecisionError, WorkflowError) as exc:
-            db.session.rollback()
-            target = form[exc.field] if getattr(exc, "field", None) in form._fields else None
-            if target is not None:
-                target.errors = [*target.errors, exc.message]
-            else:
-                error = exc.message
-            status = exc.status
-        else:
-            db.session.commit()
+        outcome = attempt(form, decisions.approve, current_user, application, form.amount.data,
+                          form.usd_rate.data, form.conditions.data or "", form.tranche_rows(),
+                          earlier_reviews_confirmed=form.confirm_earlier.data)
+        if outcome:
             flash(_("The application was approved."), "success")
             return _back(application)
     return render_template("grants/staff/approve.html", application=application, form=form,
-                           error=error, earlier=reviews.earlier_version_reviews(application),
-                           blocked=workflow.blocked_actions(application, current_user)), status
+                           error=_form_error(form),
+                           earlier=reviews.earlier_version_reviews(application),
+                           blocked=workflow.blocked_actions(application, current_user)
+                           ), outcome.status if outcome is not None else form_status()
 
 
 @bp.route("/applications/<int:application_id>/reject", methods=["GET", "POST"])
-@object_rule(*MANAGERS, description="grants.policy.can_decide_application; workflow: a manager "
-             "of the office who did not review")
+@object_rule(*MANAGERS, description="grants.workflow: the table's actor for 'reject' (a "
+             "manager of the office without a conflict; who reviewed it is refused)")
 def reject(application_id: int):
     """Reject with a reason the applicant reads."""
-    application = _application(application_id)
-    require(policy.can_decide_application(current_user, application), application)
-    form, status, error = RejectForm(), form_status(), None
+    application = _decision_rule(application_id, "reject")
+    form, outcome = RejectForm(), None
     if form.validate_on_submit():
-        try:
-            decisions.reject(current_user, application, form.reason.data,
-                             earlier_reviews_confirmed=form.confirm_earlier.data)
-        except DecisionError as exc:
-            db.session.rollback()
-            form.confirm_earlier.errors = [*form.confirm_earlier.errors, exc.message]
-            status = exc.status
-        except WorkflowError as exc:
-            db.session.rollback()
-            error, status = exc.message, exc.status
-        else:
-            db.session.commit()
+        outcome = attempt(form, decisions.reject, current_user, application, form.reason.data,
+                          earlier_reviews_confirmed=form.confirm_earlier.data)
+        if outcome:
             flash(_("The application was rejected; the applicant was told why."), "success")
             return _back(application)
     return render_template("grants/staff/reject.html", application=application, form=form,
-                           error=error, earlier=reviews.earlier_version_reviews(application)
-                           ), status
+                           error=_form_error(form),
+                           earlier=reviews.earlier_version_reviews(application)
+                           ), outcome.status if outcome is not None else form_status()
 
 
 @bp.get("/reviews")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -12,7 +11,7 @@ from alumni_app import storage
 from alumni_app.alumni.policy import own_record
 from alumni_app.extensions import db
 from alumni_app.forms import form_status
-from alumni_app.grants import applications, diffs, eligibility, pages, policy, workflow
+from alumni_app.grants import applications, diffs, eligibility, pages, policy, screens
 from alumni_app.grants.applications import ApplicationError, SubmissionRefused
 from alumni_app.grants.errors import GrantError
 from alumni_app.grants.forms import (
@@ -20,10 +19,8 @@ from alumni_app.grants.forms import (
     ConfirmForm,
     FileForm,
     MessageForm,
-    MoveForm,
     TeamForm,
     application_form,
-    line_choices,
 )
 from alumni_app.grants.models import GrantApplication, GrantCall, TeamMember
 from alumni_app.grants.workflow import WorkflowError
@@ -38,18 +35,10 @@ PROPOSAL_FORM = "proposal"  # the id of the edit page's form
 
 
 @bp.record_once
-def _register_helpers(state) -> None:
-    from alumni_app.alumni.privacy import register_erasure, register_export
-    from alumni_app.alumni.services import register_merge
-    from alumni_app.grants import export, privacy, template_helpers
+def _register_hooks(state) -> None:
+    from alumni_app.grants import hooks
 
-    template_helpers.register(state.app)
-    register_export(state.app, "grant_applications", _l("Mini-grant applications"),
-                    export.applications_of)
-    register_export(state.app, "grant_teams", _l("Mini-grant teams and messages"),
-                    export.teams_of)
-    register_merge(state.app, "grants", applications.move_to_kept_record)
-    register_erasure(state.app, "grants", privacy.erase_person)
+    hooks.register(state.app)
 
 
 def _application(application_id: int) -> GrantApplication:
@@ -208,34 +197,7 @@ def application(application_id: int):
     """An application as its applicant and team see it: status, timeline, the grant."""
     application = _application(application_id)
     require(policy.can_view_application(current_user, application), application)
-    return _application_page(application)
-
-
-def _application_page(application, status=200, **forms):
-    from alumni_app.grants import money, reviews
-
-    cross, sectors = pages.team_sectors(application)
-    member = policy.team_member(current_user, application)
-    forms.setdefault("comment_form", MessageForm(formdata=None))
-    forms.setdefault("answer_form", AnswerForm(formdata=None))
-    if "move_form" not in forms:
-        forms["move_form"] = MoveForm(formdata=None)
-        forms["move_form"].from_line.choices = line_choices(application)
-        forms["move_form"].to_line.choices = line_choices(application)
-    return render_template(
-        "grants/application.html", application=application, member=member,
-        is_applicant=policy.is_applicant(current_user, application),
-        can_edit=policy.can_edit_application(current_user, application),
-        can_move=policy.can_request_move(current_user, application),
-        events=pages.timeline(application, internal=False),
-        comments=reviews.comments_for(current_user, application),
-        actions=workflow.allowed_actions(application, current_user),
-        cross_sector=cross, sectors=sectors, plan=pages.plan_of(application),
-        region=pages.region_name(application.region_id),
-        tranches=money.tranches(application), reports=money.reports(application),
-        spending=money.spending_table(application) if application.approved_amount else [],
-        moves=pages.moves(application), versions=applications.versions(application),
-        **forms), status
+    return screens.applicant_page(application)
 
 
 @bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
@@ -422,7 +384,7 @@ def comment(application_id: int):
     form = MessageForm()
     if not form.validate_on_submit() or not form.message.data:
         form.message.errors = [*form.message.errors, _("Write a message first.")]
-        return _application_page(application, 400, comment_form=form)
+        return screens.applicant_page(application, 400, comment_form=form)
     reviews.add_comment(current_user, application, form.message.data, shared=True)
     db.session.commit()
     flash(_("Your message was sent to the office."), "success")

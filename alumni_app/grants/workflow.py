@@ -19,7 +19,6 @@ in" guard below, the team size at submission). Each answer still writes a GrantE
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,30 +28,20 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from alumni_app import audit
 from alumni_app.extensions import db
-from alumni_app.grants import policy
-from alumni_app.grants.errors import GrantError
-from alumni_app.grants.models import AppState, CallState, GrantApplication, GrantCall, GrantEvent
-from alumni_app.grants.money_models import (
-    GrantReport,
-    MoveState,
-    Reallocation,
-    ReportState,
-    Tranche,
-    TrancheState,
+from alumni_app.grants import guards, policy
+from alumni_app.grants.errors import WORKFLOW_MESSAGES as MESSAGES  # noqa: F401 - re-exported
+from alumni_app.grants.errors import WorkflowError
+from alumni_app.grants.machines import (  # noqa: F401 - re-exported
+    MODELS,
+    STATES,
+    Machine,
+    application_of,
+    machine_of,
+    state_error,
 )
+from alumni_app.grants.models import AppState, CallState, GrantEvent
+from alumni_app.grants.money_models import MoveState, ReportState, TrancheState
 from alumni_app.grants.policy import Actor
-
-
-class Machine(enum.StrEnum):
-    CALL = "call"
-    APPLICATION = "application"
-    TRANCHE = "tranche"
-    REPORT = "report"
-    MOVE = "move"  # money moved between budget lines beyond the free share
-
-
-MODELS = {Machine.CALL: GrantCall, Machine.APPLICATION: GrantApplication,
-          Machine.TRANCHE: Tranche, Machine.REPORT: GrantReport, Machine.MOVE: Reallocation}
 
 
 @dataclass(frozen=True)
@@ -118,139 +107,66 @@ MOVE_TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
 TRANSITIONS = {Machine.CALL: CALL_TRANSITIONS, Machine.APPLICATION: APPLICATION_TRANSITIONS,
                Machine.TRANCHE: TRANCHE_TRANSITIONS, Machine.REPORT: REPORT_TRANSITIONS,
                Machine.MOVE: MOVE_TRANSITIONS}
-STATES = {Machine.CALL: tuple(CallState), Machine.APPLICATION: tuple(AppState),
-          Machine.TRANCHE: tuple(TrancheState), Machine.REPORT: tuple(ReportState),
-          Machine.MOVE: tuple(MoveState)}
-
-MESSAGES = {
-    "unknown-action": _l("This action does not exist."),
-    "wrong-state": _l("This cannot be done now: the application is %(state)s."),
-    "wrong-call-state": _l("This cannot be done now: the call is %(state)s."),
-    "wrong-part-state": _l("This cannot be done now: it is %(state)s."),
-    "not-yours": _l("You may not do this."),
-    "message-required": _l("Write a message saying why: the applicant will read it."),
-    "changed-meanwhile": _l("Someone else changed this at the same moment. Reload the page to "
-                            "see where things stand."),
-    "reviews-missing": _l("%(done)s of the %(required)s required reviews are in: a decision "
-                          "waits for all of them."),
-    "decider-reviewed": _l("You reviewed this application: another manager decides on it."),
-    "final-report-open": _l("The grant closes once its final report is accepted."),
-    "money-unsettled": _l("%(amount)s of the money paid out is neither spent on accepted "
-                          "receipts nor returned: record the refund first."),
-    "tranches-unreleased": _l("Some tranches are still planned: release them before closing "
-                              "the grant."),
-    "previous-unreleased": _l("Tranche %(number)s has not been released yet."),
-    "previous-report": _l("The report on tranche %(number)s must be accepted before the next "
-                          "tranche is released."),
-    "previous-unaccounted": _l("Accepted receipts and refunds account for %(accounted)s of "
-                               "the %(disbursed)s paid out so far: all of it must be "
-                               "accounted for before the next tranche."),
-    "receipts-short": _l("The receipts add up to %(spent)s and %(returned)s was returned, "
-                         "of the %(disbursed)s paid out so far: add the receipts for the rest, "
-                         "or return the unspent money to the office, before you submit this "
-                         "report."),
-    "tranche-not-released": _l("This report accounts for tranche %(number)s, which has not "
-                               "been paid yet."),
-    "report-incomplete": _l("Say what was done before you submit the report."),
-    "receipts-missing": _l("Add the receipts for the money spent before you submit the "
-                           "report."),
-    "people-missing": _l("Say how many people the project reached before you submit the "
-                         "final report."),
-    "receipts-over-disbursed": _l("The receipts add up to %(spent)s, more than the "
-                                  "%(disbursed)s paid out so far."),
-    "move-too-large": _l("The line “%(line)s” has only %(available)s left to move."),
-    "move-over-share": _l("Moves in and out of the line “%(line)s” may add up to "
-                          "%(allowance)s without a manager (%(moved)s moved so far): a manager "
-                          "decides on this one."),
-    "over-approved": _l("This would pay out more than the %(approved)s approved."),
-}
 
 
-class WorkflowError(GrantError):
-    """A transition refused; `status` is 403 (not yours), 409 (state) or 400 (input)."""
-
-    MESSAGES = MESSAGES
-
-    def __init__(self, code: str, status: int = 409, **params):
-        super().__init__(code, None, status, **params)
-
-
-def machine_of(obj) -> Machine:
-    return next(machine for machine, model in MODELS.items() if isinstance(obj, model))
-
-
-application_of = policy._application_of
-
-
-# Guards: rules beyond state and role, each returning a WorkflowError or None. They live here so
-# that buttons, checks and the state x action test all see them.
+# Guards: rules beyond state and role, each returning a WorkflowError or None (guards.py, which
+# imports no service). Named here, per transition, so buttons, checks and tests all see them.
 Guard = Callable[[object, object], WorkflowError | None]
 
 
-def _reviews_in(application: GrantApplication, user) -> WorkflowError | None:
-    from alumni_app.grants import reviews
-
-    done, required = reviews.progress(application)[:2]
-    if done < required:
-        return WorkflowError("reviews-missing", done=done, required=required)
-    if reviews.is_reviewer(user, application):
-        return WorkflowError("decider-reviewed", status=403)
-    return None
-
-
-def _money_rule(name: str) -> Guard:
-    def guard(obj, user) -> WorkflowError | None:
-        from alumni_app.grants import money
-
-        return getattr(money, name)(obj)
-
-    return guard
-
-
-def _grant_running(obj, user) -> WorkflowError | None:
-    application = application_of(obj)
-    if application.state != AppState.APPROVED.value:
-        return state_error(application)
-    return None
+def _on_object(problem) -> Guard:
+    return lambda obj, user: problem(obj)
 
 
 GUARDS: dict[tuple[Machine, str], Guard] = {
-    (Machine.APPLICATION, "approve"): _reviews_in,
-    (Machine.APPLICATION, "reject"): _reviews_in,
-    (Machine.APPLICATION, "close"): _money_rule("closing_problem"),
-    (Machine.TRANCHE, "release"): _money_rule("release_problem"),
-    (Machine.REPORT, "submit"): _money_rule("report_problem"),
-    (Machine.REPORT, "accept"): _grant_running,
-    (Machine.REPORT, "return"): _grant_running,
-    (Machine.MOVE, "apply"): _money_rule("free_move_problem"),
-    (Machine.MOVE, "approve"): _money_rule("move_problem"),
-    (Machine.MOVE, "refuse"): _grant_running,
+    (Machine.APPLICATION, "approve"): guards.reviews_in,
+    (Machine.APPLICATION, "reject"): guards.reviews_in,
+    (Machine.APPLICATION, "close"): _on_object(guards.closing_problem),
+    (Machine.TRANCHE, "release"): _on_object(guards.release_problem),
+    (Machine.REPORT, "submit"): _on_object(guards.report_problem),
+    (Machine.REPORT, "accept"): guards.grant_running,
+    (Machine.REPORT, "return"): guards.grant_running,
+    (Machine.MOVE, "apply"): _on_object(guards.free_move_problem),
+    (Machine.MOVE, "approve"): _on_object(guards.move_problem),
+    (Machine.MOVE, "refuse"): guards.grant_running,
 }
 
 
-def state_error(obj) -> WorkflowError:
-    from alumni_app.grants.labels import state_label
+def takes_part(user, obj, action: str) -> bool:
+    """The table names `user` as who takes `action` on `obj` (its state and guards aside).
 
-    codes = {Machine.CALL: "wrong-call-state", Machine.APPLICATION: "wrong-state"}
-    return WorkflowError(codes.get(machine_of(obj), "wrong-part-state"), state=state_label(obj))
+    A route's rule: who is not the table's actor for the action gets a 403 before any form.
+    """
+    transition = TRANSITIONS[machine_of(obj)].get(action)
+    return transition is not None and transition.actor in policy.actor_kinds(user, obj)
+
+
+def refusal(obj, action: str, user, message: str | None = None) -> WorkflowError | None:
+    """May `user` take `action` on `obj` now? None if so, else the WorkflowError saying why.
+
+    The one answer to that question: routes, buttons (allowed_actions) and apply_transition all
+    ask it. `message=None`: the message is not written yet (a button, a form to fill in).
+    """
+    machine = machine_of(obj)
+    transition = TRANSITIONS[machine].get(action)
+    if transition is None:
+        return WorkflowError("unknown-action", status=400)
+    if obj.state not in transition.sources:
+        return state_error(obj)
+    if not takes_part(user, obj, action):
+        return WorkflowError("not-yours", status=403)
+    if message is not None and transition.needs_message and not message.strip():
+        return WorkflowError("message-required", status=400)
+    guard = GUARDS.get((machine, action))
+    return guard(obj, user) if guard else None
 
 
 def check(obj, action: str, user, message: str = "") -> Transition:
     """Return the transition `user` may take now, or raise WorkflowError saying why not."""
-    transition = TRANSITIONS[machine_of(obj)].get(action)
-    if transition is None:
-        raise WorkflowError("unknown-action", status=400)
-    if obj.state not in transition.sources:
-        raise state_error(obj)
-    if transition.actor not in policy.actor_kinds(user, obj):
-        raise WorkflowError("not-yours", status=403)
-    if transition.needs_message and not (message or "").strip():
-        raise WorkflowError("message-required", status=400)
-    guard = GUARDS.get((machine_of(obj), action))
-    problem = guard(obj, user) if guard else None
+    problem = refusal(obj, action, user, message or "")
     if problem is not None:
         raise problem
-    return transition
+    return TRANSITIONS[machine_of(obj)][action]
 
 
 def apply_transition(obj, action: str, *, actor, message: str = "", internal: bool = False,
@@ -300,24 +216,17 @@ def record_event(obj, action: str, *, actor, from_state=None, to_state=None, mes
 
 def allowed_actions(obj, user) -> list[Transition]:
     """The transitions `user` may take on `obj` now: the buttons its page shows."""
-    allowed = []
-    for action in TRANSITIONS[machine_of(obj)]:
-        try:
-            allowed.append(check(obj, action, user, message="(button)"))
-        except WorkflowError:
-            continue
-    return allowed
+    return [transition for action, transition in TRANSITIONS[machine_of(obj)].items()
+            if refusal(obj, action, user) is None]
 
 
 def blocked_actions(obj, user) -> list[tuple[Transition, str]]:
     """Transitions open in this state and to this user, but held by a guard, with the reason."""
     blocked = []
-    kinds = policy.actor_kinds(user, obj)
-    for transition in TRANSITIONS[machine_of(obj)].values():
-        if obj.state not in transition.sources or transition.actor not in kinds:
+    for action, transition in TRANSITIONS[machine_of(obj)].items():
+        if obj.state not in transition.sources or not takes_part(user, obj, action):
             continue
-        guard = GUARDS.get((machine_of(obj), transition.action))
-        problem = guard(obj, user) if guard else None
+        problem = refusal(obj, action, user)
         if problem is not None:
             blocked.append((transition, problem.message))
     return blocked

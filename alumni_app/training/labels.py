@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from alumni_app import hooks
 from alumni_app.training.models import ProgramType
 
 PROGRAM_TYPE_LABELS = {
@@ -31,3 +32,8 @@ def name_choices(items: Iterable) -> list[tuple[int, str]]:
     locale = str(get_locale())
     named = [(item.id, item.name(locale)) for item in items]
     return sorted(named, key=lambda pair: pair[1].casefold())
+
+
+def register(app) -> None:
+    """The catalog's words that every page may show (a course's programme type)."""
+    hooks.register(app, hooks.TEMPLATE_GLOBALS, "program_type_label", program_type_label)
