@@ -32,7 +32,7 @@ from alumni_app.permissions import Role, role_required
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 
 STATES = {
-    JobState.QUEUED: _l("Queued again"),
+    JobState.QUEUED: _l("Waiting for a worker"),
     JobState.RUNNING: _l("Running"),
     JobState.RETRYING: _l("Failed, will be tried again"),
     JobState.DONE: _l("Done"),
