@@ -13,6 +13,7 @@ import json
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
@@ -22,6 +23,7 @@ from alumni_app.imports.uploads import path_of
 from alumni_app.jobs import tracking
 from alumni_app.jobs.models import RETRYABLE, Job, JobState
 from alumni_app.jobs.queue import TASKS, enqueue
+from alumni_app.permissions import scope_to_office
 
 DRY_RUN, COMMIT = "imports.dry_run", "imports.commit"
 ACTIVE = frozenset({JobState.QUEUED.value, JobState.RUNNING.value, JobState.RETRYING.value})
@@ -93,6 +95,30 @@ def run_again(upload: ImportUpload, actor) -> bool:
         return False
     db.session.expire_all()
     return True
+
+
+RECENT = 20  # uploads listed on the upload page
+
+
+def recent(user) -> list[ImportUpload]:
+    """The latest uploads the user's office made (an administrator's: every office's), with
+    their jobs, in one query."""
+    query = (sa.select(ImportUpload).options(joinedload(ImportUpload.job),
+                                             joinedload(ImportUpload.office))
+             .order_by(ImportUpload.created_at.desc(), ImportUpload.id.desc()).limit(RECENT))
+    return list(db.session.scalars(scope_to_office(query, ImportUpload.office_id, user)))
+
+
+def progress_word(upload: ImportUpload) -> str:
+    """Where the upload stands, for the list of recent files: a key of views.STATE_WORDS."""
+    if upload.committed_at is not None:
+        return "imported"
+    state = state_of(upload)
+    if state in ACTIVE:
+        return "running"
+    if state in RETRYABLE:
+        return state
+    return "checked" if upload.report else "failed"
 
 
 def seconds_left(job: Job, now: datetime | None = None) -> int | None:

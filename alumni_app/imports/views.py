@@ -8,6 +8,7 @@ import re
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from alumni_app import audit
@@ -127,9 +128,21 @@ def _upload_form() -> UploadForm:
     return form
 
 
+STATE_WORDS = {
+    "imported": _l("Imported"),
+    "running": _l("Being checked or imported"),
+    "checked": _l("Checked: waiting for your review"),
+    "interrupted": _l("Interrupted: run it again"),
+    "failed": _l("Failed"),
+}
+
+
 def _upload_page(form: UploadForm, status: int):
+    uploads_shown = runs.recent(current_user)
     return render_template("imports/upload.html", form=form,
-                           limit_mb=_limit() // (1024 * 1024)), status
+                           limit_mb=_limit() // (1024 * 1024), uploads=uploads_shown,
+                           words={u.id: STATE_WORDS[runs.progress_word(u)]
+                                  for u in uploads_shown}), status
 
 
 @bp.route("", methods=["GET", "POST"])

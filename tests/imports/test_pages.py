@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -241,3 +242,29 @@ def test_an_import_whose_worker_died_is_reported_and_runs_again_with_one_click(
     job = _job(token)
     assert (job.id, job.kind, job.state, job.attempts) == (job_id, "imports.commit", "done", 2)
     assert "Imported: 1 created" in officer.get(f"/records/import/{token}").text
+
+
+def test_the_upload_page_lists_the_office_s_recent_files_with_where_they_stand(
+        login, users, office, other_office, make_user, task_queue):
+    """Where a failed or interrupted import is found again (the dashboard links here)."""
+    officer = login(users["officer"])
+    rows = [["Given name", "Family name", "E-mail"], ["Aziza", "Listova", "l@ex.org"]]
+    waiting = _token(_upload(officer, "waiting.csv", _csv_bytes(rows)))
+    checked = _token(_upload(officer, "checked.csv", _csv_bytes(rows)))
+    task_queue.run_all()
+    stranger = login(make_user(role="officer", office=other_office))
+    _token(_upload(stranger, "theirs.csv", _csv_bytes(rows)))
+    job = _job(waiting)
+    job.state, job.heartbeat_at = "running", utcnow() - timedelta(hours=1)
+    db.session.commit()
+
+    page = officer.get("/records/import").text
+    assert "theirs.csv" not in page
+    assert re.search(r"waiting\.csv</a>.*?Interrupted: run it again", page, re.S)
+    assert re.search(r"checked\.csv</a>.*?Checked: waiting for your review", page, re.S)
+    assert f"/records/import/{checked}" in page
+    officer.post(f"/records/import/{checked}/commit", data={})
+    task_queue.run_all()
+    assert re.search(r"checked\.csv</a>.*?Imported", officer.get("/records/import").text, re.S)
+    admin_page = login(users["admin"]).get("/records/import").text
+    assert "theirs.csv" in admin_page and "Kyrgyz Republic Office" in admin_page
