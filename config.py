@@ -57,10 +57,12 @@ class Config:
     # several app servers IMPORT_FOLDER must be a folder they all share.
     IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
     IMPORT_FOLDER = env("IMPORT_FOLDER")
-    # Dry runs and imports run in a thread of the app server; the page refreshes to show progress.
-    IMPORT_IN_BACKGROUND = env_bool("IMPORT_IN_BACKGROUND", True)
+    # Dry runs and imports are jobs of the queue (`flask worker`); the review page refreshes itself
+    # every IMPORT_REFRESH_SECONDS while one runs, and the worker writes the rows done at most
+    # every IMPORT_PROGRESS_SECONDS (a job without a sign of life for JOB_STALE_SECONDS is shown
+    # interrupted).
     IMPORT_REFRESH_SECONDS = env_int("IMPORT_REFRESH_SECONDS", 2)
-    IMPORT_STALE_SECONDS = env_int("IMPORT_STALE_SECONDS", 120)
+    IMPORT_PROGRESS_SECONDS = float(env("IMPORT_PROGRESS_SECONDS", "2"))
 
     # Cookies. The Flask session only carries a pointer to a server-side session row.
     SESSION_COOKIE_NAME = "alumni_session"
@@ -185,7 +187,6 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"  # noqa: S105 - tests only
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     WTF_CSRF_ENABLED = False
-    IMPORT_IN_BACKGROUND = False  # tests that want the thread turn it on
     MAIL_BACKEND = "memory"
     RATELIMIT_STORAGE_URI = "memory://"
     # A fast hash in tests; production parameters are tested separately.

@@ -139,12 +139,14 @@ def _import_all_models() -> None:
 
     # The policies register who may see each kind of object (permissions.reaches).
     from alumni_app.accounts import policy as account_policy  # noqa: F401
-    from alumni_app.alumni import claim_models, import_aliases  # noqa: F401
+    from alumni_app.alumni import claim_models  # noqa: F401
     from alumni_app.alumni import models as alumni_models  # noqa: F401
     from alumni_app.alumni import policy as alumni_policy  # noqa: F401
     from alumni_app.grants import models as grant_models  # noqa: F401
     from alumni_app.grants import money_models, review_models  # noqa: F401
     from alumni_app.grants import policy as grant_policy  # noqa: F401
+    from alumni_app.imports import models as import_models  # noqa: F401
+    from alumni_app.imports import policy as import_policy  # noqa: F401
     from alumni_app.jobs import models as job_models  # noqa: F401
     from alumni_app.offices import models as office_models  # noqa: F401
     from alumni_app.offices import policy as office_policy  # noqa: F401
@@ -165,7 +167,6 @@ def register_blueprints(app: Flask) -> None:
     from alumni_app.accounts.admin_views import bp as admin_users_bp
     from alumni_app.accounts.views import bp as accounts_bp
     from alumni_app.alumni.claim_staff_views import bp as claims_bp
-    from alumni_app.alumni.import_views import bp as imports_bp
     from alumni_app.alumni.profile_views import bp as profile_bp
     from alumni_app.alumni.record_parts_views import bp as record_parts_bp
     from alumni_app.alumni.staff_views import bp as records_bp
@@ -176,6 +177,7 @@ def register_blueprints(app: Flask) -> None:
     from alumni_app.core.views import bp as core_bp
     from alumni_app.grants import call_views, money_views, staff_views
     from alumni_app.grants import views as grant_views
+    from alumni_app.imports.views import bp as imports_bp
     from alumni_app.offices.views import bp as offices_bp
     from alumni_app.plans.activity_views import bp as activities_bp
     from alumni_app.plans.staff_views import bp as plan_staff_bp
@@ -235,6 +237,7 @@ def register_audit_words(app: Flask) -> None:
     from alumni_app.accounts import audit_words as accounts
     from alumni_app.alumni import audit_words as alumni
     from alumni_app.grants import audit_words as grants
+    from alumni_app.imports import audit_words as imports
     from alumni_app.jobs import audit_words as jobs
     from alumni_app.offices import audit_words as offices
     from alumni_app.plans import audit_words as plans
@@ -242,7 +245,7 @@ def register_audit_words(app: Flask) -> None:
     from alumni_app.training import audit_words as training
 
     audit_words.register_core(app)
-    for feature in (accounts, offices, alumni, training, plans, grants, jobs, reports):
+    for feature in (accounts, offices, alumni, training, imports, plans, grants, jobs, reports):
         feature.register(app)
 
 
@@ -264,9 +267,9 @@ def register_dashboard_items(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from alumni_app.alumni import import_cli
     from alumni_app.cli import register
     from alumni_app.grants.tasks import send_grant_reminders_command
+    from alumni_app.imports import cli as import_cli
     from alumni_app.jobs.worker import worker_command
     from alumni_app.plans.tasks import send_reminders_command
     from alumni_app.reports.cli import refresh_figures_command
@@ -284,6 +287,7 @@ def register_tasks() -> None:
     from alumni_app import mail  # noqa: F401
     from alumni_app.auth import tasks as auth_tasks  # noqa: F401
     from alumni_app.grants import tasks as grant_tasks  # noqa: F401
+    from alumni_app.imports import tasks as import_tasks  # noqa: F401
     from alumni_app.jobs import tasks as job_tasks  # noqa: F401
     from alumni_app.plans import tasks as plan_tasks  # noqa: F401
     from alumni_app.reports import tasks as report_tasks  # noqa: F401

@@ -12,10 +12,10 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from alumni_app.accounts import services as accounts
-from alumni_app.alumni.import_cli import operator
 from alumni_app.auth.passwords import password_problem
 from alumni_app.auth.services import find_user_by_email, set_password
 from alumni_app.extensions import db
+from alumni_app.imports.cli import operator
 from alumni_app.mail import send_email
 from alumni_app.offices.models import Office
 from alumni_app.permissions import SECOND_FACTOR_ROLES, Role

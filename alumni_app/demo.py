@@ -9,14 +9,14 @@ import sqlalchemy as sa
 from alumni_app.accounts import services as accounts
 from alumni_app.accounts.models import User
 from alumni_app.alumni import privacy, services, synthetic
-from alumni_app.alumni.models import Region, Visibility
+from alumni_app.alumni.models import Visibility
 from alumni_app.auth import totp
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
 from alumni_app.permissions import Role
 from alumni_app.plans import services as plans
-from alumni_app.training.models import Course, Sector
+from alumni_app.training.models import Course, Region, Sector
 
 DEMO_PASSWORD = "silk-road-demo-2026"  # noqa: S105 - printed demo credentials
 # Fixed so the printed instructions stay valid; demo data only, never on real accounts.

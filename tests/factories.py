@@ -163,7 +163,7 @@ def make_sector(**values):
 
 
 def make_region(office: Office, **values):
-    from alumni_app.alumni.models import Region
+    from alumni_app.training.models import Region
 
     n = next(_seq)
     region = Region(office_id=office.id, name_en=values.pop("name_en", f"Region {n}"),

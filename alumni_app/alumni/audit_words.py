@@ -1,13 +1,12 @@
-"""The audit log's words for records, their courses and posts, claims, erasure and imports."""
+"""The audit log's words for records, their courses and posts, claims and erasure."""
 
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from alumni_app.alumni.claim_models import ClaimRequest, ErasureRequest
-from alumni_app.alumni.models import AlumnusRecord, Region
+from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.audit_words import Subject, Wording
 from alumni_app.audit_words import register as register_words
 from alumni_app.permissions import is_staff
@@ -54,10 +53,6 @@ ACTIONS = {
                         _l("%(actor)s did not confirm the match asked for: %(subject)s")),
     "erasure.requested": W(_l("Erasure asked for"),
                            _l("%(actor)s asked for their personal data to be erased")),
-    "records.imported": W(_l("Records imported"),
-                          _l("%(actor)s imported records for the office %(subject)s")),
-    "regions.created": W(_l("Region added"), _l("%(actor)s added the region %(subject)s")),
-    "regions.updated": W(_l("Region changed"), _l("%(actor)s changed the region %(subject)s")),
 }
 
 
@@ -82,7 +77,6 @@ SUBJECTS = {
     "ClaimRequest": Subject(ClaimRequest, _claim_name, _claim_url),
     "ErasureRequest": Subject(ErasureRequest, lambda e: e.user.display_name if e.user else "—",
                               _erasure_url),
-    "Region": Subject(Region, lambda r: r.name(str(get_locale()))),
 }
 
 

@@ -12,11 +12,11 @@ from flask_babel import lazy_gettext as _l
 from alumni_app import audit_words
 from alumni_app.accounts.models import User
 from alumni_app.alumni.forms import GENDER_LABELS
-from alumni_app.alumni.models import AlumnusRecord, Region, Visibility
+from alumni_app.alumni.models import AlumnusRecord, Visibility
 from alumni_app.alumni.services import POST_VALUES, merged_ids
 from alumni_app.audit import AuditEvent
 from alumni_app.extensions import db
-from alumni_app.training.models import Course, Sector
+from alumni_app.training.models import Course, Region, Sector
 
 SHOWN = 300
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from alumni_app.db import TimestampMixin, UTCDateTime
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
-from alumni_app.training.models import Participation, Sector
+from alumni_app.training.models import Participation, Region, Sector
 
 
 class Visibility(enum.StrEnum):
@@ -28,22 +28,6 @@ class Gender(enum.StrEnum):
 
 VISIBILITY_VALUES = tuple(v.value for v in Visibility)
 GENDER_VALUES = tuple(g.value for g in Gender)
-
-
-class Region(TimestampMixin, db.Model):
-    """A region of an office's country, for reporting; staff extend the list."""
-
-    __tablename__ = "regions"
-    __table_args__ = (sa.UniqueConstraint("office_id", "name_en"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), index=True)
-    name_en: Mapped[str] = mapped_column(sa.String(80))
-    name_ru: Mapped[str] = mapped_column(sa.String(80))
-    is_active: Mapped[bool] = mapped_column(default=True)
-
-    def name(self, locale: str) -> str:
-        return self.name_ru if locale == "ru" and self.name_ru else self.name_en
 
 
 record_sectors = sa.Table(

@@ -17,7 +17,7 @@ from alumni_app.alumni.forms import (
     RecordForm,
 )
 from alumni_app.alumni.history import record_history
-from alumni_app.alumni.models import AlumnusRecord, Region
+from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.auth.forms import ConfirmForm
 from alumni_app.extensions import db
 from alumni_app.forms import form_status, positive_int
@@ -31,7 +31,7 @@ from alumni_app.permissions import (
     scope_to_office,
 )
 from alumni_app.training.labels import name_choices
-from alumni_app.training.models import Course, Sector
+from alumni_app.training.models import Course, Region, Sector
 
 bp = Blueprint("records", __name__, url_prefix="/records")
 

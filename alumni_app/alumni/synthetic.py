@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from alumni_app.alumni.models import AlumnusRecord, Region, SearchTerm, Visibility, record_sectors
+from alumni_app.alumni.models import AlumnusRecord, SearchTerm, Visibility, record_sectors
 from alumni_app.alumni.names import name_key
 from alumni_app.alumni.services import search_terms
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
-from alumni_app.training.models import Course, Participation, Sector
+from alumni_app.training.models import Course, Participation, Region, Sector
 
 # (Latin, Cyrillic) pairs; family names get a feminine form by adding "a" / "а".
 GIVEN_MALE = [("Farrukh", "Фаррух"), ("Rustam", "Рустам"), ("Jamshed", "Джамшед"),

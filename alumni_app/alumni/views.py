@@ -17,7 +17,7 @@ from alumni_app.alumni.directory import (
     counts_from_terms,
     term_count_query,
 )
-from alumni_app.alumni.models import AlumnusRecord, Region
+from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.extensions import db
 from alumni_app.forms import positive_int
 from alumni_app.offices.models import Office
@@ -30,7 +30,7 @@ from alumni_app.permissions import (
     role_required,
     scope_to_office,
 )
-from alumni_app.training.models import Course, Participation, ProgramType, Sector
+from alumni_app.training.models import Course, Participation, ProgramType, Region, Sector
 
 bp = Blueprint("directory", __name__, url_prefix="/directory")
 PER_PAGE_CHOICES = (25, 50, 100)

@@ -6,12 +6,12 @@ import sqlalchemy as sa
 
 from alumni_app.accounts.models import User
 from alumni_app.alumni.directory import Filters, filter_conditions
-from alumni_app.alumni.models import AlumnusRecord, Region
+from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.audiences.filters import Audience
 from alumni_app.extensions import db
 from alumni_app.grants.models import AppState, GrantApplication
 from alumni_app.plans.models import ActionPlan, PlanStatus
-from alumni_app.training.models import Course, Participation, ProgramType, Sector
+from alumni_app.training.models import Course, Participation, ProgramType, Region, Sector
 
 ACTIVE_PLAN_STATES = (PlanStatus.IN_PROGRESS.value, PlanStatus.STALLED.value)
 GRANT_STATES = (AppState.APPROVED.value, AppState.CLOSED.value)

@@ -32,7 +32,7 @@ from alumni_app.permissions import Role, role_required
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 
 STATES = {
-    JobState.QUEUED: _l("Queued again"),
+    JobState.QUEUED: _l("Waiting for a worker"),
     JobState.RUNNING: _l("Running"),
     JobState.RETRYING: _l("Failed, will be tried again"),
     JobState.DONE: _l("Done"),
@@ -41,7 +41,9 @@ STATES = {
 }
 COUNTS = {"sent": _l("sent"), "delivered": _l("delivered"), "failed": _l("not delivered"),
           "already_sent": _l("already sent"), "deleted": _l("deleted"),
-          "seconds": _l("seconds")}
+          "seconds": _l("seconds"), "rows": _l("rows"), "created": _l("created"),
+          "updated": _l("updated"), "unchanged": _l("unchanged"),
+          "with_errors": _l("with errors"), "nothing_to_do": _l("nothing to do")}
 
 
 def _listing(failed_only: bool, kind: str | None = None) -> sa.Select:

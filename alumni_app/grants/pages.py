@@ -8,7 +8,6 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import get_locale
 
-from alumni_app.alumni.models import Region
 from alumni_app.extensions import db
 from alumni_app.grants import policy
 from alumni_app.grants.models import (
@@ -23,7 +22,7 @@ from alumni_app.grants.review_models import Review, ReviewState
 from alumni_app.grants.work import my_reviews_query
 from alumni_app.pagination import paginate
 from alumni_app.plans.models import ActionPlan
-from alumni_app.training.models import Participation
+from alumni_app.training.models import Participation, Region
 
 SORTS = {
     "submitted": GrantApplication.submitted_at, "title": GrantApplication.title,

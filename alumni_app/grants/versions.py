@@ -37,7 +37,7 @@ def _iso(day: date | None) -> str:
 
 
 def application_region_name(application: GrantApplication) -> str:
-    from alumni_app.alumni.models import Region
+    from alumni_app.training.models import Region
 
     region = db.session.get(Region, application.region_id) if application.region_id else None
     return region.name_en if region else ""

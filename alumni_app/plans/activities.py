@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from alumni_app import audit, storage
 from alumni_app.alumni.directory import search_condition
-from alumni_app.alumni.models import AlumnusRecord, Region
+from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.forms import BaseForm, WholeNumberField
@@ -23,7 +23,7 @@ from alumni_app.plans.models import (
     Activity,
     ActivityKind,
 )
-from alumni_app.training.models import Course, Participation, Sector
+from alumni_app.training.models import Course, Participation, Region, Sector
 
 KIND_LABELS = {
     ActivityKind.SEMINAR: _l("Seminar at own organization"),

@@ -7,7 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from alumni_app.alumni.models import AlumnusRecord, Region
+from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.extensions import db
 from alumni_app.forms import positive_int
 from alumni_app.permissions import scope_to_office
@@ -22,7 +22,7 @@ from alumni_app.plans.models import (
     update_barriers,
 )
 from alumni_app.plans.policy import visible_to
-from alumni_app.training.models import Course, Participation, Sector
+from alumni_app.training.models import Course, Participation, Region, Sector
 
 SHOW = ("attention", "check_ins", "milestones", "support", "all")
 

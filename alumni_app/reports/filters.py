@@ -12,12 +12,11 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 
-from alumni_app.alumni.models import Region
 from alumni_app.extensions import db
 from alumni_app.forms import positive_int
 from alumni_app.reports.rules import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR
 from alumni_app.training.labels import name_choices, program_type_label
-from alumni_app.training.models import PROGRAM_TYPE_VALUES, Sector
+from alumni_app.training.models import PROGRAM_TYPE_VALUES, Region, Sector
 
 ARGS = ("fy_from", "fy_to", "sector", "region", "program_type")
 

@@ -1,4 +1,4 @@
-"""The audit log's words for the course catalog and the list of sectors."""
+"""The audit log's words for the course catalog and the lists of sectors and regions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from alumni_app.audit_words import Subject, Wording
 from alumni_app.audit_words import register as register_words
 from alumni_app.permissions import is_staff
-from alumni_app.training.models import Course, Sector
+from alumni_app.training.models import Course, Region, Sector
 
 ACTIONS = {
     "course.created": Wording(_l("Course added to the catalog"),
@@ -20,6 +20,9 @@ ACTIONS = {
                                _l("%(actor)s added the sector %(subject)s")),
     "sectors.updated": Wording(_l("Sector changed"),
                                _l("%(actor)s changed the sector %(subject)s")),
+    "regions.created": Wording(_l("Region added"), _l("%(actor)s added the region %(subject)s")),
+    "regions.updated": Wording(_l("Region changed"),
+                               _l("%(actor)s changed the region %(subject)s")),
 }
 
 
@@ -30,6 +33,7 @@ def _course_url(course: Course, reader) -> str | None:
 SUBJECTS = {
     "Course": Subject(Course, lambda c: c.title, _course_url),
     "Sector": Subject(Sector, lambda s: s.name(str(get_locale()))),
+    "Region": Subject(Region, lambda r: r.name(str(get_locale()))),
 }
 
 

@@ -1,4 +1,4 @@
-"""The course catalog, sectors and participations (who took which course)."""
+"""The course catalog and its reference data (sectors, the offices' regions), participations."""
 
 from __future__ import annotations
 
@@ -35,6 +35,22 @@ class Sector(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name_en: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    name_ru: Mapped[str] = mapped_column(sa.String(80))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    def name(self, locale: str) -> str:
+        return self.name_ru if locale == "ru" and self.name_ru else self.name_en
+
+
+class Region(TimestampMixin, db.Model):
+    """A region of an office's country, for reporting; staff extend the list."""
+
+    __tablename__ = "regions"
+    __table_args__ = (sa.UniqueConstraint("office_id", "name_en"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), index=True)
+    name_en: Mapped[str] = mapped_column(sa.String(80))
     name_ru: Mapped[str] = mapped_column(sa.String(80))
     is_active: Mapped[bool] = mapped_column(default=True)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from alumni_app.alumni.models import Region
 from alumni_app.permissions import is_admin, is_staff, reaches, same_office
+from alumni_app.training.models import Region
 
 
 def can_manage_sectors(user) -> bool:

@@ -8,7 +8,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from alumni_app.alumni.models import AlumnusRecord, Region
+from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.extensions import db
 from alumni_app.forms import form_status, positive_int
 from alumni_app.offices.models import Office
@@ -26,7 +26,14 @@ from alumni_app.search_text import contains_ci
 from alumni_app.training import policy, services
 from alumni_app.training.forms import FISCAL_YEAR_MISMATCH, CourseForm, RegionForm, SectorForm
 from alumni_app.training.labels import name_choices
-from alumni_app.training.models import Course, Participation, ProgramType, Sector, fiscal_year
+from alumni_app.training.models import (
+    Course,
+    Participation,
+    ProgramType,
+    Region,
+    Sector,
+    fiscal_year,
+)
 
 bp = Blueprint("courses", __name__)
 

@@ -11,16 +11,20 @@ import contextlib
 import logging
 import os
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import current_app, has_app_context
+from huey.storage import MemoryStorage
 from werkzeug.serving import make_server
 
 from alumni_app import create_app
 from alumni_app.extensions import db
+from alumni_app.jobs import huey
 from tests import factories
+from tests.queue_helpers import running_worker
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -86,13 +90,16 @@ class _ErrorRecords(logging.Handler):
 
 
 @contextlib.contextmanager
-def serve_demo(folder: Path, seed_more: Callable[[], object] | None = None) -> Iterator[str]:
+def serve_demo(folder: Path, seed_more: Callable[[], object] | None = None, *,
+               worker: bool = False) -> Iterator[str]:
     """Serve the app with the demo data over HTTP on 127.0.0.1 and yield its base URL.
 
     The database is a SQLite file in `folder`, so the server's threads share it; this holds
     even when TEST_DATABASE_URL points the rest of the suite at PostgreSQL. `seed_more` runs
     in the app context after the demo data is seeded, before the first request. Fails the
-    test if the application logged an error meanwhile.
+    test if the application logged an error meanwhile. With `worker`, background tasks wait
+    in a real queue (a SQLite file) for a worker running beside the server, as in production;
+    without, they run inline.
     """
     from alumni_app import demo
 
@@ -102,8 +109,10 @@ def serve_demo(folder: Path, seed_more: Callable[[], object] | None = None) -> I
         "WTF_CSRF_ENABLED": True,
         "SERVER_NAME": None,
         "IMPORT_FOLDER": str(folder / "imports"),
-        "IMPORT_IN_BACKGROUND": True,  # as in production: the page refreshes until done
         "IMPORT_REFRESH_SECONDS": 1,
+        **({"QUEUE_IMMEDIATE": False, "QUEUE_URL": f"sqlite:///{folder / 'queue.db'}",
+            "QUEUE_NAME": f"e2e_{uuid.uuid4().hex[:12]}", "QUEUE_POLL_SECONDS": 0.1,
+            "WORKER_HEARTBEAT_SECONDS": 1} if worker else {}),
     })
     with app.app_context():
         db.create_all()
@@ -120,7 +129,8 @@ def serve_demo(folder: Path, seed_more: Callable[[], object] | None = None) -> I
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.port}"
+        with running_worker(app) if worker else contextlib.nullcontext():
+            yield f"http://127.0.0.1:{server.port}"
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -128,6 +138,9 @@ def serve_demo(folder: Path, seed_more: Callable[[], object] | None = None) -> I
         app_logger.removeHandler(errors)
         with app.app_context():
             db.engine.dispose()
+        if worker:  # the next app built gives the queue its own settings; this one's go
+            huey.flush()
+            huey.storage = MemoryStorage(huey.name)
     if errors.records:
         pytest.fail("the application logged errors while serving the test:\n\n"
                     + "\n\n".join(errors.records), pytrace=False)
@@ -139,6 +152,13 @@ def live_server(tmp_path) -> Iterator[str]:
     seeded demo data (used TOTP codes, changed language preferences and login-failure
     counters do not leak between tests)."""
     with serve_demo(tmp_path) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def live_server_with_worker(tmp_path) -> Iterator[str]:
+    """As live_server, with the background work done by a worker beside the server."""
+    with serve_demo(tmp_path, worker=True) as base_url:
         yield base_url
 
 

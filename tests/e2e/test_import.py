@@ -26,8 +26,10 @@ def summary(page: Page, label: str):
     return page.get_by_role("row", name=label).get_by_role("cell")
 
 
-def test_officer_imports_a_russian_sheet_leaving_out_the_bad_row(page: Page, live_server: str,
-                                                                  tmp_path):
+def test_officer_imports_a_russian_sheet_leaving_out_the_bad_row(
+        page: Page, live_server_with_worker: str, tmp_path):
+    """Through the queue and a worker, as in production: the page refreshes until each job ends."""
+    live_server = live_server_with_worker
     sheet = tmp_path / "выпускники.csv"
     sheet.write_text(SHEET, encoding="utf-8")
     log_in(page, live_server, "officer.tj@example.org")

@@ -7,13 +7,13 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from alumni_app.alumni.models import AlumnusRecord, Region, record_sectors
+from alumni_app.alumni.models import AlumnusRecord, record_sectors
 from alumni_app.extensions import db
 from alumni_app.grants.models import GrantApplication, GrantCall
 from alumni_app.grants.money_models import Refund, Tranche
 from alumni_app.plans.models import ActionPlan, Activity, ProgressUpdate, update_barriers
 from alumni_app.reports.models import ExchangeRate
-from alumni_app.training.models import Course, Participation, Sector
+from alumni_app.training.models import Course, Participation, Region, Sector
 from tests import factories
 
 D = Decimal

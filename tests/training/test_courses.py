@@ -7,12 +7,11 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from alumni_app.alumni.models import Region
 from alumni_app.audit import AuditEvent
 from alumni_app.extensions import db
 from alumni_app.training import policy as training_policy
 from alumni_app.training import services
-from alumni_app.training.models import Course, Sector
+from alumni_app.training.models import Course, Region, Sector
 from tests.factories import make_course, make_region, make_sector
 
 

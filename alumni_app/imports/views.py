@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import re
-import time
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, FieldList, SelectField
 
 from alumni_app import audit
-from alumni_app.alumni import import_jobs as jobs
-from alumni_app.alumni.import_aliases import ImportAlias
-from alumni_app.alumni.import_files import (
-    FIELD_LABELS,
-    MAX_COLUMNS,
-    ImportFileError,
-    check_file,
-    column_letter,
-    extension_of,
+from alumni_app.auth.forms import ConfirmForm
+from alumni_app.extensions import db
+from alumni_app.forms import form_status
+from alumni_app.imports import runs, uploads
+from alumni_app.imports.columns import column_letter
+from alumni_app.imports.errors import ImportFileError
+from alumni_app.imports.forms import (
+    FIELD_CHOICES,
+    HEADINGS,
+    CommitForm,
+    MappingForm,
+    UploadForm,
+    chosen_values,
+    values_form,
 )
-from alumni_app.alumni.import_report import (
+from alumni_app.imports.models import ImportAlias, ImportUpload
+from alumni_app.imports.policy import SAME_OFFICE, can_forget_alias, can_use_upload
+from alumni_app.imports.reading import check_file, extension_of
+from alumni_app.imports.report import (
     ImportReport,
     duplicate_text,
     field_label,
@@ -33,10 +39,7 @@ from alumni_app.alumni.import_report import (
     merge_pairs,
     problem_text,
 )
-from alumni_app.alumni.import_values import HEADINGS, chosen_values, values_form
-from alumni_app.auth.forms import ConfirmForm
-from alumni_app.extensions import db
-from alumni_app.forms import BaseForm, form_status
+from alumni_app.jobs.models import JobState
 from alumni_app.offices.models import Office
 from alumni_app.permissions import (
     STAFF_ROLES,
@@ -44,38 +47,14 @@ from alumni_app.permissions import (
     object_rule,
     require,
     role_required,
-    same_office,
     scope_to_office,
 )
 
 bp = Blueprint("imports", __name__, url_prefix="/records/import")
-SAME_OFFICE = "permissions.same_office(user, import.office_id)"
 TEMPLATE_HELPERS = {"issue_text": issue_text, "duplicate_text": duplicate_text,
                     "problem_text": problem_text, "field_label": field_label,
                     "junk_text": junk_text, "merge_pairs": merge_pairs,
                     "column_letter": column_letter}
-FIELD_CHOICES = [("", _l("— Ignore —")), *FIELD_LABELS.items()]
-
-
-class UploadForm(BaseForm):
-    file = FileField(_l("CSV or XLSX file"),
-                     validators=[FileRequired(message=_l("Choose a file to import."))])
-    office_id = SelectField(_l("Office"), coerce=int, validate_choice=True)
-
-
-class MappingForm(BaseForm):
-    class Meta:
-        def bind_field(self, form, unbound_field, options):
-            # BaseForm adds a strip filter to every field; FieldList refuses filters.
-            if issubclass(unbound_field.field_class, FieldList):
-                return unbound_field.bind(form=form, **options)
-            return super().bind_field(form, unbound_field, options)
-
-    columns = FieldList(SelectField(_l("Field"), validate_choice=True), max_entries=MAX_COLUMNS)
-
-
-class CommitForm(BaseForm):
-    skip_errors = BooleanField(_l("Import the other rows and leave out the rows with errors"))
 
 
 def _limit() -> int:
@@ -90,21 +69,20 @@ def _file_name(name: str | None) -> str:
     return re.sub(r"[\x00-\x1f\x7f]", "", base)[:120] or "upload"
 
 
-def _load(token: str) -> dict:
-    meta = jobs.store().meta(token)
-    if meta is None:
+def _load(token: str) -> ImportUpload:
+    """The upload, if the user's office is its office (read from the database): else 404."""
+    upload = uploads.find(token)
+    if upload is None:
         abort(404)
-    office_id = meta.get("office_id")
-    require(same_office(current_user, office_id),
-            db.session.get(Office, office_id) if office_id else None)
-    return meta
+    require(can_use_upload(current_user, upload.office_id), upload.office)
+    return upload
 
 
 def _office(office_id: int | None) -> Office:
     office = db.session.get(Office, office_id) if office_id else None
     if office is None:
         abort(404)
-    require(same_office(current_user, office.id), office)
+    require(can_use_upload(current_user, office.id), office)
     return office
 
 
@@ -112,19 +90,27 @@ def _receive(form: UploadForm) -> str:
     """Keep the uploaded file under a random token, check it, start its dry run."""
     office_id = form.office_id.data if "office_id" in form else current_user.office_id
     office = _office(office_id)
-    upload, store = form.file.data, jobs.store()
-    store.prune()
-    meta = {"office_id": office.id, "user_id": current_user.id,
-            "file_name": _file_name(upload.filename)}
-    ext = extension_of(meta["file_name"])
-    token = store.save(upload.stream, ext, _limit(), meta)
+    uploads.prune()
+    file_name = _file_name(form.file.data.filename)
+    ext = extension_of(file_name)
+    files = uploads.store()
+    token, size = files.save(form.file.data.stream, ext, _limit())
+    upload = ImportUpload(token=token, office_id=office.id, user_id=current_user.id,
+                          file_name=file_name, ext=ext, size=size)
     try:
-        check_file(store.file(token, store.meta(token)), ext)
-        outcome = jobs.launch(token, jobs.DRY_RUN, actor=current_user).get("outcome") or {}
+        check_file(files.file(token, ext), ext)
+        db.session.add(upload)
+        runs.start(upload, runs.DRY_RUN, current_user)
+        outcome = upload.outcome_data  # known at once when the queue runs tasks inline
         if outcome.get("kind") == "failed":
             raise ImportFileError(outcome["code"], **outcome["params"])
     except ImportFileError:
-        store.delete(token)
+        db.session.rollback()
+        saved = db.session.get(ImportUpload, upload.id) if upload.id else None
+        if saved is not None:
+            uploads.forget(saved)
+            db.session.commit()
+        files.delete(token)
         raise
     return token
 
@@ -142,9 +128,21 @@ def _upload_form() -> UploadForm:
     return form
 
 
+STATE_WORDS = {
+    "imported": _l("Imported"),
+    "running": _l("Being checked or imported"),
+    "checked": _l("Checked: waiting for your review"),
+    "interrupted": _l("Interrupted: run it again"),
+    "failed": _l("Failed"),
+}
+
+
 def _upload_page(form: UploadForm, status: int):
+    uploads_shown = runs.recent(current_user)
     return render_template("imports/upload.html", form=form,
-                           limit_mb=_limit() // (1024 * 1024)), status
+                           limit_mb=_limit() // (1024 * 1024), uploads=uploads_shown,
+                           words={u.id: STATE_WORDS[runs.progress_word(u)]
+                                  for u in uploads_shown}), status
 
 
 @bp.route("", methods=["GET", "POST"])
@@ -179,25 +177,26 @@ def _mapping_form(report: ImportReport) -> MappingForm:
 @object_rule(*STAFF_ROLES, description=SAME_OFFICE)
 def review(token: str):
     """Show the dry run: counts, row errors, probable duplicates, the column mapping."""
-    meta = _load(token)
-    job = meta.get("job") or {}
-    if jobs.is_running(meta):
-        return render_template("imports/running.html", meta=meta, job=job,
-                               seconds=int(time.time() - job["started"]))
-    report = ImportReport.from_dict(meta["report"]) if meta.get("report") else None
-    return render_template("imports/review.html", token=token, meta=meta, report=report,
-                           office=db.session.get(Office, meta["office_id"]),
-                           outcome=_outcome(meta), stale=jobs.is_stale(job),
+    upload = _load(token)
+    if runs.is_active(upload):
+        job = upload.job
+        return render_template("imports/running.html", upload=upload, job=job,
+                               state=runs.state_of(upload), seconds_left=runs.seconds_left(job))
+    data = upload.report_data
+    report = ImportReport.from_dict(data) if data else None
+    return render_template("imports/review.html", token=token, upload=upload, report=report,
+                           office=upload.office, outcome=_outcome(upload),
+                           stale=runs.can_run_again(upload), again_form=ConfirmForm(),
                            mapping_form=_mapping_form(report) if report else None,
-                           values_form=report and values_form(report, meta["office_id"]),
+                           values_form=report and values_form(report, upload.office_id),
                            value_headings=HEADINGS,
                            commit_form=CommitForm(), discard_form=ConfirmForm(),
                            **TEMPLATE_HELPERS)
 
 
-def _outcome(meta: dict) -> tuple[str, str] | None:
+def _outcome(upload: ImportUpload) -> tuple[str, str] | None:
     """The last job's result as (alert style, message), or None."""
-    outcome = meta.get("outcome") or {}
+    outcome = upload.outcome_data
     kind = outcome.get("kind")
     if kind == "imported":
         return "success", _("Imported: %(created)s created, %(updated)s updated, %(unchanged)s "
@@ -206,13 +205,11 @@ def _outcome(meta: dict) -> tuple[str, str] | None:
     if kind == "not-imported":
         return "danger", _("Nothing was imported: correct the rows with errors, or choose to "
                            "leave them out.")
-    if kind == "busy":
-        return "info", _("This file is already being imported, or was imported.")
     if kind == "failed":
-        if outcome["code"] == "internal":
-            return "danger", _("The file could not be processed because of an error on our "
-                               "side; nothing was imported. Try again, or ask an operator.")
         return "danger", ImportFileError(outcome["code"], **outcome["params"]).message()
+    if runs.state_of(upload) == JobState.FAILED:
+        return "danger", _("The file could not be processed because of an error on our "
+                           "side; nothing was imported. Try again, or ask an operator.")
     return None
 
 
@@ -220,16 +217,14 @@ def _outcome(meta: dict) -> tuple[str, str] | None:
 @object_rule(*STAFF_ROLES, description=SAME_OFFICE)
 def remap(token: str):
     """Repeat the dry run with the columns mapped by hand."""
-    meta = _load(token)
-    report = ImportReport.from_dict(meta["report"])
+    upload = _load(token)
+    report = ImportReport.from_dict(upload.report_data or {})
     form = _mapping_form(report)
     if not form.validate_on_submit() or len(form.columns.data) != len(report.columns):
         flash(_("Choose a field, or “Ignore”, for every column."), "danger")
-        return redirect(url_for("imports.review", token=token))
-    if jobs.is_running(meta):
+    elif upload.committed_at or not runs.start(upload, runs.DRY_RUN, current_user,
+                                               mapping=form.columns.data):
         flash(_("This file is being checked or imported; wait until it is finished."), "info")
-    else:
-        jobs.launch(token, jobs.DRY_RUN, actor=current_user, mapping=form.columns.data)
     return redirect(url_for("imports.review", token=token))
 
 
@@ -237,15 +232,15 @@ def remap(token: str):
 @object_rule(*STAFF_ROLES, description=SAME_OFFICE)
 def choose_values(token: str):
     """Repeat the dry run with a region or sector chosen for each value nothing matched."""
-    meta = _load(token)
-    form = values_form(ImportReport.from_dict(meta.get("report") or {}), meta["office_id"])
+    upload = _load(token)
+    form = values_form(ImportReport.from_dict(upload.report_data or {}), upload.office_id)
     if form is None or not form.validate_on_submit():
         flash(_("Choose a region or sector, or “Leave empty”, for every value."), "danger")
-    elif jobs.is_running(meta) or meta.get("committed_at"):
+    elif runs.is_active(upload) or upload.committed_at:
         flash(_("This file is being checked or imported; wait until it is finished."), "info")
     else:
-        jobs.store().write_meta(token, {**meta, "values": chosen_values(form)})
-        jobs.launch(token, jobs.DRY_RUN, actor=current_user, mapping=meta["report"]["mapping"])
+        upload.chosen = json.dumps(chosen_values(form))
+        runs.start(upload, runs.DRY_RUN, current_user, mapping=upload.report_data["mapping"])
     return redirect(url_for("imports.review", token=token, _anchor="values"))
 
 
@@ -253,15 +248,24 @@ def choose_values(token: str):
 @object_rule(*STAFF_ROLES, description=SAME_OFFICE)
 def commit(token: str):
     """Import the file in one transaction: every row, or nothing."""
-    meta = _load(token)
+    upload = _load(token)
     form = CommitForm()
     if not form.validate_on_submit():
         abort(400)
-    if jobs.is_running(meta) or meta.get("committed_at") or not meta.get("report"):
+    if (upload.committed_at or not upload.report
+            or not runs.start(upload, runs.COMMIT, current_user,
+                              skip_errors=form.skip_errors.data)):
         flash(_("This file is already being imported, or was imported."), "info")
-    else:
-        jobs.launch(token, jobs.COMMIT, actor=current_user, skip_errors=form.skip_errors.data,
-                    mapping=meta["report"]["mapping"])
+    return redirect(url_for("imports.review", token=token))
+
+
+@bp.post("/<token>/again")
+@object_rule(*STAFF_ROLES, description=SAME_OFFICE)
+def again(token: str):
+    """Run again the dry run or import of this file that was interrupted or failed."""
+    upload = _load(token)
+    if ConfirmForm().validate_on_submit() and not runs.run_again(upload, current_user):
+        flash(_("This file is already being imported, or was imported."), "info")
     return redirect(url_for("imports.review", token=token))
 
 
@@ -276,12 +280,13 @@ def aliases():
 
 
 @bp.post("/names/<int:alias_id>/forget")
-@object_rule(*STAFF_ROLES, description="permissions.same_office(user, alias.office_id)")
+@object_rule(*STAFF_ROLES, description="imports.policy.can_forget_alias(user, alias)")
 def forget_alias(alias_id: int):
     """Forget a remembered choice: later files ask for that value again."""
     alias = db.session.get(ImportAlias, alias_id)
-    if alias is None or not same_office(current_user, alias.office_id):
+    if alias is None:
         abort(404)
+    require(can_forget_alias(current_user, alias), alias)
     if ConfirmForm().validate_on_submit():
         audit.record("import.alias.forgotten", actor=current_user, subject=alias,
                      office_id=alias.office_id, field=alias.field, text=alias.text)
@@ -296,8 +301,12 @@ def forget_alias(alias_id: int):
 @object_rule(*STAFF_ROLES, description=SAME_OFFICE)
 def discard(token: str):
     """Forget an uploaded file without importing it."""
-    _load(token)
+    upload = _load(token)
+    if runs.is_active(upload):
+        flash(_("This file is being checked or imported; wait until it is finished."), "info")
+        return redirect(url_for("imports.review", token=token))
     if ConfirmForm().validate_on_submit():
-        jobs.store().delete(token)
+        uploads.forget(upload)
+        db.session.commit()
         flash(_("The file was discarded; nothing was imported."), "info")
     return redirect(url_for("imports.upload"))

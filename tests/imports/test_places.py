@@ -8,10 +8,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from alumni_app.alumni.import_aliases import ImportAlias, region_index, sector_index
-from alumni_app.alumni.models import AlumnusRecord, Region
+from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.extensions import db
-from alumni_app.training.models import Course, Sector
+from alumni_app.imports.aliases import ImportAlias, region_index, sector_index
+from alumni_app.training.models import Course, Region, Sector
 
 KG_REGIONS = [("Bishkek", "Бишкек"), ("Osh city", "город Ош"), ("Chui", "Чуйская область"),
               ("Issyk-Kul", "Иссык-Кульская область"), ("Naryn", "Нарынская область"),

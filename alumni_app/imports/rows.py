@@ -10,10 +10,10 @@ from functools import cached_property
 
 from flask_babel import lazy_gettext as _l
 
-from alumni_app.alumni import import_aliases
 from alumni_app.alumni.models import Gender
 from alumni_app.alumni.names import name_key
-from alumni_app.alumni.place_names import place_key
+from alumni_app.imports import aliases
+from alumni_app.imports.place_names import place_key
 from alumni_app.training.labels import PROGRAM_TYPE_LABELS
 from alumni_app.training.models import ProgramType
 
@@ -173,8 +173,8 @@ class Lookups:
     """
 
     def __init__(self, office_id: int, chosen: dict | None = None):
-        self.regions = import_aliases.region_index(office_id)
-        self.sectors = import_aliases.sector_index(office_id)
+        self.regions = aliases.region_index(office_id)
+        self.sectors = aliases.sector_index(office_id)
         self.chosen = chosen or {}
         self.places: dict[tuple[str, str], tuple[int | None, str]] = {}
         self.programs = {_fold(s): p.value for p, words in PROGRAM_SYNONYMS.items() for s in words}

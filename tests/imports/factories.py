@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from alumni_app.alumni.import_aliases import ImportAlias
 from alumni_app.extensions import db
+from alumni_app.imports.models import ImportAlias
 
 
 def route_args(users: dict, office, endpoint: str, values: dict) -> dict:

@@ -1,8 +1,9 @@
-"""The dry run's choice of a region or a sector for each value of the file that nothing matched.
+"""The import's forms: the upload, the column mapping, the commit, and the choice of a region
+or sector for each value of the file that nothing matched.
 
 One select per distinct value (not per row): what is chosen applies to every row with that
 value, the dry run is repeated with it, and the import remembers it for the office
-(import_aliases.remember).
+(aliases.remember).
 """
 
 from __future__ import annotations
@@ -10,17 +11,40 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, FieldList, SelectField
 
-from alumni_app.alumni.import_aliases import FIELDS
-from alumni_app.alumni.import_report import ImportReport
-from alumni_app.alumni.models import Region
 from alumni_app.extensions import db
 from alumni_app.forms import BaseForm
-from alumni_app.training.models import Sector
+from alumni_app.imports.columns import FIELD_LABELS, MAX_COLUMNS
+from alumni_app.imports.models import FIELDS
+from alumni_app.imports.report import ImportReport
+from alumni_app.training.models import Region, Sector
 
+FIELD_CHOICES = [("", _l("— Ignore —")), *FIELD_LABELS.items()]
 LEAVE_EMPTY = ("0", _l("— Leave empty —"))
 HEADINGS = {"region": _l("Regions not recognised"), "sector": _l("Sectors not recognised")}
+
+
+class UploadForm(BaseForm):
+    file = FileField(_l("CSV or XLSX file"),
+                     validators=[FileRequired(message=_l("Choose a file to import."))])
+    office_id = SelectField(_l("Office"), coerce=int, validate_choice=True)
+
+
+class MappingForm(BaseForm):
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            # BaseForm adds a strip filter to every field; FieldList refuses filters.
+            if issubclass(unbound_field.field_class, FieldList):
+                return unbound_field.bind(form=form, **options)
+            return super().bind_field(form, unbound_field, options)
+
+    columns = FieldList(SelectField(_l("Field"), validate_choice=True), max_entries=MAX_COLUMNS)
+
+
+class CommitForm(BaseForm):
+    skip_errors = BooleanField(_l("Import the other rows and leave out the rows with errors"))
 
 
 class ValuesForm(BaseForm):

@@ -10,16 +10,17 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.cli import with_appcontext
 
-from alumni_app.alumni import importer
-from alumni_app.alumni.import_files import FIELDS, ImportFileError, column_letter
-from alumni_app.alumni.import_report import (
+from alumni_app.extensions import db
+from alumni_app.imports import services
+from alumni_app.imports.columns import FIELDS, column_letter
+from alumni_app.imports.errors import ImportFileError
+from alumni_app.imports.report import (
     ImportReport,
     duplicate_text,
     issue_text,
     junk_text,
     problem_text,
 )
-from alumni_app.extensions import db
 from alumni_app.offices.models import Office
 
 PROGRESS_EVERY = 10_000
@@ -46,7 +47,7 @@ def _mapping(path: Path, choices: tuple[str, ...]) -> list[str] | None:
     """Apply COLUMN=FIELD choices (a column's title or letter) to the guessed mapping."""
     if not choices:
         return None
-    columns, mapping = importer.read_columns(path)
+    columns, mapping = services.read_columns(path)
     for choice in choices:
         column, _, field = choice.partition("=")
         column, field = column.strip().casefold(), field.strip()
@@ -129,7 +130,7 @@ def import_alumni(path, office_code, commit, skip_errors, choices):
     """Import ex-participant records from a CSV or XLSX file (a dry run unless --commit)."""
     office = _office(office_code)
     try:
-        report = importer.run_import(path, office, None, commit=commit,
+        report = services.run_import(path, office, None, commit=commit,
                                      mapping=_mapping(path, choices), skip_errors=skip_errors,
                                      progress=_progress(), origin=operator())
     except ImportFileError as exc:

@@ -6,8 +6,9 @@ from dataclasses import asdict, dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
-from alumni_app.alumni import import_files as files
-from alumni_app.alumni.import_rows import JUNK_MESSAGES, ROW_MESSAGES, Issue, ParsedRow
+from alumni_app.imports import columns
+from alumni_app.imports.errors import FILE_MESSAGES
+from alumni_app.imports.rows import JUNK_MESSAGES, ROW_MESSAGES, Issue, ParsedRow
 
 LISTED = 200  # errors, warnings and duplicates kept for display; the counts are always complete
 PREVIEW_ROWS = 10
@@ -112,7 +113,7 @@ def display_name(values: dict) -> str:
 
 
 def field_label(name: str) -> str:
-    return str(files.FIELD_LABELS.get(name, name))
+    return str(columns.FIELD_LABELS.get(name, name))
 
 
 def issue_text(issue: Issue) -> str:
@@ -130,8 +131,8 @@ def problem_text(problem: dict) -> str:
     params = dict(problem.get("params") or {})
     if "field" in params:
         params["field"] = field_label(params["field"])
-    return str(files.FILE_MESSAGES[problem["code"]]) % params if params else str(
-        files.FILE_MESSAGES[problem["code"]])
+    return str(FILE_MESSAGES[problem["code"]]) % params if params else str(
+        FILE_MESSAGES[problem["code"]])
 
 
 def merge_pairs(duplicate: dict) -> list[tuple[int, int]]:

@@ -9,43 +9,13 @@ every row with that value, and once the file is imported it is remembered for th
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from alumni_app.alumni.models import Region
-from alumni_app.alumni.place_names import REGIONS, SECTORS, NameIndex
-from alumni_app.db import TimestampMixin
 from alumni_app.extensions import db
-from alumni_app.offices.models import Office
-from alumni_app.training.models import Sector
+from alumni_app.imports.models import FIELDS, ImportAlias
+from alumni_app.imports.place_names import REGIONS, SECTORS, NameIndex
+from alumni_app.training.models import Region, Sector
 
-FIELDS = ("region", "sector")
-
-
-class ImportAlias(TimestampMixin, db.Model):
-    """A way an office writes one of its regions, or a sector, in its files."""
-
-    __tablename__ = "import_aliases"
-    __table_args__ = (
-        sa.UniqueConstraint("office_id", "field", "key"),
-        sa.CheckConstraint(
-            "(field = 'region' AND region_id IS NOT NULL AND sector_id IS NULL) OR "
-            "(field = 'sector' AND sector_id IS NOT NULL AND region_id IS NULL)",
-            name="one_target"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    office_id: Mapped[int] = mapped_column(sa.ForeignKey("offices.id"), index=True)
-    field: Mapped[str] = mapped_column(sa.String(10))
-    key: Mapped[str] = mapped_column(sa.String(120))  # place_names.place_key of the text
-    text: Mapped[str] = mapped_column(sa.String(120))  # as the file first wrote it
-    region_id: Mapped[int | None] = mapped_column(sa.ForeignKey("regions.id"))
-    sector_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sectors.id"))
-    # Who chose it, on which dry run (created_at: when the file was imported).
-    chosen_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-
-    office: Mapped[Office] = relationship()
-    region: Mapped[Region | None] = relationship()
-    sector: Mapped[Sector | None] = relationship()
+__all__ = ["FIELDS", "ImportAlias", "allowed_ids", "region_index", "remember", "sector_index"]
 
 
 def _remembered(office_id: int, field: str) -> dict[str, int]:
