@@ -24,6 +24,7 @@ PARTICIPATION_USE = "participation_use"  # key -> uses(participation) -> what re
 WORK_ITEMS = "work_items"  # key -> provider(user): staff's work waiting (core/dashboard_items)
 NEXT_STEPS = "next_steps"  # key -> provider(user): an alumnus's next steps
 ALUMNUS_ZONE = "alumnus_zone"  # key -> find(user): the zone of an alumnus's record's office
+COURSE_PEOPLE = "course_people"  # key -> count(course_id, user): people of user's office on it
 TEMPLATE_GLOBALS = "template_globals"  # key -> a helper templates call by that name
 
 

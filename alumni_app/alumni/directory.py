@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from alumni_app import hooks
 from alumni_app.alumni.models import AlumnusRecord, SearchTerm, record_sectors
 from alumni_app.alumni.names import keys
 from alumni_app.extensions import db
+from alumni_app.permissions import scope_to_office
 from alumni_app.training.models import Course, Participation
 
 MAX_TERMS = 6
@@ -224,3 +226,17 @@ def choose_walk(filters: Filters, total: int, capped: bool, offset: int, per_pag
     if not filters.sorted_by_name or not filters.narrowed:
         return False  # no index to walk, or nothing to probe (the plain query walks anyway)
     return capped or total >= WALK_FACTOR * (offset + per_page)
+
+
+def course_people(course_id: int, user) -> int:
+    """How many of `user`'s office's records took the course (all offices for an administrator)."""
+    query = scope_to_office(
+        sa.select(sa.func.count(Participation.id)).join(
+            AlumnusRecord, AlumnusRecord.id == Participation.record_id)
+        .where(Participation.course_id == course_id), AlumnusRecord.office_id, user)
+    return db.session.scalar(query) or 0
+
+
+def register_course_people(app) -> None:
+    """Let the course page (training, below alumni) count its people from the viewer's office."""
+    hooks.register(app, hooks.COURSE_PEOPLE, "alumni", course_people)

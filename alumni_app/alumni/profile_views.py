@@ -24,7 +24,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from alumni_app.alumni import claims, photos, policy, services
+from alumni_app.alumni import claims, directory, photos, policy, services
 from alumni_app.alumni import privacy as privacy_rules
 from alumni_app.alumni.data_labels import code_label, event_details, readable_time
 from alumni_app.alumni.forms import POST_DATE_MESSAGES, PostChangeMixin, ProfileFieldsMixin
@@ -43,9 +43,11 @@ bp = Blueprint("profile", __name__, url_prefix="/me")
 
 
 @bp.record_once
-def _register_time_zone(state) -> None:
-    """Alumni read times in the zone of the office that keeps their record."""
+def _register_hooks(state) -> None:
+    """Alumni read times in the zone of the office that keeps their record; a course's page
+    counts its people of the viewer's office through the records."""
     register_alumnus_zone(state.app, policy.record_office_zone)
+    directory.register_course_people(state.app)
 
 VISIBILITY_LABELS = {
     Visibility.STAFF: _l("Only the staff of my office"),

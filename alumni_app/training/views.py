@@ -8,7 +8,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from alumni_app.alumni.models import AlumnusRecord
+from alumni_app import hooks
 from alumni_app.extensions import db
 from alumni_app.forms import form_status, positive_int
 from alumni_app.offices.models import Office
@@ -28,7 +28,6 @@ from alumni_app.training.forms import FISCAL_YEAR_MISMATCH, CourseForm, RegionFo
 from alumni_app.training.labels import name_choices
 from alumni_app.training.models import (
     Course,
-    Participation,
     ProgramType,
     Region,
     Sector,
@@ -59,11 +58,10 @@ def index():
 def detail(course_id: int):
     """Show a course and how many of the viewer's office took it."""
     course = db.session.get(Course, course_id) or abort(404)
-    participants = scope_to_office(
-        sa.select(sa.func.count(Participation.id)).join(AlumnusRecord)
-        .where(Participation.course_id == course.id), AlumnusRecord.office_id, current_user)
-    return render_template("courses/detail.html", course=course,
-                           participants=db.session.scalar(participants))
+    # The records (and so their offices) belong to alumni, above training: it counts.
+    participants = sum(count(course.id, current_user)
+                       for count in hooks.registered(hooks.COURSE_PEOPLE).values())
+    return render_template("courses/detail.html", course=course, participants=participants)
 
 
 def _course_form(course: Course | None) -> CourseForm:

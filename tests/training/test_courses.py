@@ -139,3 +139,21 @@ def test_officers_extend_their_own_offices_regions_only(login, users, office, ot
     assert officer.get(f"/admin/regions/{foreign.id}").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Region)) == 2
     assert login(users["alumnus"]).get("/admin/regions/new").status_code == 403
+
+
+def test_a_course_page_counts_the_viewers_office_only(login, users, office):
+    """The count comes from alumni (records know their office) through a hook: an officer
+    sees their office's people on the course, an administrator everyone's."""
+    from alumni_app.alumni import services as records
+    from tests.factories import make_office, make_record
+
+    course = make_course()
+    other = make_office(code="KG", name="JICA Kyrgyz Republic Office")
+    for keeper, count in ((office, 2), (other, 3)):
+        for _ in range(count):
+            records.add_participation(None, make_record(keeper), course.id)
+    db.session.commit()
+    assert "Participants from your office: 2" in login(users["officer"]).get(
+        f"/courses/{course.id}").get_data(as_text=True)
+    assert "Participants from your office: 5" in login(users["admin"]).get(
+        f"/courses/{course.id}").get_data(as_text=True)
