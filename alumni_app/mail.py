@@ -94,8 +94,12 @@ def _build(message: OutboundEmail) -> EmailMessage:
     for part in db.session.scalars(sa.select(EmailAttachment).where(
             EmailAttachment.email_id == message.id).order_by(EmailAttachment.id)):
         maintype, _, subtype = part.content_type.partition("/")
-        email.add_attachment(part.data, maintype=maintype, subtype=subtype or "octet-stream",
-                             filename=part.filename)
+        if maintype == "text":  # sent as UTF-8 text, so readers decode it right
+            email.add_attachment(part.data.decode("utf-8"), subtype=subtype or "plain",
+                                 filename=part.filename)
+        else:
+            email.add_attachment(part.data, maintype=maintype,
+                                 subtype=subtype or "octet-stream", filename=part.filename)
     return email
 
 

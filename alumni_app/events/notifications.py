@@ -54,12 +54,13 @@ def address_of(invitation: Invitation) -> tuple[str, str, str, bool]:
     return record.email or record.email_alt, "en", record.display_name, False
 
 
-def send(kind: str, invitation: Invitation) -> bool:
-    """Queue one e-mail of `kind` to the person invited; False when they have no address."""
+def send(kind: str, invitation: Invitation) -> int | None:
+    """Write one e-mail of `kind` to the person invited into the outbox; its id, or None when
+    they have no address."""
     event = invitation.event
     email, locale, name, has_account = address_of(invitation)
     if not email:
-        return False
+        return None
     link = _url("events.detail", event_id=event.id) if has_account else ""
     attachments = []
     if kind in ("invitation", "postponed", "moved_up", "cancelled"):
@@ -72,20 +73,21 @@ def send(kind: str, invitation: Invitation) -> bool:
         attachments.append(("check-in.png", "image/png", calendar.qr_png(check_in)))
     reader = Reader(id=0, office=event.office, display_name=name)
     try:
-        send_email(email, f"events/{kind}", locale=locale, attachments=attachments,
+        message = send_email(email, f"events/{kind}", locale=locale, attachments=attachments,
                    user=reader, event=event, invitation=invitation, locale_code=locale,
                    url=link, name=name)
     except SQLAlchemyError:
         raise
     except Exception:  # noqa: BLE001 - one message that cannot be written must not stop others
         log.exception("event mail %s for invitation %s not queued", kind, invitation.id)
-        return False
-    return True
+        return None
+    return message.id
 
 
-def send_many(kind: str, invitation_ids: list[int]) -> int:
+def send_many(kind: str, invitation_ids: list[int]) -> list[int]:
+    """Write the e-mails of `kind` to these invitations; return the messages' ids."""
     invitations = db.session.scalars(
         sa.select(Invitation).where(Invitation.id.in_(invitation_ids))
         .options(selectinload(Invitation.event).joinedload(Event.office))
         .order_by(Invitation.id)).all()
-    return sum(send(kind, invitation) for invitation in invitations)
+    return [i for i in (send(kind, invitation) for invitation in invitations) if i is not None]

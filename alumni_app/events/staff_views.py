@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.audiences import AudienceInvalid, parse_audience
@@ -280,7 +281,7 @@ def invite(event_id: int):
     try:
         audience = parse_audience(args, event.office_id)
     except AudienceInvalid as exc:
-        audience, error, status = parse_audience({}, event.office_id), exc, exc.status
+        audience, error, status = parse_audience(MultiDict(), event.office_id), exc, exc.status
     if request.method == "POST" and error is None and form.validate_on_submit():
         outcome = attempt(form, _invite_audience, event, audience)
         if outcome:

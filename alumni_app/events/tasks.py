@@ -25,20 +25,23 @@ def _office(kind, event_id, _ids):
 @jobs.task("events.mail", label=_l("Event e-mails"), office=_office)
 def send_event_mail(kind: str, event_id: int, invitation_ids: list[int]) -> dict:
     """Write the e-mails of `kind` to these invitations of one event (delivered after)."""
-    sent = notifications.send_many(kind, invitation_ids)
+    messages = notifications.send_many(kind, invitation_ids)
     db.session.commit()
-    _deliver()
-    return {"sent": sent}
+    _deliver(messages)
+    return {"sent": len(messages)}
 
 
-def _deliver() -> None:
-    """Queue the delivery of the e-mails just written (as a request does after it commits)."""
+def _deliver(message_ids: list[int]) -> None:
+    """Queue the delivery of the e-mails just written and committed (as a request does)."""
     from flask import g
 
-    from alumni_app.mail import queue_delivery
+    from alumni_app.mail import BATCH as MAIL_BATCH
+    from alumni_app.mail import deliver_mail
 
-    if g.get("queued_mail_ids"):
-        queue_delivery(None)
+    queued = set(message_ids)
+    g.queued_mail_ids = [i for i in g.get("queued_mail_ids", []) if i not in queued]
+    for start in range(0, len(message_ids), MAIL_BATCH):
+        jobs.enqueue(deliver_mail, message_ids[start:start + MAIL_BATCH])
 
 
 def queue_mail(kind: str, event_id: int, invitation_ids: list[int]) -> None:
@@ -56,7 +59,7 @@ def send_reminders(now=None) -> int:
                Event.starts_at <= now + timedelta(hours=24),
                Invitation.answer == Answer.YES.value, Invitation.reminded_at.is_(None))
         .order_by(Invitation.id).limit(5_000)).all()
-    sent = 0
+    messages = []
     for invitation in due:
         result = db.session.execute(
             sa.update(Invitation).where(Invitation.id == invitation.id,
@@ -64,10 +67,12 @@ def send_reminders(now=None) -> int:
             .values(reminded_at=now).execution_options(synchronize_session=False))
         if result.rowcount == 1:  # another run did not take it meanwhile
             set_committed_value(invitation, "reminded_at", now)
-            sent += notifications.send("reminder", invitation)
+            message = notifications.send("reminder", invitation)
+            if message is not None:
+                messages.append(message)
     db.session.commit()
-    _deliver()
-    return sent
+    _deliver(messages)
+    return len(messages)
 
 
 @jobs.task("events.reminders", periodic=jobs.crontab(minute="7"), tracked=False)
