@@ -419,8 +419,17 @@ def _check_in_page(event: Event, status: int = 200, form=None, highlight=None):
     return render_template(
         "events/staff/check_in.html", event=event, q=q, people=people,
         counts=registrations.counts(event), form=form or AnswerForm(formdata=None),
-        highlight=highlight, found=pages.office_records(event.office_id, q) if q else [],
-        locale=str(get_locale())), status
+        highlight=highlight, found=_not_on_the_list(event, q), locale=str(get_locale())), status
+
+
+def _not_on_the_list(event: Event, q: str) -> list:
+    """Alumni of the office matching `q` who are not on the event's list (walk-ins)."""
+    found = pages.office_records(event.office_id, q) if q else []
+    if not found:
+        return []
+    listed = set(db.session.scalars(sa.select(Invitation.record_id).where(
+        Invitation.event_id == event.id, Invitation.record_id.in_([r.id for r in found]))))
+    return [r for r in found if r.id not in listed]
 
 
 @bp.get("/<int:event_id>/check-in")
