@@ -36,7 +36,8 @@ ACTIONS = {
                               _l("%(actor)s recorded an answer of %(subject)s"),
                               _l("%(actor)s answered an invitation (%(subject)s)")),
     "event.moved_up": Wording(_l("Moved up from the waiting list"),
-                              _l("%(subject)s moved up from the waiting list")),
+                              _l("%(actor)s freed a seat: %(subject)s moved up from the "
+                                 "waiting list")),
     "event.checked_in": Wording(_l("Checked in"), _l("%(actor)s checked in %(subject)s")),
     "event.proposed": Wording(_l("Agenda proposed"),
                               _l("%(actor)s had the agenda of %(subject)s proposed")),

@@ -148,7 +148,7 @@ def answer(actor, invitation: Invitation, coming: bool, *, by_staff: bool = Fals
         _set_answer(invitation, old, Answer.NO.value)
         if old == Answer.YES.value and invitation.source != Source.WALK_IN.value:
             _free_seat(event)
-            moved = promote(event)
+            moved = promote(event, actor)
     _refresh_counts(event)
     audit.record("event.answered", actor=actor, subject=invitation, office_id=event.office_id,
                  answer=invitation.answer, by_staff=by_staff)
@@ -168,7 +168,7 @@ def register(actor, event: Event, record_id: int) -> tuple[Invitation, list]:
     return invitation, answer(actor, invitation, True)
 
 
-def promote(event: Event) -> list[Invitation]:
+def promote(event: Event, actor=None) -> list[Invitation]:
     """Give free seats to the people waiting, first come first served; return them."""
     _lock(event)
     moved = []
@@ -180,7 +180,7 @@ def promote(event: Event) -> list[Invitation]:
         if first is None or not _take_seat(event):
             break
         _set_answer(first, Answer.WAITING.value, Answer.YES.value)
-        audit.record("event.moved_up", subject=first, office_id=event.office_id)
+        audit.record("event.moved_up", actor=actor, subject=first, office_id=event.office_id)
         moved.append(first)
     _refresh_counts(event)
     return moved
@@ -198,7 +198,7 @@ def set_capacity(actor, event: Event, capacity: int | None) -> list[Invitation]:
     if result.rowcount != 1:
         raise EventError("capacity-below", "capacity", registered=event.registered)
     set_committed_value(event, "capacity", capacity)
-    return promote(event) if event.is_live else []
+    return promote(event, actor) if event.is_live else []
 
 
 def check_in(actor, invitation: Invitation) -> bool:

@@ -22,9 +22,16 @@ bp = Blueprint("events", __name__, url_prefix="/events")
 
 @bp.record_once
 def _register_helpers(state) -> None:
-    from alumni_app.events.labels import template_helpers
+    from flask_babel import lazy_gettext as _l
+
+    from alumni_app.alumni.privacy import register_export
+    from alumni_app.events import export
+    from alumni_app.events.labels import answer_label, template_helpers
 
     state.app.jinja_env.globals.update(template_helpers())
+    register_export(state.app, "event_invitations",
+                    _l("Events: invitations, answers and attendance"), export.events_of,
+                    answer_label)
 
 
 @bp.get("")

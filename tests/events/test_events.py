@@ -304,3 +304,19 @@ def test_registrations_are_counted_in_sql(office, alumni):
     assert registrations.counts(event) == {"invited": 3, "yes": 2, "expected": 2,
                                            "waiting": 1, "no": 0,
                                            "pending": 0, "present": 0, "guests": 0}
+
+
+def test_attendance_is_in_the_persons_data_download(login, office, alumni):
+    event = make_event(office, title_en="Kaizen workshop")
+    invite(event, alumni[1][1])
+    login(alumni[1][0]).post(f"/events/{event.id}/answer", data={"answer": "yes"})
+    start_in_past(event)
+    invitation = db.session.scalars(sa.select(Invitation)).one()
+    registrations.check_in(None, invitation)
+    db.session.commit()
+    data = login(alumni[1][0]).get("/me/data.json").get_json()
+    found = data["event_invitations"]
+    assert [(e["title"], e["state"]) for e in found] == [("Kaizen workshop", "yes")]
+    assert found[0]["checked_in_at"] is not None
+    page = login(alumni[1][0]).get("/me/data").get_data(as_text=True)
+    assert "Kaizen workshop" in page and "coming" in page
