@@ -142,6 +142,8 @@ def _import_all_models() -> None:
     from alumni_app.alumni import claim_models  # noqa: F401
     from alumni_app.alumni import models as alumni_models  # noqa: F401
     from alumni_app.alumni import policy as alumni_policy  # noqa: F401
+    from alumni_app.events import models as event_models  # noqa: F401
+    from alumni_app.events import policy as event_policy  # noqa: F401
     from alumni_app.grants import models as grant_models  # noqa: F401
     from alumni_app.grants import money_models, review_models  # noqa: F401
     from alumni_app.grants import policy as grant_policy  # noqa: F401
@@ -175,6 +177,9 @@ def register_blueprints(app: Flask) -> None:
     from alumni_app.core.audit_views import bp as audit_bp
     from alumni_app.core.job_views import bp as jobs_bp
     from alumni_app.core.views import bp as core_bp
+    from alumni_app.events import proposal_views, staff_people_views  # noqa: F401 (routes)
+    from alumni_app.events import staff_views as event_staff_views
+    from alumni_app.events import views as event_views
     from alumni_app.grants import call_views, money_views, staff_views
     from alumni_app.grants import views as grant_views
     from alumni_app.imports.views import bp as imports_bp
@@ -192,6 +197,7 @@ def register_blueprints(app: Flask) -> None:
         activities_bp, grant_views.bp, call_views.bp, staff_views.bp, money_views.bp,
         money_views.staff_bp,
         record_parts_bp, report_views.bp, rate_views.bp,
+        event_staff_views.bp, event_views.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -236,6 +242,7 @@ def register_audit_words(app: Flask) -> None:
     from alumni_app import audit_words
     from alumni_app.accounts import audit_words as accounts
     from alumni_app.alumni import audit_words as alumni
+    from alumni_app.events import audit_words as events
     from alumni_app.grants import audit_words as grants
     from alumni_app.imports import audit_words as imports
     from alumni_app.jobs import audit_words as jobs
@@ -245,7 +252,8 @@ def register_audit_words(app: Flask) -> None:
     from alumni_app.training import audit_words as training
 
     audit_words.register_core(app)
-    for feature in (accounts, offices, alumni, training, imports, plans, grants, jobs, reports):
+    for feature in (accounts, offices, alumni, training, imports, plans, grants, jobs, reports,
+                    events):
         feature.register(app)
 
 
@@ -255,6 +263,7 @@ def register_dashboard_items(app: Flask) -> None:
     from alumni_app.accounts import work as accounts
     from alumni_app.alumni import work as alumni
     from alumni_app.core import dashboard_items
+    from alumni_app.events import work as events
     from alumni_app.grants import work as grants
     from alumni_app.jobs import work as jobs
     from alumni_app.plans import work as plans
@@ -264,6 +273,7 @@ def register_dashboard_items(app: Flask) -> None:
     dashboard_items.register(app, work=alumni.work_items_for, next_steps=alumni.next_steps_for)
     dashboard_items.register(app, work=jobs.work_items_for)
     dashboard_items.register(app, work=accounts.work_items_for)
+    dashboard_items.register(app, work=events.work_items_for, next_steps=events.next_steps_for)
 
 
 def register_commands(app: Flask) -> None:
@@ -286,6 +296,7 @@ def register_tasks() -> None:
     """Import every module that declares tasks, so workers and the schedule know them all."""
     from alumni_app import mail  # noqa: F401
     from alumni_app.auth import tasks as auth_tasks  # noqa: F401
+    from alumni_app.events import tasks as event_tasks  # noqa: F401
     from alumni_app.grants import tasks as grant_tasks  # noqa: F401
     from alumni_app.imports import tasks as import_tasks  # noqa: F401
     from alumni_app.jobs import tasks as job_tasks  # noqa: F401

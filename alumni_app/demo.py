@@ -119,6 +119,9 @@ def seed() -> bool:
     from alumni_app.reports import demo as reports_demo
 
     reports_demo.seed()  # rates, plans, activities and grants elsewhere, for the figures
+    from alumni_app.events import demo as events_demo
+
+    events_demo.seed(offices["TJ"])  # after the figures: the meeting's agenda is proposed from them
     return True
 
 

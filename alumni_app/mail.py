@@ -49,12 +49,27 @@ class OutboundEmail(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.String(500))
 
 
-def send_email(recipient: str, template: str, *, locale: str = "en", **context) -> OutboundEmail:
+class EmailAttachment(db.Model):
+    """A file sent with a queued message (a calendar invitation, a QR code): kept with it in
+    the outbox until it is delivered."""
+
+    __tablename__ = "outbound_email_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_id: Mapped[int] = mapped_column(sa.ForeignKey("outbound_emails.id"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(120))
+    content_type: Mapped[str] = mapped_column(sa.String(100))  # "text/calendar", "image/png"
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary)
+
+
+def send_email(recipient: str, template: str, *, locale: str = "en",
+               attachments: list[tuple[str, str, bytes]] = (), **context) -> OutboundEmail:
     """Queue an e-mail rendered from templates/mail/<template>.txt in the recipient's language.
 
     The first line of the rendered template is the subject; times are written in the zone of
     the recipient (`user` in the context). The message is delivered after the request commits,
-    so a rolled-back transaction sends nothing.
+    so a rolled-back transaction sends nothing. `attachments` are (filename, content type,
+    bytes) sent with it.
     """
     with force_locale(locale), times_for(context.get("user")):
         text = render_template(f"mail/{template}.txt", **context)
@@ -62,6 +77,9 @@ def send_email(recipient: str, template: str, *, locale: str = "en", **context) 
     message = OutboundEmail(recipient=recipient, subject=subject.strip()[:255], body=body.strip())
     db.session.add(message)
     db.session.flush()
+    for filename, content_type, data in attachments:
+        db.session.add(EmailAttachment(email_id=message.id, filename=filename,
+                                       content_type=content_type, data=data))
     g.setdefault("queued_mail_ids", []).append(message.id)
     return message
 
@@ -73,6 +91,15 @@ def _build(message: OutboundEmail) -> EmailMessage:
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain="alumni.local")
     email.set_content(message.body)
+    for part in db.session.scalars(sa.select(EmailAttachment).where(
+            EmailAttachment.email_id == message.id).order_by(EmailAttachment.id)):
+        maintype, _, subtype = part.content_type.partition("/")
+        if maintype == "text":  # sent as UTF-8 text, so readers decode it right
+            email.add_attachment(part.data.decode("utf-8"), subtype=subtype or "plain",
+                                 filename=part.filename)
+        else:
+            email.add_attachment(part.data, maintype=maintype,
+                                 subtype=subtype or "octet-stream", filename=part.filename)
     return email
 
 

@@ -110,6 +110,19 @@ PAGES: list[tuple[str, str, str]] = [
     ("admin", "rates", "/admin/rates"),
     ("admin", "rate-new", "/admin/rates/new"),
     ("admin", "jobs", "/admin/jobs"),
+    ("alumnus", "events", "/events"),
+    ("alumnus", "event", "/events/{meeting}"),
+    ("officer", "events", "/staff/events"),
+    ("officer", "event", "/staff/events/{meeting}"),
+    ("officer", "event-new", "/staff/events/new"),
+    ("officer", "event-edit", "/staff/events/{meeting}/edit"),
+    ("officer", "event-agenda", "/staff/events/{meeting}/agenda"),
+    ("officer", "event-invite", "/staff/events/{meeting}/invite?preview=1"),
+    ("officer", "event-proposals", "/staff/events/{meeting}/proposals"),
+    ("officer", "event-check-in", "/staff/events/{meeting}/check-in"),
+    ("officer", "event-postpone", "/staff/events/{meeting}/postpone"),
+    ("officer", "event-cancel", "/staff/events/{meeting}/cancel"),
+    ("officer", "guests", "/staff/events/guests"),
 ]
 
 
@@ -168,6 +181,15 @@ def _receipt(grantee: User, grant: GrantApplication) -> int:
     return report.id
 
 
+def _meeting(office: Office) -> int:
+    """The demo's coming annual meeting (alumni/events/demo.py)."""
+    from alumni_app.events.models import Event
+
+    return db.session.scalar(sa.select(Event.id).where(
+        Event.office_id == office.id, Event.kind == "annual_meeting",
+        Event.state == "published"))
+
+
 def seed_journeys() -> dict[str, int]:
     """Add what the journeys' pages show to the demo data; return the ids the paths need."""
     alumnus, grantee, officer, manager = (_user(r) for r in ("alumnus", "grantee", "officer",
@@ -191,6 +213,7 @@ def seed_journeys() -> dict[str, int]:
            "draft": _draft(alumnus, calls[-1]), "grant": grant.id, "pending": pending.id,
            "report": _receipt(grantee, grant), "claim": claim.id, "officer": officer.id,
            "office": office.id, "course": record.participations[0].course_id}
+    ids["meeting"] = _meeting(office)
     db.session.flush()
     return ids
 
