@@ -146,6 +146,8 @@ def _import_all_models() -> None:
     from alumni_app.grants import money_models, review_models  # noqa: F401
     from alumni_app.grants import policy as grant_policy  # noqa: F401
     from alumni_app.jobs import models as job_models  # noqa: F401
+    from alumni_app.messages import models as message_models  # noqa: F401
+    from alumni_app.messages import policy as message_policy  # noqa: F401
     from alumni_app.offices import models as office_models  # noqa: F401
     from alumni_app.offices import policy as office_policy  # noqa: F401
     from alumni_app.plans import models as plan_models  # noqa: F401
@@ -162,6 +164,7 @@ def register_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from alumni_app import messages
     from alumni_app.accounts.admin_views import bp as admin_users_bp
     from alumni_app.accounts.views import bp as accounts_bp
     from alumni_app.alumni.claim_staff_views import bp as claims_bp
@@ -189,9 +192,10 @@ def register_blueprints(app: Flask) -> None:
         records_bp, courses_bp, profile_bp, claims_bp, imports_bp, plans_bp, plan_staff_bp,
         activities_bp, grant_views.bp, call_views.bp, staff_views.bp, money_views.bp,
         money_views.staff_bp,
-        record_parts_bp, report_views.bp, rate_views.bp,
+        record_parts_bp, report_views.bp, rate_views.bp, *messages.blueprints(),
     ):
         app.register_blueprint(blueprint)
+    messages.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -233,13 +237,15 @@ def register_audit_words(app: Flask) -> None:
     from alumni_app.alumni import audit_words as alumni
     from alumni_app.grants import audit_words as grants
     from alumni_app.jobs import audit_words as jobs
+    from alumni_app.messages import audit_words as messages
     from alumni_app.offices import audit_words as offices
     from alumni_app.plans import audit_words as plans
     from alumni_app.reports import audit_words as reports
     from alumni_app.training import audit_words as training
 
     audit_words.register_core(app)
-    for feature in (accounts, offices, alumni, training, plans, grants, jobs, reports):
+    for feature in (accounts, offices, alumni, training, plans, grants, jobs, reports,
+                    messages):
         feature.register(app)
 
 
@@ -251,6 +257,7 @@ def register_dashboard_items(app: Flask) -> None:
     from alumni_app.core import dashboard_items
     from alumni_app.grants import work as grants
     from alumni_app.jobs import work as jobs
+    from alumni_app.messages import work as messages
     from alumni_app.plans import work as plans
 
     dashboard_items.register(app, work=grants.work_items_for, next_steps=grants.next_steps_for)
@@ -258,6 +265,8 @@ def register_dashboard_items(app: Flask) -> None:
     dashboard_items.register(app, work=alumni.work_items_for, next_steps=alumni.next_steps_for)
     dashboard_items.register(app, work=jobs.work_items_for)
     dashboard_items.register(app, work=accounts.work_items_for)
+    dashboard_items.register(app, work=messages.work_items_for,
+                             next_steps=messages.next_steps_for)
 
 
 def register_commands(app: Flask) -> None:
@@ -282,5 +291,6 @@ def register_tasks() -> None:
     from alumni_app.auth import tasks as auth_tasks  # noqa: F401
     from alumni_app.grants import tasks as grant_tasks  # noqa: F401
     from alumni_app.jobs import tasks as job_tasks  # noqa: F401
+    from alumni_app.messages import bulk as message_tasks  # noqa: F401
     from alumni_app.plans import tasks as plan_tasks  # noqa: F401
     from alumni_app.reports import tasks as report_tasks  # noqa: F401
