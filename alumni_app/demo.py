@@ -119,6 +119,9 @@ def seed() -> bool:
     from alumni_app.reports import demo as reports_demo
 
     reports_demo.seed()  # rates, plans, activities and grants elsewhere, for the figures
+    from alumni_app.messages import demo as messages_demo
+
+    messages_demo.seed()  # announcements, one already sent by e-mail with its delivery log
     return True
 
 
