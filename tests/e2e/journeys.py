@@ -110,6 +110,21 @@ PAGES: list[tuple[str, str, str]] = [
     ("admin", "rates", "/admin/rates"),
     ("admin", "rate-new", "/admin/rates/new"),
     ("admin", "jobs", "/admin/jobs"),
+    # Announcements and messages (alumni_app/messages)
+    ("anonymous", "news-public", "/news/public"),
+    ("anonymous", "story", "/news/public/{story}"),
+    ("anonymous", "unsubscribe", "/unsubscribe/{unsubscribe}"),
+    ("alumnus", "news", "/news"),
+    ("alumnus", "news-item", "/news/{announcement}"),
+    ("alumnus", "mail-preferences", "/account/mail"),
+    ("officer", "announcements", "/staff/announcements"),
+    ("officer", "announcement", "/staff/announcements/{announcement}"),
+    ("officer", "announcement-new", "/staff/announcements/new"),
+    ("officer", "announcement-edit", "/staff/announcements/{announcement}/edit"),
+    ("officer", "announcement-withdraw", "/staff/announcements/{announcement}/withdraw"),
+    ("officer", "send-preview", "/staff/messages/announcement/{announcement}"),
+    ("officer", "delivery-log", "/staff/messages/{message}"),
+    ("officer", "messages-to-person", "/staff/messages/person/{record}"),
 ]
 
 
@@ -168,6 +183,18 @@ def _receipt(grantee: User, grant: GrantApplication) -> int:
     return report.id
 
 
+def _messages(record: AlumnusRecord) -> dict:
+    """The demo's announcements: the call sent by e-mail, the public story; an unsubscribe
+    link of the demo alumnus."""
+    from alumni_app.messages.models import Announcement, BulkMessage
+    from alumni_app.messages.tokens import unsubscribe_token
+
+    message = db.session.scalar(sa.select(BulkMessage).order_by(BulkMessage.id))
+    story = db.session.scalar(sa.select(Announcement.id).where(Announcement.is_public))
+    return {"announcement": message.announcement_id, "message": message.id, "story": story,
+            "unsubscribe": unsubscribe_token(record.id, "events")}
+
+
 def seed_journeys() -> dict[str, int]:
     """Add what the journeys' pages show to the demo data; return the ids the paths need."""
     alumnus, grantee, officer, manager = (_user(r) for r in ("alumnus", "grantee", "officer",
@@ -191,6 +218,7 @@ def seed_journeys() -> dict[str, int]:
            "draft": _draft(alumnus, calls[-1]), "grant": grant.id, "pending": pending.id,
            "report": _receipt(grantee, grant), "claim": claim.id, "officer": officer.id,
            "office": office.id, "course": record.participations[0].course_id}
+    ids.update(_messages(record))
     db.session.flush()
     return ids
 
