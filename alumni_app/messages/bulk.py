@@ -39,6 +39,7 @@ from alumni_app.audiences import queries as audience_queries
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.mail import MAIL_ERRORS, Connection, server_trouble, transmit
+from alumni_app.messages import telegram as _telegram  # noqa: F401 - its periodic task
 from alumni_app.messages import text, tokens
 from alumni_app.messages.models import (
     Announcement,
@@ -208,6 +209,7 @@ def queue_bulk_mail(kind: str, subjects: dict, bodies: dict, recipients: Iterabl
                      "user_id": person.get("user_id"), "address": address[:254],
                      "language": _language(person.get("language")), "state": state.value,
                      "attempts": 0})
+    rows += _telegram_rows(rows)
     if rows:
         db.session.execute(sa.insert(MessageRecipient), rows)
     queued = sum(1 for r in rows if r["state"] == RecipientState.QUEUED.value)
@@ -216,6 +218,17 @@ def queue_bulk_mail(kind: str, subjects: dict, bodies: dict, recipients: Iterabl
     if has_request_context():
         g.setdefault("queued_bulk_ids", []).append(message.id)
     return message
+
+
+def _telegram_rows(rows: list[dict]) -> list[dict]:
+    """The same people on Telegram, for those who linked it (the same opt-outs)."""
+    from alumni_app.messages import telegram
+
+    chats = telegram.linked_chats({r["user_id"] for r in rows if r["user_id"]})
+    skipped = (RecipientState.UNSUBSCRIBED.value,)
+    return [{**row, "channel": "telegram", "address": str(chats[row["user_id"]]),
+             "state": row["state"] if row["state"] in skipped else RecipientState.QUEUED.value}
+            for row in rows if row["user_id"] in chats]
 
 
 def send_announcement(actor, announcement: Announcement, reply_to: str) -> BulkMessage:
@@ -293,7 +306,7 @@ def claim_batch(message_id: int, size: int = BATCH) -> list:
     # Plain rows, not objects: nothing for each commit to expire.
     return list(db.session.execute(sa.select(
         MessageRecipient.id, MessageRecipient.record_id, MessageRecipient.address,
-        MessageRecipient.language).where(MessageRecipient.id.in_(taken))
+        MessageRecipient.language, MessageRecipient.channel).where(MessageRecipient.id.in_(taken))
         .order_by(MessageRecipient.id)).all())
 
 
@@ -341,6 +354,16 @@ class _Renderer:
                                        body=text.to_html(self.bodies[used]), **context)
             self.cache[used] = (self.subjects[used], plain, html)
         return self.cache[used]
+
+    def telegram_text(self, recipient) -> str:
+        """The Telegram version: the subject, the text as written, the way to turn it off."""
+        wanted = recipient.language or ("ru" if self.subjects.get("ru") else "en")
+        used = version_for(self.subjects, self.bodies, wanted)
+        link = tokens.unsubscribe_url(recipient.record_id, self.message.kind)
+        with force_locale(used):
+            footer = _("To stop receiving “%(kind)s”: %(url)s",
+                       kind=str(KIND_LABELS[self.message.kind]), url=link)
+        return f"{self.subjects[used]}\n\n{text.to_text(self.bodies[used])}\n\n{footer}"
 
     def build(self, recipient: MessageRecipient) -> Message:
         """The person's e-mail. Built with the email package's fast legacy classes: the
@@ -415,6 +438,8 @@ def mark_bounced(address: str, reason: str) -> None:
 def _send_one(renderer: _Renderer, connection, message_id: int, recipient) -> str:
     """Hand one person's e-mail to the server; its state (sent, or refused: bounced, failed).
     Raise MailServerTrouble when the server is down or busy."""
+    if recipient.channel == "telegram":
+        return _send_telegram(renderer, message_id, recipient)
     try:
         transmit(renderer.build(recipient), connection,
                  f"m{message_id:06d}-{recipient.id:07d}")
@@ -426,6 +451,27 @@ def _send_one(renderer: _Renderer, connection, message_id: int, recipient) -> st
             raise MailServerTrouble(answer) from exc
         return _refused(recipient, exc, answer)
     return RecipientState.SENT.value
+
+
+def _send_telegram(renderer: _Renderer, message_id: int, recipient) -> str:
+    from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+    from alumni_app.messages import telegram
+
+    try:
+        telegram.send(recipient.address, renderer.telegram_text(recipient))
+    except (BadRequest, Forbidden) as exc:  # blocked the bot, chat gone: this one fails
+        answer = f"Telegram: {exc}"[:500]
+    except (RetryAfter, NetworkError) as exc:  # Telegram unreachable or busy: later
+        raise MailServerTrouble(f"Telegram: {exc}") from exc
+    except TelegramError as exc:
+        answer = f"Telegram: {exc}"[:500]
+    else:
+        return RecipientState.SENT.value
+    log.warning("message %s to Telegram chat %s not delivered: %s", message_id,
+                recipient.address, answer)
+    _set([recipient.id], state=RecipientState.FAILED.value, last_error=answer)
+    return RecipientState.FAILED.value
 
 
 def _refused(recipient, exc: BaseException, answer: str) -> str:

@@ -194,4 +194,37 @@ def edit():
     from alumni_app.messages import telegram
 
     return render_template("messages/preferences.html", form=form, record=record,
-                           telegram=telegram.state_for(current_user)), status
+                           telegram=telegram.state_for(current_user),
+                           confirm=ConfirmForm(formdata=None)), status
+
+
+@preferences_bp.post("/telegram/link")
+@authenticated
+def telegram_link():
+    """A one-time deep link to the office's bot (Telegram must be on)."""
+    from alumni_app.messages import telegram
+
+    if not telegram.enabled():
+        abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    url = telegram.start_link(current_user)
+    db.session.commit()
+    return render_template("messages/telegram_link.html", url=url,
+                           minutes=telegram.CODE_MINUTES)
+
+
+@preferences_bp.post("/telegram/unlink")
+@authenticated
+def telegram_unlink():
+    from alumni_app.messages import telegram
+
+    if not telegram.enabled():
+        abort(404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        telegram.unlink(current_user)
+        db.session.commit()
+        flash(_("Telegram is unlinked: messages come by e-mail only."), "success")
+    return redirect(url_for("mail_preferences.edit"))
