@@ -291,3 +291,30 @@ def staff_list(user, q: str = "") -> sa.Select:
         escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Announcement.search_text.like(f"%{escaped}%", escape="\\"))
     return query.order_by(Announcement.created_at.desc(), Announcement.id.desc())
+
+
+def news_summary(user, limit: int = 3) -> tuple[list, int]:
+    """The newest live items for the alumnus and how many are unread, in one statement (the
+    dashboard's next steps and its news both read it, once per request)."""
+    from flask import has_request_context, request
+
+    # Kept on the request itself: g may outlive it (an outer app context in a shell or test).
+    cache = request.environ.setdefault("alumni.news_summary", {}) if has_request_context() \
+        else {}
+    if user.id in cache:
+        return cache[user.id]
+    mine = sa.select(AlumnusRecord).where(AlumnusRecord.user_id == user.id,
+                                          AlumnusRecord.merged_into_id.is_(None)).limit(1)
+    record_id = mine.with_only_columns(AlumnusRecord.id).scalar_subquery()
+    office_id = mine.with_only_columns(AlumnusRecord.office_id).scalar_subquery()
+    unread = ~sa.exists().where(AnnouncementRead.announcement_id == Announcement.id,
+                                AnnouncementRead.user_id == user.id)
+    total = sa.func.sum(sa.case((unread, 1), else_=0)).over()
+    rows = db.session.execute(
+        sa.select(Announcement, unread.label("unread"), total.label("unread_total"))
+        .where(live_condition(), reaches_record(record_id, office_id))
+        .order_by(Announcement.is_pinned.desc(), Announcement.publish_at.desc(),
+                  Announcement.id.desc()).limit(limit)).all()
+    found = ([(row[0], row[1]) for row in rows], int(rows[0][2] or 0) if rows else 0)
+    cache[user.id] = found
+    return found

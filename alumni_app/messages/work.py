@@ -17,7 +17,7 @@ def next_steps_for(user) -> list[dict]:
     """Unread news, for an alumnus with a record."""
     if is_staff(user):
         return []
-    unread = announcements.unread_count(user)
+    unread = announcements.news_summary(user)[1]
     if not unread:
         return []
     return [{"label": ngettext("%(num)s unread announcement", "%(num)s unread announcements",
@@ -39,7 +39,4 @@ def work_items_for(user) -> list[dict]:
 
 def latest_news(user, limit: int = 3) -> list:
     """The newest items for the alumnus's dashboard: (announcement, unread)."""
-    query = announcements.for_reader(user)
-    if query is None:
-        return []
-    return list(db.session.execute(query.limit(limit)).all())
+    return announcements.news_summary(user, limit)[0]
