@@ -253,3 +253,18 @@ def test_queue_bulk_mail_is_reusable_with_an_attachment(app, office, audience, o
     assert parts[0].get_filename() == "forum.ics" and parts[0].get_content_type() == \
         "text/calendar"
     assert "/unsubscribe/" in sent["List-Unsubscribe"]
+
+
+def test_an_announcement_to_everyone_goes_to_every_office(login, users, office, audience,
+                                                          outbox):
+    everyone = make_announcement(None, users["admin"], scope="everyone", office_id=None,
+                                 title_en="For every office")
+    admin = login(users["admin"])
+    preview = _text(admin.get(f"/staff/messages/announcement/{everyone.id}"))
+    assert "6 people in the audience" in preview and "3 people will receive it" in preview
+    assert admin.post(f"/staff/messages/announcement/{everyone.id}",
+                      data={"reply_to": ""}).status_code == 302
+    assert _addresses(outbox) == ["aziz@example.org", "dilnoza@example.org",
+                                  "kanat@example.kg"]
+    officer = login(users["officer"])
+    assert officer.get(f"/staff/messages/announcement/{everyone.id}").status_code == 404
