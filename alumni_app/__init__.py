@@ -150,6 +150,8 @@ def _import_all_models() -> None:
     from alumni_app.imports import models as import_models  # noqa: F401
     from alumni_app.imports import policy as import_policy  # noqa: F401
     from alumni_app.jobs import models as job_models  # noqa: F401
+    from alumni_app.messages import models as message_models  # noqa: F401
+    from alumni_app.messages import policy as message_policy  # noqa: F401
     from alumni_app.offices import models as office_models  # noqa: F401
     from alumni_app.offices import policy as office_policy  # noqa: F401
     from alumni_app.plans import models as plan_models  # noqa: F401
@@ -166,6 +168,7 @@ def register_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from alumni_app import messages
     from alumni_app.accounts.admin_views import bp as admin_users_bp
     from alumni_app.accounts.views import bp as accounts_bp
     from alumni_app.alumni.claim_staff_views import bp as claims_bp
@@ -197,9 +200,10 @@ def register_blueprints(app: Flask) -> None:
         activities_bp, grant_views.bp, call_views.bp, staff_views.bp, money_views.bp,
         money_views.staff_bp,
         record_parts_bp, report_views.bp, rate_views.bp,
-        event_staff_views.bp, event_views.bp,
+        event_staff_views.bp, event_views.bp, *messages.blueprints(),
     ):
         app.register_blueprint(blueprint)
+    messages.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -246,6 +250,7 @@ def register_audit_words(app: Flask) -> None:
     from alumni_app.grants import audit_words as grants
     from alumni_app.imports import audit_words as imports
     from alumni_app.jobs import audit_words as jobs
+    from alumni_app.messages import audit_words as messages
     from alumni_app.offices import audit_words as offices
     from alumni_app.plans import audit_words as plans
     from alumni_app.reports import audit_words as reports
@@ -253,7 +258,7 @@ def register_audit_words(app: Flask) -> None:
 
     audit_words.register_core(app)
     for feature in (accounts, offices, alumni, training, imports, plans, grants, jobs, reports,
-                    events):
+                    events, messages):
         feature.register(app)
 
 
@@ -266,6 +271,7 @@ def register_dashboard_items(app: Flask) -> None:
     from alumni_app.events import work as events
     from alumni_app.grants import work as grants
     from alumni_app.jobs import work as jobs
+    from alumni_app.messages import work as messages
     from alumni_app.plans import work as plans
 
     dashboard_items.register(app, work=grants.work_items_for, next_steps=grants.next_steps_for)
@@ -274,6 +280,8 @@ def register_dashboard_items(app: Flask) -> None:
     dashboard_items.register(app, work=jobs.work_items_for)
     dashboard_items.register(app, work=accounts.work_items_for)
     dashboard_items.register(app, work=events.work_items_for, next_steps=events.next_steps_for)
+    dashboard_items.register(app, work=messages.work_items_for,
+                             next_steps=messages.next_steps_for)
 
 
 def register_commands(app: Flask) -> None:
@@ -300,5 +308,6 @@ def register_tasks() -> None:
     from alumni_app.grants import tasks as grant_tasks  # noqa: F401
     from alumni_app.imports import tasks as import_tasks  # noqa: F401
     from alumni_app.jobs import tasks as job_tasks  # noqa: F401
+    from alumni_app.messages import bulk as message_tasks  # noqa: F401
     from alumni_app.plans import tasks as plan_tasks  # noqa: F401
     from alumni_app.reports import tasks as report_tasks  # noqa: F401

@@ -122,6 +122,9 @@ def seed() -> bool:
     from alumni_app.events import demo as events_demo
 
     events_demo.seed(offices["TJ"])  # after the figures: the meeting's agenda is proposed from them
+    from alumni_app.messages import demo as messages_demo
+
+    messages_demo.seed()  # announcements, one already sent by e-mail with its delivery log
     return True
 
 

@@ -163,11 +163,12 @@ def _deliver_smtp(email: EmailMessage, connection: _Smtp) -> None:
     connection.send(email)
 
 
-def _deliver_file(email: EmailMessage, message: OutboundEmail) -> None:
+def _deliver_file(email: EmailMessage, message: OutboundEmail | str) -> None:
     outbox = Path(current_app.config["MAIL_OUTBOX_DIR"])
     outbox.mkdir(parents=True, exist_ok=True)
     stamp = utcnow().strftime("%Y%m%dT%H%M%S")
-    (outbox / f"{stamp}-{message.id:06d}.eml").write_bytes(bytes(email))
+    name = message if isinstance(message, str) else f"{message.id:06d}"
+    (outbox / f"{stamp}-{name}.eml").write_bytes(bytes(email))
 
 
 def sent_messages() -> list[EmailMessage]:
@@ -176,14 +177,22 @@ def sent_messages() -> list[EmailMessage]:
 
 
 def _hand_over(message: OutboundEmail, connection: _Smtp) -> None:
-    email = _build(message)
+    transmit(_build(message), connection, message)
+
+
+def transmit(email: EmailMessage, connection: _Smtp, name: OutboundEmail | str) -> None:
+    """Hand a built message (any parts, attachments and headers) to the configured backend;
+    `name` names its file in the file backend. Raises MAIL_ERRORS when the server refuses."""
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "smtp":
         _deliver_smtp(email, connection)
     elif backend == "file":
-        _deliver_file(email, message)
+        _deliver_file(email, name)
     else:
         sent_messages().append(email)
+
+
+Connection = _Smtp  # one connection to the mail server for a batch (bulk messages use it too)
 
 
 def _claimable(now: datetime):

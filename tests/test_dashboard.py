@@ -67,7 +67,7 @@ def test_dashboards_run_a_fixed_number_of_queries(login, users, office):
     sa.event.remove(db.engine, "before_cursor_execute", count)
     # The session's user, the courses with their plans, the activities and applications, and
     # one statement per provider of next steps (tests/test_dashboard_work.py for the rest).
-    assert counts["alumnus", 1] == counts["alumnus", 6] == 11  # 11 with events' next steps
+    assert counts["alumnus", 1] == counts["alumnus", 6] == 12  # events' and messages' steps
     # The recent events' people and objects: one query per kind of object (here records); one
     # statement per provider of work, the headline figures.
-    assert counts["officer", 1] == counts["officer", 6] == 11  # 11 with events' work
+    assert counts["officer", 1] == counts["officer", 6] == 12  # events' and messages' work

@@ -243,8 +243,9 @@ def test_dashboards_count_with_a_fixed_number_of_statements(login, users, office
     large = {role: _count_statements(c) for role, c in clients.items()}
     assert small == large
     # The session's user, then one statement per provider and part of the page.
-    # Events add one statement for each: invitations to answer, the office's events' work.
-    assert large == {"alumnus": 14, "officer": 11, "manager": 11, "admin": 13}
+    # Events add one statement for each (invitations to answer, the office's events' work), and
+    # messages one (unread news; e-mails with failed deliveries).
+    assert large == {"alumnus": 15, "officer": 12, "manager": 12, "admin": 14}
     assert work_list(clients["manager"])["Applications to screen"][0] == 7
 
 
@@ -326,7 +327,8 @@ def test_the_demo_alumni_and_staff_see_their_next_steps(app, login):
 
     dilnoza = next_steps(login(user("alumnus@example.org")))
     assert "Apply to “Mini-Grant Scheme 2027”: it is open to you" in dilnoza
-    assert all(url.startswith(("/plans/", "/grants/", "/events/")) for url in dilnoza.values())
+    assert all(url.startswith(("/plans/", "/grants/", "/events/", "/news"))
+               for url in dilnoza.values())
     assert any(url.startswith("/events/") for url in dilnoza.values())  # the annual meeting
     farrukh = next_steps(login(user("farrukh.jalolov@example.org")))  # in Russian, his language
     label, url = next(iter(farrukh.items()))

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022_imports'
-down_revision = '0020_events'
+down_revision = '0021_messages'
 branch_labels = None
 depends_on = None
 

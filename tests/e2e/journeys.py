@@ -123,6 +123,21 @@ PAGES: list[tuple[str, str, str]] = [
     ("officer", "event-postpone", "/staff/events/{meeting}/postpone"),
     ("officer", "event-cancel", "/staff/events/{meeting}/cancel"),
     ("officer", "guests", "/staff/events/guests"),
+    # Announcements and messages (alumni_app/messages)
+    ("anonymous", "news-public", "/news/public"),
+    ("anonymous", "story", "/news/public/{story}"),
+    ("anonymous", "unsubscribe", "/unsubscribe/{unsubscribe}"),
+    ("alumnus", "news", "/news"),
+    ("alumnus", "news-item", "/news/{announcement}"),
+    ("alumnus", "mail-preferences", "/account/mail"),
+    ("officer", "announcements", "/staff/announcements"),
+    ("officer", "announcement", "/staff/announcements/{announcement}"),
+    ("officer", "announcement-new", "/staff/announcements/new"),
+    ("officer", "announcement-edit", "/staff/announcements/{announcement}/edit"),
+    ("officer", "announcement-withdraw", "/staff/announcements/{announcement}/withdraw"),
+    ("officer", "send-preview", "/staff/messages/announcement/{announcement}"),
+    ("officer", "delivery-log", "/staff/messages/{message}"),
+    ("officer", "messages-to-person", "/staff/messages/person/{record}"),
 ]
 
 
@@ -188,6 +203,16 @@ def _meeting(office: Office) -> int:
     return db.session.scalar(sa.select(Event.id).where(
         Event.office_id == office.id, Event.kind == "annual_meeting",
         Event.state == "published"))
+def _messages(record: AlumnusRecord) -> dict:
+    """The demo's announcements: the call sent by e-mail, the public story; an unsubscribe
+    link of the demo alumnus."""
+    from alumni_app.messages.models import Announcement, BulkMessage
+    from alumni_app.messages.tokens import unsubscribe_token
+
+    message = db.session.scalar(sa.select(BulkMessage).order_by(BulkMessage.id))
+    story = db.session.scalar(sa.select(Announcement.id).where(Announcement.is_public))
+    return {"announcement": message.announcement_id, "message": message.id, "story": story,
+            "unsubscribe": unsubscribe_token(record.id, "events")}
 
 
 def seed_journeys() -> dict[str, int]:
@@ -214,6 +239,7 @@ def seed_journeys() -> dict[str, int]:
            "report": _receipt(grantee, grant), "claim": claim.id, "officer": officer.id,
            "office": office.id, "course": record.participations[0].course_id}
     ids["meeting"] = _meeting(office)
+    ids.update(_messages(record))
     db.session.flush()
     return ids
 
