@@ -117,6 +117,13 @@ class Config:
     # A sender holds a message it took this long; after that another may send it (it died).
     MAIL_CLAIM_SECONDS = env_int("MAIL_CLAIM_SECONDS", 300)
 
+    # Telegram, a second channel for bulk messages (alumni_app/messages/telegram.py): off
+    # unless enabled and given the office's bot; TELEGRAM_API_URL points elsewhere for tests.
+    TELEGRAM_ENABLED = env_bool("TELEGRAM_ENABLED", False)
+    TELEGRAM_BOT_TOKEN = env("TELEGRAM_BOT_TOKEN")
+    TELEGRAM_BOT_USERNAME = env("TELEGRAM_BOT_USERNAME", "")
+    TELEGRAM_API_URL = env("TELEGRAM_API_URL")
+
     # Background work goes through a task queue run by `flask worker`: SQLite in the instance
     # folder by default (nothing to install), Redis when QUEUE_URL (or REDIS_URL) says so, e.g.
     # redis://127.0.0.1:6379/1 (several workers on several machines share it). QUEUE_IMMEDIATE
