@@ -148,16 +148,9 @@ def build_query(filters: Filters, *, walk: bool = False) -> sa.Select:
     return query.order_by(*ordered, AlumnusRecord.id)
 
 
-def count_query(filters: Filters, scope) -> sa.Select:
-    """select() of the ids of the matches, for a bounded count; `scope(select)` restricts a
-    select of records to those the user may see.
-
-    Search terms stay `id IN (range of terms)` (the database starts from the terms' primary
-    key); sectors and courses are joins, not IN (subquery), so the database may stop at the
-    count limit instead of first collecting every id of the subquery (135,000 for a program
-    type). Only the course join can repeat a record, hence DISTINCT there alone.
-    """
-    query = sa.select(AlumnusRecord.id)
+def _with_courses(query: sa.Select, filters: Filters) -> sa.Select:
+    """Restrict `query` (of record ids) to the records on the filters' course, program type or
+    fiscal year."""
     if (not filters.course_id and (filters.program_type or filters.fiscal_year)
             and db.session.get_bind().dialect.name == "postgresql"):
         # A program type or fiscal year is a handful of courses: their ids as one array, and
@@ -179,6 +172,19 @@ def count_query(filters: Filters, scope) -> sa.Select:
                               (Course.program_type, filters.program_type),
                               (Course.fiscal_year, filters.fiscal_year)):
             query = query.where(column == value) if value else query
+    return query
+
+
+def count_query(filters: Filters, scope) -> sa.Select:
+    """select() of the ids of the matches, for a bounded count; `scope(select)` restricts a
+    select of records to those the user may see.
+
+    Search terms stay `id IN (range of terms)` (the database starts from the terms' primary
+    key); sectors and courses are joins, not IN (subquery), so the database may stop at the
+    count limit instead of first collecting every id of the subquery (135,000 for a program
+    type). Only the course join can repeat a record, hence DISTINCT there alone.
+    """
+    query = _with_courses(sa.select(AlumnusRecord.id), filters)
     plain = Filters(q=filters.q, include_inactive=filters.include_inactive,
                     office_id=filters.office_id, region_id=filters.region_id)
     query = query.where(*filter_conditions(plain))

@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from alumni_app import audit, hooks
+from alumni_app.alumni import merge_parts
 from alumni_app.alumni.models import AlumnusRecord, RecordPosition, SearchTerm, record_sectors
 from alumni_app.alumni.names import keys, name_key
 from alumni_app.db import utcnow
@@ -22,7 +23,7 @@ STAFF_FIELDS = (
 )
 POST_FIELDS = ("organization", "position")
 POST_VALUES = ("organization", "position", "started_on", "ended_on")
-ADDRESS_FIELDS = ("email", "email_alt")
+ADDRESS_FIELDS = merge_parts.ADDRESS_FIELDS
 SEARCHED_FIELDS = ("given_name", "family_name", "given_name_cyr", "family_name_cyr",
                    "organization", "position")
 
@@ -362,10 +363,10 @@ def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
     if "organization" not in filled:  # the start date belongs to the duplicate's post
         filled.pop("post_started_on", None)
     _apply(keep, filled, STAFF_FIELDS)
-    addresses, unkept = _keep_addresses(keep, duplicate)
+    addresses, unkept = merge_parts.keep_addresses(keep, duplicate)
     filled.update(addresses)
     if duplicate.user_id and not keep.user_id:
-        _move_owner(keep, duplicate)
+        merge_parts.move_owner(keep, duplicate)
     elif keep.user_id and "phone" in filled:
         keep.show_phone = False  # a number the owner never entered is not shown unasked
     duplicate.is_active = False
@@ -378,40 +379,3 @@ def merge_records(actor, keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
                  merged_id=duplicate.id, filled=sorted(filled),
                  duplicate_emails=[a for a in (duplicate.email, duplicate.email_alt) if a],
                  emails_not_kept=unkept)
-
-
-OWNER_CHOICES = ("visibility", "show_email", "show_phone", "consent_at", "consent_text")
-
-
-def _move_owner(keep: AlumnusRecord, duplicate: AlumnusRecord) -> None:
-    """The account, with its owner's privacy choices, consent and photo, goes to `keep`."""
-    owner = duplicate.user_id
-    duplicate.user_id = None
-    db.session.flush()  # one user per record: free the duplicate's row before taking it
-    keep.user_id = owner
-    for name in OWNER_CHOICES:
-        setattr(keep, name, getattr(duplicate, name))
-    if duplicate.photo_name and not keep.photo_name:
-        keep.photo_name, duplicate.photo_name = duplicate.photo_name, None
-    db.session.flush()
-
-
-def _keep_addresses(keep: AlumnusRecord, duplicate: AlumnusRecord) -> tuple[dict, list[str]]:
-    """Keep the duplicate's e-mail addresses on `keep` in its free address fields.
-
-    The person may write from either address again (a claim, the next import of the list):
-    the address must lead to the kept record. Returns the fields filled, and the addresses
-    that found no free field: they stay in the merge's history entry and on the duplicate.
-    """
-    filled, unkept = {}, []
-    for address in (duplicate.email, duplicate.email_alt):
-        known = {a.casefold() for a in (keep.email, keep.email_alt) if a}
-        if not address or address.casefold() in known:
-            continue
-        free = next((f for f in ADDRESS_FIELDS if not getattr(keep, f)), None)
-        if free is None:
-            unkept.append(address)
-        else:
-            setattr(keep, free, address)
-            filled[free] = address
-    return filled, unkept
