@@ -23,8 +23,9 @@ ACTIONS = {
                               _l("%(actor)s sent the e-mail %(subject)s to alumni")),
     "message.unsubscribed": Wording(_l("Unsubscribed from messages"),
                                     _l("%(subject)s unsubscribed from a kind of messages")),
-    "message.resubscribed": Wording(_l("Subscribed to messages again"),
-                                    _l("%(actor)s subscribed %(subject)s to a kind of messages again")),
+    "message.resubscribed": Wording(
+        _l("Subscribed to messages again"),
+        _l("%(actor)s subscribed %(subject)s to a kind of messages again")),
     "message.bounce_cleared": Wording(_l("Bouncing address cleared"),
                                       _l("%(actor)s cleared a bouncing e-mail address")),
     "telegram.linked": Wording(_l("Telegram linked"),
