@@ -57,7 +57,14 @@ def proposal_state_label(state: str) -> str:
     return str(PROPOSAL_STATE_LABELS.get(state, state))
 
 
+def reader_locale() -> str:
+    """The reader's language code, for the title an event or a session shows."""
+    from flask_babel import get_locale
+
+    return str(get_locale() or "en")
+
+
 def template_helpers() -> dict:
-    return {"event_kind_label": kind_label, "event_state_label": state_label,
+    return {"event_locale": reader_locale, "event_kind_label": kind_label, "event_state_label": state_label,
             "event_answer_label": answer_label, "event_source_label": source_label,
             "proposal_state_label": proposal_state_label}

@@ -21,6 +21,10 @@ def test_the_demo_has_a_coming_meeting_to_answer_and_past_attendance(app, login)
     # The office's officer reads Russian.
     assert "Придут: 30" in page and "В списке ожидания: 0" not in page
     assert "Kenji Sato" in page  # the Embassy of Japan's guest
+    # Titles in the reader's language on every staff page, the list included.
+    listing = login(officer).get("/staff/events").get_data(as_text=True)
+    assert "Ежегодная встреча бывших участников 2027" in listing
+    assert "Annual meeting of ex-participants 2027" not in listing
     assert "Здравоохранение: результаты прошедшего года" in page
     past = events["Seminar: road maintenance practice from Japan"]
     page = login(officer).get(f"/staff/events/{past.id}").get_data(as_text=True)
