@@ -49,9 +49,11 @@ def _chromium_installed() -> None:
     pytest.skip(MISSING_CHROMIUM)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(_chromium_installed):
-    """One chromium for the whole session; every test gets its own context."""
+    """One chromium for the browser tests; every test gets its own context. Closed when the
+    browser tests are done: Playwright's sync API keeps an asyncio loop running in the main
+    thread, which would make `asyncio.run` (the Telegram client) fail in the tests after."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -162,7 +164,7 @@ def live_server_with_worker(tmp_path) -> Iterator[str]:
         yield base_url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def journeys(browser, tmp_path_factory) -> Iterator:
     """The demo data plus what the journeys' pages show, served once for the session, and
     one logged-in browser session per role (tests/e2e/journeys.py)."""
