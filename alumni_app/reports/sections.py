@@ -1,9 +1,12 @@
 """The figures page as a list of sections, each a provider of its figures and charts.
 
-A feature that arrives later (events, messages) registers its own section with `register()`:
-its figures appear on the page, in the workbook (a sheet of its own) and wherever the
-sections are listed, without changing this module. Each section declares which of the page's
-filters it applies, and the page names the others.
+A section registered with `register()` appears on the page, in the workbook (a sheet of its
+own) and wherever the sections are listed. Each section declares which of the page's filters
+it applies (the page names the others) and which narrow only some of its figures.
+
+Events and messages are registered here, at the end: reports reads the features it counts
+(grants, plans, events, messages) and none of them imports reports, so the import direction
+stays one way (tests/test_structure.py) and no start-up wiring outside reports is needed.
 """
 
 from __future__ import annotations

@@ -232,6 +232,9 @@ def test_the_yearly_workbook_has_the_events_and_messages_the_page_shows(gatherin
     assert top["Events held"] == 2 and top["Cancelled"] == 1
     assert _sheet_table(book[SHEET], "Attendance of the events held: alumni and guests apart")[
         "Attendance rate (per cent)"] == [60, 100]
+    cover = {r[0]: r[1] for r in book["Cover"].iter_rows(values_only=True) if r[0]}
+    assert cover["Events held"] == 2 and cover["Alumni who attended"] == 4
+    assert cover["Guests who attended"] == 2 and cover["Recipients"] == 8
 
 
 def test_the_workbook_says_which_filters_narrow_only_the_alumni(gatherings, login, users):
@@ -244,3 +247,12 @@ def test_the_workbook_says_which_filters_narrow_only_the_alumni(gatherings, logi
     assert "Not filtered by: sector, region, program type." in texts
     rows = _sheet_table(book[SHEET], "Attendance of the events held: alumni and guests apart")
     assert rows["Attended"] == [2, 2]
+
+
+def test_the_sections_in_russian(gatherings, login, make_user):
+    reader = make_user(role="officer", office=gatherings.office, preferred_language="ru")
+    html = login(reader).get(url(gatherings, fy_from=2023, fy_to=2023)).get_data(as_text=True)
+    assert "Мероприятия и посещаемость" in html and "Объявления и массовые рассылки" in html
+    assert "За этот период проведено 2 мероприятия." in html
+    assert "Явка (в процентах)" in html and "66,7" in html  # Health's rate, decimal comma
+    assert "Присутствовавшие выпускники по отраслям работы" in html  # the chart's title
