@@ -16,11 +16,16 @@ request) of
 - the needs page;
 - GET .../yearly.xlsx for the busiest fiscal year (target < 10 s) and the fact sheet (PDF);
 
-with the slowest statements of the slowest case. Events are not counted yet (they do not
-exist). Run it from the project root:
+with the slowest statements of the slowest case. The page and the workbook count events and
+messages too: the load adds, at the issue's scale, 200 events of the office over its recent
+fiscal years (most finished, some cancelled, a few to come) with 20,000 registrations
+(invitations answered, seats taken, check-ins, walk-ins; one in twenty a guest), and bulk
+messages with their delivery log (`--bulk-messages`, every record of the office a recipient
+row in one of the log's states). Run it from the project root:
 
     .venv/bin/python bench/dashboard.py [--records 200000] [--plans 50000]
-        [--activities 50000] [--applications 5000] [--requests 10]
+        [--activities 50000] [--applications 5000] [--events 200] [--registrations 20000]
+        [--bulk-messages 10] [--requests 10]
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/dashboard.py        # SQLite, then a throwaway PostgreSQL database
 
@@ -32,10 +37,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import random
 import secrets
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -61,10 +68,108 @@ def load(env: dict[str, str], database_url: str, args) -> None:
         took = time.perf_counter() - start
         print("  figures data: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
               + f" in {took:.1f} s", flush=True)
+        start = time.perf_counter()
+        counts = load_gatherings(engine, OFFICE, args.events, args.registrations,
+                                 args.bulk_messages)
+        print("  events and messages: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+              + f" in {time.perf_counter() - start:.1f} s", flush=True)
     finally:
         engine.dispose()
     took = dirbench.flask_command(env, "refresh-figures", timeout=600)
     print(f"  flask refresh-figures (every office's figure cells): {took:.1f} s", flush=True)
+
+
+EVENT_KINDS = ["seminar"] * 5 + ["workshop"] * 3 + ["briefing", "annual_meeting", "other"]
+RECIPIENT_STATES = ["sent"] * 16 + ["failed", "bounced", "unsubscribed", "no_address"]
+
+
+def _stamp(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=None, microsecond=0)
+
+
+def _event_rows(rng, office: int, count: int, now: datetime) -> list[dict]:
+    rows = []
+    for n in range(count):
+        starts = _stamp(now - timedelta(days=rng.randint(-60, 5 * 365), hours=rng.randint(0, 9)))
+        state = ("published" if starts > _stamp(now) else
+                 "cancelled" if n % 25 == 0 else "finished")
+        rows.append({"office_id": office, "kind": rng.choice(EVENT_KINDS),
+                     "title_en": f"Bench event {n}", "title_ru": "", "description_en": "",
+                     "description_ru": "", "starts_at": starts,
+                     "ends_at": starts + timedelta(hours=4), "venue": "", "address": "",
+                     "online_url": "", "capacity": None, "open_registration": n % 3 == 0,
+                     "state": state, "registered": 0, "waiting_seq": 0, "audience": "{}",
+                     "created_at": starts - timedelta(days=40),
+                     "updated_at": starts - timedelta(days=40)})
+    return rows
+
+
+def _registrations(rng, events, records: list[int], guests: list[int], count: int):
+    """`count` places spread over the events: answers, seats, check-ins, walk-ins."""
+    rows, per_event = [], max(1, count // max(1, len(events)))
+    for event_id, starts, state in events:
+        people = rng.sample(records, k=min(per_event, len(records)))
+        for number, record in enumerate(people):
+            guest = number % 20 == 19 and guests
+            source = rng.choice(["invited"] * 6 + ["registered"] * 3 + ["walk_in"])
+            answer = "yes" if source == "walk_in" else rng.choice(
+                ["yes"] * 6 + ["no", "pending", "waiting"])
+            came = state == "finished" and answer == "yes" and rng.random() < 0.8
+            rows.append({"event_id": event_id, "record_id": None if guest else record,
+                         "guest_id": guests[(number // 20) % len(guests)] if guest else None,
+                         "source": source, "answer": answer,
+                         "waiting_position": number if answer == "waiting" else None,
+                         "invited_at": starts - timedelta(days=30),
+                         "checked_in_at": starts if came else None,
+                         "token": secrets.token_urlsafe(32)})
+    return rows
+
+
+def _recipient_rows(rng, message_ids: list[int], records: list[int]) -> list[dict]:
+    return [{"message_id": message, "channel": "email", "record_id": record,
+             "address": f"r{record}@bench.example", "language": "ru",
+             "state": rng.choice(RECIPIENT_STATES), "attempts": 1}
+            for message in message_ids for record in records]
+
+
+def load_gatherings(engine: sa.Engine, office_code: str, events: int, registrations: int,
+                    bulk_messages: int) -> dict[str, int]:
+    """Events with their registrations and guests, and bulk messages with their log."""
+    meta = sa.MetaData()
+    meta.reflect(engine, only=["events", "event_guests", "event_invitations", "announcements",
+                               "bulk_messages", "message_recipients"])
+    t, rng, now = meta.tables, random.Random(20), datetime.now(UTC)
+    with engine.begin() as conn:
+        office = conn.scalar(sa.text("SELECT id FROM offices WHERE code = :c"),
+                             {"c": office_code})
+        records = list(conn.scalars(sa.text(
+            "SELECT id FROM alumni_records WHERE office_id = :o ORDER BY id"), {"o": office}))
+        conn.execute(t["event_guests"].insert(), [
+            {"office_id": office, "name": f"Guest {n}", "organization": "", "position": "",
+             "email": f"guest{n}@bench.example", "phone": "", "language": "ru",
+             "created_at": _stamp(now), "updated_at": _stamp(now)} for n in range(50)])
+        guests = list(conn.scalars(sa.text("SELECT id FROM event_guests WHERE email LIKE "
+                                           "'%@bench.example' ORDER BY id")))
+        conn.execute(t["events"].insert(), _event_rows(rng, office, events, now))
+        made = conn.execute(sa.text("SELECT id, starts_at, state FROM events WHERE title_en "
+                                    "LIKE 'Bench event %' ORDER BY id")).all()
+        made = [(i, datetime.fromisoformat(s[:19]) if isinstance(s, str) else s, state)
+                for i, s, state in made]
+        places = _registrations(rng, made, records, guests, registrations)
+        figures_data._insert(conn, t["event_invitations"], places)
+        conn.execute(sa.text(
+            "UPDATE events SET registered = (SELECT count(*) FROM event_invitations i WHERE "
+            "i.event_id = events.id AND i.answer = 'yes') WHERE title_en LIKE 'Bench event %'"))
+        conn.execute(t["bulk_messages"].insert(), [
+            {"kind": "announcements", "office_id": office, "subject_en": f"Bench {n}",
+             "subject_ru": "", "body_en": "", "body_ru": "", "reply_to": "",
+             "created_at": _stamp(now - timedelta(days=35 * n))} for n in range(bulk_messages)])
+        messages = list(conn.scalars(sa.text("SELECT id FROM bulk_messages WHERE subject_en "
+                                             "LIKE 'Bench %' ORDER BY id")))
+        log = _recipient_rows(rng, messages, records)
+        figures_data._insert(conn, t["message_recipients"], log)
+    return {"events": events, "registrations": len(places), "guests": len(guests),
+            "bulk messages": bulk_messages, "recipient rows": len(log)}
 
 
 def cases(ids: dict, office_id: int) -> list[tuple[str, str, float]]:
@@ -201,6 +306,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--plans", type=int, default=50_000)
     parser.add_argument("--activities", type=int, default=50_000)
     parser.add_argument("--applications", type=int, default=5_000)
+    parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--registrations", type=int, default=20_000)
+    parser.add_argument("--bulk-messages", type=int, default=10)
     parser.add_argument("--requests", type=int, default=10, help="timed requests per page")
     parser.add_argument("--warmups", type=int, default=2)
     parser.add_argument("--sqlite-path", help="SQLite file to load (kept), or to reuse with "
@@ -208,7 +316,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--postgres-only", action="store_true")
     args = parser.parse_args(argv)
-    if min(args.records, args.plans, args.applications, args.requests) < 1:
+    if min(args.records, args.plans, args.applications, args.requests, args.events) < 1:
         parser.error("counts and --requests must be >= 1")
     if args.skip_load and not (args.sqlite_path and Path(args.sqlite_path).is_file()):
         parser.error("--skip-load needs --sqlite-path naming a loaded database file")

@@ -1,4 +1,5 @@
-"""The headline figures of a page: the workbook's cover sheet and the fact sheet show them."""
+"""The headline figures of a page: the workbook's cover sheet and the fact sheet show them
+(the cover adds the events' and the messages')."""
 
 from __future__ import annotations
 
@@ -74,12 +75,27 @@ def describe_filters(ctx) -> list[tuple[str, str]]:
     return rows
 
 
+def gatherings(shown: list) -> list[tuple[str, object, None]]:
+    """Events and messages, for the cover only (the fact sheet keeps to its two pages)."""
+    by_key = {s.section.key: s.figures for s in shown}
+    result: list[tuple[str, object, None]] = []
+    if (events := by_key.get("events")) is not None:
+        result += [(_("Events held"), events.held, None),
+                   (_("Alumni who attended"), events.alumni.attended, None),
+                   (_("Guests who attended"), events.guests.attended, None)]
+    if (messages := by_key.get("messages")) is not None:
+        result += [(_("Announcements published"), messages.announcements, None),
+                   (_("Bulk messages sent"), messages.sent, None),
+                   (_("Recipients"), messages.recipients, None)]
+    return result
+
+
 def write_cover(sheet, ctx, shown: list, title: str) -> None:
     sheet.title(title)
     for label, text in describe_filters(ctx):
         sheet.line([label, text])
     sheet.line([_("Made on"), ctx.today])
-    pairs = figures(ctx, shown)
+    pairs = figures(ctx, shown) + gatherings(shown)
     if pairs:
         sheet.title(_("Headline figures"))
     for label, value, _currency in pairs:

@@ -1,9 +1,12 @@
 """The figures page as a list of sections, each a provider of its figures and charts.
 
-A feature that arrives later (events, messages) registers its own section with `register()`:
-its figures appear on the page, in the workbook (a sheet of its own) and wherever the
-sections are listed, without changing this module. Each section declares which of the page's
-filters it applies, and the page names the others.
+A section registered with `register()` appears on the page, in the workbook (a sheet of its
+own) and wherever the sections are listed. Each section declares which of the page's filters
+it applies (the page names the others) and which narrow only some of its figures.
+
+Events and messages are registered here, at the end: reports reads the features it counts
+(grants, plans, events, messages) and none of them imports reports, so the import direction
+stays one way (tests/test_structure.py) and no start-up wiring outside reports is needed.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from alumni_app.reports import charts, money, people, reach
+from alumni_app.reports import charts, event_figures, message_figures, money, people, reach
 from alumni_app.reports.filters import Choices, Filters
 from alumni_app.reports.queries import Scope
 
@@ -62,6 +65,10 @@ class Section:
     chart_list: Callable[[object], list[charts.Chart]] = lambda _figures: []
     applies: tuple[str, ...] = ALL_FILTERS
     note: object = None  # a lazy string: how the section counts
+    # Filters that narrow only some of the figures (`applies` lists them too), and what a
+    # reader is told when one is chosen (a lazy string).
+    partly: tuple[str, ...] = ()
+    partly_note: object = None
 
 
 @dataclass
@@ -78,6 +85,14 @@ class Shown:
     @property
     def ignored_filters(self) -> list[str]:
         return [str(FILTER_LABELS[f]) for f in ALL_FILTERS if f not in self.section.applies]
+
+    def partly_filtered(self, filters: Filters) -> bool:
+        """One of the filters chosen narrows only some of the figures."""
+        chosen = {"period": filters.fy_from is not None or filters.fy_to is not None,
+                  "sector": filters.sector_id is not None,
+                  "region": filters.region_id is not None,
+                  "program_type": filters.program_type is not None}
+        return any(chosen[f] for f in self.section.partly)
 
 
 SECTIONS: list[Section] = []
@@ -209,3 +224,43 @@ register(Section("money", _l("Mini-grants and money"), "reports/sections/money.h
 register(Section("retention", _l("Retention"), "reports/sections/retention.html",
                  lambda ctx: people.retention(ctx.scope, ctx.filters, ctx.today),
                  _retention_charts))
+
+
+def _event_charts(figures: event_figures.Events) -> list[charts.Chart]:
+    result = [charts.bar_chart(
+        "events-by-kind", _("Attendance by kind of event"), _("People who attended"),
+        _("Kind of event"),
+        [(_("Alumni"), [(r.label, r.more["alumni"]) for r in figures.by_kind]),
+         (_("Guests"), [(r.label, r.more["guests"]) for r in figures.by_kind])], number,
+        _("Alumni and guests who attended the events held, for each kind of event. The table "
+          "next to the chart gives the number of events too."))]
+    if figures.by_sector:
+        result.append(bars("events-by-sector", _("Alumni who attended, by sector of work"),
+                           _("Alumni who attended"), _("Sector"), figures.by_sector,
+                           _("alumni who attended")))
+    return result
+
+
+def _message_charts(figures: message_figures.Messages) -> list[charts.Chart]:
+    if not figures.recipients:
+        return []
+    return [charts.bar_chart(
+        "messages-by-state", _("Recipients of bulk messages by outcome"), _("Recipients"),
+        _("Outcome"), [(_("E-mail"), [(r.label, r.value) for r in figures.by_state]),
+                       (_("Telegram"), [(r.label, r.more["telegram"])
+                                        for r in figures.by_state])], number,
+        _("What became of each recipient of the bulk messages sent in the period, by channel, "
+          "as the delivery log records it. The table next to the chart lists every outcome."))]
+
+
+register(Section("events", _l("Events and attendance"), "reports/sections/events.html",
+                 lambda ctx: event_figures.events(ctx.scope, ctx.filters, ctx.choices),
+                 _event_charts, partly=("sector", "region", "program_type"),
+                 partly_note=_l("The sector, region and program type chosen narrow the alumni "
+                                "counted (their sectors of work, their region, the courses "
+                                "they took); the events and the guests are counted whatever "
+                                "they are.")))
+register(Section("messages", _l("Announcements and bulk messages"),
+                 "reports/sections/messages.html",
+                 lambda ctx: message_figures.messages(ctx.scope, ctx.filters), _message_charts,
+                 applies=("period",)))

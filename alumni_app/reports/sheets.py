@@ -92,6 +92,33 @@ def retention(sheet, shown) -> None:
                 _rows([*f.buckets, f.total], ("same_org", "same_sector")))
 
 
+def events(sheet, shown) -> None:
+    f = shown.figures
+    sheet.table([_("Figure"), _("Value")], [[_("Events held"), f.held],
+                                            [_("Planned, not held yet"), f.upcoming],
+                                            [_("Cancelled"), f.cancelled]])
+    sheet.title(_("Attendance of the events held: alumni and guests apart"))
+    sheet.table([_("Figure"), _("Alumni"), _("Guests")], _rows(f.figure_rows(), ("guests",)))
+    sheet.title(_("Attendance by kind of event"))
+    sheet.table([_("Kind of event"), _("Events held"), _("Alumni who attended"),
+                 _("Guests who attended")], _rows(f.by_kind, ("alumni", "guests")))
+    sheet.title(_("Alumni who attended, by sector of work"))
+    sheet.table([_("Sector"), _("Alumni who attended"), _("Alumni registered ahead"),
+                 _("Attendance rate (per cent)")], _rows(f.by_sector, ("registered", "rate")))
+
+
+def messages(sheet, shown) -> None:
+    f = shown.figures
+    sheet.table([_("Figure"), _("Value")], [[_("Announcements published"), f.announcements],
+                                            [_("Bulk messages sent"), f.sent],
+                                            [_("Recipients"), f.recipients]])
+    sheet.title(_("Bulk messages by kind"))
+    sheet.table([_("Kind of message"), _("Bulk messages sent"), _("Recipients")],
+                _rows(f.by_kind, ("recipients",)))
+    sheet.title(_("Recipients of bulk messages by outcome"))
+    sheet.table([_("Outcome"), _("E-mail"), _("Telegram")], _rows(f.by_state, ("telegram",)))
+
+
 def charts_only(sheet, shown) -> None:
     for chart in shown.charts:
         sheet.title(chart.title)
@@ -100,7 +127,7 @@ def charts_only(sheet, shown) -> None:
 
 
 WRITERS = {"trained": trained, "plans": plans, "reach": reach, "money": money,
-           "retention": retention}
+           "retention": retention, "events": events, "messages": messages}
 
 
 def writer_for(shown):

@@ -88,6 +88,20 @@ class Book:
             ws.write_string(row, column, str(value), self.bold if bold else None)
 
 
+def _filter_notes(sheet, ctx, section) -> None:
+    """What the page says under a section's title about the filters chosen."""
+    notes = []
+    if ctx.filters.is_set and section.ignored_filters:
+        notes.append(_("Not filtered by: %(filters)s.",
+                       filters=", ".join(section.ignored_filters)))
+    if section.partly_filtered(ctx.filters):
+        notes.append(str(section.section.partly_note))
+    if notes:
+        sheet.row += 1
+    for text in notes:
+        sheet.note(text)
+
+
 def build(ctx, shown: list, title: str, extra_sheets: list) -> bytes:
     """The workbook of a page's sections; `extra_sheets` are (position, name, writer)."""
     buffer = io.BytesIO()
@@ -100,6 +114,8 @@ def build(ctx, shown: list, title: str, extra_sheets: list) -> bytes:
     for name, writer, section in writers:
         sheet = Sheet(book, str(name))
         writer(sheet, section)
+        if section is not None:
+            _filter_notes(sheet, ctx, section)
     cover.row += 1
     cover.note(withheld_note())
     book.workbook.close()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import secrets
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -151,6 +152,70 @@ def rate(currency: str, month: date, usd=None, jpy=None) -> ExchangeRate:
     item = ExchangeRate(currency=currency, month=month, usd=D(usd) if usd else None,
                         jpy=D(jpy) if jpy else None)
     db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def works_in(record, *sector_ids) -> None:
+    """The person's sectors of work (the record's, not a course's)."""
+    for sector_id in sector_ids:
+        db.session.execute(record_sectors.insert().values(record_id=record.id,
+                                                          sector_id=sector_id))
+
+
+def event(office, kind: str, on: date | datetime, state: str = "finished"):
+    from alumni_app.events.models import Event
+
+    starts = on if isinstance(on, datetime) else at(on)
+    item = Event(office_id=office.id, kind=kind, title_en=f"{kind} {starts:%Y-%m-%d}",
+                 starts_at=starts, ends_at=starts + timedelta(hours=4), state=state)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def guest(office, name: str):
+    from alumni_app.events.models import Guest
+
+    item = Guest(office_id=office.id, name=name, email=f"{name.lower()}@guests.example")
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def place(event_, person, *, source="invited", answer="yes", came=False):
+    """A person's place at an event (`person` a record or a guest), checked in when `came`."""
+    from alumni_app.events.models import Guest, Invitation
+
+    who = {"guest_id" if isinstance(person, Guest) else "record_id": person.id}
+    item = Invitation(event_id=event_.id, source=source, answer=answer, token=secrets.token_hex(8),
+                      waiting_position=1 if answer == "waiting" else None,
+                      checked_in_at=event_.starts_at if came else None, **who)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def announcement(office, on: date | datetime, **values):
+    from alumni_app.messages.models import Announcement
+
+    item = Announcement(office_id=office.id if office else None, title_en="News",
+                        publish_at=on if isinstance(on, datetime) else at(on), **values)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def bulk_message(office, kind: str, on: date, outcomes: list[tuple[str, str, object]]):
+    """A bulk message queued on `on`; `outcomes` are (channel, state, record) of its log."""
+    from alumni_app.messages.models import BulkMessage, MessageRecipient
+
+    item = BulkMessage(office_id=office.id, kind=kind, subject_en="Subject", created_at=at(on))
+    db.session.add(item)
+    db.session.flush()
+    for channel, state, record in outcomes:
+        db.session.add(MessageRecipient(message_id=item.id, channel=channel, state=state,
+                                        record_id=record.id, address="someone@example.org"))
     db.session.flush()
     return item
 

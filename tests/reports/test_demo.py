@@ -23,6 +23,9 @@ def test_the_demo_figures_show_charts_and_money_in_usd_and_jpy(app, login, table
     html = login(officer).get(f"/reports/offices/{officer.office_id}/figures").get_data(
         as_text=True)
     for chart in ("trained-per-year", "plans-by-status", "reach-by-sector", "money-per-call",
-                  "retention"):
+                  "retention", "events-by-kind", "events-by-sector", "messages-by-state"):
         assert f'<title id="{chart}-title">' in html, chart
-    assert "нет курса" not in html  # no rate missing
+    # The page is in Russian here (see above): rows by their place. Attended, then Sent.
+    attendance = list(tables(html)["events-attendance-table"].values())
+    assert all(int(n) > 0 for n in attendance[4]), attendance  # the past meeting and seminar
+    assert int(list(tables(html)["messages-by-state-table"].values())[2][0]) > 0

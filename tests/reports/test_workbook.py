@@ -85,7 +85,8 @@ def test_the_yearly_workbook_has_the_figures_the_page_shows(figures_office, user
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert book.sheetnames == ["Cover", "Ex-participants trained", "Action plans",
                                "Barriers and needs", "Activities and people reached",
-                               "Mini-grants and money", "Retention"]
+                               "Mini-grants and money", "Retention", "Events and attendance",
+                               "Announcements and bulk messages"]
     compared = 0
     for table_id, sheet, title in TABLES:
         in_book = _sheet_table(book[sheet], title)

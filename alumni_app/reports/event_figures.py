@@ -1,0 +1,174 @@
+"""Events held and who came: alumni and guests apart, by kind and by the alumni's sector.
+
+Read from the events' own tables as they stand (two grouped statements, whatever the number of
+events), not from the figure cells. An event is held when it is finished, or published (or
+postponed) and has begun; the period is the fiscal years its start falls in. Guests are people
+who are not ex-participants: they are counted beside the alumni, never as alumni. The page's
+sector, region and program type narrow the alumni counted (the person's sectors of work, the
+record's region, a course of that program type taken); events and guests are counted whatever
+they are.
+
+Invited: places the office offered (self-registrations and walk-ins apart). Registered: people
+who took a seat ahead of the day (answered yes, walk-ins apart). Attended: checked in at the
+door, walk-ins included. The attendance rate is the share of those registered who came.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from alumni_app.alumni.models import AlumnusRecord, record_sectors
+from alumni_app.db import utcnow
+from alumni_app.events.labels import KIND_LABELS
+from alumni_app.events.models import (
+    EVENT_KINDS,
+    LIVE_STATES,
+    Answer,
+    Event,
+    EventState,
+    Invitation,
+    Source,
+)
+from alumni_app.extensions import db
+from alumni_app.reports.people import Row, not_recorded, share
+from alumni_app.reports.queries import within_period
+from alumni_app.training.models import Course, Participation
+
+MEASURES = ("invited", "registered", "came", "attended", "walk_ins")
+
+
+@dataclass
+class Attendance:
+    """One audience's counts (alumni or guests), in places (a person per event)."""
+
+    invited: int = 0
+    registered: int = 0
+    came: int = 0  # registered and checked in
+    attended: int = 0  # checked in, walk-ins included
+    walk_ins: int = 0
+
+    @property
+    def rate(self) -> Decimal | None:
+        return share(self.came, self.registered)
+
+    def add(self, other: Attendance) -> None:
+        for name in MEASURES:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class Events:
+    held: int = 0
+    upcoming: int = 0
+    cancelled: int = 0
+    alumni: Attendance = field(default_factory=Attendance)
+    guests: Attendance = field(default_factory=Attendance)
+    by_kind: list[Row] = field(default_factory=list)  # value: held; more: attended of each
+    by_sector: list[Row] = field(default_factory=list)  # value: alumni attended
+
+    def figure_rows(self) -> list[Row]:
+        """The attendance table: one row per measure, alumni and guests apart."""
+        from flask_babel import gettext as _
+
+        labels = {"invited": _("Invited by the office"), "registered": _("Registered ahead"),
+                  "came": _("Came, of those registered"), "attended": _("Attended"),
+                  "walk_ins": _("Of them, walk-ins")}
+        result = [Row(name, labels[name], getattr(self.alumni, name),
+                      {"guests": getattr(self.guests, name)}) for name in MEASURES]
+        result.append(Row("rate", _("Attendance rate (per cent)"), self.alumni.rate,
+                          {"guests": self.guests.rate}))
+        return result
+
+
+def _events(scope, filters) -> sa.Select:
+    held_states = (*LIVE_STATES, EventState.FINISHED.value, EventState.CANCELLED.value)
+    query = sa.select().select_from(Event).where(
+        Event.state.in_(held_states), *within_period(Event.starts_at, filters, moment=True))
+    return scope.restrict(query, Event.office_id)
+
+
+def _held(now):
+    return sa.or_(Event.state == EventState.FINISHED.value,
+                  sa.and_(Event.state.in_(LIVE_STATES), Event.starts_at <= now))
+
+
+def _alumnus(filters):
+    """An invitation of an ex-participant whom the page's person filters keep."""
+    conditions = [Invitation.record_id.is_not(None)]
+    if filters.region_id is not None:
+        conditions.append(AlumnusRecord.region_id == filters.region_id)
+    if filters.sector_id is not None:
+        works_in = record_sectors.alias("works_in")  # apart from the by-sector join
+        conditions.append(sa.exists().where(works_in.c.record_id == AlumnusRecord.id,
+                                            works_in.c.sector_id == filters.sector_id))
+    if filters.program_type is not None:
+        conditions.append(sa.exists().where(
+            Participation.record_id == AlumnusRecord.id, Course.id == Participation.course_id,
+            Course.program_type == filters.program_type))
+    return sa.and_(*conditions)
+
+
+def _measures(who):
+    """The five counts of MEASURES for the invitations `who` picks."""
+    registered = sa.and_(Invitation.answer == Answer.YES.value,
+                         Invitation.source != Source.WALK_IN.value)
+    present = Invitation.checked_in_at.is_not(None)
+    conditions = (Invitation.source == Source.INVITED.value, registered,
+                  sa.and_(registered, present), present,
+                  sa.and_(present, Invitation.source == Source.WALK_IN.value))
+    return [sa.func.count(Invitation.id).filter(who, c) for c in conditions]
+
+
+def events(scope, filters, choices) -> Events:
+    """Events of the period by kind, attendance of alumni and guests, alumni by sector."""
+    now = utcnow()
+    held = _held(now)
+    alumni, guests = sa.and_(held, _alumnus(filters)), sa.and_(held, Invitation.guest_id
+                                                               .is_not(None))
+    event = sa.distinct(Event.id)
+    by_kind = (_events(scope, filters).add_columns(
+        Event.kind, sa.func.count(event).filter(held),
+        sa.func.count(event).filter(Event.state.in_(LIVE_STATES), Event.starts_at > now),
+        sa.func.count(event).filter(Event.state == EventState.CANCELLED.value),
+        *_measures(alumni), *_measures(guests))
+        .outerjoin(Invitation, Invitation.event_id == Event.id)
+        .outerjoin(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)
+        .group_by(Event.kind))
+    result = Events()
+    kinds: dict[str, Row] = {}
+    for kind, n_held, upcoming, cancelled, *counts in db.session.execute(by_kind):
+        result.held, result.upcoming = result.held + n_held, result.upcoming + upcoming
+        result.cancelled += cancelled
+        mine, theirs = Attendance(*counts[:5]), Attendance(*counts[5:])
+        result.alumni.add(mine)
+        result.guests.add(theirs)
+        kinds[kind] = Row(kind, str(KIND_LABELS.get(kind, kind)), n_held,
+                          {"alumni": mine.attended, "guests": theirs.attended})
+    result.by_kind = [kinds.get(k, Row(k, str(KIND_LABELS[k]), 0, {"alumni": 0, "guests": 0}))
+                      for k in EVENT_KINDS]
+    result.by_sector = _by_sector(scope, filters, held, choices)
+    return result
+
+
+def _by_sector(scope, filters, held, choices) -> list[Row]:
+    """Alumni registered and attended per sector of work (a person in two counts in both)."""
+    sector = record_sectors.c.sector_id
+    joined = Invitation.record_id == record_sectors.c.record_id
+    if filters.sector_id is not None:
+        joined = sa.and_(joined, sector == filters.sector_id)
+    registered, came, attended = _measures(sa.and_(held, _alumnus(filters)))[1:4]
+    query = (_events(scope, filters).add_columns(sector, registered, came, attended)
+             .join(Invitation, Invitation.event_id == Event.id)
+             .join(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)
+             .outerjoin(record_sectors, joined).group_by(sector))
+    names = dict(choices.sectors)
+    rows = []
+    for sector_id, n_registered, n_came, n_attended in db.session.execute(query):
+        if n_registered or n_attended:
+            label = names.get(sector_id, not_recorded()) if sector_id else not_recorded()
+            rows.append(Row(sector_id, label, n_attended,
+                            {"registered": n_registered, "rate": share(n_came, n_registered)}))
+    return sorted(rows, key=lambda r: (r.key is None, -r.value, r.label))

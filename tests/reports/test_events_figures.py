@@ -1,0 +1,258 @@
+"""Events and attendance, announcements and bulk messages on the figures page and in the
+yearly workbook: counts written out by hand, alumni and guests apart, filters, the sheet."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import openpyxl
+import pytest
+from babel.numbers import format_decimal
+
+from alumni_app.db import utcnow
+from tests.reports import factories as f
+
+
+@pytest.fixture
+def gatherings(figures_office, other_office):
+    """Events and messages of the hand-made office (figures_office's p1..p7).
+
+    Sectors of work: p1 Health, p2 Health, p4 Energy, p5 Energy and Health, p6 none.
+    FY 2023 (April 2023 to March 2024):
+      E1 seminar, finished, 5 Oct 2023: p1 invited+came, p2 invited (yes, stayed away),
+         p3 invited (no), p4 registered herself+came, p5 walk-in; guests G1 came, G2 pending
+      E2 annual meeting, finished, 10 Feb 2024: p1 invited+came, p6 invited (yes, away), G1 came
+      E3 workshop, cancelled, 1 Nov 2023: p7 said yes (not held: not counted)
+      E4 seminar, draft, 1 Dec 2023: p2 (never counted)
+    FY 2022: E5 seminar, finished, 1 Dec 2022: p3 came.
+    Another office's seminar (5 Oct 2023) with its own person who came; a seminar to come.
+    """
+    ids = figures_office
+    p = ids.people
+    office = ids.office
+    f.works_in(p[0], ids.health)
+    f.works_in(p[1], ids.health)
+    f.works_in(p[3], ids.energy)
+    f.works_in(p[4], ids.energy, ids.health)
+    g1, g2 = f.guest(office, "Nodira"), f.guest(office, "Kenji")
+    e1 = f.event(office, "seminar", date(2023, 10, 5))
+    f.place(e1, p[0], came=True)
+    f.place(e1, p[1])
+    f.place(e1, p[2], answer="no")
+    f.place(e1, p[3], source="registered", came=True)
+    f.place(e1, p[4], source="walk_in", came=True)
+    f.place(e1, g1, came=True)
+    f.place(e1, g2, answer="pending")
+    e2 = f.event(office, "annual_meeting", date(2024, 2, 10))
+    f.place(e2, p[0], came=True)
+    f.place(e2, p[5])
+    f.place(e2, g1, came=True)
+    f.place(f.event(office, "workshop", date(2023, 11, 1), "cancelled"), p[6])
+    f.place(f.event(office, "seminar", date(2023, 12, 1), "draft"), p[1])
+    f.place(f.event(office, "seminar", date(2022, 12, 1)), p[2], came=True)
+    f.event(office, "seminar", utcnow() + timedelta(days=30), "published")
+    stranger = f.person(other_office)
+    f.works_in(stranger, ids.health)
+    f.place(f.event(other_office, "seminar", date(2023, 10, 5)), stranger, came=True)
+    _messages(ids, other_office)
+    f.refresh()
+    return ids
+
+
+def _messages(ids, other_office) -> None:
+    """FY 2023: two announcements (one withdrawn later), an announcement message to six
+    recipients (e-mail: 2 sent, 1 failed, 1 bounced, 1 unsubscribed; Telegram: 1 sent) and an
+    event message to two (e-mail: 1 sent, 1 without an address). Outside it: a 2022 message,
+    a scheduled announcement, another office's and an announcement to everyone."""
+    p, office = ids.people, ids.office
+    f.announcement(office, date(2023, 6, 1))
+    f.announcement(office, date(2023, 7, 1), withdrawn_at=f.at(date(2023, 8, 1)))
+    f.announcement(office, utcnow() + timedelta(days=3))
+    f.announcement(other_office, date(2023, 6, 1))
+    f.announcement(None, date(2023, 6, 1), scope="everyone")
+    f.bulk_message(office, "announcements", date(2023, 6, 2), [
+        ("email", "sent", p[0]), ("email", "sent", p[1]), ("email", "failed", p[2]),
+        ("email", "bounced", p[3]), ("email", "unsubscribed", p[4]),
+        ("telegram", "sent", p[0])])
+    f.bulk_message(office, "events", date(2023, 9, 1), [("email", "sent", p[0]),
+                                                         ("email", "no_address", p[6])])
+    f.bulk_message(office, "events", date(2022, 9, 1), [("email", "sent", p[1])])
+
+
+def url(ids, **args) -> str:
+    query = "&".join(f"{k}={v}" for k, v in args.items())
+    return f"/reports/offices/{ids.office.id}/figures" + (f"?{query}" if query else "")
+
+
+ATTENDANCE_2023 = {
+    "Figure": ["Alumni", "Guests"],
+    "Invited by the office": ["5", "3"],
+    "Registered ahead": ["5", "2"],
+    "Came, of those registered": ["3", "2"],
+    "Attended": ["4", "2"],
+    "Of them, walk-ins": ["1", "0"],
+    "Attendance rate (per cent)": ["60", "100"],
+}
+
+
+def test_events_held_and_attendance_alumni_and_guests_apart(gatherings, login, users,
+                                                            tables):
+    page = login(users["officer"]).get(url(gatherings, fy_from=2023, fy_to=2023))
+    html = page.get_data(as_text=True)
+    t = tables(html)
+    assert "2 events held in this period." in html and "1 was cancelled." in html
+    assert t["events-attendance-table"] == ATTENDANCE_2023
+    assert t["events-by-kind-table"] == {
+        "Kind of event": ["Events held", "Alumni who attended", "Guests who attended"],
+        "Annual meeting": ["1", "1", "1"], "Office seminar": ["1", "3", "1"],
+        "Workshop": ["0", "0", "0"], "Pre-departure briefing": ["0", "0", "0"],
+        "Other event": ["0", "0", "0"]}
+    # p1 twice and p5 (walk-in) in Health; p4 and p5 in Energy; p6 registered, stayed away.
+    assert t["events-by-sector-table"] == {
+        "Sector": ["Alumni who attended", "Alumni registered ahead",
+                   "Attendance rate (per cent)"],
+        "Health": ["3", "3", "66.7"], "Energy": ["2", "1", "100"],
+        "Not recorded": ["0", "1", "0"]}
+    assert 'id="events-by-kind-title"' in html and 'id="events-by-sector-title"' in html
+
+
+def test_every_year_counts_the_past_seminar_and_names_the_event_to_come(gatherings, login,
+                                                                         users, tables):
+    html = login(users["officer"]).get(url(gatherings)).get_data(as_text=True)
+    assert "3 events held in this period." in html
+    assert "1 more is planned and not held yet." in html
+    attendance = tables(html)["events-attendance-table"]
+    assert attendance["Attended"] == ["5", "2"]  # E5's p3 too; no other office's person
+
+
+def test_person_filters_narrow_the_alumni_never_the_events_or_guests(gatherings, login, users,
+                                                                     tables):
+    http = login(users["officer"])
+    html = http.get(url(gatherings, fy_from=2023, fy_to=2023,
+                        region=gatherings.sughd)).get_data(as_text=True)
+    t = tables(html)
+    # Sughd: p3 (invited, said no), p4 (registered, came), p5 (walk-in).
+    assert t["events-attendance-table"]["Invited by the office"] == ["1", "3"]
+    assert t["events-attendance-table"]["Attended"] == ["2", "2"]
+    assert t["events-attendance-table"]["Attendance rate (per cent)"] == ["100", "100"]
+    assert "2 events held in this period." in html
+    assert "the events and the guests are counted whatever they are" in html
+    t = tables(http.get(url(gatherings, fy_from=2023, fy_to=2023,
+                            sector=gatherings.energy)).get_data(as_text=True))
+    assert t["events-by-sector-table"] == {
+        "Sector": ["Alumni who attended", "Alumni registered ahead",
+                   "Attendance rate (per cent)"], "Energy": ["2", "1", "100"]}
+    t = tables(http.get(url(gatherings, fy_from=2023, fy_to=2023,
+                            program_type="young_leaders")).get_data(as_text=True))
+    assert t["events-attendance-table"]["Attended"] == ["2", "2"]  # p1 (C3) at both events
+    html = http.get(url(gatherings, fy_from=2023, fy_to=2023)).get_data(as_text=True)
+    assert "the events and the guests are counted whatever they are" not in html
+
+
+def test_announcements_and_bulk_messages_with_their_delivery_log(gatherings, login, users,
+                                                                 tables):
+    http = login(users["officer"])
+    html = http.get(url(gatherings, fy_from=2023, fy_to=2023)).get_data(as_text=True)
+    t = tables(html)
+    assert ("2 announcements published · 2 bulk messages sent · 8 recipients") in html
+    assert t["messages-by-kind-table"] == {
+        "Kind of message": ["Bulk messages sent", "Recipients"],
+        "Announcements and news": ["1", "6"], "Event invitations and reminders": ["1", "2"],
+        "Calls for mini-grant proposals": ["0", "0"]}
+    assert t["messages-by-state-table"] == {
+        "Outcome": ["E-mail", "Telegram"], "Queued": ["0", "0"], "Sent": ["3", "1"],
+        "Failed": ["1", "0"], "Bounced": ["1", "0"], "Unsubscribed": ["1", "0"],
+        "No e-mail address": ["1", "0"]}
+    html = http.get(url(gatherings, fy_from=2023, fy_to=2023,
+                        region=gatherings.sughd)).get_data(as_text=True)
+    assert "Not filtered by: sector, region, program type." in html
+    assert "8 recipients" in html
+
+
+def test_every_office_page_counts_messages_to_everyone_too(gatherings, login, users, tables):
+    html = login(users["admin"]).get("/reports/figures?fy_from=2023&fy_to=2023").get_data(
+        as_text=True)
+    assert "4 announcements published" in html  # TJ's two, KG's and the one to everyone
+    assert tables(html)["events-attendance-table"]["Attended"] == ["5", "2"]  # KG's too
+
+
+def test_other_offices_staff_see_none_of_these_figures(gatherings, login, make_user,
+                                                       other_office, tables):
+    reader = login(make_user(role="officer", office=other_office))
+    html = reader.get(f"/reports/offices/{other_office.id}/figures?fy_from=2023&fy_to=2023"
+                      ).get_data(as_text=True)
+    assert tables(html)["events-attendance-table"]["Attended"] == ["1", "0"]
+    assert "1 announcement published · 0 bulk messages sent" in html
+
+
+SHEET = "Events and attendance"
+MESSAGES = "Announcements and bulk messages"
+COMPARED = [  # (page table, sheet, the title above the table in the sheet)
+    ("events-attendance-table", SHEET, "Attendance of the events held: alumni and guests apart"),
+    ("events-by-kind-table", SHEET, "Attendance by kind of event"),
+    ("events-by-sector-table", SHEET, "Alumni who attended, by sector of work"),
+    ("messages-by-kind-table", MESSAGES, "Bulk messages by kind"),
+    ("messages-by-state-table", MESSAGES, "Recipients of bulk messages by outcome"),
+]
+
+
+def _sheet_table(sheet, title: str) -> dict[str, list]:
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(rows) if r[0] == title) + 1
+    table = {}
+    for row in rows[start:]:
+        if row[0] is None:
+            break
+        table[str(row[0])] = [c for c in row[1:] if c is not None]
+    return table
+
+
+def test_the_yearly_workbook_has_the_events_and_messages_the_page_shows(gatherings, login,
+                                                                         users, tables):
+    http = login(users["officer"])
+    office_id = gatherings.office.id
+    shown = tables(http.get(url(gatherings, fy_from=2023, fy_to=2023)).get_data(as_text=True))
+    response = http.get(f"/reports/offices/{office_id}/yearly.xlsx?fy=2023")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert SHEET in book.sheetnames and MESSAGES in book.sheetnames
+    compared = 0
+    for table_id, sheet, title in COMPARED:
+        in_book = _sheet_table(book[sheet], title)
+        assert list(in_book) == list(shown[table_id]), table_id
+        for label, cells in shown[table_id].items():
+            if label in ("Figure", "Kind of event", "Sector", "Kind of message", "Outcome"):
+                continue  # the header row
+            values = in_book[label]
+            assert all(isinstance(v, int | float) for v in values), (table_id, label)
+            assert [format_decimal(v, locale="en") for v in values] == cells, (table_id, label)
+            compared += 1
+    assert compared == 23
+    top = {r[0]: r[1] for r in book[SHEET].iter_rows(values_only=True, max_row=4) if r[0]}
+    assert top["Events held"] == 2 and top["Cancelled"] == 1
+    assert _sheet_table(book[SHEET], "Attendance of the events held: alumni and guests apart")[
+        "Attendance rate (per cent)"] == [60, 100]
+    cover = {r[0]: r[1] for r in book["Cover"].iter_rows(values_only=True) if r[0]}
+    assert cover["Events held"] == 2 and cover["Alumni who attended"] == 4
+    assert cover["Guests who attended"] == 2 and cover["Recipients"] == 8
+
+
+def test_the_workbook_says_which_filters_narrow_only_the_alumni(gatherings, login, users):
+    response = login(users["officer"]).get(
+        f"/reports/offices/{gatherings.office.id}/yearly.xlsx?fy=2023&region={gatherings.sughd}")
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    texts = [r[0] for r in book[SHEET].iter_rows(values_only=True) if r[0]]
+    assert any("the events and the guests are counted whatever they are" in t for t in texts)
+    texts = [r[0] for r in book[MESSAGES].iter_rows(values_only=True) if r[0]]
+    assert "Not filtered by: sector, region, program type." in texts
+    rows = _sheet_table(book[SHEET], "Attendance of the events held: alumni and guests apart")
+    assert rows["Attended"] == [2, 2]
+
+
+def test_the_sections_in_russian(gatherings, login, make_user):
+    reader = make_user(role="officer", office=gatherings.office, preferred_language="ru")
+    html = login(reader).get(url(gatherings, fy_from=2023, fy_to=2023)).get_data(as_text=True)
+    assert "Мероприятия и посещаемость" in html and "Объявления и массовые рассылки" in html
+    assert "За этот период проведено 2 мероприятия." in html
+    assert "Явка (в процентах)" in html and "66,7" in html  # Health's rate, decimal comma
+    assert "Присутствовавшие выпускники по отраслям работы" in html  # the chart's title
