@@ -233,7 +233,7 @@ def mark_interrupted(now: datetime | None = None) -> int:
     dead = sa.and_(Job.state == JobState.RUNNING.value, Job.heartbeat_at < _stale_before(now),
                    Job.id.not_in(_noted_alive(now)))
     if not db.session.scalar(sa.select(sa.exists().where(dead))):
-        db.session.rollback()
+        db.session.commit()
         return 0
     result = db.session.execute(
         sa.update(Job).where(dead).values(state=JobState.INTERRUPTED.value, finished_at=now)
