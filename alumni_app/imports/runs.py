@@ -121,10 +121,15 @@ def progress_word(upload: ImportUpload) -> str:
     return "checked" if upload.report else "failed"
 
 
-def seconds_left(job: Job, now: datetime | None = None) -> int | None:
-    """A rough estimate from the pace so far; None until some rows are done."""
-    if not (job.started_at and job.rows_done and job.rows_total):
+def rows_done(job: Job) -> int:
+    """The rows the job has done so far (on SQLite noted outside its row: imports.tasks)."""
+    return tracking.rows_done(job)
+
+
+def seconds_left(job: Job, done: int, now: datetime | None = None) -> int | None:
+    """A rough estimate from the pace so far (`done` rows); None until some rows are done."""
+    if not (job.started_at and done and job.rows_total):
         return None
     elapsed = ((now or utcnow()) - job.started_at).total_seconds()
-    left = max(job.rows_total - job.rows_done, 0)
-    return int(elapsed * left / job.rows_done)
+    left = max(job.rows_total - done, 0)
+    return int(elapsed * left / done)

@@ -2,12 +2,25 @@
 
 Each receives ids and runs in its own app context (jobs.task). The import is one transaction,
 as from the command line: a worker killed half-way leaves nothing half-saved, and its job shows
-as interrupted once its heartbeat stops. The rows done so far are written to the job's row on
-a connection of their own, so the review page sees them while the import's own transaction is
-still open (on PostgreSQL; SQLite lets one connection write at a time, so there the count
-moves at the end only).
-"""
+as interrupted once its heartbeat stops.
 
+While that transaction is open, the review page must see how far it is, and the job must not
+look dead. The rows done and the heartbeat are therefore written outside the import's
+transaction, at most every IMPORT_PROGRESS_SECONDS, after each batch:
+
+- PostgreSQL: to the job's row, on a connection of its own, committed at once (the import's
+  transaction does not touch that row until it ends, so nothing waits on anything).
+- SQLite: one transaction writes at a time, and the import holds the write lock from its first
+  insert to its commit: a second connection writing the job's row would wait for the import,
+  which waits for it (then "database is locked"). So the worker notes the rows done and the
+  time in the queue's own store (jobs.live: the queue's SQLite file or Redis, with a lock of
+  its own), which the review page and the sweep of dead jobs read next to the row.
+
+Neither way touches the import's transaction: a failed or killed import still leaves nothing
+but its job's progress behind. Staging the rows before taking the lock was the other way on
+SQLite; it would need the import's lookups (records created by earlier batches) kept apart
+from the database, a second import path to keep the same as the first.
+"""
 from __future__ import annotations
 
 import json
@@ -27,23 +40,28 @@ from alumni_app.imports.models import ImportUpload
 from alumni_app.imports.report import ImportReport
 from alumni_app.imports.runs import COMMIT, DRY_RUN
 from alumni_app.imports.uploads import path_of
+from alumni_app.jobs import live
 from alumni_app.jobs.models import Job
 from alumni_app.jobs.tracking import current_job_id
 
 
 class Progress:
-    """Writes the rows done and a heartbeat to the current job, at most every few seconds."""
+    """Writes the rows done and a heartbeat of the current job, at most every few seconds,
+    outside the import's transaction (see the module's docstring)."""
 
     def __init__(self, job_id: int | None):
         self.job_id = job_id
         self.every = current_app.config["IMPORT_PROGRESS_SECONDS"]
         self.due = 0.0
-        self.separate = db.engine.dialect.name != "sqlite"
+        self.noted = live.wanted()
 
     def __call__(self, rows: int) -> None:
-        if self.job_id is None or not self.separate or time.monotonic() < self.due:
+        if self.job_id is None or time.monotonic() < self.due:
             return
         self.due = time.monotonic() + self.every
+        if self.noted:
+            live.note(self.job_id, rows)
+            return
         with db.engine.connect() as connection:
             connection.execute(sa.update(Job).where(Job.id == self.job_id)
                                .values(rows_done=rows, heartbeat_at=utcnow()))

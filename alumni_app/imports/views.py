@@ -179,9 +179,10 @@ def review(token: str):
     """Show the dry run: counts, row errors, probable duplicates, the column mapping."""
     upload = _load(token)
     if runs.is_active(upload):
-        job = upload.job
-        return render_template("imports/running.html", upload=upload, job=job,
-                               state=runs.state_of(upload), seconds_left=runs.seconds_left(job))
+        job, done = upload.job, runs.rows_done(upload.job)
+        return render_template("imports/running.html", upload=upload, job=job, done=done,
+                               state=runs.state_of(upload),
+                               seconds_left=runs.seconds_left(job, done))
     data = upload.report_data
     report = ImportReport.from_dict(data) if data else None
     return render_template("imports/review.html", token=token, upload=upload, report=report,

@@ -29,8 +29,14 @@ def sweep() -> None:
     """Report the jobs of dead workers as interrupted; forget old finished jobs and workers."""
     mark_interrupted()
     now = utcnow()
-    db.session.execute(sa.delete(Job).where(
-        Job.state == JobState.DONE.value, Job.finished_at < now - timedelta(days=KEEP_JOBS_DAYS)))
-    db.session.execute(sa.delete(WorkerHeartbeat).where(
-        WorkerHeartbeat.seen_at < now - timedelta(days=KEEP_HEARTBEATS_DAYS)))
+    _delete(Job, sa.and_(Job.state == JobState.DONE.value,
+                         Job.finished_at < now - timedelta(days=KEEP_JOBS_DAYS)))
+    _delete(WorkerHeartbeat, WorkerHeartbeat.seen_at < now - timedelta(days=KEEP_HEARTBEATS_DAYS))
     db.session.commit()
+
+
+def _delete(model, condition) -> None:
+    """Delete the rows that meet `condition`, if any: on SQLite a DELETE takes the write lock
+    even when it finds nothing, and waits for a long import that holds it (jobs.live)."""
+    if db.session.scalar(sa.select(sa.exists().where(condition))):
+        db.session.execute(sa.delete(model).where(condition))

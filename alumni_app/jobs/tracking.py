@@ -4,7 +4,9 @@ A job is taken by one worker at a time (a conditional UPDATE), its outcome is co
 soon as it is known, and a job with a key runs to completion once: the day's reminders of an
 office are one key, so a second run, a retry or a second worker finds it done and does nothing.
 A worker that dies leaves its job "running" without a heartbeat; after JOB_STALE_SECONDS it is
-reported interrupted and may be taken again.
+reported interrupted and may be taken again. A job that cannot write its own row while it
+runs (an import on SQLite, see jobs.live) notes its signs of life in the queue's store: the
+row's heartbeat or that note, whichever is later, says whether it is alive.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from alumni_app import audit
 from alumni_app.db import utcnow
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
+from alumni_app.jobs import live
 from alumni_app.jobs.models import RETRYABLE, TAKEABLE, Job, JobState
 from alumni_app.jobs.queue import TASKS, enqueue, huey, in_app_context
 
@@ -114,10 +117,29 @@ def _existing(task_id: str | None, job_id: int | None, key: str | None) -> Job |
     return None
 
 
+def _alive(job: Job, now: datetime) -> bool:
+    """A recent sign of life of the job: its row's heartbeat, or its note (jobs.live)."""
+    stale = _stale_before(now)
+    if (job.heartbeat_at or now) >= stale:
+        return True
+    seen = live.read(job.id) if live.wanted() else None
+    return seen is not None and seen[1] >= stale
+
+
+def _noted_alive(now: datetime) -> list[int]:
+    """The running jobs whose row looks stale but whose note in the queue's store is recent."""
+    if not live.wanted():
+        return []
+    stale = _stale_before(now)
+    quiet = db.session.scalars(sa.select(Job.id).where(Job.state == JobState.RUNNING.value,
+                                                       Job.heartbeat_at < stale))
+    return [job_id for job_id in quiet if (seen := live.read(job_id)) and seen[1] >= stale]
+
+
 def _takeable(job: Job, now: datetime) -> bool:
     if job.state in TAKEABLE:
         return True
-    return job.state == JobState.RUNNING and (job.heartbeat_at or now) < _stale_before(now)
+    return job.state == JobState.RUNNING and not _alive(job, now)
 
 
 def begin(kind: str, args: tuple, *, when=None, task_id=None, job_id=None, key=None,
@@ -172,10 +194,19 @@ def finish(job_id: int, state: JobState, *, error: str | None = None,
     except sa.exc.SQLAlchemyError:  # the database is gone: the job shows interrupted later
         db.session.rollback()
         log.exception("job %s: its outcome (%s) could not be recorded", job_id, state)
+        return
+    if live.wanted():
+        live.forget(job_id)
 
 
 def current_job_id() -> int | None:
     return _current.get()
+
+
+def rows_done(job: Job) -> int:
+    """The rows the job has done: its row's count, or its note if that is further on."""
+    seen = live.read(job.id) if job.state == JobState.RUNNING and live.wanted() else None
+    return max(job.rows_done or 0, seen[0]) if seen else (job.rows_done or 0)
 
 
 def progress(done: int | None = None, total: int | None = None) -> None:
@@ -193,12 +224,19 @@ def progress(done: int | None = None, total: int | None = None) -> None:
 
 
 def mark_interrupted(now: datetime | None = None) -> int:
-    """Report as interrupted the running jobs whose worker stopped giving signs of life."""
+    """Report as interrupted the running jobs whose worker stopped giving signs of life.
+
+    Writes nothing when there are none: on SQLite a write would wait for the lock that a
+    long import holds (its signs of life are in its note, jobs.live).
+    """
     now = now or utcnow()
+    dead = sa.and_(Job.state == JobState.RUNNING.value, Job.heartbeat_at < _stale_before(now),
+                   Job.id.not_in(_noted_alive(now)))
+    if not db.session.scalar(sa.select(sa.exists().where(dead))):
+        db.session.commit()
+        return 0
     result = db.session.execute(
-        sa.update(Job).where(Job.state == JobState.RUNNING.value,
-                             Job.heartbeat_at < _stale_before(now))
-        .values(state=JobState.INTERRUPTED.value, finished_at=now)
+        sa.update(Job).where(dead).values(state=JobState.INTERRUPTED.value, finished_at=now)
         .execution_options(synchronize_session=False))
     db.session.commit()
     return result.rowcount
@@ -207,7 +245,7 @@ def mark_interrupted(now: datetime | None = None) -> int:
 def shown_state(job: Job, now: datetime | None = None) -> str:
     """The state to show: a running job without a recent heartbeat is interrupted."""
     now = now or utcnow()
-    if job.state == JobState.RUNNING and (job.heartbeat_at or now) < _stale_before(now):
+    if job.state == JobState.RUNNING and not _alive(job, now):
         return JobState.INTERRUPTED.value
     return job.state
 
@@ -215,11 +253,12 @@ def shown_state(job: Job, now: datetime | None = None) -> str:
 def failed_condition(now: datetime | None = None):
     """SQL: the job failed, waits for a retry, or its worker died (what the jobs page shows
     as failed, and the dashboard counts)."""
-    stale = _stale_before(now or utcnow())
+    now = now or utcnow()
     return sa.or_(
         Job.state.in_([JobState.FAILED.value, JobState.INTERRUPTED.value,
                        JobState.RETRYING.value]),
-        sa.and_(Job.state == JobState.RUNNING.value, Job.heartbeat_at < stale))
+        sa.and_(Job.state == JobState.RUNNING.value, Job.heartbeat_at < _stale_before(now),
+                Job.id.not_in(_noted_alive(now))))
 
 
 def needs_run(key: str) -> bool:
