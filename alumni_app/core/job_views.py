@@ -67,8 +67,9 @@ def index():
     page = paginate(_listing(failed_only, kind), parse_page(request.args.get("page")),
                     current_app.config["PAGE_SIZE"], rows=True)
     now = utcnow()
-    rows = [(job, actor, office, tracking.shown_state(job, now)) for job, actor, office
-            in page.items]
+    # Rows done: a running SQLite import's count is in the queue's store until it commits.
+    rows = [(job, actor, office, tracking.shown_state(job, now), tracking.rows_done(job))
+            for job, actor, office in page.items]
     stale = now - timedelta(seconds=current_app.config["WORKER_STALE_SECONDS"])
     return render_template(
         "admin/jobs.html", page=page, rows=rows, failed_only=failed_only, kind=kind, states=STATES,

@@ -102,7 +102,7 @@ def test_a_long_import_shows_its_rows_moving_and_is_never_taken_for_interrupted(
     assert live.read(job.id) is None  # its note is gone with it
 
 
-def test_a_job_whose_note_stopped_too_is_interrupted(app, office, users):
+def test_a_job_whose_note_stopped_too_is_interrupted(app, office, users, login):
     """The note keeps a job alive only while it is recent: a dead worker's job is still swept."""
     if not live.wanted():
         pytest.skip("jobs note their progress in the queue's store on SQLite only")
@@ -113,6 +113,7 @@ def test_a_job_whose_note_stopped_too_is_interrupted(app, office, users):
     db.session.commit()
     live.note(job.id, 7)
     assert (tracking.shown_state(job), tracking.rows_done(job)) == ("running", 7)
+    assert "7 of 10" in login(users["admin"]).get("/admin/jobs").text  # the jobs page too
     assert tracking.mark_interrupted() == 0
     later = utcnow() + timedelta(seconds=app.config["JOB_STALE_SECONDS"] + 1)
     assert tracking.shown_state(job, later) == "interrupted"
