@@ -17,14 +17,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
 
-from alumni_app import storage
 from alumni_app.accounts.models import User
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.db import utcnow
 from alumni_app.errors import DomainError
 from alumni_app.extensions import db
 from alumni_app.grants import eligibility, notifications, workflow
-from alumni_app.grants.errors import GrantError
+from alumni_app.grants.errors import GrantError, save_upload
 from alumni_app.grants.models import (
     EDITABLE_STATES,
     ApplicationVersion,
@@ -99,10 +98,14 @@ class ApplicationError(GrantError):
 
 
 class SubmissionRefused(DomainError):
-    """The application is not ready: `problems` maps form fields to messages."""
+    """The application is not ready: `problems` maps form fields to messages (the draft, saved
+    before, is kept). Its status is the gravest of its problems'."""
+
+    MESSAGES = {"incomplete": _l("Your draft was saved, but it cannot be submitted yet: see "
+                                 "the marked fields.")}
 
     def __init__(self, problems: list[ApplicationError]):
-        super().__init__("incomplete")
+        super().__init__("incomplete", status=max(p.status for p in problems))
         self.problems = problems
 
 
@@ -258,7 +261,7 @@ def attach_file(actor, application: GrantApplication, upload) -> None:
     _check_editable(application, None)
     if len(application.files) >= MAX_FILES:
         raise ApplicationError("too-many-files", "attachment", count=MAX_FILES)
-    application.files.append(storage.save_upload(upload, actor=actor))
+    application.files.append(save_upload(upload, actor=actor, field="attachment"))
     db.session.flush()
 
 

@@ -8,13 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from alumni_app.extensions import db
-from alumni_app.forms import form_status
+from alumni_app.forms import attempt, form_status
 from alumni_app.grants import calls, pages, policy, workflow
-from alumni_app.grants.calls import CallError
 from alumni_app.grants.forms import ConfirmForm, MessageForm
 from alumni_app.grants.models import GrantCall
 from alumni_app.grants.staff_forms import ExtendForm, call_form
-from alumni_app.grants.workflow import WorkflowError
 from alumni_app.offices.models import Office
 from alumni_app.pagination import parse_page
 from alumni_app.permissions import STAFF_ROLES, Role, object_rule, require, role_required
@@ -52,11 +50,6 @@ def _form_page(form, call=None, status=200, office_id=None):
                            office_id=office_id), status
 
 
-def _call_error(form, exc: CallError) -> None:
-    target = form[exc.field] if exc.field in form._fields else form.title
-    target.errors = [*target.errors, exc.message]
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def create():
@@ -67,17 +60,13 @@ def create():
     office = db.session.get(Office, office_id) or abort(404)
     form, status = call_form(currency=office.currency), form_status()
     if form.validate_on_submit():
-        try:
-            grant_call = calls.create_call(current_user, office_id, form.values(),
-                                           form.criterion_rows())
-        except CallError as exc:
-            db.session.rollback()
-            _call_error(form, exc)
-        else:
-            db.session.commit()
+        outcome = attempt(form, calls.create_call, current_user, office_id, form.values(),
+                          form.criterion_rows())
+        if outcome:
             flash(_("The call was saved as a draft. Alumni see it once it is published."),
                   "success")
-            return redirect(url_for("grant_calls.detail", call_id=grant_call.id))
+            return redirect(url_for("grant_calls.detail", call_id=outcome.value.id))
+        status = outcome.status
     return _form_page(form, status=status, office_id=office_id)
 
 
@@ -91,15 +80,12 @@ def edit(call_id: int):
              calls.to_local(grant_call.closes_at, grant_call.office).replace(tzinfo=None))
     form, status = call_form(grant_call, local_times=local), form_status()
     if form.validate_on_submit():
-        try:
-            calls.update_call(current_user, grant_call, form.values(), form.criterion_rows())
-        except CallError as exc:
-            db.session.rollback()
-            _call_error(form, exc)
-        else:
-            db.session.commit()
+        outcome = attempt(form, calls.update_call, current_user, grant_call, form.values(),
+                          form.criterion_rows())
+        if outcome:
             flash(_("The call was saved."), "success")
             return redirect(url_for("grant_calls.detail", call_id=grant_call.id))
+        status = outcome.status
     return _form_page(form, grant_call, status)
 
 
@@ -112,7 +98,9 @@ def detail(call_id: int):
     return _detail_page(grant_call)
 
 
-def _detail_page(grant_call: GrantCall, status: int = 200):
+def _detail_page(grant_call: GrantCall, status: int = 200, refused=None):
+    """The call's page; `refused`: a form posted from it (or its confirmation pages) whose
+    refusal it shows at the top."""
     state = request.args.get("state") or None
     sort = request.args.get("sort", "submitted")
     listing = pages.call_applications(grant_call, state, sort,
@@ -123,66 +111,63 @@ def _detail_page(grant_call: GrantCall, status: int = 200):
         reviews_done=pages.reviews_done([a.id for a in listing.items]),
         actions=workflow.allowed_actions(grant_call, current_user),
         can_edit=policy.can_edit_call(current_user, grant_call),
-        form=ConfirmForm(formdata=None)), status
+        form=ConfirmForm(formdata=None), refused=refused), status
+
+
+def _call_rule(call_id: int, action: str) -> GrantCall:
+    """The call, if this user is who the workflow names to take `action` on it."""
+    grant_call = _call(call_id)
+    require(workflow.takes_part(current_user, grant_call, action), grant_call)
+    return grant_call
 
 
 @bp.route("/<int:call_id>/publish", methods=["POST"])
-@object_rule(*MANAGERS, description="workflow: a manager of the office publishes")
+@object_rule(*MANAGERS, description="grants.workflow: the table's actor for 'publish' (a "
+             "manager of the office); a call no longer a draft is refused with a 409")
 def publish(call_id: int):
-    grant_call = _call(call_id)
-    require(policy.is_office_manager(current_user, grant_call), grant_call)
-    if ConfirmForm().validate_on_submit():
-        return _transition(grant_call, lambda: calls.publish(current_user, grant_call),
-                           _("The call was published."))
-    abort(400)
+    grant_call = _call_rule(call_id, "publish")
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return _transition(grant_call, form, _("The call was published."), calls.publish,
+                       current_user, grant_call)
 
 
 @bp.route("/<int:call_id>/close", methods=["GET", "POST"])
-@object_rule(*MANAGERS, description="workflow: a manager of the office closes early")
+@object_rule(*MANAGERS, description="grants.workflow: the table's actor for 'close' (a "
+             "manager of the office); a call not published is refused with a 409")
 def close(call_id: int):
     """Confirm, then stop taking applications now."""
-    grant_call = _call(call_id)
-    require(policy.is_office_manager(current_user, grant_call), grant_call)
+    grant_call = _call_rule(call_id, "close")
     form = MessageForm()
     if form.validate_on_submit():
-        return _transition(grant_call, lambda: calls.close_early(current_user, grant_call,
-                                                                 form.message.data or ""),
-                           _("The call was closed."))
+        return _transition(grant_call, form, _("The call was closed."), calls.close_early,
+                           current_user, grant_call, form.message.data or "")
     return render_template("grants/staff/call_close.html", call=grant_call,
                            form=form), form_status()
 
 
 @bp.route("/<int:call_id>/extend", methods=["GET", "POST"])
-@object_rule(*MANAGERS, description="workflow: a manager of the office extends")
+@object_rule(*MANAGERS, description="grants.workflow: the table's actor for 'extend' (a "
+             "manager of the office); a draft call is refused with a 409")
 def extend(call_id: int):
     """Move the closing date later (a call closed early opens again)."""
-    grant_call = _call(call_id)
-    require(policy.is_office_manager(current_user, grant_call), grant_call)
+    grant_call = _call_rule(call_id, "extend")
     form, status = ExtendForm(), form_status()
     if form.validate_on_submit():
-        try:
-            calls.extend(current_user, grant_call, form.closes_at.data, form.message.data or "")
-        except CallError as exc:
-            db.session.rollback()
-            form.closes_at.errors = [*form.closes_at.errors, exc.message]
-        except WorkflowError as exc:
-            db.session.rollback()
-            form.closes_at.errors = [*form.closes_at.errors, exc.message]
-            status = exc.status
-        else:
-            db.session.commit()
+        outcome = attempt(form, calls.extend, current_user, grant_call, form.closes_at.data,
+                          form.message.data or "")
+        if outcome:
             flash(_("The call was extended."), "success")
             return redirect(url_for("grant_calls.detail", call_id=grant_call.id))
+        status = outcome.status
     return render_template("grants/staff/call_extend.html", call=grant_call, form=form), status
 
 
-def _transition(grant_call, change, done_message):
-    try:
-        change()
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _detail_page(grant_call, exc.status)
-    db.session.commit()
+def _transition(grant_call, form, done_message, service, *args):
+    """Take a one-step action on the call; refused, its page again with the reason on top."""
+    outcome = attempt(form, service, *args)
+    if not outcome:
+        return _detail_page(grant_call, outcome.status, refused=form)
     flash(done_message, "success")
     return redirect(url_for("grant_calls.detail", call_id=grant_call.id))

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from alumni_app import storage
 from alumni_app.errors import DomainError
 from alumni_app.grants.template_helpers import money
 
@@ -70,3 +71,13 @@ class WorkflowError(GrantError):
 
     def __init__(self, code: str, status: int = 409, **params):
         super().__init__(code, None, status, **params)
+
+
+def save_upload(upload, *, actor, field: str):
+    """storage.save_upload(), its refusal (UploadRefused, a DomainError) named after the form
+    field the file came in, so `forms.attempt()` shows it next to that field."""
+    try:
+        return storage.save_upload(upload, actor=actor)
+    except storage.UploadRefused as refused:
+        refused.field = field
+        raise

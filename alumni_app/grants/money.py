@@ -22,11 +22,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from alumni_app import storage
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.grants import dates, notifications, workflow
-from alumni_app.grants.errors import GrantError
+from alumni_app.grants.errors import GrantError, save_upload
 from alumni_app.grants.guards import (  # noqa: F401 - re-exported: the rules money obeys
     closing_problem,
     free_move_problem,
@@ -168,7 +167,7 @@ def add_receipt(actor, report: GrantReport, line_id: int | None, paid_on: date,
     if spent + amount > line.current:
         raise MoneyError("over-line", "amount", line=line.description, budget=line.current,
                          spent=spent)
-    stored = storage.save_upload(upload, actor=actor) if upload else None
+    stored = save_upload(upload, actor=actor, field="scan") if upload else None
     receipt = Receipt(report_id=report.id, budget_line_id=line.id, paid_on=paid_on,
                       amount=amount, description=description, file=stored)
     db.session.add(receipt)
@@ -184,7 +183,7 @@ def remove_receipt(actor, receipt: Receipt) -> None:
 
 def attach_evidence(actor, report: GrantReport, upload) -> None:
     _editable(report)
-    report.evidence.append(storage.save_upload(upload, actor=actor))
+    report.evidence.append(save_upload(upload, actor=actor, field="attachment"))
     db.session.flush()
 
 

@@ -1,4 +1,10 @@
-"""A grant's money: the grantee's reports, receipts and moves; the office's payments and checks."""
+"""A grant's money: the grantee's reports, receipts and moves; the office's payments and checks.
+
+Each workflow route's rule is the transition table's (`workflow.takes_part`: who is not the
+table's actor for the action gets a 403, or a 404 outside their reach); the state and the guards
+are the service's (`apply_transition`), a refusal shown with its message and status (409 for a
+state, a guard's own status otherwise).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from alumni_app import storage
 from alumni_app.extensions import db
-from alumni_app.forms import form_status
-from alumni_app.grants import money, policy, screens
+from alumni_app.forms import Outcome, attempt, form_status
+from alumni_app.grants import money, policy, screens, workflow
 from alumni_app.grants.forms import (
     ConfirmForm,
     FileForm,
@@ -20,7 +26,7 @@ from alumni_app.grants.forms import (
     ReportForm,
     line_choices,
 )
-from alumni_app.grants.models import GrantApplication
+from alumni_app.grants.models import AppState, GrantApplication
 from alumni_app.grants.money import MoneyError
 from alumni_app.grants.money_models import GrantReport, Reallocation, Receipt, Tranche
 from alumni_app.grants.staff_forms import (
@@ -29,14 +35,13 @@ from alumni_app.grants.staff_forms import (
     ReleaseForm,
     ReportReviewForm,
 )
-from alumni_app.grants.workflow import WorkflowError, allowed_actions
 from alumni_app.permissions import STAFF_ROLES, Role, object_rule, require
-from alumni_app.storage import UploadRefused
 
 bp = Blueprint("grant_reports", __name__, url_prefix="/grants")
 staff_bp = Blueprint("grant_money", __name__, url_prefix="/staff/grants")
 MANAGERS = (Role.MANAGER, Role.ADMIN)
-GRANTEE = "grants.policy.can_write_report: the grantee, while the grant runs"
+GRANTEE = ("grants.workflow: the table's actor for a report's 'submit' (the grantee); a report "
+           "or grant no longer open is refused with a 409")
 
 
 def _report(report_id: int) -> tuple[GrantReport, GrantApplication]:
@@ -54,45 +59,37 @@ def _report_page(report, application, status=200, **forms):
     forms.setdefault("form", ReportForm(obj=report, formdata=None))
     forms.setdefault("receipt_form", _receipt_form(application, formdata=None))
     forms.setdefault("evidence_form", FileForm(formdata=None))
-    forms.setdefault("error", None)
     return render_template(
         "grants/report.html", report=report, application=application,
         tranche=next((t for t in money.tranches(application)
                       if t.number == report.tranche_number), None),
         spending=money.spending_table(application), confirm=ConfirmForm(formdata=None),
-        can_write=policy.can_write_report(current_user, application),
+        can_write=application.state == AppState.APPROVED.value,
         **forms), status
 
 
-def _grantee_report(report_id: int, *, write: bool = True):
+def _grantee_report(report_id: int):
     report, application = _report(report_id)
-    require(policy.can_write_report(current_user, application) if write
-            else policy.is_applicant(current_user, application), application)
+    require(workflow.takes_part(current_user, report, "submit"), application)
     return report, application
 
 
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
-@object_rule(Role.ALUMNUS, description="the grantee reads; writes while the grant runs")
+@object_rule(Role.ALUMNUS, description=GRANTEE)
 def report(report_id: int):
     """Write a report: what was done and the people reached; save it or submit it."""
-    report, application = _grantee_report(report_id, write=request.method == "POST")
-    form, status, error = ReportForm(obj=report), form_status(), None
+    report, application = _grantee_report(report_id)
+    form, outcome = ReportForm(obj=report), None
     if form.validate_on_submit():
         submit = request.form.get("action") == "submit"
-        try:
-            if submit:
-                money.submit_report(current_user, report, form.values())
-            else:
-                money.save_report(current_user, report, form.values())
-        except (MoneyError, WorkflowError) as exc:
-            db.session.rollback()
-            error, status = exc.message, exc.status
-        else:
-            db.session.commit()
+        outcome = attempt(form, money.submit_report if submit else money.save_report,
+                          current_user, report, form.values())
+        if outcome:
             flash(_("Your report was submitted to the office.") if submit
                   else _("Your report was saved."), "success")
             return redirect(url_for("grant_reports.report", report_id=report.id))
-    return _report_page(report, application, status, form=form, error=error)
+    return _report_page(report, application, outcome.status if outcome is not None
+                        else form_status(), form=form)
 
 
 @bp.post("/reports/<int:report_id>/receipts")
@@ -100,27 +97,17 @@ def report(report_id: int):
 def add_receipt(report_id: int):
     """Add a receipt matched to a budget line, with its scan."""
     report, application = _grantee_report(report_id)
-    form = _receipt_form(application)
-    status, error = 400, None
+    form, status = _receipt_form(application), 400
     if form.validate_on_submit():
-        try:
-            money.add_receipt(current_user, report, form.budget_line.data, form.paid_on.data,
-                              form.amount.data, form.description.data, form.scan.data)
-        except (MoneyError, UploadRefused) as exc:
-            db.session.rollback()
-            if isinstance(exc, MoneyError) and exc.field is None:
-                error = exc.message  # about the report, not a field (its form is not shown)
-            else:
-                target = form.scan if isinstance(exc, UploadRefused) else (
-                    form[exc.field] if exc.field in form._fields else form.amount)
-                target.errors = [*target.errors, exc.message]
-            status = exc.status
-        else:
-            db.session.commit()
+        outcome = attempt(form, money.add_receipt, current_user, report, form.budget_line.data,
+                          form.paid_on.data, form.amount.data, form.description.data,
+                          form.scan.data)
+        if outcome:
             flash(_("The receipt was added."), "success")
             return redirect(url_for("grant_reports.report", report_id=report.id,
                                     _anchor="receipts"))
-    return _report_page(report, application, status, receipt_form=form, error=error)
+        status = outcome.status
+    return _report_page(report, application, status, receipt_form=form)
 
 
 add_receipt.accepts_uploads = True
@@ -133,15 +120,12 @@ def remove_receipt(report_id: int, receipt_id: int):
     receipt = db.session.get(Receipt, receipt_id)
     if receipt is None or receipt.report_id != report.id:
         abort(404)
-    if ConfirmForm().validate_on_submit():
-        try:
-            money.remove_receipt(current_user, receipt)
-        except MoneyError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(_("The receipt was removed."), "success")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        outcome = attempt(form, money.remove_receipt, current_user, receipt)
+        # Back to the report either way (its page has no form of this one to show it on).
+        flash(_("The receipt was removed.") if outcome else outcome.error.message,
+              "success" if outcome else "danger")
     return redirect(url_for("grant_reports.report", report_id=report.id, _anchor="receipts"))
 
 
@@ -152,16 +136,12 @@ def add_evidence(report_id: int):
     report, application = _grantee_report(report_id)
     form, status = FileForm(), 400
     if form.validate_on_submit():
-        try:
-            money.attach_evidence(current_user, report, form.attachment.data)
-        except (MoneyError, UploadRefused) as exc:
-            db.session.rollback()
-            form.attachment.errors = [*form.attachment.errors, exc.message]
-            status = exc.status
-        else:
-            db.session.commit()
+        outcome = attempt(form, money.attach_evidence, current_user, report,
+                          form.attachment.data)
+        if outcome:
             flash(_("The file was attached."), "success")
             return redirect(url_for("grant_reports.report", report_id=report.id))
+        status = outcome.status
     return _report_page(report, application, status, evidence_form=form)
 
 
@@ -180,30 +160,27 @@ def report_file(report_id: int, file_id: int):
 
 
 @bp.post("/applications/<int:application_id>/moves")
-@object_rule(Role.ALUMNUS, description="grants.policy.can_request_move")
+@object_rule(Role.ALUMNUS, description="grants.workflow: the table's actor for a move's "
+             "'apply' (the grantee); a grant no longer running is refused with a 409")
 def request_move(application_id: int):
     """Move money between budget lines (large moves wait for a manager)."""
     application = db.session.get(GrantApplication, application_id) or abort(404)
-    require(policy.can_request_move(current_user, application), application)
-    form = MoveForm()
+    require(workflow.takes_part(current_user, screens.new_move(application), "apply"),
+            application)
+    form, status = MoveForm(), 400
     form.from_line.choices = form.to_line.choices = line_choices(application)
     if form.validate_on_submit():
-        try:
-            move = money.request_move(current_user, application, form.from_line.data,
-                                      form.to_line.data, form.amount.data, form.reason.data)
-        except MoneyError as exc:
-            db.session.rollback()
-            target = form[exc.field] if exc.field in form._fields else form.amount
-            target.errors = [*target.errors, exc.message]
-        else:
-            db.session.commit()
-            flash(_("The money was moved.") if move.state == "approved" else
+        outcome = attempt(form, money.request_move, current_user, application,
+                          form.from_line.data, form.to_line.data, form.amount.data,
+                          form.reason.data)
+        if outcome:
+            flash(_("The money was moved.") if outcome.value.state == "approved" else
                   _("This move is larger than you may make alone: a manager was asked to "
                     "approve it."), "success")
             return redirect(url_for("grants.application", application_id=application.id,
                                     _anchor="budget"))
-
-    return screens.applicant_page(application, 400, move_form=form)
+        status = outcome.status
+    return screens.applicant_page(application, status, move_form=form)
 
 
 # The office's side
@@ -211,6 +188,11 @@ def _staff_application(application_id: int) -> GrantApplication:
     application = db.session.get(GrantApplication, application_id) or abort(404)
     require(policy.can_handle_application(current_user, application), application)
     return application
+
+
+def _takes_part(obj, application, *actions) -> None:
+    """The route's rule: the table names this user for one of `actions` on `obj`."""
+    require(any(workflow.takes_part(current_user, obj, a) for a in actions), application)
 
 
 def _back(application, anchor="grant"):
@@ -227,75 +209,67 @@ def staff_report(report_id: int):
     return _staff_report_page(report, application)
 
 
-def _staff_report_page(report, application, status=200, form=None, error=None):
+def _staff_report_page(report, application, status=200, form=None):
     return render_template(
         "grants/staff/report.html", report=report, application=application,
-        spending=money.spending_table(application), error=error,
+        spending=money.spending_table(application),
         form=form or ReportReviewForm(formdata=None),
-        actions=allowed_actions(report, current_user)), status
+        actions=workflow.allowed_actions(report, current_user)), status
 
 
 @staff_bp.post("/reports/<int:report_id>/review")
-@object_rule(*STAFF_ROLES, description="workflow: staff of the office accept or return")
+@object_rule(*STAFF_ROLES, description="grants.workflow: the table's actor for a report's "
+             "'accept' and 'return' (staff of the office); a report not submitted, or a grant "
+             "no longer running, is refused with a 409")
 def review_report(report_id: int):
     report, application = _report(report_id)
-    require(policy.can_review_report(current_user, application), application)
+    _takes_part(report, application, "accept", "return")
     form = ReportReviewForm()
     if not form.validate_on_submit():
         return _staff_report_page(report, application, 400, form)
-    try:
-        money.review_report(current_user, report, form.decision.data == "accept",
-                            form.message.data or "")
-    except WorkflowError as exc:
-        db.session.rollback()
-        return _staff_report_page(report, application, exc.status, form, exc.message)
-    db.session.commit()
+    outcome = attempt(form, money.review_report, current_user, report,
+                      form.decision.data == "accept", form.message.data or "")
+    if not outcome:
+        return _staff_report_page(report, application, outcome.status, form)
     flash(_("The report was accepted.") if form.decision.data == "accept"
           else _("The report was sent back to the grantee."), "success")
     return _back(application)
 
 
 @staff_bp.post("/tranches/<int:tranche_id>/release")
-@object_rule(*MANAGERS, description="grants.policy.can_release_tranche")
+@object_rule(*MANAGERS, description="grants.workflow: the table's actor for a tranche's "
+             "'release' (a manager of the office); its state and guards are refused with "
+             "their message")
 def release(tranche_id: int):
     """Record that a tranche was paid."""
     tranche = db.session.get(Tranche, tranche_id) or abort(404)
     application = _staff_application(tranche.application_id)
-    require(policy.can_release_tranche(current_user, application), application)
+    _takes_part(tranche, application, "release")
     form = ReleaseForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        money.release(current_user, tranche, form.reference.data or "")
-    except (WorkflowError, MoneyError) as exc:
-        db.session.rollback()
-        return _refused(application, exc)
-    db.session.commit()
+    outcome = attempt(form, money.release, current_user, tranche, form.reference.data or "")
+    if not outcome:
+        return screens.staff_page(application, outcome.status, release_form=form)
     flash(_("Tranche %(number)s was released.", number=tranche.number), "success")
     return _back(application)
 
 
-def _refused(application, exc):
-
-    flash(exc.message, "danger")
-    return screens.staff_page(application, exc.status)
-
-
 @staff_bp.post("/moves/<int:move_id>/decide")
-@object_rule(*MANAGERS, description="grants.policy.can_decide_move")
+@object_rule(*MANAGERS, description="grants.workflow: the table's actor for a move's "
+             "'approve' and 'refuse' (a manager of the office); its state and guards are "
+             "refused with their message")
 def decide_move(move_id: int):
     move = db.session.get(Reallocation, move_id) or abort(404)
     application = _staff_application(move.application_id)
-    require(policy.can_decide_move(current_user, application), application)
+    _takes_part(move, application, "approve", "refuse")
     form = MoveDecisionForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        money.decide_move(current_user, move, form.decision.data == "approve")
-    except (WorkflowError, MoneyError) as exc:
-        db.session.rollback()
-        return _refused(application, exc)
-    db.session.commit()
+    outcome = attempt(form, money.decide_move, current_user, move,
+                      form.decision.data == "approve")
+    if not outcome:
+        return screens.staff_page(application, outcome.status, move_form=form)
     flash(_("The move was approved.") if form.decision.data == "approve"
           else _("The move was refused."), "success")
     return _back(application)
@@ -305,50 +279,44 @@ def decide_move(move_id: int):
 @object_rule(*STAFF_ROLES, description="grants.policy.can_record_refund")
 def refund(application_id: int):
     """Record unspent money the grantee returned."""
-
     application = _staff_application(application_id)
     require(policy.can_record_refund(current_user, application), application)
     form = RefundForm()
-    if form.validate_on_submit():
-        try:
-            money.record_refund(current_user, application, form.amount.data,
-                                form.returned_on.data, form.reference.data or "",
-                                form.form_token.data)
-            db.session.commit()
-        except IntegrityError:  # the same form posted at the same moment: recorded once
-            db.session.rollback()
-            if not money.refund_recorded(form.form_token.data):
-                raise
-            flash(str(money.MESSAGES["refund-recorded"]), "info")
-            return _back(application)
-        except MoneyError as exc:
-            db.session.rollback()
-            if exc.code == "refund-recorded":  # a double click: the first one counts
-                flash(exc.message, "info")
-                return _back(application)
-            form.amount.errors = [*form.amount.errors, exc.message]
-            return screens.staff_page(application, exc.status, refund_form=form)
+    if not form.validate_on_submit():
+        return screens.staff_page(application, 400, refund_form=form)
+    try:
+        outcome = attempt(form, money.record_refund, current_user, application,
+                          form.amount.data, form.returned_on.data, form.reference.data or "",
+                          form.form_token.data)
+    except IntegrityError:
+        # Not a DomainError, so attempt() lets it through: the same form posted twice at the
+        # same moment, the second stopped by the unique key on its token (the first counts).
+        db.session.rollback()
+        if not money.refund_recorded(form.form_token.data):
+            raise
+        outcome = Outcome(error=MoneyError("refund-recorded", status=409))
+    if outcome:
         flash(_("The refund was recorded."), "success")
         return _back(application)
-    return screens.staff_page(application, 400, refund_form=form)
+    if outcome.error.code == "refund-recorded":  # a double click: the first one counts
+        flash(outcome.error.message, "info")
+        return _back(application)
+    return screens.staff_page(application, outcome.status, refund_form=form)
 
 
 @staff_bp.route("/applications/<int:application_id>/close", methods=["GET", "POST"])
-@object_rule(*MANAGERS, description="workflow: a manager closes a settled grant")
+@object_rule(*MANAGERS, description="grants.workflow: the table's actor for 'close' (a manager "
+             "of the office); an unsettled grant is refused with the reason")
 def close(application_id: int):
     """Confirm, then close a grant whose final report is accepted and money settled."""
     application = _staff_application(application_id)
-    require(policy.is_office_manager(current_user, application), application)
-    form, status, error = MessageForm(), form_status(), None
+    _takes_part(application, application, "close")
+    form, outcome = MessageForm(), None
     if form.validate_on_submit():
-        try:
-            money.close(current_user, application, form.message.data or "")
-        except WorkflowError as exc:
-            db.session.rollback()
-            error, status = exc.message, exc.status
-        else:
-            db.session.commit()
+        outcome = attempt(form, money.close, current_user, application, form.message.data or "")
+        if outcome:
             flash(_("The grant was closed."), "success")
             return _back(application)
     return render_template("grants/staff/close.html", application=application, form=form,
-                           error=error, unsettled=money.unsettled(application)), status
+                           unsettled=money.unsettled(application)
+                           ), outcome.status if outcome is not None else form_status()

@@ -226,26 +226,6 @@ def can_remind_reviewers(user, application: GrantApplication) -> bool:
 
 
 # Money
-def can_release_tranche(user, application: GrantApplication) -> bool:
-    return is_office_manager(user, application) and application.state == AppState.APPROVED.value
-
-
-def can_write_report(user, application: GrantApplication) -> bool:
-    return is_applicant(user, application) and application.state == AppState.APPROVED.value
-
-
-def can_review_report(user, application: GrantApplication) -> bool:
-    return is_office_staff(user, application) and application.state == AppState.APPROVED.value
-
-
-def can_request_move(user, application: GrantApplication) -> bool:
-    return is_applicant(user, application) and application.state == AppState.APPROVED.value
-
-
-def can_decide_move(user, application: GrantApplication) -> bool:
-    return is_office_manager(user, application) and application.state == AppState.APPROVED.value
-
-
 def can_record_refund(user, application: GrantApplication) -> bool:
     return (is_office_staff(user, application) and application.state == AppState.APPROVED.value
             and not has_conflict(user, application))

@@ -87,9 +87,9 @@ def candidate_reviewers(application: GrantApplication) -> list[User]:
 def assign(actor, application: GrantApplication, reviewer: User) -> Review:
     """A manager asks a member of staff to review; the reviewer is told by e-mail."""
     if not is_office_staff(reviewer, application) or not reviewer.is_active:
-        raise ReviewError("not-staff", "reviewer")
+        raise ReviewError("not-staff", "reviewer_id")
     if is_reviewer(reviewer, application):
-        raise ReviewError("already-assigned", "reviewer", name=reviewer.display_name)
+        raise ReviewError("already-assigned", "reviewer_id", name=reviewer.display_name)
     review = Review(application_id=application.id, reviewer_id=reviewer.id,
                     assigned_by_id=actor.id, reviewer=reviewer)
     db.session.add(review)

@@ -19,6 +19,8 @@ from alumni_app.grants.forms import (
     MoveForm,
     line_choices,
 )
+from alumni_app.grants.models import AppState
+from alumni_app.grants.money_models import Reallocation
 from alumni_app.grants.staff_forms import (
     AssignForm,
     MoveDecisionForm,
@@ -43,7 +45,8 @@ def applicant_page(application, status=200, **forms):
         "grants/application.html", application=application, member=member,
         is_applicant=policy.is_applicant(current_user, application),
         can_edit=policy.can_edit_application(current_user, application),
-        can_move=policy.can_request_move(current_user, application),
+        can_move=application.state == AppState.APPROVED.value and workflow.takes_part(
+            current_user, new_move(application), "apply"),
         events=pages.timeline(application, internal=False),
         comments=reviews.comments_for(current_user, application),
         actions=workflow.allowed_actions(application, current_user),
@@ -53,6 +56,12 @@ def applicant_page(application, status=200, **forms):
         spending=money.spending_table(application) if application.approved_amount else [],
         moves=pages.moves(application), versions=applications.versions(application),
         **forms), status
+
+
+def new_move(application) -> Reallocation:
+    """A move not asked for yet, never added to the session: whom the transition table names
+    to ask for one (a move's 'apply' actor), before there is one."""
+    return Reallocation(application_id=application.id)
 
 
 def assign_form(application, **kwargs) -> AssignForm:
@@ -92,7 +101,8 @@ def staff_page(application, status=200, **forms):
         blocked=workflow.blocked_actions(application, current_user),
         can_assign=policy.can_assign_reviewers(current_user, application),
         releasable=releasable(application),
-        can_decide_moves=policy.can_decide_move(current_user, application),
+        decidable={m.id for m in pages.moves(application)
+                   if workflow.allowed_actions(m, current_user)},
         is_applicant=False,
         cross_sector=cross, sectors=sectors, plan=pages.plan_of(application),
         region=pages.region_name(application.region_id),

@@ -33,7 +33,7 @@ from alumni_app.grants import (
 from alumni_app.grants.forms import CommentForm, ConfirmForm, small_number
 from alumni_app.grants.models import APP_STATES, GrantApplication
 from alumni_app.grants.review_models import Review
-from alumni_app.grants.reviews import ReviewError, ScoreInput
+from alumni_app.grants.reviews import ScoreInput
 from alumni_app.grants.staff_forms import (
     ConflictForm,
     RejectForm,
@@ -42,7 +42,6 @@ from alumni_app.grants.staff_forms import (
     approve_form,
     review_form,
 )
-from alumni_app.grants.workflow import WorkflowError
 from alumni_app.pagination import paginate, parse_page
 from alumni_app.permissions import STAFF_ROLES, Role, object_rule, require, role_required
 
@@ -77,14 +76,10 @@ def screen(application_id: int):
     form = ScreenForm()
     if not form.validate_on_submit():
         return screens.staff_page(application, 400, screen_form=form)
-    try:
-        reviews.screen(current_user, application, form.decision.data == "eligible",
-                       form.note.data or "")
-    except WorkflowError as exc:
-        db.session.rollback()
-        form.decision.errors = [*form.decision.errors, exc.message]
-        return screens.staff_page(application, exc.status, screen_form=form)
-    db.session.commit()
+    outcome = attempt(form, reviews.screen, current_user, application,
+                      form.decision.data == "eligible", form.note.data or "")
+    if not outcome:
+        return screens.staff_page(application, outcome.status, screen_form=form)
     flash(_("The eligibility check was recorded."), "success")
     return _back(application)
 
@@ -95,19 +90,15 @@ def assign(application_id: int):
     """Ask a member of staff to review the application."""
     application = _application(application_id)
     require(policy.can_assign_reviewers(current_user, application), application)
-    form = screens.assign_form(application)
+    form, status = screens.assign_form(application), 400
     if form.validate_on_submit():
         reviewer = db.session.get(User, form.reviewer_id.data)
-        try:
-            reviews.assign(current_user, application, reviewer)
-        except ReviewError as exc:
-            db.session.rollback()
-            form.reviewer_id.errors = [*form.reviewer_id.errors, exc.message]
-        else:
-            db.session.commit()
+        outcome = attempt(form, reviews.assign, current_user, application, reviewer)
+        if outcome:
             flash(_("%(name)s was asked to review.", name=reviewer.display_name), "success")
             return _back(application, "reviews")
-    return screens.staff_page(application, 400, assign_form=form)
+        status = outcome.status
+    return screens.staff_page(application, status, assign_form=form)
 
 
 @bp.post("/applications/<int:application_id>/remind")
@@ -149,13 +140,10 @@ def revision(application_id: int):
     form = RevisionForm()
     if not form.validate_on_submit():
         return screens.staff_page(application, 400, revision_form=form)
-    try:
-        reviews.request_revision(current_user, application, form.message.data)
-    except WorkflowError as exc:
-        db.session.rollback()
-        form.message.errors = [*form.message.errors, exc.message]
-        return screens.staff_page(application, exc.status, revision_form=form)
-    db.session.commit()
+    outcome = attempt(form, reviews.request_revision, current_user, application,
+                      form.message.data)
+    if not outcome:
+        return screens.staff_page(application, outcome.status, revision_form=form)
     flash(_("The applicant was asked to revise the application."), "success")
     return _back(application)
 
@@ -165,10 +153,6 @@ def _decision_rule(application_id: int, action: str) -> GrantApplication:
     application = _application(application_id)
     require(workflow.takes_part(current_user, application, action), application)
     return application
-
-
-def _form_error(form) -> str | None:
-    return " ".join(str(message) for message in form.form_errors) or None
 
 
 @bp.route("/applications/<int:application_id>/approve", methods=["GET", "POST"])
@@ -186,7 +170,6 @@ def approve(application_id: int):
             flash(_("The application was approved."), "success")
             return _back(application)
     return render_template("grants/staff/approve.html", application=application, form=form,
-                           error=_form_error(form),
                            earlier=reviews.earlier_version_reviews(application),
                            blocked=workflow.blocked_actions(application, current_user)
                            ), outcome.status if outcome is not None else form_status()
@@ -206,7 +189,6 @@ def reject(application_id: int):
             flash(_("The application was rejected; the applicant was told why."), "success")
             return _back(application)
     return render_template("grants/staff/reject.html", application=application, form=form,
-                           error=_form_error(form),
                            earlier=reviews.earlier_version_reviews(application)
                            ), outcome.status if outcome is not None else form_status()
 
@@ -256,28 +238,22 @@ def review(application_id: int):
     """Score each criterion with a comment and recommend; save to finish later, or submit."""
     review, application = _review(application_id)
     criteria, current = application.call.criteria, reviews.current_version(application)
-    form, status, error = review_form(criteria, review, current), form_status(), None
+    form, status = review_form(criteria, review, current), form_status()
     if form.validate_on_submit():
         submit = request.form.get("action") == "submit"
-        try:
-            reviews.save_review(current_user, review, _score_inputs(form, criteria),
-                                form.recommendation.data or None, form.comment.data or "",
-                                submit=submit, seen_version=small_number(form.version.data))
-        except ReviewError as exc:
-            db.session.rollback()
-            if exc.code == "version-changed":  # told now: submitting again scores this one
-                form.version.data = str(current or "")
-            target = form[exc.field] if exc.field in form._fields else None
-            if target is not None:
-                target.errors = [*target.errors, exc.message]
-            error, status = (None if target else exc.message), exc.status
-        else:
-            db.session.commit()
+        outcome = attempt(form, reviews.save_review, current_user, review,
+                          _score_inputs(form, criteria), form.recommendation.data or None,
+                          form.comment.data or "", submit=submit,
+                          seen_version=small_number(form.version.data))
+        if outcome:
             flash(_("Your review was submitted.") if submit else _("Your scores were saved."),
                   "success")
             return _back(application, "reviews")
+        if outcome.error.code == "version-changed":  # told now: submitting again scores it
+            form.version.data = str(current or "")
+        status = outcome.status
     return render_template("grants/staff/review.html", application=application, review=review,
-                           form=form, criteria=criteria, error=error,
+                           form=form, criteria=criteria,
                            proposal=pages.scored_proposal(application,
                                                           small_number(form.version.data)),
                            conflict_form=ConflictForm(formdata=None)), status
@@ -290,19 +266,15 @@ def conflict(application_id: int):
     review, application = _review(application_id)
     form = ConflictForm()
     if form.validate_on_submit():
-        try:
-            reviews.declare_conflict(current_user, review, form.note.data)
-        except ReviewError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return _back(application, "reviews")
-        db.session.commit()
+        outcome = attempt(form, reviews.declare_conflict, current_user, review, form.note.data)
+        # Back to the application either way: its page shows no conflict form to hold a refusal.
         flash(_("Your conflict of interest was recorded; you will not review this "
-                "application."), "success")
+                "application.") if outcome else outcome.error.message,
+              "success" if outcome else "danger")
         return _back(application, "reviews")
     criteria = application.call.criteria
     return render_template("grants/staff/review.html", application=application, review=review,
                            form=review_form(criteria, review,
                                             reviews.current_version(application),
                                             formdata=None),
-                           criteria=criteria, error=None, conflict_form=form), 400
+                           criteria=criteria, conflict_form=form), 400

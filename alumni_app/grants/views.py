@@ -10,10 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from alumni_app import storage
 from alumni_app.alumni.policy import own_record
 from alumni_app.extensions import db
-from alumni_app.forms import form_status
+from alumni_app.forms import add_error, attempt, form_status
 from alumni_app.grants import applications, diffs, eligibility, pages, policy, screens
 from alumni_app.grants.applications import ApplicationError, SubmissionRefused
-from alumni_app.grants.errors import GrantError
 from alumni_app.grants.forms import (
     AnswerForm,
     ConfirmForm,
@@ -23,10 +22,8 @@ from alumni_app.grants.forms import (
     application_form,
 )
 from alumni_app.grants.models import GrantApplication, GrantCall, TeamMember
-from alumni_app.grants.workflow import WorkflowError
 from alumni_app.pagination import parse_page
 from alumni_app.permissions import Role, object_rule, require, role_required
-from alumni_app.storage import UploadRefused
 
 bp = Blueprint("grants", __name__, url_prefix="/grants")
 APPLICANT = "grants.policy.can_edit_application: the applicant, while a draft or sent back"
@@ -82,20 +79,24 @@ def start(call_id: int):
     """Start a draft application (only when eligible)."""
     grant_call = db.session.get(GrantCall, call_id) or abort(404)
     require(policy.can_view_call(current_user, grant_call, _own_office_id()), grant_call)
-    if not ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
         return _call_page(grant_call, 400)
     try:
-        application = applications.start(current_user, grant_call)
-        db.session.commit()
-    except (ApplicationError, IntegrityError):
+        outcome = attempt(form, applications.start, current_user, grant_call)
+    except IntegrityError:
+        # Not a DomainError, so attempt() lets it through: two clicks at the same moment, the
+        # second stopped by the unique key on (call, applicant); the first one's draft counts.
         db.session.rollback()
-        existing = _existing(grant_call)  # a double click: the first click made the draft
-        if existing is not None:
-            return redirect(url_for("grants.edit", application_id=existing.id))
-        return _call_page(grant_call, 403)
-    flash(_("Your draft was created. It is kept until you submit it: come back to it at any "
-            "time."), "success")
-    return redirect(url_for("grants.edit", application_id=application.id))
+        outcome = None
+    if outcome:
+        flash(_("Your draft was created. It is kept until you submit it: come back to it at "
+                "any time."), "success")
+        return redirect(url_for("grants.edit", application_id=outcome.value.id))
+    existing = _existing(grant_call)  # a double click: the first click made the draft
+    if existing is not None:
+        return redirect(url_for("grants.edit", application_id=existing.id))
+    return _call_page(grant_call, 403)  # the call page says why (eligibility, dates)
 
 
 def _existing(grant_call: GrantCall) -> GrantApplication | None:
@@ -103,8 +104,9 @@ def _existing(grant_call: GrantCall) -> GrantApplication | None:
                  if a.call_id == grant_call.id), None)
 
 
-def _edit_page(application, form, status=200, error=None, problems=(), team_form=None,
-               file_form=None):
+def _edit_page(application, form, status=200, team_form=None, file_form=None, refused=None):
+    """The proposal's page; `refused`: a form posted from it whose refusal shows on top (as
+    do the team's and the files' refusals that name no field of theirs)."""
     team_form = team_form or TeamForm(formdata=None)
     file_form = file_form or FileForm(formdata=None)
     # The team's and the files' fields belong to the proposal's form (HTML `form=`): inviting
@@ -112,21 +114,9 @@ def _edit_page(application, form, status=200, error=None, problems=(), team_form
     for field in (team_form.email, team_form.role, file_form.attachment):
         field.render_kw = {**(field.render_kw or {}), "form": PROPOSAL_FORM}
     return render_template("grants/edit.html", application=application, form=form,
-                           error=error, problems=problems, team_form=team_form,
+                           refused=refused, team_form=team_form,
                            file_form=file_form, proposal_form_id=PROPOSAL_FORM,
                            cross_sector=pages.team_sectors(application)[0]), status
-
-
-def _refused(form, problems) -> list[str]:
-    """Put each reason a submission was refused next to its field; return the others."""
-    elsewhere = []
-    for problem in problems:
-        target = form[problem.field] if problem.field in form._fields else None
-        if target is not None:
-            target.errors = [*target.errors, problem.message]
-        else:
-            elsewhere.append(problem.message)
-    return elsewhere
 
 
 @bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
@@ -150,42 +140,34 @@ def edit(application_id: int):
 
 
 def _save(application, form, submit: bool):
-    try:
-        applications.save_draft(current_user, application, form.values(), form.budget_rows(),
-                                form.stamp())
-    except ApplicationError as exc:
-        db.session.rollback()
-        if exc.code == "superseded" and request.headers.get("X-Autosave"):
+    """Save the draft (committed on its own: a submission refused keeps it), then submit."""
+    outcome = attempt(form, applications.save_draft, current_user, application, form.values(),
+                      form.budget_rows(), form.stamp())
+    autosave = request.headers.get("X-Autosave")
+    if not outcome:
+        if outcome.error.code == "superseded" and autosave:
             return jsonify(version=application.edit_version, superseded=True)  # newer is in
         if applications.token_used(form.submit_token.data):  # a double click, submitted
             flash(_("Your application was submitted."), "success")
             return redirect(url_for("grants.application", application_id=application.id))
-        return _edit_page(application, form, exc.status, exc.message)
+        return _edit_page(application, form, outcome.status)
     form.edit_version.data = str(application.edit_version)
-    if request.headers.get("X-Autosave"):
-        db.session.commit()
+    if autosave:
         return jsonify(version=application.edit_version)
     if not submit:
-        db.session.commit()
         flash(_("Your draft was saved."), "success")
         return redirect(url_for("grants.edit", application_id=application.id))
     return _submit(application, form)
 
 
 def _submit(application, form):
-    try:
-        applications.submit(current_user, application, form.submit_token.data)
-    except SubmissionRefused as exc:
-        db.session.commit()  # the draft is kept; only the submission is refused
-        elsewhere = _refused(form, exc.problems)
-        status = max(p.status for p in exc.problems)
-        return _edit_page(application, form, status,
-                          _("Your draft was saved, but it cannot be submitted yet: see the "
-                            "marked fields."), elsewhere)
-    except (ApplicationError, WorkflowError) as exc:
-        db.session.rollback()
-        return _edit_page(application, form, exc.status, exc.message)
-    db.session.commit()
+    outcome = attempt(form, applications.submit, current_user, application,
+                      form.submit_token.data)
+    if not outcome:
+        if isinstance(outcome.error, SubmissionRefused):  # each reason next to its field
+            for problem in outcome.error.problems:
+                add_error(form, problem)
+        return _edit_page(application, form, outcome.status)
     flash(_("Your application was submitted. You will receive an e-mail confirming it."),
           "success")
     return redirect(url_for("grants.application", application_id=application.id))
@@ -208,14 +190,11 @@ def withdraw(application_id: int):
     require(policy.is_applicant(current_user, application), application)
     form = MessageForm()
     if form.validate_on_submit():
-        try:
-            applications.withdraw(current_user, application, form.message.data or "")
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("grants.application", application_id=application.id))
-        db.session.commit()
-        flash(_("Your application was withdrawn."), "success")
+        outcome = attempt(form, applications.withdraw, current_user, application,
+                          form.message.data or "")
+        # Back to the application either way: its page says where things stand.
+        flash(_("Your application was withdrawn.") if outcome else outcome.error.message,
+              "success" if outcome else "danger")
         return redirect(url_for("grants.application", application_id=application.id))
     return render_template("grants/withdraw.html", application=application,
                            form=form), form_status()
@@ -235,32 +214,25 @@ def _blank_edit_form(application):
                             pages.plan_choices(application), formdata=None)
 
 
-def _save_first(application, proposal) -> None:
-    if "edit_version" not in request.form:
-        return
-    if not proposal.validate():
-        raise ApplicationError("fix-first", status=400)
-    applications.save_draft(current_user, application, proposal.values(),
-                            proposal.budget_rows(), proposal.stamp())
+def _save_first(application, proposal, action) -> None:
+    """Save the posted proposal (when one was posted), then take `action`."""
+    if "edit_version" in request.form:
+        if not proposal.validate():
+            raise ApplicationError("fix-first", status=400)
+        applications.save_draft(current_user, application, proposal.values(),
+                                proposal.budget_rows(), proposal.stamp())
+    action()
 
 
-def _side_action(application, proposal, action, done: str, anchor: str, field=None, **forms):
+def _side_action(application, proposal, form, action, done: str, anchor: str):
     """Save the posted proposal, then take `action`: both are committed, or neither, and the
-    page comes back with everything as typed (the refusal next to `field`)."""
-    try:
-        _save_first(application, proposal)
-    except ApplicationError as exc:
-        db.session.rollback()
-        return _edit_page(application, proposal, exc.status, exc.message, **forms)
-    try:
-        action()
-    except (GrantError, UploadRefused) as exc:
-        db.session.rollback()
-        if field is None:
-            return _edit_page(application, proposal, exc.status, exc.message, **forms)
-        field.errors = [*field.errors, exc.message]
-        return _edit_page(application, proposal, exc.status, **forms)
-    db.session.commit()
+    page comes back with everything as typed (a refusal next to its field of `form`, or on
+    top of the page)."""
+    outcome = attempt(form, _save_first, application, proposal, action)
+    if not outcome:
+        forms = {"team_form": form} if isinstance(form, TeamForm) else (
+            {"file_form": form} if isinstance(form, FileForm) else {"refused": form})
+        return _edit_page(application, proposal, outcome.status, **forms)
     flash(done, "success")
     return redirect(url_for("grants.edit", application_id=application.id, _anchor=anchor))
 
@@ -274,10 +246,9 @@ def add_member(application_id: int):
     form, proposal = TeamForm(), _posted_proposal(application)
     if not form.validate_on_submit():
         return _edit_page(application, proposal, 400, team_form=form)
-    return _side_action(application, proposal, lambda: applications.add_team_member(
+    return _side_action(application, proposal, form, lambda: applications.add_team_member(
         current_user, application, form.email.data, form.role.data or ""),
-        _("%(email)s was asked to confirm.", email=form.email.data), "team", form.email,
-        team_form=form)
+        _("%(email)s was asked to confirm.", email=form.email.data), "team")
 
 
 @bp.post("/applications/<int:application_id>/team/<int:member_id>/remove")
@@ -289,9 +260,10 @@ def remove_member(application_id: int, member_id: int):
     member = db.session.get(TeamMember, member_id)
     if member is None or member.application_id != application.id:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
         abort(400)
-    return _side_action(application, _posted_proposal(application),
+    return _side_action(application, _posted_proposal(application), form,
                         lambda: applications.remove_team_member(current_user, application,
                                                                 member),
                         _("The co-applicant was removed."), "team")
@@ -321,9 +293,9 @@ def upload(application_id: int):
     form, proposal = FileForm(), _posted_proposal(application)
     if not form.validate_on_submit():
         return _edit_page(application, proposal, 400, file_form=form)
-    return _side_action(application, proposal, lambda: applications.attach_file(
+    return _side_action(application, proposal, form, lambda: applications.attach_file(
         current_user, application, form.attachment.data), _("The file was attached."),
-        "files", form.attachment, file_form=form)
+        "files")
 
 
 upload.accepts_uploads = True
@@ -336,9 +308,10 @@ def remove_file(application_id: int, file_id: int):
     application = _application(application_id)
     require(policy.can_edit_application(current_user, application), application)
     stored = next((f for f in application.files if f.id == file_id), None) or abort(404)
-    if not ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if not form.validate_on_submit():
         abort(400)
-    return _side_action(application, _posted_proposal(application),
+    return _side_action(application, _posted_proposal(application), form,
                         lambda: applications.remove_file(current_user, application, stored),
                         _("The file was removed."), "files")
 
