@@ -180,7 +180,7 @@ def register_blueprints(app: Flask) -> None:
     from alumni_app.core.audit_views import bp as audit_bp
     from alumni_app.core.job_views import bp as jobs_bp
     from alumni_app.core.views import bp as core_bp
-    from alumni_app.events import proposal_views, staff_people_views  # noqa: F401 (routes)
+    from alumni_app.events import after_views, proposal_views, staff_people_views  # noqa: F401
     from alumni_app.events import staff_views as event_staff_views
     from alumni_app.events import views as event_views
     from alumni_app.grants import call_views, money_views, staff_views

@@ -65,6 +65,7 @@ def reader_locale() -> str:
 
 
 def template_helpers() -> dict:
-    return {"event_locale": reader_locale, "event_kind_label": kind_label, "event_state_label": state_label,
+    return {"event_locale": reader_locale, "event_kind_label": kind_label,
+            "event_state_label": state_label,
             "event_answer_label": answer_label, "event_source_label": source_label,
             "proposal_state_label": proposal_state_label}
