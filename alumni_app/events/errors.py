@@ -38,5 +38,7 @@ class EventError(DomainError):
         "not-annual": _l("Proposals are made for the annual meeting."),
         "decided": _l("This proposal was already %(state)s."),
         "proposal-title": _l("Give the session a title."),
+        "not-attended": _l("A certificate of attendance is given to people checked in at the "
+                           "event."),
     }
     status = 400

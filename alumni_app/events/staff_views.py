@@ -91,10 +91,10 @@ def edit(event_id: int):
 def detail(event_id: int):
     """The event, its state's actions, the agenda, answers and the people."""
     event = event_for_staff(event_id)
-    return _detail_page(event)
+    return detail_page(event)
 
 
-def _detail_page(event: Event, status: int = 200, form=None):
+def detail_page(event: Event, status: int = 200, form=None):
     q, answer = request.args.get("q", ""), request.args.get("answer") or None
     people = pages.registrations(event, q, answer, parse_page(request.args.get("page")))
     return render_template(
@@ -108,7 +108,7 @@ def _transition(event: Event, change, done: str, mail: str | None = None, form=N
     outcome = attempt(form, change)
     if not outcome:
         flash(outcome.error.message, "danger")
-        return _detail_page(event, outcome.status, form)
+        return detail_page(event, outcome.status, form)
     if mail:
         tell(mail, event, outcome.value or [])
     flash(done, "success")
@@ -323,7 +323,7 @@ def staff_answer(event_id: int, invitation_id: int):
         flash(_("The answer was recorded."), "success")
         return redirect(url_for("event_staff.detail", event_id=event.id))
     flash(outcome.error.message, "danger")
-    return _detail_page(event, outcome.status, form)
+    return detail_page(event, outcome.status, form)
 
 
 # Guests ------------------------------------------------------------------------------------

@@ -3,11 +3,14 @@ QR code to a public verification page, and the notes of each session's discussio
 
 from __future__ import annotations
 
+import base64
 import io
 from datetime import datetime
 
 import openpyxl
+import pypdf
 import sqlalchemy as sa
+from itsdangerous import URLSafeSerializer
 
 from alumni_app.events import registrations
 from alumni_app.events.models import Invitation
@@ -93,3 +96,105 @@ def test_attendees_workbook_is_the_offices_own(login, users, office, other_offic
     assert login(stranger).get(f"/staff/events/{event.id}/attendees.xlsx").status_code == 404
     assert login(alumni[0][0]).get(
         f"/staff/events/{event.id}/attendees.xlsx").status_code == 403
+
+
+# Certificates -------------------------------------------------------------------------------
+
+
+def _pdf(response):
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.mimetype == "application/pdf"
+    reader = pypdf.PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) == 1
+    page = reader.pages[0]
+    text = page.extract_text()
+    links = [a.get_object()["/A"]["/URI"] for a in page.get("/Annots", [])]
+    return text, links
+
+
+def _invitation(event, record=None, guest=None):
+    return db.session.scalar(sa.select(Invitation).filter_by(
+        event_id=event.id, record_id=record.id if record else None,
+        guest_id=guest.id if guest else None))
+
+
+def test_an_attendee_downloads_a_certificate_in_the_script_of_their_choice(
+        login, users, office, alumni, client):
+    event = _attended_event(office, alumni, users["officer"])
+    dilnoza = login(alumni[0][0])
+    page = dilnoza.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Ваш сертификат об участии" in page  # her account is in Russian
+    assert f"/events/{event.id}/certificate.pdf?script=latin" in page
+    assert f"/events/{event.id}/certificate.pdf?script=cyrillic" in page
+    # Her account is in Russian: Cyrillic name and Russian words unless she asks otherwise.
+    text, links = _pdf(dilnoza.get(f"/events/{event.id}/certificate.pdf"))
+    assert "Дилноза Каримова" in text and "Сертификат об участии" in text
+    assert "Семинар по безопасности дорожного движения" in text
+    text, latin_links = _pdf(dilnoza.get(f"/events/{event.id}/certificate.pdf?script=latin"))
+    assert "Dilnoza Karimova" in text and "Certificate of attendance" in text
+    assert "Дилноза" not in text and "Road safety seminar" in text
+    # The QR code's link opens a public page: genuine, the name as printed, nothing else.
+    [url] = latin_links
+    assert "/certificates/" in url
+    verified = client.get(url.split("localhost", 1)[-1])
+    assert verified.status_code == 200
+    body = verified.get_data(as_text=True)
+    assert "This certificate is genuine." in body
+    assert "Dilnoza Karimova" in body and "Road safety seminar" in body
+    assert alumni[0][1].email not in body and "Дилноза" not in body
+    [cyrillic_url] = links
+    assert "Дилноза Каримова" in client.get(cyrillic_url.split("localhost", 1)[-1]).get_data(
+        as_text=True)
+
+
+def test_only_people_who_came_get_a_certificate(login, users, office, alumni, make_user):
+    event = _attended_event(office, alumni, users["officer"])
+    for user, _record in alumni[1:]:  # Rustam registered and stayed away; Malika said no
+        response = login(user).get(f"/events/{event.id}/certificate.pdf")
+        assert response.status_code == 409
+        assert "given to people checked in" in response.get_data(as_text=True)
+    from tests.plans.factories import claimed_record
+    outsider = make_user(role="alumnus")
+    claimed_record(office, outsider)  # of the office, not invited: the event is not theirs
+    assert login(outsider).get(f"/events/{event.id}/certificate.pdf").status_code == 404
+    rustam = _invitation(event, alumni[1][1])
+    response = login(users["officer"]).get(
+        f"/staff/events/{event.id}/people/{rustam.id}/certificate.pdf")
+    assert response.status_code == 409
+
+
+def test_staff_download_any_attendees_certificate_of_their_office_only(
+        login, users, office, other_office, alumni, make_user):
+    event = _attended_event(office, alumni, users["officer"])
+    guest_invitation = db.session.scalar(sa.select(Invitation).where(
+        Invitation.event_id == event.id, Invitation.guest_id.is_not(None)))
+    url = f"/staff/events/{event.id}/people/{guest_invitation.id}/certificate.pdf"
+    text, _links = _pdf(login(users["officer"]).get(url))
+    assert "Kenji Sato" in text
+    page = login(users["officer"]).get(f"/staff/events/{event.id}").get_data(as_text=True)
+    assert url in page
+    stranger = make_user(role="officer", office=other_office)
+    assert login(stranger).get(url).status_code == 404
+
+
+def test_a_forged_or_stale_verification_code_finds_nothing(login, users, office, alumni,
+                                                           client, app):
+    event = _attended_event(office, alumni, users["officer"])
+    _text, [url] = _pdf(login(alumni[0][0]).get(f"/events/{event.id}/certificate.pdf"))
+    code = url.rsplit("/", 1)[1]
+    payload, signature = code.split(".")
+    assert client.get(f"/certificates/{code}").status_code == 200
+    assert client.get(f"/certificates/{payload}.{signature[:-2]}xx").status_code == 404
+    # Another invitation's id with this signature: refused.
+    rustam = _invitation(event, alumni[1][1])
+    other = base64.urlsafe_b64encode(f'[{rustam.id},"cyrillic"]'.encode()).decode().rstrip("=")
+    assert client.get(f"/certificates/{other}.{signature}").status_code == 404
+    # Signed with another secret: refused.
+    forged = URLSafeSerializer("not-the-secret", salt="events.certificate").dumps(
+        [rustam.id, "latin"])
+    assert client.get(f"/certificates/{forged}").status_code == 404
+    # Once the person is erased the certificate no longer verifies.
+    record = alumni[0][1]
+    record.erased_at = record.created_at
+    db.session.commit()
+    assert client.get(f"/certificates/{code}").status_code == 404
