@@ -198,3 +198,123 @@ def test_a_forged_or_stale_verification_code_finds_nothing(login, users, office,
     record.erased_at = record.created_at
     db.session.commit()
     assert client.get(f"/certificates/{code}").status_code == 404
+
+
+# Notes of the discussion --------------------------------------------------------------------
+
+
+def _barriers():
+    from alumni_app.plans import services as plan_services
+    from alumni_app.plans.models import Barrier
+
+    plan_services.ensure_default_barriers()
+    db.session.commit()
+    return {b.name_en: b for b in db.session.scalars(sa.select(Barrier))}
+
+
+def _session(event, office, title="Round table: what stops the plans"):
+    from alumni_app.events import services
+    from alumni_app.events.services import SessionValues
+    from tests.events.factories import local
+
+    session = services.add_session(None, event, SessionValues(
+        starts_at=local(event.starts_at, office), ends_at=None, title_en=title))
+    db.session.commit()
+    return session
+
+
+def test_staff_note_a_sessions_discussion_with_barriers_and_see_it_on_the_event(
+        login, users, office):
+    event = make_event(office, users["officer"])
+    session = _session(event, office)
+    barriers = _barriers()
+    budget, equipment = barriers["Budget"], barriers["Equipment"]
+    officer = login(users["officer"])
+    assert "Notes of the discussion" in officer.get(
+        f"/staff/events/{event.id}/agenda").get_data(as_text=True)
+    response = officer.post(f"/staff/events/{event.id}/notes", data={
+        "session_id": session.id, "kind": "challenge",
+        "text": "Clinics in Khatlon have no ultrasound machines.",
+        "barrier_ids": [budget.id, equipment.id]})
+    assert response.status_code == 302
+    page = officer.get(f"/staff/events/{event.id}").get_data(as_text=True)
+    assert "Clinics in Khatlon have no ultrasound machines." in page
+    assert "Challenge" in page and "Budget" in page and "Equipment" in page
+    # The alumni's page of the event shows no notes.
+    from alumni_app.events.models import SessionNote
+    assert db.session.scalar(sa.select(sa.func.count(SessionNote.id))) == 1
+
+
+def test_a_bad_note_is_refused_next_to_its_field_and_nothing_is_saved(
+        login, users, office, other_office):
+    from alumni_app.events.models import SessionNote
+
+    event = make_event(office, users["officer"])
+    session = _session(event, office)
+    other_event = make_event(other_office, None)
+    other_session = _session(other_event, other_office, "Elsewhere")
+    officer = login(users["officer"])
+    url = f"/staff/events/{event.id}/notes"
+    empty = officer.post(url, data={"session_id": session.id, "kind": "idea", "text": "  "})
+    assert empty.status_code == 400
+    assert "Write the note" in empty.get_data(as_text=True)
+    foreign = officer.post(url, data={"session_id": other_session.id, "kind": "idea",
+                                      "text": "A hotline"})
+    assert foreign.status_code == 400
+    assert "Choose a session of this event" in foreign.get_data(as_text=True)
+    bad_kind = officer.post(url, data={"session_id": session.id, "kind": "rumour", "text": "x"})
+    assert bad_kind.status_code == 400
+    unknown = officer.post(url, data={"session_id": session.id, "kind": "need", "text": "x",
+                                      "barrier_ids": [999999]})
+    assert unknown.status_code == 400
+    assert "Choose barriers from the list." in unknown.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(SessionNote.id))) == 0
+
+
+def test_notes_feed_the_barrier_counts_of_the_office_and_period(users, office, other_office):
+    from datetime import timedelta
+
+    from alumni_app.db import utcnow
+    from alumni_app.events import notes, services
+    from alumni_app.events.notes import NoteValues
+
+    barriers = _barriers()
+    budget, equipment, staff = (barriers["Budget"].id, barriers["Equipment"].id,
+                                barriers["Other"].id)
+    event = make_event(office, users["officer"], days=10)
+    session = _session(event, office)
+    for kind, ids in (("challenge", [budget, equipment]), ("need", [budget]), ("idea", [])):
+        notes.add_note(None, event, NoteValues(session.id, kind, "said", ids))
+    elsewhere = make_event(other_office, None, days=10)
+    notes.add_note(None, elsewhere, NoteValues(_session(elsewhere, other_office).id, "need",
+                                               "said", [budget, staff]))
+    cancelled = make_event(office, users["officer"], days=12)
+    notes.add_note(None, cancelled, NoteValues(_session(cancelled, office).id, "need", "said",
+                                               [staff]))
+    services.cancel(None, cancelled)
+    db.session.commit()
+    now = utcnow()
+    assert notes.barrier_counts_from_notes(office.id, now, now + timedelta(days=30)) == {
+        budget: 2, equipment: 1}
+    assert notes.barrier_counts_from_notes(None, None, None) == {budget: 3, equipment: 1,
+                                                                 staff: 1}
+    assert notes.barrier_counts_from_notes(office.id, now + timedelta(days=11), None) == {}
+
+
+def test_a_session_with_notes_is_not_removed_without_them(login, users, office):
+    from alumni_app.events.models import AgendaSession, SessionNote
+
+    event = make_event(office, users["officer"])
+    session = _session(event, office)
+    officer = login(users["officer"])
+    officer.post(f"/staff/events/{event.id}/notes", data={
+        "session_id": session.id, "kind": "idea", "text": "A mentoring scheme."})
+    response = officer.post(f"/staff/events/{event.id}/agenda/{session.id}/delete",
+                            follow_redirects=True)
+    assert "remove them first" in response.get_data(as_text=True)
+    assert db.session.get(AgendaSession, session.id) is not None
+    note = db.session.scalars(sa.select(SessionNote)).one()
+    assert officer.post(f"/staff/events/{event.id}/notes/{note.id}/delete").status_code == 302
+    officer.post(f"/staff/events/{event.id}/agenda/{session.id}/delete")
+    db.session.expire_all()
+    assert db.session.get(AgendaSession, session.id) is None
