@@ -180,9 +180,10 @@ def register_blueprints(app: Flask) -> None:
     from alumni_app.core.audit_views import bp as audit_bp
     from alumni_app.core.job_views import bp as jobs_bp
     from alumni_app.core.views import bp as core_bp
-    from alumni_app.events import proposal_views, staff_people_views  # noqa: F401 (routes)
+    from alumni_app.events import after_views, proposal_views, staff_people_views  # noqa: F401
     from alumni_app.events import staff_views as event_staff_views
     from alumni_app.events import views as event_views
+    from alumni_app.events.certificate_views import bp as certificates_bp
     from alumni_app.grants import call_views, money_views, staff_views
     from alumni_app.grants import views as grant_views
     from alumni_app.imports.views import bp as imports_bp
@@ -200,7 +201,7 @@ def register_blueprints(app: Flask) -> None:
         activities_bp, grant_views.bp, call_views.bp, staff_views.bp, money_views.bp,
         money_views.staff_bp,
         record_parts_bp, report_views.bp, rate_views.bp,
-        event_staff_views.bp, event_views.bp, *messages.blueprints(),
+        event_staff_views.bp, event_views.bp, certificates_bp, *messages.blueprints(),
     ):
         app.register_blueprint(blueprint)
     messages.init_app(app)

@@ -29,6 +29,11 @@ ACTIONS = {
     "event.session_removed": Wording(_l("Agenda session removed"),
                                      _l("%(actor)s removed a session from the agenda of "
                                         "%(subject)s")),
+    "event.note_added": Wording(_l("Discussion note added"),
+                                _l("%(actor)s added a note of the discussion at %(subject)s")),
+    "event.note_removed": Wording(_l("Discussion note removed"),
+                                  _l("%(actor)s removed a note of the discussion at "
+                                     "%(subject)s")),
     "event.guest_saved": Wording(_l("Guest saved"), _l("%(actor)s saved the guest %(subject)s")),
     "event.invited": Wording(_l("People invited"),
                              _l("%(actor)s invited people to %(subject)s")),

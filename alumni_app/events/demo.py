@@ -15,7 +15,7 @@ from alumni_app.accounts.models import User
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.db import utcnow
 from alumni_app.events import proposals, registrations, services
-from alumni_app.events.models import Answer, Event, Invitation
+from alumni_app.events.models import AgendaSession, Answer, Event, Invitation
 from alumni_app.events.services import EventValues, GuestValues, SessionValues
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
@@ -50,8 +50,10 @@ def seed(office: Office) -> None:
         AlumnusRecord.office_id == office.id, AlumnusRecord.user_id.is_not(None))
         .order_by(AlumnusRecord.id)).all()
     _coming_meeting(office, officer, guests, records[:44], own, rng)
-    _past(office, "annual_meeting", "Annual meeting of ex-participants 2025",
-          "Ежегодная встреча бывших участников 2025", 300, records[10:45], guests[:3], 0.8, rng)
+    meeting = _past(office, "annual_meeting", "Annual meeting of ex-participants 2025",
+                    "Ежегодная встреча бывших участников 2025", 300, records[10:45], guests[:3],
+                    0.8, rng)
+    _after_the_meeting(officer, meeting, own[:1])
     _past(office, "seminar", "Seminar: road maintenance practice from Japan",
           "Семинар: опыт Японии в содержании дорог", 60, records[30:52], [guests[3]], 0.7,
           rng)
@@ -131,4 +133,50 @@ def _past(office, kind, title_en, title_ru, days_ago, records, guests, came, rng
                                   checked_in_at=starts + timedelta(minutes=rng.randint(0, 40))
                                   if present else None, **person))
     event.registered = len(people)
+    db.session.flush()
+    return event
+
+
+# After the past annual meeting: its discussion noted with barriers, and the demo alumna among
+# those checked in, so that her certificate of attendance is on her page of the meeting.
+PAST_AGENDA = [
+    (0, 60, "Results of the year by sector", "Итоги года по отраслям"),
+    (90, 210, "Discussion: challenges, needs and ideas", "Обсуждение: трудности, потребности и "
+     "идеи"),
+]
+PAST_NOTES = [
+    ("challenge", "District clinics cannot buy the ultrasound equipment the course used.",
+     ["Budget", "Equipment"]),
+    ("challenge", "Heads of department change every two years; new ones do not know the plans.",
+     ["Support from management"]),
+    ("need", "A refresher course on maintenance of the machines donated in 2019.",
+     ["Equipment"]),
+    ("idea", "Alumni of the health and transport courses to plan ambulance routes together.",
+     []),
+]
+
+
+def _after_the_meeting(officer, event, own) -> None:
+    from alumni_app.events import notes
+    from alumni_app.plans.models import Barrier
+
+    sessions = []
+    for start, end, en, ru in PAST_AGENDA:
+        session = AgendaSession(event_id=event.id, title_en=en, title_ru=ru, room="Main hall",
+                                starts_at=event.starts_at + timedelta(minutes=start),
+                                ends_at=event.starts_at + timedelta(minutes=end))
+        db.session.add(session)
+        sessions.append(session)
+    db.session.flush()
+    barriers = {b.name_en: b.id for b in db.session.scalars(sa.select(Barrier))}
+    for kind, text, names in PAST_NOTES:
+        notes.add_note(officer, event, notes.NoteValues(
+            sessions[-1].id, kind, text, [barriers[n] for n in names if n in barriers]))
+    for record in own:
+        db.session.add(Invitation(event_id=event.id, record_id=record.id, source="invited",
+                                  answer=Answer.YES.value, token=registrations.new_token(),
+                                  invited_at=event.starts_at - timedelta(days=30),
+                                  answered_at=event.starts_at - timedelta(days=20),
+                                  checked_in_at=event.starts_at + timedelta(minutes=12)))
+        event.registered += 1
     db.session.flush()

@@ -38,5 +38,13 @@ class EventError(DomainError):
         "not-annual": _l("Proposals are made for the annual meeting."),
         "decided": _l("This proposal was already %(state)s."),
         "proposal-title": _l("Give the session a title."),
+        "note-session": _l("Choose a session of this event's agenda."),
+        "note-kind": _l("Choose whether it is a challenge, a need or an idea."),
+        "note-text": _l("Write the note: up to 5,000 characters."),
+        "note-barrier": _l("Choose barriers from the list."),
+        "session-has-notes": _l("This session has notes of its discussion: remove them "
+                                "first."),
+        "not-attended": _l("A certificate of attendance is given to people checked in at the "
+                           "event."),
     }
     status = 400

@@ -14,8 +14,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from alumni_app.events.labels import KIND_LABELS, LANGUAGE_LABELS
+from alumni_app.events.notes import NoteValues
 from alumni_app.events.services import EventValues, GuestValues, SessionValues
 from alumni_app.forms import BaseForm, WholeNumberField, positive_int
+from alumni_app.plans.forms import CheckboxesField
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -120,3 +122,41 @@ class ProposalForm(BaseForm):
         DataRequired(message=_l("Give the session a title.")), Length(max=300)],
         render_kw={"maxlength": 300})
     starts_at = _when(_l("Starts (office time)"))
+
+
+NOTE_KIND_CHOICES = [("challenge", _l("Challenge")), ("need", _l("Need")), ("idea", _l("Idea"))]
+
+
+class NoteForm(BaseForm):
+    """A note of a session's discussion; the sessions and barriers are set by `note_form`."""
+
+    session_id = SelectField(_l("Session"), coerce=int, validate_choice=False)
+    kind = SelectField(_l("Kind of note"), choices=NOTE_KIND_CHOICES, validate_choice=False)
+    text = TextAreaField(_l("What was said"), validators=[
+        DataRequired(message=_l("Write the note: up to 5,000 characters.")),
+        Length(max=5000, message=_l("Write the note: up to 5,000 characters."))],
+        render_kw={"rows": 3, "maxlength": 5000})
+    barrier_ids = CheckboxesField(_l("Barriers it names"), coerce=int, validate_choice=False)
+
+    def values(self) -> NoteValues:
+        return NoteValues(session_id=self.session_id.data, kind=self.kind.data or "",
+                          text=self.text.data or "", barrier_ids=list(self.barrier_ids.data or []))
+
+
+def note_form(event, barriers, locale: str, **kwargs) -> NoteForm:
+    form = NoteForm(**kwargs)
+    form.session_id.choices = [(s.id, s.title(locale)) for s in event.sessions]
+    form.barrier_ids.choices = [(b.id, b.name(locale)) for b in barriers]
+    return form
+
+
+def notes_form(event, locale: str, **kwargs) -> NoteForm:
+    """The note form of `event`: its sessions, and the barriers in use."""
+    import sqlalchemy as sa
+
+    from alumni_app.extensions import db
+    from alumni_app.plans.models import Barrier
+
+    barriers = db.session.scalars(sa.select(Barrier).where(Barrier.is_active)
+                                  .order_by(Barrier.name_en))
+    return note_form(event, list(barriers), locale, **kwargs)

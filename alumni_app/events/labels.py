@@ -34,6 +34,10 @@ PROPOSAL_STATE_LABELS = {
     "accepted": _l("accepted"),
     "ignored": _l("ignored"),
 }
+CERTIFICATE_SCRIPT_LABELS = {
+    "latin": _l("Certificate in English, name in Latin letters (PDF)"),
+    "cyrillic": _l("Certificate in Russian, name in Cyrillic (PDF)"),
+}
 LANGUAGE_LABELS = {"en": _l("In English"), "ru": _l("In Russian")}
 
 
@@ -57,6 +61,10 @@ def proposal_state_label(state: str) -> str:
     return str(PROPOSAL_STATE_LABELS.get(state, state))
 
 
+def certificate_script_label(script: str) -> str:
+    return str(CERTIFICATE_SCRIPT_LABELS.get(script, script))
+
+
 def reader_locale() -> str:
     """The reader's language code, for the title an event or a session shows."""
     from flask_babel import get_locale
@@ -68,4 +76,5 @@ def template_helpers() -> dict:
     return {"event_locale": reader_locale, "event_kind_label": kind_label,
             "event_state_label": state_label,
             "event_answer_label": answer_label, "event_source_label": source_label,
-            "proposal_state_label": proposal_state_label}
+            "proposal_state_label": proposal_state_label,
+            "certificate_script_label": certificate_script_label}

@@ -18,6 +18,7 @@ from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.db import TimestampMixin, UTCDateTime, utcnow
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
+from alumni_app.plans.models import Barrier
 
 
 class EventKind(enum.StrEnum):
@@ -277,3 +278,39 @@ class Proposal(db.Model):
 
     event: Mapped[Event] = relationship()
     record: Mapped[AlumnusRecord | None] = relationship(lazy="joined")
+
+
+class NoteKind(enum.StrEnum):
+    CHALLENGE = "challenge"
+    NEED = "need"
+    IDEA = "idea"
+
+
+NOTE_KINDS = tuple(k.value for k in NoteKind)
+
+note_barriers = sa.Table(
+    "event_note_barriers",
+    db.metadata,
+    sa.Column("note_id", sa.ForeignKey("event_session_notes.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("barrier_id", sa.ForeignKey("barriers.id"), primary_key=True, index=True),
+)
+
+
+class SessionNote(db.Model):
+    """A point of a session's discussion, as staff noted it: a challenge, a need or an idea,
+    tagged with the shared barriers so that the follow-up figures can count it."""
+
+    __tablename__ = "event_session_notes"
+    __table_args__ = (sa.CheckConstraint(f"kind IN {NOTE_KINDS!r}", name="kind_valid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("event_sessions.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    text: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    session: Mapped[AgendaSession] = relationship()
+    barriers: Mapped[list[Barrier]] = relationship(secondary=note_barriers, lazy="selectin",
+                                                   order_by="Barrier.name_en")

@@ -237,9 +237,12 @@ def update_session(actor, session: AgendaSession, values: SessionValues) -> None
 
 
 def remove_session(actor, session: AgendaSession) -> None:
-    from alumni_app.events.models import Proposal
+    from alumni_app.events.models import Proposal, SessionNote
 
     event = session.event
+    if db.session.scalar(sa.select(SessionNote.id).where(SessionNote.session_id == session.id)
+                         .limit(1)) is not None:
+        raise EventError("session-has-notes", status=409)
     db.session.execute(sa.update(Proposal).where(Proposal.session_id == session.id)
                        .values(session_id=None, state="proposed"))
     db.session.delete(session)

@@ -12,13 +12,14 @@ from werkzeug.datastructures import MultiDict
 
 from alumni_app.audiences import AudienceInvalid, parse_audience
 from alumni_app.audiences import queries as audience_queries
-from alumni_app.events import pages, registrations, services, tasks, workflow
+from alumni_app.events import notes, pages, registrations, services, tasks, workflow
 from alumni_app.events.errors import EventError
 from alumni_app.events.forms import (
     AnswerForm,
     EventForm,
     PostponeForm,
     SessionForm,
+    notes_form,
 )
 from alumni_app.events.models import AgendaSession, Event, Guest
 from alumni_app.events.staff_common import bp, event_for_staff, invitation_of, office_for_new, tell
@@ -91,14 +92,15 @@ def edit(event_id: int):
 def detail(event_id: int):
     """The event, its state's actions, the agenda, answers and the people."""
     event = event_for_staff(event_id)
-    return _detail_page(event)
+    return detail_page(event)
 
 
-def _detail_page(event: Event, status: int = 200, form=None):
+def detail_page(event: Event, status: int = 200, form=None):
     q, answer = request.args.get("q", ""), request.args.get("answer") or None
     people = pages.registrations(event, q, answer, parse_page(request.args.get("page")))
     return render_template(
         "events/staff/detail.html", event=event, people=people, q=q, answer=answer,
+        notes=notes.notes_by_session(event),
         counts=registrations.counts(event), actions=workflow.allowed_actions(event),
         form=form or AnswerForm(formdata=None), locale=str(get_locale())), status
 
@@ -108,7 +110,7 @@ def _transition(event: Event, change, done: str, mail: str | None = None, form=N
     outcome = attempt(form, change)
     if not outcome:
         flash(outcome.error.message, "danger")
-        return _detail_page(event, outcome.status, form)
+        return detail_page(event, outcome.status, form)
     if mail:
         tell(mail, event, outcome.value or [])
     flash(done, "success")
@@ -168,13 +170,15 @@ def postpone(event_id: int):
 # The agenda --------------------------------------------------------------------------------
 
 
-def _agenda_page(event, form, session=None, status=200):
-    q = request.args.get("q", "")
+def agenda_page(event, form, session=None, status=200, note_form=None):
+    q, locale = request.args.get("q", ""), str(get_locale())
     return render_template(
         "events/staff/agenda.html", event=event, form=form, session=session, q=q,
         found=pages.office_records(event.office_id, q) if q else [],
         guests=pages.office_guests(event.office_id, per_page=200).items,
-        locale=str(get_locale())), status
+        notes=notes.notes_by_session(event),
+        note_form=note_form or notes_form(event, locale, formdata=None),
+        locale=locale), status
 
 
 @bp.route("/<int:event_id>/agenda", methods=["GET", "POST"])
@@ -190,7 +194,7 @@ def agenda(event_id: int):
             flash(_("The session was added to the agenda."), "success")
             return redirect(url_for("event_staff.agenda", event_id=event.id))
         status = outcome.status
-    return _agenda_page(event, form, status=status)
+    return agenda_page(event, form, status=status)
 
 
 def _agenda_item(event: Event, agenda_item_id: int) -> AgendaSession:
@@ -216,7 +220,7 @@ def agenda_edit(event_id: int, agenda_item_id: int):
             flash(_("The session was saved."), "success")
             return redirect(url_for("event_staff.agenda", event_id=event.id))
         status = outcome.status
-    return _agenda_page(event, form, session, status)
+    return agenda_page(event, form, session, status)
 
 
 @bp.post("/<int:event_id>/agenda/<int:agenda_item_id>/delete")
@@ -227,8 +231,11 @@ def agenda_delete(event_id: int, agenda_item_id: int):
     form = AnswerForm()
     if not form.validate_on_submit():
         abort(400)
-    if attempt(form, services.remove_session, current_user, session):
+    outcome = attempt(form, services.remove_session, current_user, session)
+    if outcome:
         flash(_("The session was removed from the agenda."), "success")
+    else:
+        flash(outcome.error.message, "danger")
     return redirect(url_for("event_staff.agenda", event_id=event.id))
 
 
@@ -323,7 +330,7 @@ def staff_answer(event_id: int, invitation_id: int):
         flash(_("The answer was recorded."), "success")
         return redirect(url_for("event_staff.detail", event_id=event.id))
     flash(outcome.error.message, "danger")
-    return _detail_page(event, outcome.status, form)
+    return detail_page(event, outcome.status, form)
 
 
 # Guests ------------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from alumni_app.events import calendar, pages, policy, registrations, tasks
+from alumni_app.events import calendar, certificates, pages, policy, registrations, tasks
+from alumni_app.events.certificate_views import pdf_response
 from alumni_app.events.errors import EventError
 from alumni_app.events.forms import AnswerForm
 from alumni_app.events.models import Answer, Event
@@ -26,9 +27,11 @@ def _register_helpers(state) -> None:
 
     from alumni_app.alumni.privacy import register_export
     from alumni_app.events import export
+    from alumni_app.events import hooks as event_hooks
     from alumni_app.events.labels import answer_label, template_helpers
 
     state.app.jinja_env.globals.update(template_helpers())
+    event_hooks.register(state.app)
     register_export(state.app, "event_invitations",
                     _l("Events: invitations, answers and attendance"), export.events_of,
                     answer_label)
@@ -59,8 +62,10 @@ def _page(event: Event, form=None, status: int = 200):
             "event_staff.check_in_code", event_id=event.id, token=invitation.token,
             _external=True)))
     rank = registrations.waiting_rank(invitation) if invitation is not None else None
+    scripts = (certificates.scripts_of(invitation)
+               if invitation is not None and invitation.checked_in_at else [])
     return render_template("events/detail.html", event=event, invitation=invitation, qr=qr,
-                           rank=rank,
+                           rank=rank, certificate_scripts=scripts,
                            form=form or AnswerForm(formdata=None),
                            can_answer=event.answers_open(), locale=str(get_locale())), status
 
@@ -105,3 +110,17 @@ def answer(event_id: int):
            "no": _("Thank you: we noted that you will not come.")}.get(invitation.answer, ""),
           "success")
     return redirect(url_for("events.detail", event_id=event.id))
+
+
+@bp.get("/<int:event_id>/certificate.pdf")
+@object_rule(Role.ALUMNUS, description="events.policy.can_view_event, and their own invitation")
+def certificate(event_id: int):
+    """The alumnus's own certificate of attendance, their name in the script they choose."""
+    event = _event(event_id)
+    invitation = policy.own_invitation(current_user, event) or abort(404)
+    try:
+        cert = certificates.certificate(invitation, request.args.get("script"))
+    except EventError as error:
+        flash(error.message, "danger")
+        return _page(event, status=error.status)
+    return pdf_response(cert)

@@ -123,6 +123,9 @@ PAGES: list[tuple[str, str, str]] = [
     ("officer", "event-postpone", "/staff/events/{meeting}/postpone"),
     ("officer", "event-cancel", "/staff/events/{meeting}/cancel"),
     ("officer", "guests", "/staff/events/guests"),
+    ("officer", "past-meeting", "/staff/events/{past_meeting}"),
+    ("officer", "past-meeting-notes", "/staff/events/{past_meeting}/agenda"),
+    ("anonymous", "certificate-check", "/certificates/{certificate}"),
     # Announcements and messages (alumni_app/messages)
     ("anonymous", "news-public", "/news/public"),
     ("anonymous", "story", "/news/public/{story}"),
@@ -203,6 +206,21 @@ def _meeting(office: Office) -> int:
     return db.session.scalar(sa.select(Event.id).where(
         Event.office_id == office.id, Event.kind == "annual_meeting",
         Event.state == "published"))
+def _past_meeting(office: Office) -> dict:
+    """The demo's past annual meeting (its notes), and the code of a certificate of it."""
+    from alumni_app.events import certificates
+    from alumni_app.events.models import Event, Invitation
+
+    meeting = db.session.scalar(sa.select(Event.id).where(
+        Event.office_id == office.id, Event.kind == "annual_meeting",
+        Event.state == "finished"))
+    present = db.session.scalars(sa.select(Invitation).where(
+        Invitation.event_id == meeting, Invitation.checked_in_at.is_not(None))
+        .order_by(Invitation.id)).first()
+    code = certificates.code_for(certificates.certificate(present, None))
+    return {"past_meeting": meeting, "certificate": code}
+
+
 def _messages(record: AlumnusRecord) -> dict:
     """The demo's announcements: the call sent by e-mail, the public story; an unsubscribe
     link of the demo alumnus."""
@@ -239,6 +257,7 @@ def seed_journeys() -> dict[str, int]:
            "report": _receipt(grantee, grant), "claim": claim.id, "officer": officer.id,
            "office": office.id, "course": record.participations[0].course_id}
     ids["meeting"] = _meeting(office)
+    ids.update(_past_meeting(office))
     ids.update(_messages(record))
     db.session.flush()
     return ids

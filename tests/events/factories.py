@@ -63,7 +63,7 @@ def start_in_past(event, hours=1):
 
 def route_args(users: dict, office, endpoint: str, values: dict) -> dict:
     """An annual meeting of `office` with a session, a guest, the alumnus invited, a proposal."""
-    if endpoint and not endpoint.startswith(("events.", "event_staff.")):
+    if endpoint and not endpoint.startswith(("events.", "event_staff.", "certificates.")):
         return {}
     from tests.plans.factories import claimed_record
 
@@ -84,9 +84,14 @@ def route_args(users: dict, office, endpoint: str, values: dict) -> dict:
     proposal = Proposal(event_id=event.id, kind="topic", title="Discussion: budget",
                         barrier_id=barrier.id)
     db.session.add(proposal)
+    from alumni_app.events import notes
+
+    note = notes.add_note(None, event, notes.NoteValues(session.id, "need", "Fuel for the "
+                                                        "mobile clinic", [barrier.id]))
     db.session.commit()
     return {"event_id": event.id, "agenda_item_id": session.id, "guest_id": guest.id,
-            "invitation_id": ids[0], "proposal_id": proposal.id}
+            "invitation_id": ids[0], "proposal_id": proposal.id,
+            "code": "WzEsImxhdGluIl0.not-a-signature", "note_id": note.id}
 
 
 __all__ = ["make_event", "make_guest", "invite", "UTC"]

@@ -37,3 +37,21 @@ def test_the_demo_has_a_coming_meeting_to_answer_and_past_attendance(app, login)
     assert response.status_code == 302
     page = login(alumna).get(f"/events/{coming.id}").get_data(as_text=True)
     assert "waiting list" in page or "список" in page  # the meeting is full
+
+
+def test_the_demo_past_meeting_has_notes_and_the_alumnas_certificate(app, login):
+    demo.seed()
+    db.session.commit()
+    officer = db.session.scalar(sa.select(User).filter_by(email="officer.tj@example.org"))
+    meeting = db.session.scalar(sa.select(Event).filter_by(
+        title_en="Annual meeting of ex-participants 2025"))
+    page = login(officer).get(f"/staff/events/{meeting.id}").get_data(as_text=True)
+    assert "Заметки обсуждения" in page  # the officer reads Russian
+    assert "District clinics cannot buy the ultrasound equipment" in page
+    assert "Бюджет" in page  # the barrier it names, in the reader's language
+    alumna = db.session.scalars(sa.select(User).where(User.role == "alumnus")
+                                .order_by(User.id)).first()
+    page = login(alumna).get(f"/events/{meeting.id}").get_data(as_text=True)
+    assert f"/events/{meeting.id}/certificate.pdf" in page
+    response = login(alumna).get(f"/events/{meeting.id}/certificate.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")

@@ -1,0 +1,86 @@
+"""What events do when the records below them change (alumni_app/hooks.py): a merge of two
+records carries the duplicate's invitations, speaking slots and proposals to the record kept;
+an erasure withdraws the person from events still to come and keeps past attendance (a count;
+the name goes with the record, and their certificates stop verifying)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from alumni_app.db import utcnow
+from alumni_app.events import registrations, tasks
+from alumni_app.events.models import (
+    LIVE_STATES,
+    Answer,
+    Event,
+    Invitation,
+    Proposal,
+    Source,
+    Speaker,
+)
+from alumni_app.extensions import db
+
+
+def _invitations(record_id: int) -> list[Invitation]:
+    return list(db.session.scalars(sa.select(Invitation).where(Invitation.record_id == record_id)
+                                   .order_by(Invitation.id)))
+
+
+def _fold(mine: Invitation, theirs: Invitation) -> None:
+    """One person invited twice to one event: one place, the better of the two answers."""
+    if mine.checked_in_at is None and theirs.checked_in_at is not None:
+        mine.checked_in_at, mine.checked_in_by_id = theirs.checked_in_at, theirs.checked_in_by_id
+    if theirs.answer == Answer.YES.value:
+        if mine.answer == Answer.YES.value:
+            if theirs.source != Source.WALK_IN.value:  # two seats held: one is given back
+                registrations._free_seat(theirs.event)
+        else:  # the duplicate's seat becomes the kept record's
+            mine.answer, mine.waiting_position = Answer.YES.value, None
+            mine.source, mine.answered_at = theirs.source, theirs.answered_at
+    db.session.delete(theirs)
+
+
+def move_to_kept_record(actor, keep, duplicate) -> None:
+    """A merge (alumni.services.merge_records): the duplicate's places at events follow the
+    person to the record kept."""
+    kept = {i.event_id: i for i in _invitations(keep.id)}
+    for theirs in _invitations(duplicate.id):
+        mine = kept.get(theirs.event_id)
+        if mine is None:
+            theirs.record_id = keep.id
+        else:
+            _fold(mine, theirs)
+    db.session.execute(sa.update(Speaker).where(Speaker.record_id == duplicate.id)
+                       .values(record_id=keep.id))
+    taken = sa.select(Proposal.event_id).where(Proposal.record_id == keep.id).scalar_subquery()
+    db.session.execute(sa.delete(Proposal).where(Proposal.record_id == duplicate.id,
+                                                 Proposal.event_id.in_(taken)))
+    db.session.execute(sa.update(Proposal).where(Proposal.record_id == duplicate.id)
+                       .values(record_id=keep.id))
+    db.session.flush()
+
+
+def withdraw_erased(actor, user, record) -> None:
+    """An erasure: the person leaves the events still to come (a seat held goes to the first
+    person waiting, who is told); past attendance stays as a count."""
+    if record is None:
+        return
+    coming = db.session.scalars(
+        sa.select(Invitation).join(Event, Event.id == Invitation.event_id)
+        .where(Invitation.record_id == record.id, Event.state.in_(LIVE_STATES),
+               Event.starts_at > utcnow()))
+    for invitation in list(coming):
+        if invitation.answer in (Answer.YES.value, Answer.WAITING.value):
+            moved = registrations.answer(actor, invitation, False, by_staff=True)
+            if moved:
+                tasks.queue_mail("moved_up", invitation.event_id, [i.id for i in moved])
+        db.session.delete(invitation)
+    db.session.flush()
+
+
+def register(app) -> None:
+    from alumni_app.alumni.privacy import register_erasure
+    from alumni_app.alumni.services import register_merge
+
+    register_merge(app, "events", move_to_kept_record)
+    register_erasure(app, "events", withdraw_erased)
