@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from alumni_app.forms import BaseForm
 from alumni_app.grants.forms import near_today
@@ -65,12 +65,7 @@ class AnnouncementForm(BaseForm):
 
 
 class SendForm(BaseForm):
-    reply_to = StringField(_l("Replies go to"), validators=[
-        Optional(), Length(max=254),
-        Email(message=_l("Enter a valid e-mail address, like name@example.org."),
-              check_deliverability=False)],
-        render_kw={"maxlength": 254, "autocomplete": "email"},
-        description=_l("The office's address; alumni who answer write to it."))
+    """Sending an announcement: CSRF only (replies go to the office's reply-to address)."""
 
 
 class ConfirmForm(BaseForm):
