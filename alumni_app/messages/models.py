@@ -219,3 +219,24 @@ class TelegramLink(db.Model):
     code_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class TelegramNotice(db.Model):
+    """A personal reminder (a plan's check-in, a grant report) for a linked Telegram chat, the
+    text of its e-mail. Its key (the reminder's own) is unique, so it is queued once; it is
+    claimed by a conditional UPDATE before it is sent, so it is sent once."""
+
+    __tablename__ = "telegram_notices"
+    __table_args__ = (sa.Index("ix_telegram_notices_pending", "state", "claimed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    state: Mapped[str] = mapped_column(sa.String(14), default=RecipientState.QUEUED.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))

@@ -18,16 +18,6 @@ from alumni_app.messages.models import (
     TelegramLink,
 )
 from tests.messages.factories import alumnus_with_record, make_announcement
-from tests.messages.fake_telegram import TOKEN, FakeBotApi
-
-
-@pytest.fixture
-def bot_api(app):
-    api = FakeBotApi().start()
-    app.config.update(TELEGRAM_ENABLED=True, TELEGRAM_BOT_TOKEN=TOKEN,
-                      TELEGRAM_BOT_USERNAME="alumni_bot", TELEGRAM_API_URL=api.url)
-    yield api
-    api.stop()
 
 
 def _text(response) -> str:
