@@ -67,7 +67,8 @@ def seed() -> None:
         **CALL, is_pinned=True, office_id=office.id, publish_at=now - timedelta(days=2),
         expires_at=now + timedelta(days=90)))
     announcements.save(officer, None, Values(
-        **STORY, is_public=True, office_id=office.id, publish_at=now - timedelta(days=20)))
+        **STORY, is_public=True, public_consent=True, office_id=office.id,
+        publish_at=now - timedelta(days=20)))
     health = db.session.scalar(sa.select(Course.id).where(Course.code == "J2004102"))
     if health is not None:
         announcements.save(officer, None, Values(

@@ -46,8 +46,12 @@ class AnnouncementForm(BaseForm):
     is_pinned = BooleanField(_l("Pinned: shown above the others"))
     is_public = BooleanField(
         _l("Public: shown on the public news page (a success story)"),
-        description=_l("Anyone can read it without logging in: name people only with their "
-                       "consent."))
+        description=_l("Anyone can read it without logging in: name or show people only with "
+                       "their consent."))
+    public_consent = BooleanField(
+        _l("The people it names or shows agreed to be on the public page"),
+        description=_l("Required for a public item, each time it is saved; your name and the "
+                       "time are recorded."))
     attachment = FileField(_l("Attachment (PDF, JPEG, PNG, DOCX or XLSX)"))
     picture = FileField(_l("Picture (JPEG or PNG)"))
     remove_attachment = BooleanField(_l("Remove the attachment"))

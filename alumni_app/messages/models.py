@@ -58,6 +58,10 @@ class Announcement(TimestampMixin, db.Model):
     picture_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id"))
     is_pinned: Mapped[bool] = mapped_column(default=False)
     is_public: Mapped[bool] = mapped_column(default=False)
+    # Who confirmed, when it was last saved as public, that the people it names or shows agreed
+    # to be on the public page; a public item without it is not shown there.
+    public_consent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    public_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     publish_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -88,6 +92,10 @@ class Announcement(TimestampMixin, db.Model):
         if self.publish_at > now:
             return "scheduled"
         return "expired" if self.expires_at is not None and self.expires_at <= now else "shown"
+
+    def is_shown_publicly(self, now: datetime | None = None) -> bool:
+        """On the public news page: public, with the people's consent confirmed, live."""
+        return self.is_public and self.public_consent_at is not None and self.is_live(now)
 
     def is_live(self, now: datetime | None = None) -> bool:
         now = now or utcnow()

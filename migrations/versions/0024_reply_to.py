@@ -1,4 +1,4 @@
-"""offices: the reply-to address of the office's bulk messages; reminders on Telegram
+"""messages: the office's reply-to address, reminders on Telegram, consent to public items
 
 Revision ID: 0024_reply_to
 Revises: 0022_imports
@@ -6,7 +6,9 @@ Create Date: 2026-12-06 02:15:00
 
 An administrator sets it on the office's page; bulk messages of the office carry it as their
 Reply-To (none when it is empty). `telegram_notices` holds the reminders (a plan's check-in, a grant
-report) queued for a linked Telegram chat, one per reminder key.
+report) queued for a linked Telegram chat, one per reminder key. A public announcement records
+who confirmed, and when, that the people it names or shows agreed; public ones saved before
+have no such record and stay off the public page until someone confirms it.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -43,9 +45,21 @@ def upgrade():
     with op.batch_alter_table('telegram_notices', schema=None) as batch_op:
         batch_op.create_index('ix_telegram_notices_pending', ['state', 'claimed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_telegram_notices_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('announcements', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('public_consent_by_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('public_consent_at', alumni_app.db.UTCDateTime(),
+                                      nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f('fk_announcements_public_consent_by_id_users'), 'users',
+            ['public_consent_by_id'], ['id'])
 
 
 def downgrade():
+    with op.batch_alter_table('announcements', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_announcements_public_consent_by_id_users'),
+                                 type_='foreignkey')
+        batch_op.drop_column('public_consent_at')
+        batch_op.drop_column('public_consent_by_id')
     with op.batch_alter_table('telegram_notices', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_telegram_notices_user_id'))
         batch_op.drop_index('ix_telegram_notices_pending')
