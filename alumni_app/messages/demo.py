@@ -60,6 +60,7 @@ def seed() -> None:
     office = db.session.scalar(sa.select(Office).where(Office.code == "TJ"))
     if office is None:
         return
+    office.reply_to = office.reply_to or "tajikistan.office@example.org"  # their Reply-To
     officer = db.session.scalar(sa.select(User).where(
         User.office_id == office.id, User.role == Role.OFFICER.value).order_by(User.id))
     now = utcnow()
@@ -77,7 +78,7 @@ def seed() -> None:
             publish_at=now - timedelta(days=1)))
     _addresses(office)
     with current_app.test_request_context():
-        message = bulk.send_announcement(officer, call, "tajikistan.office@example.org")
+        message = bulk.send_announcement(officer, call)
         db.session.commit()
         try:
             bulk.deliver(message.id)

@@ -60,6 +60,8 @@ def test_the_demo_has_news_and_an_announcement_already_sent(app, login, outbox):
     assert "Young Leaders 2027: applications open" in page
     sent = {m["To"] for m in outbox}
     assert "alumnus@example.org" in sent
+    assert {str(m["Reply-To"]) for m in outbox if m["List-Unsubscribe"]} == {
+        "JICA Tajikistan Office <tajikistan.office@example.org>"}
     states = dict(db.session.execute(sa.select(MessageRecipient.state, sa.func.count())
                                      .group_by(MessageRecipient.state)).all())
     assert states["sent"] > 10 and states["no_address"] > 0

@@ -26,9 +26,9 @@ def _linked(user, chat_id: int) -> None:
     db.session.commit()
 
 
-def _plan_due_for_check_in(office, user):
+def _plan_due_for_check_in(office, user, record=None):
     """A plan of a course that ended seven months ago: its 6-month check-in is due."""
-    record = plan_factories.claimed_record(office, user)
+    record = record or plan_factories.claimed_record(office, user)
     participation = plan_factories.make_participation(
         record, start_on=date.today() - timedelta(days=240),
         end_on=date.today() - timedelta(days=215))
@@ -111,3 +111,35 @@ def test_a_grant_report_reminder_reaches_the_linked_grantee_once(app, office, us
     assert grant_reminders.send_reminders(day).sent == 0
     assert grant_reminders.send_reminders(interim.due_on + timedelta(days=1)).sent == 1
     assert [m["text"].split(" ")[3] for m in bot_api.sent] == ["is", "has"]
+
+
+def test_erasing_a_person_removes_their_telegram_link_reminders_and_addresses(
+        app, office, users, bot_api):
+    from alumni_app.alumni import privacy
+    from alumni_app.messages import bulk
+    from alumni_app.messages.models import MessageRecipient
+    from tests.messages.factories import alumnus_with_record, make_announcement
+
+    user, record = alumnus_with_record(office, email="aziz@example.org")
+    _plan_due_for_check_in(office, user, record)
+    _linked(user, 701)
+    bot_api.down = True  # the reminder stays queued, with its words
+    plan_reminders.send_reminders(date.today())
+    with app.test_request_context():
+        bulk.queue_bulk_mail("announcements", {"en": "News"}, {"en": "Text"},
+                             db.session.execute(bulk.recipients_of(
+                                 make_announcement(office, users["officer"]))),
+                             office_id=office.id)
+        db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TelegramNotice)) == 1
+    erasure = privacy.request_erasure(user)
+    privacy.anonymise(users["officer"], erasure)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TelegramNotice)) == 0
+    assert db.session.get(TelegramLink, user.id) is None
+    addresses = set(db.session.scalars(sa.select(MessageRecipient.address).where(
+        MessageRecipient.record_id == record.id)))
+    assert addresses == {""}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MessageRecipient).where(
+        MessageRecipient.record_id == record.id)) == 2  # e-mail and Telegram rows: counted
