@@ -26,6 +26,10 @@ NEXT_STEPS = "next_steps"  # key -> provider(user): an alumnus's next steps
 ALUMNUS_ZONE = "alumnus_zone"  # key -> find(user): the zone of an alumnus's record's office
 COURSE_PEOPLE = "course_people"  # key -> count(course_id, user): people of user's office on it
 TEMPLATE_GLOBALS = "template_globals"  # key -> a helper templates call by that name
+# key -> notify(user, key, subject, body): a reminder e-mailed to `user` also goes out on
+# another channel (Telegram), queued in the caller's transaction, once per `key`
+OTHER_CHANNELS = "other_channels"
+OTHER_CHANNELS_DELIVERY = "other_channels_delivery"  # key -> deliver(): send what is queued
 
 
 def _registry(app=None) -> dict:
@@ -42,3 +46,16 @@ def register(app, kind: str, key: str, function) -> None:
 def registered(kind: str, app=None) -> dict:
     """What is registered under `kind`: key -> function, in registration order."""
     return dict(_registry(app).get(kind, {}))
+
+
+def also_elsewhere(user, key: str, subject: str, body: str) -> None:
+    """Send a reminder e-mailed to `user` on the other channels they linked too (one call
+    for the features that send reminders; what it does is registered by `messages`)."""
+    for notify in registered(OTHER_CHANNELS).values():
+        notify(user, key, subject, body)
+
+
+def deliver_elsewhere() -> None:
+    """After the reminders' commit: send what `also_elsewhere` queued."""
+    for deliver in registered(OTHER_CHANNELS_DELIVERY).values():
+        deliver()

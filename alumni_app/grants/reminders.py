@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context
 from sqlalchemy.exc import IntegrityError
 
-from alumni_app import jobs
+from alumni_app import hooks, jobs
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.grants import notifications
@@ -72,6 +72,8 @@ def _send_one(report_id: int, kind: str, today: date) -> int | None:
     if message is None:  # could not be written: not recorded, so the next run tries again
         db.session.rollback()
         return None
+    hooks.also_elsewhere(application.applicant, f"grants:report:{report.id}:{kind}",
+                         message.subject, message.body)
     db.session.add(GrantReminder(report_id=report.id, kind=kind, sent_on=today,
                                  email_id=message.id))
     try:
@@ -101,4 +103,5 @@ def send_reminders(today: date | None = None, office_id: int | None = None) -> S
     for start in range(0, len(summary.emails), 100):
         sent, failed = deliver_pending(summary.emails[start:start + 100])
         summary.delivered, summary.failed = summary.delivered + sent, summary.failed + failed
+    hooks.deliver_elsewhere()  # the same reminders on Telegram, for those who linked it
     return summary

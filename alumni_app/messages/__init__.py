@@ -15,10 +15,12 @@ def blueprints() -> list:
 
 def init_app(app) -> None:
     """Start the sending of bulk messages a request queued (after it committed); give the
-    dashboard its latest news."""
-    from alumni_app.messages import bulk, work
+    dashboard its latest news; send the reminders of lower features on Telegram too."""
+    from alumni_app.messages import bulk, notices, privacy, work
 
     app.after_request(bulk.queue_after_request)
+    notices.register(app)  # reminders of plans and grants on Telegram too
+    privacy.register(app)  # erasure: the Telegram link, queued reminders, addresses
     app.add_template_global(work.latest_news, "latest_news")
     from alumni_app.messages import text
 

@@ -50,6 +50,8 @@ class AnnouncementError(DomainError):
                      "alumni of the office."),
         "everyone": _l("Only administrators publish to the alumni of every office."),
         "office": _l("Choose an office."),
+        "consent": _l("A public item may name or show people only with their consent: confirm "
+                      "that they agreed, or do not make it public."),
         "withdrawn": _l("This announcement was withdrawn already."),
         "sent": _l("This announcement was sent by e-mail, so it stays in the delivery log: "
                    "withdraw it instead of deleting it."),
@@ -65,6 +67,7 @@ class Values:
     body_ru: str = ""
     is_pinned: bool = False
     is_public: bool = False
+    public_consent: bool = False  # the author confirms the people in it agreed to be public
     publish_at: datetime | None = None
     expires_at: datetime | None = None
     scope: str = Scope.OFFICE.value
@@ -91,6 +94,15 @@ def _check(values: Values) -> None:
                 raise AnnouncementError(found, field)
     if values.publish_at and values.expires_at and values.expires_at <= values.publish_at:
         raise AnnouncementError("expiry", "expires_at")
+    if values.is_public and not values.public_consent:
+        raise AnnouncementError("consent", "public_consent")
+
+
+def _record_consent(actor, announcement: Announcement) -> None:
+    """Each save as public is the author's confirmation, recorded with who and when."""
+    public = announcement.is_public
+    announcement.public_consent_by_id = getattr(actor, "id", None) if public else None
+    announcement.public_consent_at = utcnow() if public else None
 
 
 def _scope_checks(actor, values: Values) -> None:
@@ -167,11 +179,12 @@ def save(actor, announcement: Announcement | None, values: Values) -> Announceme
         audience.to_dict() if values.scope == Scope.GROUP else {}, sort_keys=True)
     announcement.search_text = f"{values.title_en} {values.title_ru}".lower()[:420]
     _store_files(actor, announcement, values)
+    _record_consent(actor, announcement)
     db.session.flush()
     _members(announcement, audience)
     audit.record("announcement.created" if created else "announcement.edited", actor=actor,
                  subject=announcement, office_id=announcement.office_id,
-                 scope=announcement.scope)
+                 scope=announcement.scope, public_consent=announcement.is_public)
     return announcement
 
 
@@ -272,7 +285,8 @@ def mark_all_read(user) -> int:
 
 
 def public_items() -> sa.Select:
-    return (sa.select(Announcement).where(live_condition(), Announcement.is_public)
+    return (sa.select(Announcement).where(live_condition(), Announcement.is_public,
+                                          Announcement.public_consent_at.is_not(None))
             .order_by(Announcement.is_pinned.desc(), Announcement.publish_at.desc(),
                       Announcement.id.desc()))
 

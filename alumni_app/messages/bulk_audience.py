@@ -21,6 +21,7 @@ from alumni_app.messages.models import (
     Kind,
     MailOptOut,
     Scope,
+    TelegramLink,
 )
 from alumni_app.offices.models import Office
 
@@ -54,10 +55,16 @@ class Preview:
     opted_out: int
     bounced: int
     versions: dict = field(default_factory=dict)  # language -> (subject, html, fallback)
+    reply_to: str = ""  # the office's address the e-mails carry as Reply-To ("": none)
+    telegram: int | None = None  # linked and not opted out (None: Telegram is off)
 
     @property
     def will_send(self) -> int:
         return self.total - self.no_address - self.opted_out - self.bounced
+
+    @property
+    def reaches_anyone(self) -> bool:
+        return self.will_send > 0 or bool(self.telegram)
 
 
 def _no_address(column):
@@ -66,7 +73,10 @@ def _no_address(column):
 
 def counts(rows: sa.Select | sa.CompoundSelect, kind: str) -> Preview:
     """How many people, and how many of them get nothing: no address, opted out of `kind`,
-    an address that bounced; one query."""
+    an address that bounced; and, when Telegram is on, how many get it there (linked, not
+    opted out); one query."""
+    from alumni_app.messages import telegram
+
     sub = rows.subquery()
     missing = _no_address(sub.c.email)
     opted = sub.c.record_id.in_(sa.select(MailOptOut.record_id).where(MailOptOut.kind == kind))
@@ -75,14 +85,26 @@ def counts(rows: sa.Select | sa.CompoundSelect, kind: str) -> Preview:
     def tally(condition):
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
-    total, none, out, gone = db.session.execute(sa.select(
+    linked = sub.c.user_id.in_(sa.select(TelegramLink.user_id)
+                               .where(TelegramLink.chat_id.is_not(None)))
+    total, none, out, gone, chats = db.session.execute(sa.select(
         sa.func.count(), tally(missing), tally(sa.and_(~missing, opted)),
-        tally(sa.and_(~missing, ~opted, bounced))).select_from(sub)).one()
-    return Preview(int(total), int(none), int(out), int(gone))
+        tally(sa.and_(~missing, ~opted, bounced)), tally(sa.and_(linked, ~opted)))
+        .select_from(sub)).one()
+    return Preview(int(total), int(none), int(out), int(gone),
+                   telegram=int(chats) if telegram.enabled() else None)
+
+
+def office_reply_to(office_id: int | None) -> str:
+    """The office's reply-to address ("" when it has none, and for messages to everyone)."""
+    if office_id is None:
+        return ""
+    return db.session.scalar(sa.select(Office.reply_to).where(Office.id == office_id)) or ""
 
 
 def preview(announcement: Announcement, kind: str = Kind.ANNOUNCEMENTS.value) -> Preview:
     found = counts(recipients_of(announcement), kind)
+    found.reply_to = office_reply_to(announcement.office_id)
     subjects, bodies = texts_of(announcement)
     for language in LANGUAGES:
         used = version_for(subjects, bodies, language)

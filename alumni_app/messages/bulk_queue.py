@@ -11,7 +11,7 @@ from flask import g, has_request_context
 
 from alumni_app import audit
 from alumni_app.extensions import db
-from alumni_app.messages.bulk_audience import recipients_of, texts_of
+from alumni_app.messages.bulk_audience import office_reply_to, recipients_of, texts_of
 from alumni_app.messages.bulk_compose import LANGUAGES
 from alumni_app.messages.models import (
     Announcement,
@@ -30,7 +30,7 @@ def _language(value) -> str:
 
 
 def queue_bulk_mail(kind: str, subjects: dict, bodies: dict, recipients: Iterable, *,
-                    office_id: int | None = None, reply_to: str = "", actor=None,
+                    office_id: int | None = None, reply_to: str | None = None, actor=None,
                     announcement_id: int | None = None,
                     attachments: list[tuple[str, str, bytes]] | None = None) -> BulkMessage:
     """Freeze a message and queue it for everyone in `recipients`; deliver after commit.
@@ -38,7 +38,8 @@ def queue_bulk_mail(kind: str, subjects: dict, bodies: dict, recipients: Iterabl
     `subjects` and `bodies` map "en"/"ru" to text (bodies in Markdown; one language may be
     empty); `recipients` yields rows or dicts with record_id, user_id, email and language (as
     audiences.queries.recipients gives them); `attachments` are (filename, content type,
-    bytes), e.g. an event's .ics. People without an address, who opted out of `kind` or whose
+    bytes), e.g. an event's .ics. `reply_to` is the office's address unless given (empty: no
+    Reply-To). People without an address, who opted out of `kind` or whose
     address bounced are logged as such and skipped. The sending starts after the request
     commits (or call `start(message.id)` after committing, outside a request).
     """
@@ -61,7 +62,10 @@ def queue_bulk_mail(kind: str, subjects: dict, bodies: dict, recipients: Iterabl
 
 def _frozen_message(kind: str, subjects: dict, bodies: dict, *, office_id, reply_to, actor,
                     announcement_id) -> BulkMessage:
-    """The message as written, added and flushed (it has its id)."""
+    """The message as written, added and flushed (it has its id); its Reply-To is the
+    office's address as it is now, unless `reply_to` says otherwise."""
+    if reply_to is None:
+        reply_to = office_reply_to(office_id)
     message = BulkMessage(
         kind=Kind(kind).value, office_id=office_id, announcement_id=announcement_id,
         subject_en=(subjects.get("en") or "")[:200], subject_ru=(subjects.get("ru") or "")[:200],
@@ -115,7 +119,8 @@ def _telegram_rows(rows: list[dict]) -> list[dict]:
             for row in rows if row["user_id"] in chats]
 
 
-def send_announcement(actor, announcement: Announcement, reply_to: str) -> BulkMessage:
+def send_announcement(actor, announcement: Announcement,
+                      reply_to: str | None = None) -> BulkMessage:
     subjects, bodies = texts_of(announcement)
     attachments = []
     from alumni_app.messages.announcements import stored

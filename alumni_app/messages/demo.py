@@ -60,6 +60,7 @@ def seed() -> None:
     office = db.session.scalar(sa.select(Office).where(Office.code == "TJ"))
     if office is None:
         return
+    office.reply_to = office.reply_to or "tajikistan.office@example.org"  # their Reply-To
     officer = db.session.scalar(sa.select(User).where(
         User.office_id == office.id, User.role == Role.OFFICER.value).order_by(User.id))
     now = utcnow()
@@ -67,7 +68,8 @@ def seed() -> None:
         **CALL, is_pinned=True, office_id=office.id, publish_at=now - timedelta(days=2),
         expires_at=now + timedelta(days=90)))
     announcements.save(officer, None, Values(
-        **STORY, is_public=True, office_id=office.id, publish_at=now - timedelta(days=20)))
+        **STORY, is_public=True, public_consent=True, office_id=office.id,
+        publish_at=now - timedelta(days=20)))
     health = db.session.scalar(sa.select(Course.id).where(Course.code == "J2004102"))
     if health is not None:
         announcements.save(officer, None, Values(
@@ -76,7 +78,7 @@ def seed() -> None:
             publish_at=now - timedelta(days=1)))
     _addresses(office)
     with current_app.test_request_context():
-        message = bulk.send_announcement(officer, call, "tajikistan.office@example.org")
+        message = bulk.send_announcement(officer, call)
         db.session.commit()
         try:
             bulk.deliver(message.id)

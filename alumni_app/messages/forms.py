@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from alumni_app.forms import BaseForm
 from alumni_app.grants.forms import near_today
@@ -46,8 +46,12 @@ class AnnouncementForm(BaseForm):
     is_pinned = BooleanField(_l("Pinned: shown above the others"))
     is_public = BooleanField(
         _l("Public: shown on the public news page (a success story)"),
-        description=_l("Anyone can read it without logging in: name people only with their "
-                       "consent."))
+        description=_l("Anyone can read it without logging in: name or show people only with "
+                       "their consent."))
+    public_consent = BooleanField(
+        _l("The people it names or shows agreed to be on the public page"),
+        description=_l("Required for a public item, each time it is saved; your name and the "
+                       "time are recorded."))
     attachment = FileField(_l("Attachment (PDF, JPEG, PNG, DOCX or XLSX)"))
     picture = FileField(_l("Picture (JPEG or PNG)"))
     remove_attachment = BooleanField(_l("Remove the attachment"))
@@ -65,12 +69,7 @@ class AnnouncementForm(BaseForm):
 
 
 class SendForm(BaseForm):
-    reply_to = StringField(_l("Replies go to"), validators=[
-        Optional(), Length(max=254),
-        Email(message=_l("Enter a valid e-mail address, like name@example.org."),
-              check_deliverability=False)],
-        render_kw={"maxlength": 254, "autocomplete": "email"},
-        description=_l("The office's address; alumni who answer write to it."))
+    """Sending an announcement: CSRF only (replies go to the office's reply-to address)."""
 
 
 class ConfirmForm(BaseForm):

@@ -40,18 +40,15 @@ def send(announcement_id: int):
     """Preview who gets the e-mail and how it reads in each language; then queue it."""
     announcement = _announcement(announcement_id)
     form = SendForm()
-    if request.method == "GET":
-        form.reply_to.data = current_user.email
     status = form_status()
     found = bulk.preview(announcement)
     if form.validate_on_submit():
-        if found.will_send == 0:
+        if not found.reaches_anyone:
             form.form_errors.append(_("Nobody would receive this e-mail: nobody in its "
                                       "audience has an address that works and wants it."))
             status = 400
         else:
-            outcome = attempt(form, bulk.send_announcement, current_user, announcement,
-                              form.reply_to.data or "")
+            outcome = attempt(form, bulk.send_announcement, current_user, announcement)
             if outcome:
                 flash(_("The e-mail is being sent to %(n)s people. The delivery log shows "
                         "how it goes.", n=found.will_send), "success")

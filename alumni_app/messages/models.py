@@ -58,6 +58,10 @@ class Announcement(TimestampMixin, db.Model):
     picture_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id"))
     is_pinned: Mapped[bool] = mapped_column(default=False)
     is_public: Mapped[bool] = mapped_column(default=False)
+    # Who confirmed, when it was last saved as public, that the people it names or shows agreed
+    # to be on the public page; a public item without it is not shown there.
+    public_consent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    public_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     publish_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -88,6 +92,10 @@ class Announcement(TimestampMixin, db.Model):
         if self.publish_at > now:
             return "scheduled"
         return "expired" if self.expires_at is not None and self.expires_at <= now else "shown"
+
+    def is_shown_publicly(self, now: datetime | None = None) -> bool:
+        """On the public news page: public, with the people's consent confirmed, live."""
+        return self.is_public and self.public_consent_at is not None and self.is_live(now)
 
     def is_live(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
@@ -219,3 +227,24 @@ class TelegramLink(db.Model):
     code_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class TelegramNotice(db.Model):
+    """A personal reminder (a plan's check-in, a grant report) for a linked Telegram chat, the
+    text of its e-mail. Its key (the reminder's own) is unique, so it is queued once; it is
+    claimed by a conditional UPDATE before it is sent, so it is sent once."""
+
+    __tablename__ = "telegram_notices"
+    __table_args__ = (sa.Index("ix_telegram_notices_pending", "state", "claimed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    text: Mapped[str] = mapped_column(sa.Text)
+    state: Mapped[str] = mapped_column(sa.String(14), default=RecipientState.QUEUED.value)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500))

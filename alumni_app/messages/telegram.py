@@ -148,14 +148,19 @@ def read_updates() -> int:
 
 @jobs.task("messages.telegram_updates", periodic=jobs.crontab(), tracked=False)
 def read_updates_task() -> int:
-    """Every minute: the bot's new messages (account links)."""
+    """Every minute: the bot's new messages (account links), then the reminders left to send
+    on Telegram (notices.deliver)."""
     from telegram.error import TelegramError as BotError
 
+    from alumni_app.messages import notices
+
     try:
-        return read_updates()
+        linked = read_updates()
     except BotError as exc:
         log.warning("telegram updates not read: %s", exc)
-        return 0
+        linked = 0
+    notices.deliver()
+    return linked
 
 
 def linked_chats(user_ids: set[int]) -> dict[int, int]:

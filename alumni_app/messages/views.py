@@ -101,6 +101,7 @@ def _values(form: AnnouncementForm):
         title_en=form.title_en.data or "", title_ru=form.title_ru.data or "",
         body_en=form.body_en.data or "", body_ru=form.body_ru.data or "",
         is_pinned=form.is_pinned.data, is_public=form.is_public.data,
+        public_consent=form.public_consent.data,
         publish_at=_utc(form.publish_at.data, office), expires_at=_utc(form.expires_at.data,
                                                                        office),
         scope=form.scope.data, office_id=office_id, audience=audience,
@@ -183,10 +184,13 @@ def detail(announcement_id: int):
     """The announcement as alumni read it, who it is for, and the e-mails sent with it."""
     announcement = _announcement(announcement_id)
     require(policy.can_manage(current_user, announcement), announcement)
+    from alumni_app.accounts.models import User
     from alumni_app.messages import bulk
 
+    consent_by = db.session.get(User, announcement.public_consent_by_id) \
+        if announcement.public_consent_by_id else None
     return render_template(
-        "messages/staff_detail.html", announcement=announcement,
+        "messages/staff_detail.html", announcement=announcement, consent_by=consent_by,
         audience_size=bulk.audience_size(announcement),
         messages=bulk.messages_of(announcement.id),
         attachment=announcements.stored(announcement.attachment_id),
@@ -276,7 +280,7 @@ def attachment(announcement_id: int):
 def picture(announcement_id: int):
     """The picture: for anyone when the item is public, else for its readers."""
     announcement = _announcement(announcement_id)
-    public_item = announcement.is_public and announcement.is_live()
+    public_item = announcement.is_shown_publicly()
     if not public_item and not (current_user.is_authenticated
                                 and policy.can_read(current_user, announcement)):
         abort(404)
@@ -297,7 +301,7 @@ def public_index():
 @public
 def public_item(announcement_id: int):
     announcement = _announcement(announcement_id)
-    if not (announcement.is_public and announcement.is_live()):
+    if not announcement.is_shown_publicly():
         abort(404)
     return render_template("messages/item.html", announcement=announcement, locale=_locale(),
                            attachment=None, public_view=True)

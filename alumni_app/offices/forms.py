@@ -6,12 +6,13 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from alumni_app.countries import country_code, country_name
 from alumni_app.forms import BaseForm
 
-FIELDS_ORDER = ("code", "name", "country", "city", "time_zone", "currency", "is_active")
+FIELDS_ORDER = ("code", "name", "country", "city", "time_zone", "currency", "is_active",
+                "reply_to")
 
 CURRENCIES = ["TJS", "KGS", "KZT", "UZS", "TMT", "AFN", "MNT", "JPY", "USD", "EUR"]
 
@@ -52,3 +53,12 @@ class OfficeForm(BaseForm):
     time_zone = SelectField(_l("Time zone"), choices=_time_zones())
     currency = SelectField(_l("Default currency"), choices=[(c, c) for c in CURRENCIES])
     is_active = BooleanField(_l("Active"), default=True)
+    reply_to = StringField(
+        _l("Reply-to address for messages to alumni"),
+        validators=[Optional(), Length(max=254),
+                    Email(message=_l("Enter a valid e-mail address, like name@example.org."),
+                          check_deliverability=False)],
+        filters=[lambda v: v.strip() if isinstance(v, str) else ""],
+        render_kw={"maxlength": 254, "autocomplete": "off"},
+        description=_l("Alumni who answer an announcement or another bulk message write to "
+                       "it. Empty: the messages carry no reply-to address."))

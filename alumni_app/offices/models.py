@@ -24,6 +24,8 @@ class Office(TimestampMixin, db.Model):
     time_zone: Mapped[str] = mapped_column(sa.String(64), default="UTC")
     currency: Mapped[str] = mapped_column(sa.String(3))
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Where alumni's answers to the office's bulk messages go (their Reply-To); empty: none.
+    reply_to: Mapped[str] = mapped_column(sa.String(254), default="", server_default="")
 
     def __repr__(self) -> str:
         return f"<Office {self.code}>"

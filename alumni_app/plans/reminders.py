@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from sqlalchemy.exc import IntegrityError
 
-from alumni_app import audit, jobs
+from alumni_app import audit, hooks, jobs
 from alumni_app.accounts.models import User
 from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.extensions import db
@@ -105,6 +105,7 @@ def _send_one(plan_id: int, user_id: int, kind: str, period: str, today: date, m
     message = send_email(user.email, "plan_reminder", locale=user.preferred_language,
                          user=user, plan=plan, kind=kind, month=month, overdue=overdue, url=url,
                          settings_url=url_for("plans.mine", _external=True))
+    hooks.also_elsewhere(user, f"plans:{plan.id}:{kind}:{period}", message.subject, message.body)
     db.session.add(ReminderLog(plan_id=plan.id, kind=kind, period=period, user_id=user.id,
                                email_id=message.id, sent_on=today))
     try:
@@ -151,4 +152,5 @@ def send_reminders(today: date | None = None, office_id: int | None = None) -> S
     for start in range(0, len(summary.emails), 100):
         sent, failed = deliver_pending(summary.emails[start:start + 100])
         summary.delivered, summary.failed = summary.delivered + sent, summary.failed + failed
+    hooks.deliver_elsewhere()  # the same reminders on Telegram, for those who linked it
     return summary

@@ -152,7 +152,7 @@ def test_a_picture_and_an_attachment_are_served_to_the_readers(login, users, peo
 
 def test_the_public_news_page_shows_only_public_items_to_anyone(client, users, office):
     make_announcement(office, users["officer"], title_en="Clean water in Khujand",
-                      is_public=True)
+                      is_public=True, public_consent=True)
     private = make_announcement(office, users["officer"], title_en="Internal meeting")
     page = _text(client.get("/news/public"))
     assert "Clean water in Khujand" in page and "Internal meeting" not in page

@@ -11,18 +11,13 @@ import sqlalchemy as sa
 
 from alumni_app.extensions import db
 from alumni_app.messages import bulk, telegram
-from alumni_app.messages.models import MailOptOut, MessageRecipient, TelegramLink
+from alumni_app.messages.models import (
+    BouncedAddress,
+    MailOptOut,
+    MessageRecipient,
+    TelegramLink,
+)
 from tests.messages.factories import alumnus_with_record, make_announcement
-from tests.messages.fake_telegram import TOKEN, FakeBotApi
-
-
-@pytest.fixture
-def bot_api(app):
-    api = FakeBotApi().start()
-    app.config.update(TELEGRAM_ENABLED=True, TELEGRAM_BOT_TOKEN=TOKEN,
-                      TELEGRAM_BOT_USERNAME="alumni_bot", TELEGRAM_API_URL=api.url)
-    yield api
-    api.stop()
 
 
 def _text(response) -> str:
@@ -74,7 +69,7 @@ def test_announcements_reach_linked_people_on_telegram_too(app, login, users, of
     announcement = make_announcement(office, users["officer"], title_ru="Молодые лидеры",
                                      body_ru="Подайте заявку")
     with app.test_request_context():
-        message = bulk.send_announcement(users["officer"], announcement, "")
+        message = bulk.send_announcement(users["officer"], announcement)
         db.session.commit()
         bulk.start(message.id)
     by_chat = {m["chat_id"]: m["text"] for m in bot_api.sent}
@@ -111,3 +106,39 @@ def test_a_blocked_bot_is_logged_and_telegram_down_waits(app, login, users, offi
     failed = db.session.scalar(sa.select(MessageRecipient).where(
         MessageRecipient.address == "201"))
     assert failed.state == "failed" and "blocked" in failed.last_error
+
+
+def test_the_preview_counts_who_gets_it_on_telegram(app, login, users, office, bot_api):
+    with_mail, _r = alumnus_with_record(office, email="aziz@example.org")
+    bounced, _r2 = alumnus_with_record(office, email="gone@example.org")
+    optout, record = alumnus_with_record(office, email="optout@example.org")
+    alumnus_with_record(office, email="unlinked@example.org")
+    _link(login, with_mail, bot_api, 301)
+    _link(login, bounced, bot_api, 302)
+    _link(login, optout, bot_api, 303)
+    db.session.add(MailOptOut(record_id=record.id, kind="announcements"))
+    db.session.add(BouncedAddress(address="gone@example.org", reason="550 no such user"))
+    db.session.commit()
+    announcement = make_announcement(office, users["officer"])
+    officer = login(users["officer"])
+    page = _text(officer.get(f"/staff/messages/announcement/{announcement.id}"))
+    assert "4 people in the audience" in page and "2 people will receive it" in page
+    assert "2 people will get it on Telegram (linked, not opted out)" in page
+    app.config["TELEGRAM_ENABLED"] = False
+    page = _text(officer.get(f"/staff/messages/announcement/{announcement.id}"))
+    assert "Telegram" not in page
+
+
+def test_people_reached_only_on_telegram_may_be_sent_to(app, login, users, office, bot_api):
+    bounced, _r = alumnus_with_record(office, email="gone@example.org")
+    _link(login, bounced, bot_api, 401)
+    db.session.add(BouncedAddress(address="gone@example.org", reason="550 no such user"))
+    db.session.commit()
+    bot_api.sent.clear()
+    announcement = make_announcement(office, users["officer"])
+    officer = login(users["officer"])
+    page = _text(officer.get(f"/staff/messages/announcement/{announcement.id}"))
+    assert "0 people will receive it" in page
+    assert "1 person will get it on Telegram" in page
+    assert officer.post(f"/staff/messages/announcement/{announcement.id}").status_code == 302
+    assert [m["chat_id"] for m in bot_api.sent] == [401]

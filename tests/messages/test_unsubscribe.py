@@ -28,7 +28,7 @@ def _send(app, users, office, outbox, **values):
     announcement = make_announcement(office, users["officer"], **values)
     outbox.clear()
     with app.test_request_context():
-        message = bulk.send_announcement(users["officer"], announcement, "")
+        message = bulk.send_announcement(users["officer"], announcement)
         db.session.commit()
         bulk.start(message.id)
     return message
