@@ -121,3 +121,32 @@ def test_pages_in_russian_show_no_english(app, client, login, users, office, eng
         assert _untranslated(html, english_only) == [], url
         checked += 1
     assert checked >= 3
+
+
+def _msgids(text: str) -> list[str]:
+    """Every entry's (context, msgid) as written, continuation lines joined."""
+    found, current, key = [], None, None
+    for line in text.splitlines():
+        match = re.match(r'(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) "(.*)"$', line)
+        if match:
+            key = match[1]
+            if key == "msgctxt":
+                current = {"msgctxt": match[2]}
+            elif key == "msgid":
+                current = {**(current if current and "msgid" not in current else {}),
+                           "msgid": match[2]}
+            elif key.startswith("msgstr") and current and "msgid" in current:
+                found.append(f'{current.get("msgctxt", "")}\x04{current["msgid"]}')
+                current = None
+        elif line.startswith('"') and current is not None and key in ("msgctxt", "msgid"):
+            current[key] += line[1:-1]
+    return found
+
+
+def test_each_message_is_in_the_catalog_once():
+    """Two entries for one msgid (two people appending the same string) would leave one of the
+    translations unused, whichever the compiler keeps."""
+    ids = _msgids(RU_PO.read_text(encoding="utf-8"))
+    assert len(ids) > 2000
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    assert duplicates == []

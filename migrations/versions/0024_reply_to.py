@@ -1,7 +1,7 @@
 """messages: the office's reply-to address, reminders on Telegram, consent to public items
 
 Revision ID: 0024_reply_to
-Revises: 0022_imports
+Revises: 0023_event_after
 Create Date: 2026-12-06 02:15:00
 
 An administrator sets it on the office's page; bulk messages of the office carry it as their
@@ -18,7 +18,7 @@ import alumni_app.db
 
 # revision identifiers, used by Alembic.
 revision = '0024_reply_to'
-down_revision = '0022_imports'
+down_revision = '0023_event_after'
 branch_labels = None
 depends_on = None
 
