@@ -244,8 +244,9 @@ def test_dashboards_count_with_a_fixed_number_of_statements(login, users, office
     assert small == large
     # The session's user, then one statement per provider and part of the page.
     # Events add one statement for each (invitations to answer, the office's events' work), and
-    # messages one (unread news; e-mails with failed deliveries).
-    assert large == {"alumnus": 15, "officer": 12, "manager": 12, "admin": 14}
+    # messages one (unread news; e-mails with failed deliveries). Staff's failed imports read
+    # which running jobs look quiet in the table, to ask the queue's store about them (jobs.live).
+    assert large == {"alumnus": 15, "officer": 13, "manager": 13, "admin": 15}
     assert work_list(clients["manager"])["Applications to screen"][0] == 7
 
 
