@@ -9,11 +9,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.attributes import set_committed_value
 
-from alumni_app import jobs
+from alumni_app import hooks, jobs
+from alumni_app.accounts.models import User
 from alumni_app.db import utcnow
 from alumni_app.events import notifications
 from alumni_app.events.models import LIVE_STATES, Answer, Event, Invitation
 from alumni_app.extensions import db
+from alumni_app.mail import OutboundEmail
 
 BATCH = 200
 
@@ -70,9 +72,21 @@ def send_reminders(now=None) -> int:
             message = notifications.send("reminder", invitation)
             if message is not None:
                 messages.append(message)
+                _also_elsewhere(invitation, message)
     db.session.commit()
+    hooks.deliver_elsewhere()
     _deliver(messages)
     return len(messages)
+
+
+def _also_elsewhere(invitation: Invitation, message_id: int) -> None:
+    """The reminder's words, on the channels the person linked too (Telegram), once."""
+    record = invitation.record
+    user = db.session.get(User, record.user_id) if record is not None and record.user_id else None
+    if user is None or not user.is_active:
+        return  # a guest, or a record without an account: e-mail only
+    email = db.session.get(OutboundEmail, message_id)
+    hooks.also_elsewhere(user, f"events:reminder:{invitation.id}", email.subject, email.body)
 
 
 @jobs.task("events.reminders", periodic=jobs.crontab(minute="7"), tracked=False)

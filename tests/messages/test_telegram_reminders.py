@@ -143,3 +143,28 @@ def test_erasing_a_person_removes_their_telegram_link_reminders_and_addresses(
     assert addresses == {""}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(MessageRecipient).where(
         MessageRecipient.record_id == record.id)) == 2  # e-mail and Telegram rows: counted
+
+
+def test_an_event_reminder_reaches_a_linked_alumnus_once_in_their_language(
+        app, office, bot_api, outbox, login):
+    from alumni_app.events import tasks as event_tasks
+    from tests.events.factories import invite, make_event
+
+    russian = factories.make_user(role="alumnus", preferred_language="ru")
+    unlinked = factories.make_user(role="alumnus")
+    records = [plan_factories.claimed_record(office, user) for user in (russian, unlinked)]
+    event = make_event(office, days=2, title_ru="Ежегодная встреча выпускников")
+    invite(event, *records)
+    for user in (russian, unlinked):
+        login(user).post(f"/events/{event.id}/answer", data={"answer": "yes"})
+    _linked(russian, 601)
+    outbox.clear()
+    tomorrow = event.starts_at - timedelta(hours=20)
+    assert event_tasks.send_reminders(now=tomorrow) == 2  # e-mail to both
+    assert [m["chat_id"] for m in bot_api.sent] == [601]
+    mail = next(m for m in outbox if russian.email in m["To"])
+    assert bot_api.sent[0]["text"].startswith(str(mail["Subject"]))  # the e-mail's words
+    assert "Ежегодная встреча выпускников" in bot_api.sent[0]["text"]
+    event_tasks.send_reminders(now=tomorrow + timedelta(hours=1))
+    telegram.read_updates_task()
+    assert len(bot_api.sent) == 1
