@@ -42,7 +42,7 @@ def attendees(event: Event) -> list[Invitation]:
 
 def headers(zone: str) -> list[str]:
     return [_("Name"), _("Name (Cyrillic)"), _("Alumnus or guest"), _("Organization"),
-            _("Position"), _("E-mail"), _("Phone"), _("Answer"), _("How added"),
+            _("Position"), _("E-mail"), _("Phone"), _("Their answer"), _("How added"),
             _("Waiting list number"), _("Answered (%(zone)s)", zone=zone),
             _("Checked in (%(zone)s)", zone=zone), _("Attended")]
 
