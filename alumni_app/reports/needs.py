@@ -8,21 +8,27 @@ SMALL_GROUP people reporting); organizations cut across courses, so each organiz
 only if at least SMALL_GROUP people of it reported, the others are pooled in one row, and when
 that pool has fewer, the smallest organizations shown join it, so that the pool can never be
 worked out as a total minus the rows shown.
+
+Beside them, the barriers named in the notes of the office's event discussions (the annual
+meeting's "challenges and needs" session): counted in notes, for the period only (a note is
+about a discussion, not a person, so sector, region and program type do not apply to it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from alumni_app.events.notes import barrier_counts_from_notes
 from alumni_app.extensions import db
 from alumni_app.plans.models import ActionPlan, ProgressUpdate, update_barriers
 from alumni_app.plans.outcomes import barrier_names
 from alumni_app.reports import queries
 from alumni_app.reports.people import not_recorded, organization, plans_joined
-from alumni_app.reports.rules import SMALL_GROUP, withheld_keys
+from alumni_app.reports.rules import SMALL_GROUP, fiscal_year_bounds, withheld_keys
 from alumni_app.training.models import Course, Participation
 
 
@@ -46,6 +52,11 @@ class Needs:
     by_sector: list[NeedRow] = field(default_factory=list)
     by_organization: list[NeedRow] = field(default_factory=list)
     total: NeedRow | None = None
+    discussed: dict[int, int] = field(default_factory=dict)  # barrier: notes of discussions
+
+    def discussed_ranked(self) -> list[tuple[str, int]]:
+        """The barriers named in event discussions, most named first."""
+        return NeedRow(None, "", barriers=self.discussed).ranked(self.names)
 
 
 def _reported(query: sa.Select, filters) -> sa.Select:
@@ -94,7 +105,18 @@ def counted(scope, filters) -> dict:
     for key in withheld_keys(units):
         by_sector[key][2] = None
     return {"sector": [[k, *v] for k, v in by_sector.items()],
-            "organization": [[k, *v] for k, v in _rows(scope, filters, organization()).items()]}
+            "organization": [[k, *v] for k, v in _rows(scope, filters, organization()).items()],
+            "discussed": _discussed(scope, filters)}
+
+
+def _discussed(scope, filters) -> dict[str, int]:
+    """{barrier id (as text, for the snapshot): notes} of the events begun in the period."""
+    start, end = fiscal_year_bounds(filters.fy_from or 1900, filters.fy_to or 2200)
+    since, until = (datetime(d.year, d.month, d.day, tzinfo=UTC) for d in (start, end))
+    counts = barrier_counts_from_notes(scope.office_id,
+                                       since if filters.fy_from is not None else None,
+                                       until if filters.fy_to is not None else None)
+    return {str(barrier): n for barrier, n in counts.items()}
 
 
 def assemble(raw: dict, choices, locale: str) -> Needs:
@@ -110,6 +132,7 @@ def assemble(raw: dict, choices, locale: str) -> Needs:
                    _ranked(rows("sector", lambda k: sector_names.get(k, not_recorded()))),
                    _pooled(_ranked(rows("organization", lambda k: k or not_recorded()))))
     result.total = _total(result.by_sector)
+    result.discussed = {int(b): n for b, n in raw.get("discussed", {}).items()}
     return result
 
 

@@ -152,6 +152,9 @@ def needs_writer(figures, locale: str):
                 [r.label, r.people, r.support,
                  *[None if r.barriers is None else r.barriers.get(b, 0) for b in barrier_ids]]
                 for r in rows])
+        sheet.title(_("Barriers raised in event discussions"))
+        sheet.table([_("Barrier"), _("Discussion notes naming it")],
+                    [[name, n] for name, n in figures.discussed_ranked()])
 
     return write
 

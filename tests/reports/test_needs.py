@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import openpyxl
 
@@ -116,3 +116,45 @@ def test_the_page_reads_the_kept_counts_and_counts_other_filters_now(figures_off
     f.refresh()
     _html, t = _page(login, users, figures_office, tables)
     assert t["needs-by-sector"]["Health"] == ["3", "0", f"{names[1]} 3"]
+
+
+def _discussion(office, starts: datetime, barrier_sets: list[list[str]], state="finished"):
+    """An event of `office` begun at `starts` whose one session has a note per barrier set."""
+    from alumni_app.events.models import AgendaSession, Event, SessionNote
+
+    event = Event(office_id=office.id, kind="annual_meeting", title_en="Annual meeting",
+                  starts_at=starts, ends_at=starts + timedelta(hours=6), state=state)
+    session = AgendaSession(event=event, starts_at=starts, title_en="Challenges and needs")
+    db.session.add_all([event, session])
+    for names in barrier_sets:
+        db.session.add(SessionNote(session=session, kind="challenge", text="Noted",
+                                   barriers=[db.session.get(Barrier, _barrier(n))
+                                             for n in names]))
+    db.session.commit()
+    from tests.reports import factories as f
+
+    f.refresh()  # the recount keeps them with the needs' counts
+
+
+def test_barriers_named_in_event_discussions_are_counted_beside(figures_office, login, users,
+                                                                  tables, other_office):
+    names = [b.name_en for b in db.session.scalars(db.select(Barrier).order_by(Barrier.id))]
+    june_2024 = datetime(2024, 6, 10, 4, tzinfo=UTC)  # fiscal year 2024
+    _discussion(figures_office.office, june_2024, [[names[0], names[1]], [names[0]], []])
+    _discussion(figures_office.office, june_2024, [[names[2]]], state="cancelled")
+    _discussion(other_office, june_2024, [[names[3]]])
+    expected = {"Barrier": ["Discussion notes naming it"], names[0]: ["2"], names[1]: ["1"]}
+    html, t = _page(login, users, figures_office, tables)
+    assert t["needs-discussed"] == expected
+    # A sector chosen does not narrow a discussion; a period without events shows none.
+    _html, t = _page(login, users, figures_office, tables, sector=figures_office.health)
+    assert t["needs-discussed"] == expected
+    html, t = _page(login, users, figures_office, tables, fy_from=2025)
+    assert "needs-discussed" not in t
+    assert "No barriers were noted in event discussions in this period." in html
+    response = login(users["officer"]).get(
+        f"/reports/offices/{figures_office.office.id}/needs.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data))["Barriers and needs"]
+    rows = [r for r in sheet.iter_rows(values_only=True) if r[0]]
+    title = next(i for i, r in enumerate(rows) if r[0] == "Barriers raised in event discussions")
+    assert rows[title + 2][:2] == (names[0], 2) and rows[title + 3][:2] == (names[1], 1)
