@@ -132,7 +132,7 @@ def assemble(raw: dict, choices, locale: str) -> Needs:
                    _ranked(rows("sector", lambda k: sector_names.get(k, not_recorded()))),
                    _pooled(_ranked(rows("organization", lambda k: k or not_recorded()))))
     result.total = _total(result.by_sector)
-    result.discussed = {int(b): n for b, n in raw.get("discussed", {}).items()}
+    result.discussed = {int(b): n for b, n in raw["discussed"].items()}
     return result
 
 

@@ -158,3 +158,24 @@ def test_barriers_named_in_event_discussions_are_counted_beside(figures_office, 
     rows = [r for r in sheet.iter_rows(values_only=True) if r[0]]
     title = next(i for i, r in enumerate(rows) if r[0] == "Barriers raised in event discussions")
     assert rows[title + 2][:2] == (names[0], 2) and rows[title + 3][:2] == (names[1], 1)
+
+
+def test_counts_kept_before_discussions_were_counted_are_counted_again(figures_office, login,
+                                                                        users, tables):
+    """A snapshot kept by an earlier version has no discussions: the page counts now rather
+    than say that none were noted."""
+    import json
+
+    from alumni_app.reports.models import NeedsSnapshot
+
+    names = [b.name_en for b in db.session.scalars(db.select(Barrier).order_by(Barrier.id))]
+    _discussion(figures_office.office, datetime(2024, 6, 10, 4, tzinfo=UTC), [[names[0]]])
+    snapshots = db.session.scalars(db.select(NeedsSnapshot)).all()
+    assert snapshots
+    for kept in snapshots:
+        data = json.loads(kept.data)
+        del data["needs"]["discussed"]
+        kept.data = json.dumps(data)
+    db.session.commit()
+    html, t = _page(login, users, figures_office, tables)
+    assert "Counted now" in html and t["needs-discussed"][names[0]] == ["1"]
