@@ -88,10 +88,17 @@ class BaseForm(FlaskForm):
         tag = super().hidden_tag(*fields)
         if not self.form_errors:
             return tag
-        alerts = Markup("").join(
-            Markup('<div class="alert alert-danger" role="alert">%s</div>') % error
-            for error in self.form_errors)
-        return tag + alerts
+        return tag + errors_alert(self.form_errors)
+
+
+def errors_alert(errors: list) -> Markup:
+    """One alert for a form's errors: the first leads, the others (what to fix) listed under
+    it, so a screen reader announces one alert, not one per problem."""
+    if len(errors) == 1:
+        return Markup('<div class="alert alert-danger" role="alert">%s</div>') % errors[0]
+    items = Markup("").join(Markup("<li>%s</li>") % error for error in errors[1:])
+    return Markup('<div class="alert alert-danger" role="alert"><p class="mb-1">%s</p>'
+                  '<ul class="mb-0">%s</ul></div>') % (errors[0], items)
 
 
 def _keep_posted_files(field: FileField) -> None:

@@ -70,3 +70,14 @@ def test_messages_escape_what_users_typed(app):
         attempt(form, _add_office, "DD", _Refused("taken", None, value="<b>x</b>"))
         html = str(form.hidden_tag())
         assert "&lt;b&gt;x&lt;/b&gt;" in html and "<b>x</b>" not in html
+
+
+def test_several_refusals_make_one_alert_listing_what_to_fix(app):
+    """A screen reader announces one alert, and the text says what to fix, escaped."""
+    with app.test_request_context(method="POST"):
+        form = _Form(meta={"csrf": False})
+        form.form_errors.extend(["It cannot be sent yet:", "Add a <team>.", "Add a budget."])
+        html = str(form.hidden_tag())
+        assert html.count('role="alert"') == 1
+        assert "<li>Add a &lt;team&gt;.</li><li>Add a budget.</li>" in html
+        assert html.index("It cannot be sent yet:") < html.index("<ul")
