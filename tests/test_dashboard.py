@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alumni_app.extensions import db
+from alumni_app.jobs import live
 from alumni_app.training.models import Participation
 from tests.factories import make_course, make_record
 
@@ -70,5 +71,7 @@ def test_dashboards_run_a_fixed_number_of_queries(login, users, office):
     assert counts["alumnus", 1] == counts["alumnus", 6] == 12  # events' and messages' steps
     # The recent events' people and objects: one query per kind of object (here records); one
     # statement per provider of work, the headline figures.
-    # Events' and messages' work; failed imports ask which running jobs look quiet (jobs.live).
-    assert counts["officer", 1] == counts["officer", 6] == 13
+    # Events' and messages' work; on SQLite, failed imports ask which running jobs look quiet
+    # before reading their notes in the queue's store (jobs.live; PostgreSQL has no notes).
+    quiet = 1 if live.wanted() else 0
+    assert counts["officer", 1] == counts["officer", 6] == 12 + quiet

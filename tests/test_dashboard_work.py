@@ -18,6 +18,7 @@ from alumni_app.extensions import db
 from alumni_app.grants import applications as grant_applications
 from alumni_app.grants import money, reviews
 from alumni_app.grants.review_models import Review
+from alumni_app.jobs import live
 from alumni_app.jobs.models import Job
 from alumni_app.plans import services as plan_services
 from tests import factories
@@ -244,9 +245,12 @@ def test_dashboards_count_with_a_fixed_number_of_statements(login, users, office
     assert small == large
     # The session's user, then one statement per provider and part of the page.
     # Events add one statement for each (invitations to answer, the office's events' work), and
-    # messages one (unread news; e-mails with failed deliveries). Staff's failed imports read
-    # which running jobs look quiet in the table, to ask the queue's store about them (jobs.live).
-    assert large == {"alumnus": 15, "officer": 13, "manager": 13, "admin": 15}
+    # messages one (unread news; e-mails with failed deliveries). On SQLite, staff's failed
+    # imports read which running jobs look quiet, to ask the queue's store about them
+    # (jobs.live; PostgreSQL has no notes).
+    quiet = 1 if live.wanted() else 0
+    assert large == {"alumnus": 15, "officer": 12 + quiet, "manager": 12 + quiet,
+                     "admin": 14 + quiet}
     assert work_list(clients["manager"])["Applications to screen"][0] == 7
 
 
