@@ -236,3 +236,15 @@ def route_args(users: dict, office, endpoint: str, values: dict) -> dict:
     item = item or rate("TJS", date(2024, 4, 1), usd="0.091", jpy="13.5")
     db.session.commit()
     return {"rate_id": item.id}
+
+
+def sheet_table(sheet, title: str | None) -> dict[str, list]:
+    """The rows under `title` (its header row included) up to the first empty row."""
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    start = 0 if title is None else next(i for i, r in enumerate(rows) if r[0] == title) + 1
+    table = {}
+    for row in rows[start:]:
+        if row[0] is None:
+            break
+        table[str(row[0])] = [c for c in row[1:] if c is not None]
+    return table

@@ -197,17 +197,6 @@ COMPARED = [  # (page table, sheet, the title above the table in the sheet)
 ]
 
 
-def _sheet_table(sheet, title: str) -> dict[str, list]:
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    start = next(i for i, r in enumerate(rows) if r[0] == title) + 1
-    table = {}
-    for row in rows[start:]:
-        if row[0] is None:
-            break
-        table[str(row[0])] = [c for c in row[1:] if c is not None]
-    return table
-
-
 def test_the_yearly_workbook_has_the_events_and_messages_the_page_shows(gatherings, login,
                                                                          users, tables):
     http = login(users["officer"])
@@ -218,7 +207,7 @@ def test_the_yearly_workbook_has_the_events_and_messages_the_page_shows(gatherin
     assert SHEET in book.sheetnames and MESSAGES in book.sheetnames
     compared = 0
     for table_id, sheet, title in COMPARED:
-        in_book = _sheet_table(book[sheet], title)
+        in_book = f.sheet_table(book[sheet], title)
         assert list(in_book) == list(shown[table_id]), table_id
         for label, cells in shown[table_id].items():
             if label in ("Figure", "Kind of event", "Sector", "Kind of message", "Outcome"):
@@ -230,7 +219,7 @@ def test_the_yearly_workbook_has_the_events_and_messages_the_page_shows(gatherin
     assert compared == 23
     top = {r[0]: r[1] for r in book[SHEET].iter_rows(values_only=True, max_row=4) if r[0]}
     assert top["Events held"] == 2 and top["Cancelled"] == 1
-    assert _sheet_table(book[SHEET], "Attendance of the events held: alumni and guests apart")[
+    assert f.sheet_table(book[SHEET], "Attendance of the events held: alumni and guests apart")[
         "Attendance rate (per cent)"] == [60, 100]
     cover = {r[0]: r[1] for r in book["Cover"].iter_rows(values_only=True) if r[0]}
     assert cover["Events held"] == 2 and cover["Alumni who attended"] == 4
@@ -245,7 +234,7 @@ def test_the_workbook_says_which_filters_narrow_only_the_alumni(gatherings, logi
     assert any("the events and the guests are counted whatever they are" in t for t in texts)
     texts = [r[0] for r in book[MESSAGES].iter_rows(values_only=True) if r[0]]
     assert "Not filtered by: sector, region, program type." in texts
-    rows = _sheet_table(book[SHEET], "Attendance of the events held: alumni and guests apart")
+    rows = f.sheet_table(book[SHEET], "Attendance of the events held: alumni and guests apart")
     assert rows["Attended"] == [2, 2]
 
 

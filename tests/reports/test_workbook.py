@@ -53,16 +53,6 @@ def _year_of_figures(ids, users) -> None:
     f.refresh()
 
 
-def _sheet_table(sheet, title: str | None) -> dict[str, list]:
-    """The rows under `title` (its header row included) up to the first empty row."""
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    start = 0 if title is None else next(i for i, r in enumerate(rows) if r[0] == title) + 1
-    table = {}
-    for row in rows[start:]:
-        if row[0] is None:
-            break
-        table[str(row[0])] = [c for c in row[1:] if c is not None]
-    return table
 
 
 def _as_page(value) -> str:
@@ -89,7 +79,7 @@ def test_the_yearly_workbook_has_the_figures_the_page_shows(figures_office, user
                                "Announcements and bulk messages"]
     compared = 0
     for table_id, sheet, title in TABLES:
-        in_book = _sheet_table(book[sheet], title)
+        in_book = f.sheet_table(book[sheet], title)
         for label, cells in shown[table_id].items():
             assert [_as_page(c) for c in in_book[label]] == cells, (table_id, label)
             compared += 1
