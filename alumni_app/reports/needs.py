@@ -17,7 +17,6 @@ about a discussion, not a person, so sector, region and program type do not appl
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -28,7 +27,7 @@ from alumni_app.plans.models import ActionPlan, ProgressUpdate, update_barriers
 from alumni_app.plans.outcomes import barrier_names
 from alumni_app.reports import queries
 from alumni_app.reports.people import not_recorded, organization, plans_joined
-from alumni_app.reports.rules import SMALL_GROUP, fiscal_year_bounds, withheld_keys
+from alumni_app.reports.rules import SMALL_GROUP, withheld_keys
 from alumni_app.training.models import Course, Participation
 
 
@@ -111,11 +110,8 @@ def counted(scope, filters) -> dict:
 
 def _discussed(scope, filters) -> dict[str, int]:
     """{barrier id (as text, for the snapshot): notes} of the events begun in the period."""
-    start, end = fiscal_year_bounds(filters.fy_from or 1900, filters.fy_to or 2200)
-    since, until = (datetime(d.year, d.month, d.day, tzinfo=UTC) for d in (start, end))
     counts = barrier_counts_from_notes(scope.office_id,
-                                       since if filters.fy_from is not None else None,
-                                       until if filters.fy_to is not None else None)
+                                       *queries.period_bounds(filters, moment=True))
     return {str(barrier): n for barrier, n in counts.items()}
 
 

@@ -72,17 +72,21 @@ def _between_years(column, filters: Filters):
     return conditions
 
 
-def within_period(column, filters: Filters, *, moment: bool = False):
-    """`column` (a date, or a UTC time when `moment`) within the period's fiscal years."""
+def period_bounds(filters: Filters, *, moment: bool = False) -> tuple:
+    """(first day, day after) of the period's fiscal years, each None when that end is open;
+    UTC midnights when `moment`."""
     start, end = fiscal_year_bounds(filters.fy_from or 1900, filters.fy_to or 2200)
     if moment:
         start, end = (datetime(d.year, d.month, d.day, tzinfo=UTC) for d in (start, end))
-    conditions = []
-    if filters.fy_from is not None:
-        conditions.append(column >= start)
-    if filters.fy_to is not None:
-        conditions.append(column < end)
-    return conditions
+    return (start if filters.fy_from is not None else None,
+            end if filters.fy_to is not None else None)
+
+
+def within_period(column, filters: Filters, *, moment: bool = False):
+    """`column` (a date, or a UTC time when `moment`) within the period's fiscal years."""
+    start, end = period_bounds(filters, moment=moment)
+    return [*([column >= start] if start is not None else []),
+            *([column < end] if end is not None else [])]
 
 
 def course_conditions(filters: Filters) -> list:
