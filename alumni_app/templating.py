@@ -13,6 +13,7 @@ from jinja2 import pass_context
 from markupsafe import Markup
 
 from alumni_app.countries import country_name
+from alumni_app.forms import errors_alert
 from alumni_app.i18n import language_name, language_to_offer
 from alumni_app.permissions import template_globals
 from alumni_app.times import format_moment, zone_name
@@ -83,6 +84,7 @@ def register(app: Flask) -> None:
         language_to_offer=language_to_offer,
         language_name=language_name,
         time_zone_name=zone_name,
+        errors_alert=errors_alert,
     )
     app.jinja_env.filters.update(
         datetime=format_moment,
