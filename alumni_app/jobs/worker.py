@@ -4,6 +4,13 @@ Each worker process runs Huey's consumer: worker threads that take tasks from th
 a scheduler that queues retries when their time comes and, unless --no-periodic, the periodic
 tasks (mail every minute, the daily reminders...). The scheduler also writes the process's
 heartbeat, which /healthz and the jobs page read.
+
+The heartbeat is kept twice: a row per worker process in the database (the jobs page lists
+them) and the latest time any worker was seen in the queue's own store (huey's key-value
+data: its SQLite file, or Redis). On SQLite an import holds the database's write lock for its
+one all-or-nothing transaction, minutes for a large file; the row cannot be written meanwhile
+(the attempt waits a moment, not the driver's five seconds), but the store's note can, so
+/healthz still sees a worker that is busy importing.
 """
 
 from __future__ import annotations
@@ -13,7 +20,8 @@ import os
 import re
 import socket
 import time
-from datetime import datetime, timedelta
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime, timedelta
 
 import click
 import sqlalchemy as sa
@@ -24,13 +32,55 @@ from huey.consumer import Consumer, Scheduler
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.jobs.models import WorkerHeartbeat
-from alumni_app.jobs.queue import huey, queue_length, queue_url
+from alumni_app.jobs.queue import QUEUE_ERRORS, huey, queue_length, queue_url
 
 log = logging.getLogger("alumni_app.jobs")
+SEEN_KEY = "workers-seen"
+# How long the heartbeat waits for SQLite's write lock before giving up until the next beat.
+ROW_WAIT_MS = 200
+
+
+def note_seen() -> None:
+    """Note in the queue's store that a worker is alive now (whichever worker: the latest)."""
+    try:
+        huey.put(SEEN_KEY, time.time())
+    except QUEUE_ERRORS as exc:  # the queue is down: the database row still says it
+        log.warning("worker heartbeat not noted in the queue: %s", exc)
+
+
+def _noted_seen() -> datetime | None:
+    try:
+        value = huey.get(SEEN_KEY, peek=True)
+    except QUEUE_ERRORS:
+        return None
+    return datetime.fromtimestamp(value, UTC) if value else None
+
+
+@contextmanager
+def _short_wait():
+    """On SQLite, wait for the write lock a moment only (an import may hold it for minutes)."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {ROW_WAIT_MS}")
+    try:
+        yield
+    finally:
+        with suppress(sa.exc.SQLAlchemyError):
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(before)}")
 
 
 def record_heartbeat(name: str, *, workers: int, runs_schedule: bool) -> None:
     """Note that the worker `name` is alive now (one row per worker process)."""
+    note_seen()
+    with _short_wait():
+        _write_row(name, workers=workers, runs_schedule=runs_schedule)
+    db.session.commit()
+
+
+def _write_row(name: str, *, workers: int, runs_schedule: bool) -> None:
     now = utcnow()
     updated = db.session.execute(
         sa.update(WorkerHeartbeat).where(WorkerHeartbeat.name == name)
@@ -39,12 +89,13 @@ def record_heartbeat(name: str, *, workers: int, runs_schedule: bool) -> None:
     if not updated:
         db.session.add(WorkerHeartbeat(name=name, started_at=now, seen_at=now, workers=workers,
                                        runs_schedule=runs_schedule))
-    db.session.commit()
+        db.session.flush()
 
 
 def last_seen() -> datetime | None:
-    """When a worker last gave a sign of life (None: never)."""
-    return db.session.scalar(sa.select(sa.func.max(WorkerHeartbeat.seen_at)))
+    """When a worker last gave a sign of life (None: never): its row or the store's note."""
+    seen = [db.session.scalar(sa.select(sa.func.max(WorkerHeartbeat.seen_at))), _noted_seen()]
+    return max((moment for moment in seen if moment is not None), default=None)
 
 
 class Heartbeat:
