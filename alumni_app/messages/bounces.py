@@ -239,7 +239,8 @@ def read_maildir(folder: str | Path, limit: int = 1000) -> Counter:
     """Read the reports a mail server delivered to the Maildir `folder` (those in `new/`),
     each committed on its own and then moved to `cur/` as seen, so each is read once."""
     folder, done = Path(folder), Counter()
-    names = sorted(p.name for p in (folder / "new").iterdir() if not p.name.startswith("."))
+    names = sorted(p.name for p in (folder / "new").iterdir()
+                   if p.is_file() and not p.name.startswith("."))
     for name in names[:limit]:
         try:
             data = _read_file(folder / "new" / name)

@@ -212,6 +212,16 @@ def test_forged_and_unknown_reports_change_nothing(people, sent):
     assert db.session.get(BouncedAddress, GONE) is None
 
 
+def test_a_report_returning_the_whole_message_is_read(people, sent):
+    """Exim and others return the whole e-mail (message/rfc822), its text and HTML included."""
+    whole = sent[GONE].as_string().replace("\r\n", "\n")
+    report = postfix_report(None).replace(
+        b"--B0UND--", f"--B0UND\nContent-Type: message/rfc822\n\n{whole}\n--B0UND--".encode())
+    assert bounces.read_report(report) == "bounced"
+    db.session.commit()
+    assert _states(people) == {"aziz": "sent", "gone": "bounced", "kept": "sent"}
+
+
 def test_a_plain_text_bounce_with_the_fields_in_its_words_is_read(people, sent):
     """Not RFC 3464: one text part giving Final-Recipient and Status, then the headers."""
     report = (f"From: MAILER-DAEMON@mx.example.net\nTo: bounces@example.org\n"
