@@ -116,6 +116,13 @@ class Config:
     MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)
     # A sender holds a message it took this long; after that another may send it (it died).
     MAIL_CLAIM_SECONDS = env_int("MAIL_CLAIM_SECONDS", 300)
+    # Bounce reports that come later (alumni_app/messages/bounces.py). MAIL_BOUNCE_ADDRESS,
+    # e.g. bounces@example.org, makes each bulk e-mail's envelope sender
+    # bounces+<signed row tag>@example.org (the mail server must deliver "bounces+anything"
+    # to "bounces"); MAIL_BOUNCE_MAILDIR is the Maildir folder the reports are delivered to,
+    # read every five minutes by the worker. Both off unless set.
+    MAIL_BOUNCE_ADDRESS = env("MAIL_BOUNCE_ADDRESS")
+    MAIL_BOUNCE_MAILDIR = env("MAIL_BOUNCE_MAILDIR")
 
     # Telegram, a second channel for bulk messages (alumni_app/messages/telegram.py): off
     # unless enabled and given the office's bot; TELEGRAM_API_URL points elsewhere for tests.

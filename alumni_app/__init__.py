@@ -290,6 +290,7 @@ def register_commands(app: Flask) -> None:
     from alumni_app.grants.tasks import send_grant_reminders_command
     from alumni_app.imports import cli as import_cli
     from alumni_app.jobs.worker import worker_command
+    from alumni_app.messages.bounces import read_bounces_command
     from alumni_app.plans.tasks import send_reminders_command
     from alumni_app.reports.cli import refresh_figures_command
 
@@ -299,6 +300,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(send_grant_reminders_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(refresh_figures_command)
+    app.cli.add_command(read_bounces_command)
 
 
 def register_tasks() -> None:

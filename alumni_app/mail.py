@@ -123,11 +123,11 @@ class _Smtp:
         self.smtp: smtplib.SMTP | None = None
         self.trouble: BaseException | None = None
 
-    def send(self, email: EmailMessage) -> None:
+    def send(self, email: EmailMessage, sender: str | None = None) -> None:
         if self.smtp is None:
             self.smtp = _connect()
         try:
-            self.smtp.send_message(email)
+            self.smtp.send_message(email, from_addr=sender)
         except MAIL_ERRORS:
             self.close()  # the next message starts afresh
             raise
@@ -159,8 +159,8 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
-def _deliver_smtp(email: EmailMessage, connection: _Smtp) -> None:
-    connection.send(email)
+def _deliver_smtp(email: EmailMessage, connection: _Smtp, sender: str | None = None) -> None:
+    connection.send(email, sender)
 
 
 def _deliver_file(email: EmailMessage, message: OutboundEmail | str) -> None:
@@ -180,12 +180,15 @@ def _hand_over(message: OutboundEmail, connection: _Smtp) -> None:
     transmit(_build(message), connection, message)
 
 
-def transmit(email: EmailMessage, connection: _Smtp, name: OutboundEmail | str) -> None:
+def transmit(email: EmailMessage, connection: _Smtp, name: OutboundEmail | str,
+             sender: str | None = None) -> None:
     """Hand a built message (any parts, attachments and headers) to the configured backend;
-    `name` names its file in the file backend. Raises MAIL_ERRORS when the server refuses."""
+    `name` names its file in the file backend, `sender` is the SMTP envelope sender (where
+    bounce reports go; the From address when None). Raises MAIL_ERRORS when the server
+    refuses."""
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "smtp":
-        _deliver_smtp(email, connection)
+        _deliver_smtp(email, connection, sender)
     elif backend == "file":
         _deliver_file(email, name)
     else:

@@ -23,13 +23,15 @@ class SmtpSink:
     """Accepts `accept_first` messages, then answers 421 ("try later") to the next `refuse`
     deliveries (all of them while `refusing` is None), then accepts again.
 
-    `received` lists the recipients of the messages it accepted (answered 250), in order.
+    `received` lists the recipients of the messages it accepted (answered 250), in order;
+    `senders` their envelope senders.
     """
 
     def __init__(self, *, accept_first: int = 0, refuse: int | None = 0,
                  hold_at: int | None = None) -> None:
         self.accept_first, self.refusals_left = accept_first, refuse
         self.received: list[str] = []
+        self.senders: list[str] = []  # the envelope sender (MAIL FROM) of each, in order
         self.refused = 0
         self.lock = threading.Lock()
         self.port = free_port()
@@ -51,6 +53,7 @@ class SmtpSink:
                 self.refused += 1
                 return "421 4.3.2 Service not available, try again later"
             self.received.extend(envelope.rcpt_tos)
+            self.senders.append(envelope.mail_from)
         return "250 2.0.0 OK"
 
     def release(self) -> None:

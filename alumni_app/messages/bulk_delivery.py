@@ -16,6 +16,7 @@ from alumni_app import jobs
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
 from alumni_app.mail import MAIL_ERRORS, Connection, server_trouble, transmit
+from alumni_app.messages import bounces
 from alumni_app.messages.bulk_compose import Renderer
 from alumni_app.messages.bulk_outcomes import (
     MailServerTrouble,
@@ -77,8 +78,11 @@ def _send_one(renderer: Renderer, connection, message_id: int, recipient) -> str
     if recipient.channel == "telegram":
         return _send_telegram(renderer, message_id, recipient)
     try:
-        transmit(renderer.build(recipient), connection,
-                 f"m{message_id:06d}-{recipient.id:07d}")
+        email = renderer.build(recipient)
+        signed = bounces.tag(message_id, recipient.id)  # a later bounce report names the row
+        email[bounces.HEADER] = signed
+        transmit(email, connection, f"m{message_id:06d}-{recipient.id:07d}",
+                 bounces.return_path(signed))
     except MAIL_ERRORS as exc:
         answer = server_answer(exc)[:500]
         log.warning("message %s to %r not delivered: %s", message_id, recipient.address,

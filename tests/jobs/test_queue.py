@@ -17,12 +17,13 @@ from tests.queue_helpers import start_worker, stop, wait_for
 # What runs every minute: mail, bulk messages with recipients left, the Telegram bot's updates.
 EVERY_MINUTE = ["mail.deliver_pending", "messages.resume", "messages.telegram_updates"]
 # (hour, minute) in UTC -> the kinds of work the schedule queues then, besides EVERY_MINUTE.
+# Every five minutes: the jobs' sweep and the bounce reports' folder.
 SCHEDULE = {
-    (12, 0): ["jobs.sweep", "reports.refresh_schedule"],
+    (12, 0): ["jobs.sweep", "messages.read_bounces", "reports.refresh_schedule"],
     (12, 1): ["grants.reminders_schedule", "plans.reminders_schedule"],
     (12, 2): [],
-    (3, 15): ["jobs.sweep"],
-    (3, 20): ["jobs.sweep", "reports.refresh_schedule"],
+    (3, 15): ["jobs.sweep", "messages.read_bounces"],
+    (3, 20): ["jobs.sweep", "messages.read_bounces", "reports.refresh_schedule"],
     (3, 17): ["auth.prune_sessions"],
     (4, 17): [],
     (9, 7): ["events.reminders"],
