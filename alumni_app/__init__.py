@@ -30,6 +30,7 @@ def create_app(config: type[Config] | str | dict | None = None) -> Flask:
     app.config.from_object(settings)
     app.config.update(overrides)
     _refuse_unsafe_production(app)
+    _refuse_broken_settings(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if env_int("PROXY_FIX_HOPS", 0):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=env_int("PROXY_FIX_HOPS", 0), x_proto=1)
@@ -84,6 +85,15 @@ def _refuse_unsafe_production(app: Flask) -> None:
     app.config["SECRET_KEY"] = env("SECRET_KEY")
     app.config["SQLALCHEMY_DATABASE_URI"] = env("DATABASE_URL")
     app.config["RATELIMIT_STORAGE_URI"] = storage
+
+
+def _refuse_broken_settings(app: Flask) -> None:
+    """Settings that would only fail later, in a worker, are refused at start."""
+    bounce = (app.config.get("MAIL_BOUNCE_ADDRESS") or "").strip()
+    local, at, domain = bounce.rpartition("@")
+    if bounce and not (at and local and domain):
+        raise SystemExit(f"alumni_app: MAIL_BOUNCE_ADDRESS must be an e-mail address such as "
+                         f"bounces@example.org, not {bounce!r}")
 
 
 def _configure_logging(app: Flask) -> None:

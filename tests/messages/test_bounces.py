@@ -318,3 +318,13 @@ def test_over_smtp_the_envelope_sender_is_the_bounce_address_naming_the_row(
     assert bounces.read_report(postfix_report(None, to=verp[GONE])) == "bounced"
     db.session.commit()
     assert _states(people) == {"aziz": "sent", "gone": "bounced", "kept": "sent"}
+
+
+@pytest.mark.parametrize("setting", ["bounces", "@example.org", "bounces@"])
+def test_a_bounce_address_that_is_no_address_is_refused_at_start(setting):
+    from alumni_app import create_app
+    from tests import factories
+
+    with pytest.raises(SystemExit, match="MAIL_BOUNCE_ADDRESS must be an e-mail address"):
+        create_app({**factories.TEST_SETTINGS, "MAIL_BOUNCE_ADDRESS": setting})
+    assert create_app({**factories.TEST_SETTINGS, "MAIL_BOUNCE_ADDRESS": "bounces@example.org"})
