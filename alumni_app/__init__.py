@@ -178,7 +178,7 @@ def register_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from alumni_app import messages
+    from alumni_app import call_mail, messages
     from alumni_app.accounts.admin_views import bp as admin_users_bp
     from alumni_app.accounts.views import bp as accounts_bp
     from alumni_app.alumni.claim_staff_views import bp as claims_bp
@@ -212,9 +212,11 @@ def register_blueprints(app: Flask) -> None:
         money_views.staff_bp,
         record_parts_bp, report_views.bp, rate_views.bp,
         event_staff_views.bp, event_views.bp, certificates_bp, *messages.blueprints(),
+        *call_mail.blueprints(),
     ):
         app.register_blueprint(blueprint)
     messages.init_app(app)
+    call_mail.init_app(app)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -52,6 +52,7 @@ CALL_SENTENCES = {
     "publish": _l("%(actor)s published the call %(subject)s"),
     "close": _l("%(actor)s closed the call %(subject)s early"),
     "extend": _l("%(actor)s extended the call %(subject)s"),
+    "mailed": _l("%(actor)s sent the call %(subject)s by e-mail"),
 }
 
 

@@ -97,6 +97,7 @@ CALL_EVENT_LABELS = {
     "publish": _l("Call published"),
     "close": _l("Call closed early"),
     "extend": _l("Call extended"),
+    "mailed": _l("Call sent by e-mail"),
 }
 
 
