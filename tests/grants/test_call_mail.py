@@ -25,6 +25,7 @@ from alumni_app.messages.models import (
 )
 from tests import factories
 from tests.grants.factories import make_call
+from tests.grants.test_concurrency import shared_database  # noqa: F401 - a fixture
 from tests.messages.factories import alumnus_with_record
 
 
@@ -275,3 +276,63 @@ def test_the_pages_read_in_russian(login, users, people, call):
     assert "Тема на русском" in form and "Заявки принимаются до" in form
     text = _text(_preview(officer, call))
     assert "1 человек отказался от объявлений о конкурсах мини-грантов" in text
+
+
+def _send_at_once(app, call_id: int, actor_id: int, barrier, outcomes: list) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from alumni_app.accounts.models import User
+    from alumni_app.audiences import Audience
+    from alumni_app.call_mail import sending
+    from alumni_app.grants.models import GrantCall
+
+    with app.test_request_context():
+        try:
+            actor, call = db.session.get(User, actor_id), db.session.get(GrantCall, call_id)
+            texts = sending.Texts({"en": "Open", "ru": ""}, {"en": "Apply.", "ru": ""})
+            db.session.commit()  # give the connection back while waiting for the others
+            barrier.wait()
+            sent = sending.send(actor, call, Audience(office_id=call.office_id), texts, "k1")
+            db.session.commit()
+            outcomes.append("new" if sent.new else "again")
+        except DBAPIError as exc:  # a lost race the database refused: nothing written
+            db.session.rollback()
+            outcomes.append(type(exc.orig).__name__)
+        finally:
+            db.session.remove()
+
+
+@pytest.mark.slow
+def test_the_same_form_posted_at_once_many_times_queues_one_message(shared_database):
+    import threading
+
+    from alumni_app import create_app
+
+    url, engine_options = shared_database
+    app = create_app({**factories.TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": url,
+                      "SQLALCHEMY_ENGINE_OPTIONS": engine_options})
+    with app.app_context():
+        db.create_all()
+        office = factories.make_office(code="TJ")
+        manager = factories.make_user("manager", office, second_factor=True)
+        for n in range(3):
+            factories.make_record(office, email=f"person{n}@example.org")
+        call_id, actor_id = make_call(office, manager).id, manager.id
+        db.session.remove()
+    outcomes: list[str] = []
+    barrier = threading.Barrier(8, timeout=120)
+    threads = [threading.Thread(target=_send_at_once,
+                                args=(app, call_id, actor_id, barrier, outcomes))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    with app.app_context():
+        messages = _count(BulkMessage)
+        recipients = _count(MessageRecipient)
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    assert len(outcomes) == 8 and outcomes.count("new") == 1, outcomes
+    assert messages == 1 and recipients == 3
