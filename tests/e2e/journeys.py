@@ -82,6 +82,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("officer", "claim", "/records/claims/{claim}"),
     ("officer", "calls", "/staff/grants/calls"),
     ("officer", "applications", "/staff/grants/calls/{open_call}"),
+    ("officer", "call-mail", "/staff/grants/calls/{open_call}/mail"),
     ("officer", "application", "/staff/grants/applications/{pending}"),
     ("officer", "my-reviews", "/staff/grants/reviews"),
     ("officer", "to-screen", "/staff/grants/applications?state=submitted"),

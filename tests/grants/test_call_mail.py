@@ -303,7 +303,7 @@ def _send_at_once(app, call_id: int, actor_id: int, barrier, outcomes: list) -> 
 
 
 @pytest.mark.slow
-def test_the_same_form_posted_at_once_many_times_queues_one_message(shared_database):
+def test_the_same_form_posted_at_once_many_times_queues_one_message(shared_database):  # noqa: F811
     import threading
 
     from alumni_app import create_app
