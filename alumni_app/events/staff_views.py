@@ -25,6 +25,7 @@ from alumni_app.events.models import AgendaSession, Event, Guest
 from alumni_app.events.staff_common import bp, event_for_staff, invitation_of, office_for_new, tell
 from alumni_app.extensions import db
 from alumni_app.forms import attempt, form_status, positive_int
+from alumni_app.messages import bulk
 from alumni_app.offices.models import Office
 from alumni_app.pagination import parse_page
 from alumni_app.permissions import STAFF_ROLES, object_rule, require, role_required, same_office
@@ -102,6 +103,7 @@ def detail_page(event: Event, status: int = 200, form=None):
         "events/staff/detail.html", event=event, people=people, q=q, answer=answer,
         notes=notes.notes_by_session(event),
         counts=registrations.counts(event), actions=workflow.allowed_actions(event),
+        deliveries=bulk.messages_of_event(event.id),
         form=form or AnswerForm(formdata=None), locale=str(get_locale())), status
 
 

@@ -26,12 +26,13 @@ def _register_helpers(state) -> None:
     from flask_babel import lazy_gettext as _l
 
     from alumni_app.alumni.privacy import register_export
-    from alumni_app.events import export
+    from alumni_app.events import export, notifications
     from alumni_app.events import hooks as event_hooks
     from alumni_app.events.labels import answer_label, template_helpers
 
     state.app.jinja_env.globals.update(template_helpers())
     event_hooks.register(state.app)
+    notifications.register(state.app)  # each alumnus's own parts of the events' bulk mail
     register_export(state.app, "event_invitations",
                     _l("Events: invitations, answers and attendance"), export.events_of,
                     answer_label)

@@ -53,6 +53,7 @@ from alumni_app.messages.bulk_delivery import (
 from alumni_app.messages.bulk_outcomes import MailServerTrouble, mark_bounced, server_answer
 from alumni_app.messages.bulk_queue import (
     messages_of,
+    messages_of_event,
     queue_bulk_mail,
     send_announcement,
     state_counts,
@@ -95,7 +96,8 @@ def resume_all() -> int:
 __all__ = [
     "BATCH", "COMMIT_EVERY", "KIND_LABELS", "LANGUAGES", "STATE_LABELS", "MailServerTrouble",
     "Preview", "_", "audience_size", "claim_batch", "counts", "deliver", "has_pending",
-    "kind_label", "mark_bounced", "messages_of", "preview", "queue_after_request",
-    "queue_bulk_mail", "recipients_of", "resume_all", "send_announcement", "send_message",
-    "server_answer", "start", "state_counts", "state_label", "version_for",
+    "kind_label", "mark_bounced", "messages_of", "messages_of_event", "preview",
+    "queue_after_request", "queue_bulk_mail", "recipients_of", "resume_all",
+    "send_announcement", "send_message", "server_answer", "start", "state_counts",
+    "state_label", "version_for",
 ]

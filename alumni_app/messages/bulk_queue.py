@@ -32,7 +32,8 @@ def _language(value) -> str:
 def queue_bulk_mail(kind: str, subjects: dict, bodies: dict, recipients: Iterable, *,
                     office_id: int | None = None, reply_to: str | None = None, actor=None,
                     announcement_id: int | None = None,
-                    attachments: list[tuple[str, str, bytes]] | None = None) -> BulkMessage:
+                    attachments: list[tuple[str, str, bytes]] | None = None,
+                    event_id: int | None = None, event_mail: str = "") -> BulkMessage:
     """Freeze a message and queue it for everyone in `recipients`; deliver after commit.
 
     `subjects` and `bodies` map "en"/"ru" to text (bodies in Markdown; one language may be
@@ -41,10 +42,13 @@ def queue_bulk_mail(kind: str, subjects: dict, bodies: dict, recipients: Iterabl
     bytes), e.g. an event's .ics. `reply_to` is the office's address unless given (empty: no
     Reply-To). People without an address, who opted out of `kind` or whose
     address bounced are logged as such and skipped. The sending starts after the request
-    commits (or call `start(message.id)` after committing, outside a request).
+    commits (or call `start(message.id)` after committing, outside a request). `event_id` and
+    `event_mail` tie an event's invitations or reminders to it (each person's own parts are
+    added when their e-mail is built: bulk_compose.PERSONAL).
     """
     message = _frozen_message(kind, subjects, bodies, office_id=office_id, reply_to=reply_to,
-                              actor=actor, announcement_id=announcement_id)
+                              actor=actor, announcement_id=announcement_id,
+                              event_id=event_id, event_mail=event_mail)
     for filename, content_type, content in attachments or ():
         db.session.add(MessageAttachment(message_id=message.id, filename=filename[:200],
                                          content_type=content_type, content=content))
@@ -61,7 +65,7 @@ def queue_bulk_mail(kind: str, subjects: dict, bodies: dict, recipients: Iterabl
 
 
 def _frozen_message(kind: str, subjects: dict, bodies: dict, *, office_id, reply_to, actor,
-                    announcement_id) -> BulkMessage:
+                    announcement_id, event_id=None, event_mail="") -> BulkMessage:
     """The message as written, added and flushed (it has its id); its Reply-To is the
     office's address as it is now, unless `reply_to` says otherwise."""
     if reply_to is None:
@@ -70,7 +74,8 @@ def _frozen_message(kind: str, subjects: dict, bodies: dict, *, office_id, reply
         kind=Kind(kind).value, office_id=office_id, announcement_id=announcement_id,
         subject_en=(subjects.get("en") or "")[:200], subject_ru=(subjects.get("ru") or "")[:200],
         body_en=bodies.get("en") or "", body_ru=bodies.get("ru") or "",
-        reply_to=reply_to or "", created_by_id=getattr(actor, "id", None))
+        reply_to=reply_to or "", created_by_id=getattr(actor, "id", None),
+        event_id=event_id, event_mail=(event_mail or "")[:20])
     db.session.add(message)
     db.session.flush()
     return message
@@ -138,6 +143,15 @@ def messages_of(announcement_id: int) -> list[tuple[BulkMessage, dict]]:
     """The e-mails sent with an announcement, newest first, with their counts by state."""
     found = list(db.session.scalars(sa.select(BulkMessage).where(
         BulkMessage.announcement_id == announcement_id).order_by(BulkMessage.id.desc())))
+    tallies = state_counts([m.id for m in found])
+    return [(m, tallies.get(m.id, {})) for m in found]
+
+
+def messages_of_event(event_id: int) -> list[tuple[BulkMessage, dict]]:
+    """An event's invitations and reminders sent as bulk mail, newest first, with their
+    counts by state."""
+    found = list(db.session.scalars(sa.select(BulkMessage).where(
+        BulkMessage.event_id == event_id).order_by(BulkMessage.id.desc())))
     tallies = state_counts([m.id for m in found])
     return [(m, tallies.get(m.id, {})) for m in found]
 

@@ -144,6 +144,12 @@ class BulkMessage(db.Model):
     body_en: Mapped[str] = mapped_column(sa.Text, default="")
     body_ru: Mapped[str] = mapped_column(sa.Text, default="")
     reply_to: Mapped[str] = mapped_column(sa.String(254), default="")
+    # An event's invitations or reminders (kind "events"): the event, and which of the two
+    # ("invitation", "reminder"); each person's check-in code and calendar file are added
+    # when their e-mail is built (bulk_compose.PERSONAL).
+    event_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("events.id", ondelete="SET NULL"), index=True)
+    event_mail: Mapped[str] = mapped_column(sa.String(20), default="")
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 

@@ -3,6 +3,8 @@ person's language with a calendar file; reminders the day before; the dashboards
 
 from __future__ import annotations
 
+import email
+import email.policy
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -17,7 +19,9 @@ from tests.events.factories import invite, make_event, make_guest
 
 
 def _attachments(message) -> dict:
-    return {part.get_filename(): part for part in message.iter_attachments()}
+    """The files of an e-mail as a mail client reads them (the bytes sent, parsed again)."""
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    return {part.get_filename(): part for part in parsed.iter_attachments()}
 
 
 def test_the_preview_says_how_many_and_who_then_everyone_is_invited(

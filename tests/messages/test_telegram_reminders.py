@@ -168,3 +168,34 @@ def test_an_event_reminder_reaches_a_linked_alumnus_once_in_their_language(
     event_tasks.send_reminders(now=tomorrow + timedelta(hours=1))
     telegram.read_updates_task()
     assert len(bot_api.sent) == 1
+
+
+def test_an_event_reminder_comes_by_one_road_on_telegram_and_not_when_event_mail_is_off(
+        app, office, bot_api, outbox, login):
+    """The reminder is a bulk message (its Telegram row): not a notice of the reminders'
+    hook besides, so a linked alumnus gets it once; one who turned event mail off gets it on
+    neither channel."""
+    from alumni_app.events import tasks as event_tasks
+    from alumni_app.messages.models import MailOptOut
+    from tests.events.factories import invite, make_event
+
+    wants, refuses = (factories.make_user(role="alumnus") for _ in range(2))
+    records = [plan_factories.claimed_record(office, user) for user in (wants, refuses)]
+    db.session.add(MailOptOut(record_id=records[1].id, kind="events"))
+    db.session.commit()
+    event = make_event(office, days=2, title_en="Alumni forum 2027")
+    invite(event, *records)
+    for user in (wants, refuses):
+        login(user).post(f"/events/{event.id}/answer", data={"answer": "yes"})
+    _linked(wants, 701)
+    _linked(refuses, 702)
+    outbox.clear()
+    tomorrow = event.starts_at - timedelta(hours=20)
+    assert event_tasks.send_reminders(now=tomorrow) == 1
+    event_tasks.send_reminders(now=tomorrow + timedelta(hours=1))
+    telegram.read_updates_task()
+    assert [m["chat_id"] for m in bot_api.sent] == [701]
+    assert bot_api.sent[0]["text"].startswith("Tomorrow: Alumni forum 2027")
+    assert "@@" not in bot_api.sent[0]["text"]  # the person's own words filled in
+    assert [m["To"] for m in outbox] == [wants.email]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TelegramNotice)) == 0
