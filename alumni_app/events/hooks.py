@@ -79,8 +79,14 @@ def withdraw_erased(actor, user, record) -> None:
 
 
 def register(app) -> None:
+    from alumni_app import hooks
     from alumni_app.alumni.privacy import register_erasure
     from alumni_app.alumni.services import register_merge
+    from alumni_app.alumni.views import register_record_section
+    from alumni_app.events import certificates, record_events
 
     register_merge(app, "events", move_to_kept_record)
     register_erasure(app, "events", withdraw_erased)
+    register_record_section(app, "events", record_events.section)
+    hooks.register(app, hooks.TEMPLATE_GLOBALS, "certificate_scripts",
+                   certificates.staff_scripts)
