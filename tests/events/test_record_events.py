@@ -173,3 +173,22 @@ def test_staff_print_a_certificate_in_the_script_they_choose(login, users, offic
     assert f"{other_base}?script=latin" in other_page
     assert f"{other_base}?script=cyrillic" not in other_page
     assert "Rustam Nazarov" in text(f"{other_base}?script=cyrillic")
+
+
+def test_the_alumnus_sees_their_events_and_reaches_the_certificate_of_those_they_came_to(
+        login, users, office, alumni):
+    (dilnoza_user, dilnoza), (_r, rustam), _m = alumni
+    came = _attended(office, users["officer"], dilnoza, "Water users seminar")
+    declined = make_event(office, users["officer"], days=20, title_en="Irrigation workshop",
+                          title_ru="")
+    invite(declined, dilnoza)
+    _answer(declined, dilnoza, False)
+    dilnoza_user.preferred_language = "en"
+    db.session.commit()
+    page = login(dilnoza_user).get("/events").get_data(as_text=True)
+    items = {title: item for item in page.split('<li class="card')[1:]
+             for title in ("Water users seminar", "Irrigation workshop") if title in item}
+    assert f'href="/events/{came.id}#certificate-heading"' in items["Water users seminar"]
+    assert "certificate" not in items["Irrigation workshop"]
+    detail = login(dilnoza_user).get(f"/events/{came.id}").get_data(as_text=True)
+    assert 'id="certificate-heading"' in detail
