@@ -1,7 +1,8 @@
 """What events do when the records below them change (alumni_app/hooks.py): a merge of two
 records carries the duplicate's invitations, speaking slots (once per session) and proposals
 to the record kept; an erasure withdraws the person from events still to come and from the
-speakers of sessions still to come, and keeps past attendance and past sessions' speakers (a
+speakers of sessions still to come, drops the proposals to have them present and takes their
+name out of the titles written with it; past attendance and past sessions' speakers stay (a
 count; the name goes with the record, and their certificates stop verifying)."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from alumni_app.db import utcnow
-from alumni_app.events import registrations, tasks
+from alumni_app.events import proposals, registrations, tasks
 from alumni_app.events.models import (
     LIVE_STATES,
     AgendaSession,
@@ -17,10 +18,12 @@ from alumni_app.events.models import (
     Event,
     Invitation,
     Proposal,
+    ProposalState,
     Source,
     Speaker,
 )
 from alumni_app.extensions import db
+from alumni_app.training.models import Sector
 
 
 def _invitations(record_id: int) -> list[Invitation]:
@@ -91,6 +94,7 @@ def withdraw_erased(actor, user, record) -> None:
                 tasks.queue_mail("moved_up", invitation.event_id, [i.id for i in moved])
         db.session.delete(invitation)
     _leave_coming_sessions(record)
+    _forget_as_presenter(record)
     db.session.flush()
 
 
@@ -102,6 +106,24 @@ def _leave_coming_sessions(record) -> None:
         .where(Speaker.record_id == record.id, AgendaSession.starts_at > utcnow()))
     for speaker in list(coming):
         speaker.session.speakers.remove(speaker)  # delete-orphan: the row goes
+
+
+def _forget_as_presenter(record) -> None:
+    """Proposals to have the person present go, undecided; decided ones, and the session an
+    accepted one became, lose the name their title was written with: the title is written
+    again around the record's placeholder name (the Russian title, written by staff around
+    the name, is cleared: the English one shows)."""
+    db.session.execute(sa.delete(Proposal).where(
+        Proposal.record_id == record.id, Proposal.state == ProposalState.PROPOSED.value))
+    sectors = {s.id: s for s in db.session.scalars(sa.select(Sector))}
+    for proposal in db.session.scalars(sa.select(Proposal).where(
+            Proposal.record_id == record.id)):
+        title = proposals.presenter_title(sectors.get(proposal.sector_id), record)
+        session = (db.session.get(AgendaSession, proposal.session_id)
+                   if proposal.session_id else None)
+        if session is not None and session.title_en == proposal.title:
+            session.title_en, session.title_ru = title, ""
+        proposal.title = title
 
 
 def register(app) -> None:

@@ -89,3 +89,54 @@ def test_a_merge_gives_the_duplicates_speaking_slots_to_the_kept_record_once(
     assert _speakers(only_duplicate) == [(dilnoza.id, None)]
     assert db.session.scalar(sa.select(sa.func.count(Speaker.id)).where(
         Speaker.record_id == duplicate.id)) == 0
+
+
+def test_an_erased_presenter_is_no_longer_proposed_nor_named_in_a_sessions_title(
+        login, users, office, alumni):
+    from datetime import date
+
+    from alumni_app.events import proposals
+    from alumni_app.events.models import Proposal
+    from alumni_app.plans.models import Activity
+
+    (dilnoza_user, dilnoza), _r, _m = alumni
+    health = factories.make_sector(name_en="Health")
+    dilnoza.sectors.append(health)
+    db.session.add(Activity(record_id=dilnoza.id, kind="seminar", title="Seminar",
+                            held_on=date.today() - timedelta(days=30), total=400))
+    db.session.commit()
+    meeting = make_event(office, users["officer"], kind="annual_meeting",
+                         title_en="Annual meeting 2027", title_ru="")
+    next_meeting = make_event(office, users["officer"], kind="annual_meeting", days=60,
+                              title_en="Annual meeting 2028", title_ru="")
+    for event in (meeting, next_meeting):
+        proposals.refresh(None, event)
+    db.session.commit()
+    accepted = db.session.scalar(sa.select(Proposal).filter_by(event_id=meeting.id,
+                                                               record_id=dilnoza.id))
+    assert accepted.title == "Health: results and good practice — Dilnoza Karimova"
+    proposals.accept(None, accepted, accepted.title, local(meeting.starts_at, office))
+    session = db.session.scalar(sa.select(AgendaSession).filter_by(event_id=meeting.id))
+    session.title_ru = "Здравоохранение: Дилноза Каримова"
+    db.session.commit()
+
+    erasure = privacy.request_erasure(dilnoza_user)
+    privacy.anonymise(users["officer"], erasure)
+    db.session.commit()
+    db.session.expire_all()
+
+    placeholder = f"Health: results and good practice — Erased person #{dilnoza.id}"
+    assert db.session.get(AgendaSession, session.id).title_en == placeholder
+    assert db.session.get(AgendaSession, session.id).title_ru == ""
+    assert db.session.get(Proposal, accepted.id).title == placeholder
+    # The next meeting's undecided proposal went, and proposing again does not bring it back.
+    assert db.session.scalar(sa.select(Proposal).filter_by(event_id=next_meeting.id,
+                                                           record_id=dilnoza.id)) is None
+    proposals.refresh(None, db.session.get(type(next_meeting), next_meeting.id))
+    db.session.commit()
+    assert db.session.scalar(sa.select(Proposal).filter_by(event_id=next_meeting.id,
+                                                           record_id=dilnoza.id)) is None
+    officer = login(users["officer"])
+    for url in (f"/staff/events/{meeting.id}/agenda", f"/staff/events/{meeting.id}/proposals"):
+        page = officer.get(url).get_data(as_text=True)
+        assert "Dilnoza" not in page and "Дилноза" not in page
