@@ -26,6 +26,9 @@ NEXT_STEPS = "next_steps"  # key -> provider(user): an alumnus's next steps
 ALUMNUS_ZONE = "alumnus_zone"  # key -> find(user): the zone of an alumnus's record's office
 COURSE_PEOPLE = "course_people"  # key -> count(course_id, user): people of user's office on it
 TEMPLATE_GLOBALS = "template_globals"  # key -> a helper templates call by that name
+# key -> section(user, record) -> None, or a dict with "template" (and what it shows): a part of
+# the person's page in the directory drawn by a higher feature (events: attendance)
+RECORD_SECTIONS = "record_sections"
 # key -> notify(user, key, subject, body): a reminder e-mailed to `user` also goes out on
 # another channel (Telegram), queued in the caller's transaction, once per `key`
 OTHER_CHANNELS = "other_channels"

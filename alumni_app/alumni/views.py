@@ -7,6 +7,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from alumni_app import hooks
 from alumni_app.alumni import exports, policy
 from alumni_app.alumni.directory import (
     COUNT_LIMIT,
@@ -133,7 +134,20 @@ def record(record_id: int):
         show_email=policy.can_see_contact(current_user, person, "email", own),
         show_phone=policy.can_see_contact(current_user, person, "phone", own),
         can_edit=policy.can_edit_record(current_user, person),
+        sections=record_sections(current_user, person),
     )
+
+
+def register_record_section(app, key: str, section) -> None:
+    """Let a higher feature add a part to a person's page: `section(user, record)` returns
+    None (nothing for this reader) or a dict naming its "template" and what the template shows
+    (the template reads it as `section`)."""
+    hooks.register(app, hooks.RECORD_SECTIONS, key, section)
+
+
+def record_sections(user, record: AlumnusRecord) -> list[dict]:
+    shown = (section(user, record) for section in hooks.registered(hooks.RECORD_SECTIONS).values())
+    return [s for s in shown if s is not None]
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")

@@ -88,6 +88,16 @@ def scripts_of(invitation: Invitation) -> list[str]:
     return list(SCRIPTS)
 
 
+def staff_scripts(invitation: Invitation) -> tuple[str, ...]:
+    """The scripts staff are offered for someone's certificate, without a query: each the
+    record has a name in (none for a guest, whose name has one spelling: the default)."""
+    record = invitation.record
+    if record is None:
+        return ()
+    return tuple(s for s in SCRIPTS
+                 if (record.cyrillic_name if s == CYRILLIC else record.latin_name))
+
+
 def default_script(invitation: Invitation) -> str:
     record = invitation.record
     if record is None:

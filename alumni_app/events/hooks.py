@@ -1,24 +1,29 @@
 """What events do when the records below them change (alumni_app/hooks.py): a merge of two
-records carries the duplicate's invitations, speaking slots and proposals to the record kept;
-an erasure withdraws the person from events still to come and keeps past attendance (a count;
-the name goes with the record, and their certificates stop verifying)."""
+records carries the duplicate's invitations, speaking slots (once per session) and proposals
+to the record kept; an erasure withdraws the person from events still to come and from the
+speakers of sessions still to come, drops the proposals to have them present and takes their
+name out of the titles written with it; past attendance and past sessions' speakers stay (a
+count; the name goes with the record, and their certificates stop verifying)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from alumni_app.db import utcnow
-from alumni_app.events import registrations, tasks
+from alumni_app.events import proposals, registrations, tasks
 from alumni_app.events.models import (
     LIVE_STATES,
+    AgendaSession,
     Answer,
     Event,
     Invitation,
     Proposal,
+    ProposalState,
     Source,
     Speaker,
 )
 from alumni_app.extensions import db
+from alumni_app.training.models import Sector
 
 
 def _invitations(record_id: int) -> list[Invitation]:
@@ -40,6 +45,20 @@ def _fold(mine: Invitation, theirs: Invitation) -> None:
     db.session.delete(theirs)
 
 
+def _move_speakers(keep, duplicate) -> None:
+    """The duplicate's speaking slots become the kept record's; where both speak at one
+    session, the person is listed once."""
+    both = sa.select(Speaker.session_id).where(Speaker.record_id == keep.id).scalar_subquery()
+    twice = db.session.scalars(sa.select(Speaker).where(Speaker.record_id == duplicate.id,
+                                                        Speaker.session_id.in_(both)))
+    for speaker in list(twice):
+        db.session.delete(speaker)
+    db.session.flush()
+    for speaker in db.session.scalars(sa.select(Speaker).where(
+            Speaker.record_id == duplicate.id)):
+        speaker.record_id = keep.id
+
+
 def move_to_kept_record(actor, keep, duplicate) -> None:
     """A merge (alumni.services.merge_records): the duplicate's places at events follow the
     person to the record kept."""
@@ -50,8 +69,7 @@ def move_to_kept_record(actor, keep, duplicate) -> None:
             theirs.record_id = keep.id
         else:
             _fold(mine, theirs)
-    db.session.execute(sa.update(Speaker).where(Speaker.record_id == duplicate.id)
-                       .values(record_id=keep.id))
+    _move_speakers(keep, duplicate)
     taken = sa.select(Proposal.event_id).where(Proposal.record_id == keep.id).scalar_subquery()
     db.session.execute(sa.delete(Proposal).where(Proposal.record_id == duplicate.id,
                                                  Proposal.event_id.in_(taken)))
@@ -75,12 +93,48 @@ def withdraw_erased(actor, user, record) -> None:
             if moved:
                 tasks.queue_mail("moved_up", invitation.event_id, [i.id for i in moved])
         db.session.delete(invitation)
+    _leave_coming_sessions(record)
+    _forget_as_presenter(record)
     db.session.flush()
 
 
+def _leave_coming_sessions(record) -> None:
+    """The person no longer speaks at sessions still to come; past sessions keep their
+    speakers, the erased record's name being its placeholder ("Erased person #12")."""
+    coming = db.session.scalars(
+        sa.select(Speaker).join(AgendaSession, AgendaSession.id == Speaker.session_id)
+        .where(Speaker.record_id == record.id, AgendaSession.starts_at > utcnow()))
+    for speaker in list(coming):
+        speaker.session.speakers.remove(speaker)  # delete-orphan: the row goes
+
+
+def _forget_as_presenter(record) -> None:
+    """Proposals to have the person present go, undecided; decided ones, and the session an
+    accepted one became, lose the name their title was written with: the title is written
+    again around the record's placeholder name (the Russian title, written by staff around
+    the name, is cleared: the English one shows)."""
+    db.session.execute(sa.delete(Proposal).where(
+        Proposal.record_id == record.id, Proposal.state == ProposalState.PROPOSED.value))
+    sectors = {s.id: s for s in db.session.scalars(sa.select(Sector))}
+    for proposal in db.session.scalars(sa.select(Proposal).where(
+            Proposal.record_id == record.id)):
+        title = proposals.presenter_title(sectors.get(proposal.sector_id), record)
+        session = (db.session.get(AgendaSession, proposal.session_id)
+                   if proposal.session_id else None)
+        if session is not None and session.title_en == proposal.title:
+            session.title_en, session.title_ru = title, ""
+        proposal.title = title
+
+
 def register(app) -> None:
+    from alumni_app import hooks
     from alumni_app.alumni.privacy import register_erasure
     from alumni_app.alumni.services import register_merge
+    from alumni_app.alumni.views import register_record_section
+    from alumni_app.events import certificates, record_events
 
     register_merge(app, "events", move_to_kept_record)
     register_erasure(app, "events", withdraw_erased)
+    register_record_section(app, "events", record_events.section)
+    hooks.register(app, hooks.TEMPLATE_GLOBALS, "certificate_scripts",
+                   certificates.staff_scripts)

@@ -85,7 +85,8 @@ def presenter_rows(office_id: int, today: date | None = None) -> list:
               .outerjoin(milestones, milestones.c.record_id == AlumnusRecord.id)
               .outerjoin(grants, grants.c.record_id == AlumnusRecord.id)
               .where(AlumnusRecord.office_id == office_id, AlumnusRecord.is_active,
-                     AlumnusRecord.merged_into_id.is_(None), score > 0).subquery())
+                     AlumnusRecord.merged_into_id.is_(None), AlumnusRecord.erased_at.is_(None),
+                     score > 0).subquery())
     return db.session.execute(
         sa.select(ranked.c.sector_id, ranked.c.record_id, ranked.c.reached,
                   ranked.c.milestones, ranked.c.grants)
@@ -124,6 +125,13 @@ def refresh(actor, event, today: date | None = None) -> int:
     return added
 
 
+def presenter_title(sector: Sector | None, record: AlumnusRecord) -> str:
+    """A presenter's session title, in English (the agenda's; staff add the Russian one)."""
+    with force_locale("en"):
+        return _("%(sector)s: results and good practice — %(name)s",
+                 sector=sector.name_en if sector else "", name=record.display_name)
+
+
 def _propose_presenters(event, today, decided) -> int:
     """Add a proposal per presenter the figures rank, except those staff already decided."""
     rows = presenter_rows(event.office_id, today)
@@ -135,9 +143,7 @@ def _propose_presenters(event, today, decided) -> int:
         if (ProposalKind.PRESENTER.value, row.record_id, None) in decided:
             continue
         record, sector = records[row.record_id], sectors.get(row.sector_id)
-        with force_locale("en"):  # the agenda's English title; staff add the Russian one
-            title = _("%(sector)s: results and good practice — %(name)s",
-                      sector=sector.name_en if sector else "", name=record.display_name)
+        title = presenter_title(sector, record)
         db.session.add(Proposal(event_id=event.id, kind=ProposalKind.PRESENTER.value,
                                 sector_id=row.sector_id, record_id=row.record_id,
                                 title=title[:300], reached=int(row.reached or 0),
