@@ -11,6 +11,19 @@ they are.
 Invited: places the office offered (self-registrations and walk-ins apart). Registered: people
 who took a seat ahead of the day (answered yes, walk-ins apart). Attended: checked in at the
 door, walk-ins included. The attendance rate is the share of those registered who came.
+
+Disclosure (rules.py, the outcomes page's rule): whether an alumnus came or stayed away is
+how a person fared, so the alumni's counts are withheld where they count people of a
+personal attribute and too few of them to hide one. That is each row of the by-sector table
+(a sector of work), and the alumni's counts as a whole (the attendance table's alumni column,
+the alumni by kind of event, the offices side by side) when the page's sector, region or
+program type is chosen (the page then counts the people of that attribute, and the unfiltered
+page minus it the others). The unit is the distinct alumni with a place at an event held, in
+one office (administrators also see every office together): 1 or 2 of them, in the row or
+left out of it by the filter, withhold the row. Totals of the unfiltered page (events held,
+the alumni's and the guests' counts) are not about an attribute of anyone and stay shown;
+the guests are counted whatever the filters, so they stay shown too; the kind of event is
+the event's, not a person's.
 """
 
 from __future__ import annotations
@@ -35,6 +48,7 @@ from alumni_app.events.models import (
 from alumni_app.extensions import db
 from alumni_app.reports.people import Row, not_recorded, share
 from alumni_app.reports.queries import within_period
+from alumni_app.reports.rules import too_small, withheld_keys
 from alumni_app.training.models import Course, Participation
 
 MEASURES = ("invited", "registered", "came", "attended", "walk_ins")
@@ -68,6 +82,7 @@ class Events:
     guests: Attendance = field(default_factory=Attendance)
     by_kind: list[Row] = field(default_factory=list)  # value: held; more: attended of each
     by_sector: list[Row] = field(default_factory=list)  # value: alumni attended
+    alumni_withheld: bool = False  # a person filter leaves too few alumni in or out
 
     def figure_rows(self) -> list[Row]:
         """The attendance table: one row per measure, alumni and guests apart."""
@@ -122,6 +137,32 @@ def _measures(who):
     return [sa.func.count(Invitation.id).filter(who, c) for c in conditions]
 
 
+def person_filtered(filters) -> bool:
+    return any(v is not None for v in (filters.sector_id, filters.region_id,
+                                        filters.program_type))
+
+
+def withheld_offices(scope, filters, held) -> set:
+    """The offices whose alumni counts the page's person filters would point at someone in:
+    1 or 2 distinct alumni kept, or left out (one statement; none without a person filter)."""
+    if not person_filtered(filters):
+        return set()
+    person = sa.distinct(Invitation.record_id)
+    query = (_events(scope, filters).add_columns(
+        Event.office_id, sa.func.count(person).filter(held, _alumnus(filters)),
+        sa.func.count(person).filter(held, Invitation.record_id.is_not(None)))
+        .join(Invitation, Invitation.event_id == Event.id)
+        .join(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)
+        .group_by(Event.office_id))
+    return withheld_keys((office_id, inside, everyone - inside)
+                         for office_id, inside, everyone in db.session.execute(query))
+
+
+def withheld_attendance() -> Attendance:
+    """The alumni's counts when they would point at someone: every one None (shown as —)."""
+    return Attendance(*(None,) * len(MEASURES))
+
+
 def events(scope, filters, choices) -> Events:
     """Events of the period by kind, attendance of alumni and guests, alumni by sector."""
     now = utcnow()
@@ -149,26 +190,68 @@ def events(scope, filters, choices) -> Events:
                           {"alumni": mine.attended, "guests": theirs.attended})
     result.by_kind = [kinds.get(k, Row(k, str(KIND_LABELS[k]), 0, {"alumni": 0, "guests": 0}))
                       for k in EVENT_KINDS]
+    if withheld_offices(scope, filters, held):
+        result.alumni_withheld = True
+        result.alumni = withheld_attendance()
+        for row in result.by_kind:
+            row.more["alumni"] = None
     result.by_sector = _by_sector(scope, filters, held, choices)
     return result
 
 
 def _by_sector(scope, filters, held, choices) -> list[Row]:
-    """Alumni registered and attended per sector of work (a person in two counts in both)."""
+    """Alumni registered and attended per sector of work (a person in two counts in both).
+
+    Grouped by sector and office: a sector's row is withheld when, in any office, 1 or 2
+    distinct alumni of it had a place at an event held (or the person filters leave 1 or 2
+    of them out), as every office's page would otherwise give an office's few by subtraction.
+    """
     sector = record_sectors.c.sector_id
     joined = Invitation.record_id == record_sectors.c.record_id
     if filters.sector_id is not None:
         joined = sa.and_(joined, sector == filters.sector_id)
     registered, came, attended = _measures(sa.and_(held, _alumnus(filters)))[1:4]
-    query = (_events(scope, filters).add_columns(sector, registered, came, attended)
-             .join(Invitation, Invitation.event_id == Event.id)
-             .join(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)
-             .outerjoin(record_sectors, joined).group_by(sector))
+    person = sa.distinct(Invitation.record_id)
+    query = (_events(scope, filters).add_columns(
+        sector, registered, came, attended,
+        sa.func.count(person).filter(held, _alumnus(filters)),
+        sa.func.count(person).filter(held))
+        .join(Invitation, Invitation.event_id == Event.id)
+        .join(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)
+        .outerjoin(record_sectors, joined).group_by(sector, Event.office_id))
+    sums: dict = {}
+    withheld = set()
+    for sector_id, *counts, inside, everyone in db.session.execute(query):
+        totals = sums.setdefault(sector_id, [0, 0, 0])
+        for i, n in enumerate(counts):
+            totals[i] += n
+        if too_small(inside) or too_small(everyone - inside):
+            withheld.add(sector_id)
     names = dict(choices.sectors)
     rows = []
-    for sector_id, n_registered, n_came, n_attended in db.session.execute(query):
+    for sector_id, (n_registered, n_came, n_attended) in sums.items():
         if n_registered or n_attended:
             label = names.get(sector_id, not_recorded()) if sector_id else not_recorded()
-            rows.append(Row(sector_id, label, n_attended,
-                            {"registered": n_registered, "rate": share(n_came, n_registered)}))
-    return sorted(rows, key=lambda r: (r.key is None, -r.value, r.label))
+            if sector_id in withheld:
+                rows.append(Row(sector_id, label, None, {"registered": None, "rate": None}))
+            else:
+                rows.append(Row(sector_id, label, n_attended, {
+                    "registered": n_registered, "rate": share(n_came, n_registered)}))
+    return sorted(rows, key=lambda r: (r.key is None, r.value is None, -(r.value or 0),
+                                       r.label))
+
+
+def per_office(scope, filters) -> tuple[dict, set]:
+    """({office: (events held, alumni, guests)}, offices withheld): the offices side by side,
+    in one grouped statement (and the disclosure's, when a person filter is chosen)."""
+    held = _held(utcnow())
+    query = (_events(scope, filters).add_columns(
+        Event.office_id, sa.func.count(sa.distinct(Event.id)).filter(held),
+        *_measures(sa.and_(held, _alumnus(filters))),
+        *_measures(sa.and_(held, Invitation.guest_id.is_not(None))))
+        .outerjoin(Invitation, Invitation.event_id == Event.id)
+        .outerjoin(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)
+        .group_by(Event.office_id))
+    found = {office_id: (n_held, Attendance(*counts[:5]), Attendance(*counts[5:]))
+             for office_id, n_held, *counts in db.session.execute(query)}
+    return found, withheld_offices(scope, filters, held)
