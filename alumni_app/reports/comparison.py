@@ -1,13 +1,14 @@
 """The offices side by side, with the region's totals: one grouped query per figure.
 
 Counted per office in SQL (GROUP BY office), so the number of queries does not grow with the
-number of offices. Money is compared in USD and JPY only (each office has its own currency);
-plans and retention follow the disclosure rule per office, and the total shows them only if
-every office does; so do the alumni's event counts when a sector, region or program type is
-chosen (event_figures: the events held and the guests are shown whatever). Rates and shares
-of the total are worked out from the totals, never averaged over the offices. Messages to
-every office count in no office's column, only in the total (as on every office's page).
-"""
+number of offices; events and messages come from their sections' own statements, which group by
+office too (no statement of their own here). Money is compared in USD and JPY only (each office
+has its own currency); plans and retention follow the disclosure rule per office, and the total
+shows them only if every office does; so do the alumni's event counts when a sector, region or
+program type is chosen (event_figures: the events held and the guests are shown whatever). Rates
+and shares of the total are worked out from the totals, never averaged over the offices.
+Messages to every office count in no office's column, only in the total (as on every office's
+page)."""
 
 from __future__ import annotations
 
@@ -117,8 +118,12 @@ def _money(figures: Money, office_codes: dict) -> dict:
     return per
 
 
-def compare(ctx, figures: Money) -> Comparison:
-    """Every office in scope side by side, and the total of all of them."""
+def compare(ctx, figures: dict) -> Comparison:
+    """Every office in scope side by side, and the total of all of them.
+
+    `figures`: the page's sections' figures by key; money, events and messages are taken from
+    them (counted per office by the sections' own statements), the rest is counted here.
+    """
     scope, filters = ctx.scope, ctx.filters
     offices = db.session.execute(scope.restrict(
         sa.select(Office.id, Office.code, Office.name), Office.id).order_by(Office.name)).all()
@@ -130,18 +135,19 @@ def compare(ctx, figures: Money) -> Comparison:
         sa.func.sum(ActivityCell.activities), sa.func.sum(ActivityCell.reached)),
         ActivityCell.office_id)
     retention = _retention(scope, filters)
-    grants = _money(figures, {code: office_id for office_id, code, _n in offices})
-    events, events_withheld = event_figures.per_office(scope, filters)
-    messages = message_figures.per_office(scope, filters)
+    grants = _money(figures["money"], {code: office_id for office_id, code, _n in offices})
+    events: event_figures.Events = figures["events"]
+    messages: message_figures.Messages = figures["messages"]
     result = Comparison()
     for office_id, code, _name in offices:
         values = _values(office_id, trained, plans, until, activities, retention, grants)
-        values.update(_events(events.get(office_id), office_id in events_withheld))
-        values.update(_messages(messages.get(office_id)))
+        values.update(_events(events.per_office.get(office_id),
+                              office_id in events.withheld_offices))
+        values.update(_messages(messages.per_office.get(office_id)))
         result.columns.append(Column(code, values))
     total = _total(result.columns, bool(plans[1]), bool(retention[1]))
-    _events_total(total, result.columns, bool(events_withheld))
-    _messages_total(total, result.columns, messages.get(None))
+    _events_total(total, result.columns, bool(events.withheld_offices))
+    _messages_total(total, result.columns, messages.per_office.get(None))
     result.columns.append(total)
     return result
 

@@ -1,12 +1,13 @@
 """Events held and who came: alumni and guests apart, by kind and by the alumni's sector.
 
 Read from the events' own tables as they stand (two grouped statements, whatever the number of
-events), not from the figure cells. An event is held when it is finished, or published (or
-postponed) and has begun; the period is the fiscal years its start falls in. Guests are people
-who are not ex-participants: they are counted beside the alumni, never as alumni. The page's
-sector, region and program type narrow the alumni counted (the person's sectors of work, the
-record's region, a course of that program type taken); events and guests are counted whatever
-they are.
+events and offices, and a third for disclosure when a person filter is chosen), not from the
+figure cells; grouped by office too, for the offices side by side. An event is held when it is
+finished, or published (or postponed) and has begun; the period is the fiscal years its start
+falls in. Guests are people who are not ex-participants: they are counted beside the alumni,
+never as alumni. The page's sector, region and program type narrow the alumni counted (the
+person's sectors of work, the record's region, a course of that program type taken); events and
+guests are counted whatever they are.
 
 Invited: places the office offered (self-registrations and walk-ins apart). Registered: people
 who took a seat ahead of the day (answered yes, walk-ins apart). Attended: checked in at the
@@ -83,6 +84,10 @@ class Events:
     by_kind: list[Row] = field(default_factory=list)  # value: held; more: attended of each
     by_sector: list[Row] = field(default_factory=list)  # value: alumni attended
     alumni_withheld: bool = False  # a person filter leaves too few alumni in or out
+    # Per office, for the offices side by side: (events held, alumni, guests), and the
+    # offices whose alumni counts are withheld (counted by the same statements).
+    per_office: dict = field(default_factory=dict)
+    withheld_offices: set = field(default_factory=set)
 
     def figure_rows(self) -> list[Row]:
         """The attendance table: one row per measure, alumni and guests apart."""
@@ -171,26 +176,34 @@ def events(scope, filters, choices) -> Events:
                                                                .is_not(None))
     event = sa.distinct(Event.id)
     by_kind = (_events(scope, filters).add_columns(
-        Event.kind, sa.func.count(event).filter(held),
+        Event.kind, Event.office_id, sa.func.count(event).filter(held),
         sa.func.count(event).filter(Event.state.in_(LIVE_STATES), Event.starts_at > now),
         sa.func.count(event).filter(Event.state == EventState.CANCELLED.value),
         *_measures(alumni), *_measures(guests))
         .outerjoin(Invitation, Invitation.event_id == Event.id)
         .outerjoin(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)
-        .group_by(Event.kind))
+        .group_by(Event.kind, Event.office_id))
     result = Events()
     kinds: dict[str, Row] = {}
-    for kind, n_held, upcoming, cancelled, *counts in db.session.execute(by_kind):
+    for kind, office_id, n_held, upcoming, cancelled, *counts in db.session.execute(by_kind):
         result.held, result.upcoming = result.held + n_held, result.upcoming + upcoming
         result.cancelled += cancelled
         mine, theirs = Attendance(*counts[:5]), Attendance(*counts[5:])
         result.alumni.add(mine)
         result.guests.add(theirs)
-        kinds[kind] = Row(kind, str(KIND_LABELS.get(kind, kind)), n_held,
-                          {"alumni": mine.attended, "guests": theirs.attended})
+        row = kinds.setdefault(kind, Row(kind, str(KIND_LABELS.get(kind, kind)), 0,
+                                         {"alumni": 0, "guests": 0}))
+        row.value += n_held
+        row.more["alumni"] += mine.attended
+        row.more["guests"] += theirs.attended
+        office = result.per_office.setdefault(office_id, [0, Attendance(), Attendance()])
+        office[0] += n_held
+        office[1].add(mine)
+        office[2].add(theirs)
     result.by_kind = [kinds.get(k, Row(k, str(KIND_LABELS[k]), 0, {"alumni": 0, "guests": 0}))
                       for k in EVENT_KINDS]
-    if withheld_offices(scope, filters, held):
+    result.withheld_offices = withheld_offices(scope, filters, held)
+    if result.withheld_offices:
         result.alumni_withheld = True
         result.alumni = withheld_attendance()
         for row in result.by_kind:
@@ -240,18 +253,3 @@ def _by_sector(scope, filters, held, choices) -> list[Row]:
     return sorted(rows, key=lambda r: (r.key is None, r.value is None, -(r.value or 0),
                                        r.label))
 
-
-def per_office(scope, filters) -> tuple[dict, set]:
-    """({office: (events held, alumni, guests)}, offices withheld): the offices side by side,
-    in one grouped statement (and the disclosure's, when a person filter is chosen)."""
-    held = _held(utcnow())
-    query = (_events(scope, filters).add_columns(
-        Event.office_id, sa.func.count(sa.distinct(Event.id)).filter(held),
-        *_measures(sa.and_(held, _alumnus(filters))),
-        *_measures(sa.and_(held, Invitation.guest_id.is_not(None))))
-        .outerjoin(Invitation, Invitation.event_id == Event.id)
-        .outerjoin(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)
-        .group_by(Event.office_id))
-    found = {office_id: (n_held, Attendance(*counts[:5]), Attendance(*counts[5:]))
-             for office_id, n_held, *counts in db.session.execute(query)}
-    return found, withheld_offices(scope, filters, held)
