@@ -168,8 +168,8 @@ def withheld_attendance() -> Attendance:
     return Attendance(*(None,) * len(MEASURES))
 
 
-def events(scope, filters, choices) -> Events:
-    """Events of the period by kind, attendance of alumni and guests, alumni by sector."""
+def count(scope, filters) -> dict:
+    """The raw counts of `events()`, plain values a recount can keep (needs_cache)."""
     now = utcnow()
     held = _held(now)
     alumni, guests = sa.and_(held, _alumnus(filters)), sa.and_(held, Invitation.guest_id
@@ -183,9 +183,22 @@ def events(scope, filters, choices) -> Events:
         .outerjoin(Invitation, Invitation.event_id == Event.id)
         .outerjoin(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)
         .group_by(Event.kind, Event.office_id))
+    return {"by_kind": [list(row) for row in db.session.execute(by_kind)],
+            "by_sector": _by_sector(scope, filters, held),
+            "withheld": sorted(withheld_offices(scope, filters, held))}
+
+
+def events(scope, filters, choices, kept: dict | None = None) -> Events:
+    """Events of the period by kind, attendance of alumni and guests, alumni by sector:
+    from the counts a recount kept (`kept`) when there are, else counted now."""
+    return assemble(kept if kept is not None else count(scope, filters), choices)
+
+
+def assemble(raw: dict, choices) -> Events:
+    """The section's figures from the raw counts, labelled in the reader's language."""
     result = Events()
     kinds: dict[str, Row] = {}
-    for kind, office_id, n_held, upcoming, cancelled, *counts in db.session.execute(by_kind):
+    for kind, office_id, n_held, upcoming, cancelled, *counts in raw["by_kind"]:
         result.held, result.upcoming = result.held + n_held, result.upcoming + upcoming
         result.cancelled += cancelled
         mine, theirs = Attendance(*counts[:5]), Attendance(*counts[5:])
@@ -202,18 +215,19 @@ def events(scope, filters, choices) -> Events:
         office[2].add(theirs)
     result.by_kind = [kinds.get(k, Row(k, str(KIND_LABELS[k]), 0, {"alumni": 0, "guests": 0}))
                       for k in EVENT_KINDS]
-    result.withheld_offices = withheld_offices(scope, filters, held)
+    result.withheld_offices = set(raw["withheld"])
     if result.withheld_offices:
         result.alumni_withheld = True
         result.alumni = withheld_attendance()
         for row in result.by_kind:
             row.more["alumni"] = None
-    result.by_sector = _by_sector(scope, filters, held, choices)
+    result.by_sector = _sector_rows(raw["by_sector"], choices)
     return result
 
 
-def _by_sector(scope, filters, held, choices) -> list[Row]:
-    """Alumni registered and attended per sector of work (a person in two counts in both).
+def _by_sector(scope, filters, held) -> list[list]:
+    """Alumni registered and attended per sector of work (a person in two counts in both):
+    [sector, registered, came, attended, withheld] per sector.
 
     Grouped by sector and office: a sector's row is withheld when, in any office, 1 or 2
     distinct alumni of it had a place at an event held (or the person filters leave 1 or 2
@@ -233,23 +247,24 @@ def _by_sector(scope, filters, held, choices) -> list[Row]:
         .join(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)
         .outerjoin(record_sectors, joined).group_by(sector, Event.office_id))
     sums: dict = {}
-    withheld = set()
     for sector_id, *counts, inside, everyone in db.session.execute(query):
-        totals = sums.setdefault(sector_id, [0, 0, 0])
+        totals = sums.setdefault(sector_id, [sector_id, 0, 0, 0, False])
         for i, n in enumerate(counts):
-            totals[i] += n
-        if too_small(inside) or too_small(everyone - inside):
-            withheld.add(sector_id)
+            totals[i + 1] += n
+        totals[4] = totals[4] or too_small(inside) or too_small(everyone - inside)
+    return list(sums.values())
+
+
+def _sector_rows(counted: list[list], choices) -> list[Row]:
     names = dict(choices.sectors)
     rows = []
-    for sector_id, (n_registered, n_came, n_attended) in sums.items():
+    for sector_id, n_registered, n_came, n_attended, withheld in counted:
         if n_registered or n_attended:
             label = names.get(sector_id, not_recorded()) if sector_id else not_recorded()
-            if sector_id in withheld:
+            if withheld:
                 rows.append(Row(sector_id, label, None, {"registered": None, "rate": None}))
             else:
                 rows.append(Row(sector_id, label, n_attended, {
                     "registered": n_registered, "rate": share(n_came, n_registered)}))
     return sorted(rows, key=lambda r: (r.key is None, r.value is None, -(r.value or 0),
                                        r.label))
-

@@ -89,14 +89,23 @@ def _statement(scope, filters) -> sa.CompoundSelect:
     return sa.union_all(published, sent, logged)
 
 
-def messages(scope, filters) -> Messages:
-    """Counts of the period, in one statement (per office too)."""
+def count(scope, filters) -> list[list]:
+    """The raw counts of `messages()`, plain values a recount can keep (needs_cache)."""
+    return [list(row) for row in db.session.execute(_statement(scope, filters))]
+
+
+def messages(scope, filters, kept: list | None = None) -> Messages:
+    """Counts of the period, in one statement (per office too), or those a recount kept."""
+    return assemble(kept if kept is not None else count(scope, filters))
+
+
+def assemble(raw: list[list]) -> Messages:
+    """The section's figures from the raw counts, labelled in the reader's language."""
     result = Messages()
     messages_per_kind: dict[str, int] = {}
     recipients_per_kind: dict[str, int] = {}
     states = {(s, c): 0 for s in STATES for c in CHANNELS}
-    for part, office_id, kind, channel, state, n in db.session.execute(
-            _statement(scope, filters)):
+    for part, office_id, kind, channel, state, n in raw:
         office = result.per_office.setdefault(office_id, OfficeMessages())
         if part == "announcements":
             result.announcements += n
