@@ -117,7 +117,12 @@ def _held(now):
 
 def _alumnus(filters):
     """An invitation of an ex-participant whom the page's person filters keep."""
-    conditions = [Invitation.record_id.is_not(None)]
+    return sa.and_(Invitation.record_id.is_not(None), *_kept_person(filters))
+
+
+def _kept_person(filters) -> list:
+    """The page's person filters, on AlumnusRecord."""
+    conditions = []
     if filters.region_id is not None:
         conditions.append(AlumnusRecord.region_id == filters.region_id)
     if filters.sector_id is not None:
@@ -128,7 +133,7 @@ def _alumnus(filters):
         conditions.append(sa.exists().where(
             Participation.record_id == AlumnusRecord.id, Course.id == Participation.course_id,
             Course.program_type == filters.program_type))
-    return sa.and_(*conditions)
+    return conditions
 
 
 def _measures(who):
@@ -152,13 +157,14 @@ def withheld_offices(scope, filters, held) -> set:
     1 or 2 distinct alumni kept, or left out (one statement; none without a person filter)."""
     if not person_filtered(filters):
         return set()
-    person = sa.distinct(Invitation.record_id)
-    query = (_events(scope, filters).add_columns(
-        Event.office_id, sa.func.count(person).filter(held, _alumnus(filters)),
-        sa.func.count(person).filter(held, Invitation.record_id.is_not(None)))
-        .join(Invitation, Invitation.event_id == Event.id)
-        .join(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)
-        .group_by(Event.office_id))
+    # Each person once (the filters' conditions are read per person, not per place).
+    people = (_events(scope, filters).add_columns(Event.office_id, Invitation.record_id)
+              .join(Invitation, Invitation.event_id == Event.id)
+              .where(held, Invitation.record_id.is_not(None)).distinct().subquery())
+    query = (sa.select(people.c.office_id,
+                       sa.func.count().filter(*_kept_person(filters)), sa.func.count())
+             .select_from(people).join(AlumnusRecord, AlumnusRecord.id == people.c.record_id)
+             .group_by(people.c.office_id))
     return withheld_keys((office_id, inside, everyone - inside)
                          for office_id, inside, everyone in db.session.execute(query))
 
