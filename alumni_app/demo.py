@@ -125,6 +125,9 @@ def seed() -> bool:
     from alumni_app.messages import demo as messages_demo
 
     messages_demo.seed()  # announcements, one already sent by e-mail with its delivery log
+    from alumni_app.reports.refresh import refresh_figures
+
+    refresh_figures()  # again: the recount keeps the events' and messages' counts too
     return True
 
 

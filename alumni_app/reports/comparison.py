@@ -1,10 +1,14 @@
 """The offices side by side, with the region's totals: one grouped query per figure.
 
 Counted per office in SQL (GROUP BY office), so the number of queries does not grow with the
-number of offices. Money is compared in USD and JPY only (each office has its own currency);
-plans and retention follow the disclosure rule per office, and the total shows them only if
-every office does.
-"""
+number of offices; events and messages come from their sections' own statements, which group by
+office too (no statement of their own here). Money is compared in USD and JPY only (each office
+has its own currency); plans and retention follow the disclosure rule per office, and the total
+shows them only if every office does; so do the alumni's event counts when a sector, region or
+program type is chosen (event_figures: the events held and the guests are shown whatever). Rates
+and shares of the total are worked out from the totals, never averaged over the offices.
+Messages to every office count in no office's column, only in the total (as on every office's
+page)."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 
 from alumni_app.extensions import db
 from alumni_app.offices.models import Office
-from alumni_app.reports import people, queries
+from alumni_app.reports import event_figures, message_figures, people, queries
 from alumni_app.reports.models import ActivityCell, AuthorCell, PlanCell, TrainingCell
 from alumni_app.reports.money import Converted, Money
 from alumni_app.reports.reach import per_person
@@ -36,7 +40,23 @@ ROWS = (
     ("disbursed_usd", _l("Disbursed, in USD")),
     ("disbursed_jpy", _l("Disbursed, in JPY")),
     ("retained_share", _l("Still in the nominating organization (per cent)")),
+    ("events_held", _l("Events held")),
+    ("alumni_invited", _l("Alumni invited by the office")),
+    ("alumni_registered", _l("Alumni registered ahead")),
+    ("alumni_attended", _l("Alumni who attended")),
+    ("attendance_rate", _l("Attendance rate of the alumni registered ahead (per cent)")),
+    ("guests_attended", _l("Guests who attended")),
+    ("announcements", _l("Announcements published")),
+    ("bulk_sent", _l("Bulk messages sent")),
+    ("recipients", _l("Recipients of bulk messages")),
+    ("delivered", _l("Of them, sent (to the mail server or Telegram)")),
+    ("unsubscribed", _l("Of them, skipped as unsubscribed")),
 )
+EVENT_KEYS = ("events_held", "alumni_invited", "alumni_registered", "alumni_attended",
+              "guests_attended", "_came")
+ALUMNI_KEYS = ("alumni_invited", "alumni_registered", "alumni_attended", "attendance_rate",
+               "_came")
+MESSAGE_KEYS = ("announcements", "bulk_sent", "recipients", "delivered", "unsubscribed")
 
 
 @dataclass
@@ -98,8 +118,12 @@ def _money(figures: Money, office_codes: dict) -> dict:
     return per
 
 
-def compare(ctx, figures: Money) -> Comparison:
-    """Every office in scope side by side, and the total of all of them."""
+def compare(ctx, figures: dict) -> Comparison:
+    """Every office in scope side by side, and the total of all of them.
+
+    `figures`: the page's sections' figures by key; money, events and messages are taken from
+    them (counted per office by the sections' own statements), the rest is counted here.
+    """
     scope, filters = ctx.scope, ctx.filters
     offices = db.session.execute(scope.restrict(
         sa.select(Office.id, Office.code, Office.name), Office.id).order_by(Office.name)).all()
@@ -111,13 +135,63 @@ def compare(ctx, figures: Money) -> Comparison:
         sa.func.sum(ActivityCell.activities), sa.func.sum(ActivityCell.reached)),
         ActivityCell.office_id)
     retention = _retention(scope, filters)
-    grants = _money(figures, {code: office_id for office_id, code, _n in offices})
+    grants = _money(figures["money"], {code: office_id for office_id, code, _n in offices})
+    events: event_figures.Events = figures["events"]
+    messages: message_figures.Messages = figures["messages"]
     result = Comparison()
     for office_id, code, _name in offices:
-        result.columns.append(Column(code, _values(
-            office_id, trained, plans, until, activities, retention, grants)))
-    result.columns.append(_total(result.columns, bool(plans[1]), bool(retention[1])))
+        values = _values(office_id, trained, plans, until, activities, retention, grants)
+        values.update(_events(events.per_office.get(office_id),
+                              office_id in events.withheld_offices))
+        values.update(_messages(messages.per_office.get(office_id)))
+        result.columns.append(Column(code, values))
+    total = _total(result.columns, bool(plans[1]), bool(retention[1]))
+    _events_total(total, result.columns, bool(events.withheld_offices))
+    _messages_total(total, result.columns, messages.per_office.get(None))
+    result.columns.append(total)
     return result
+
+
+def _events(found, withheld: bool) -> dict:
+    """An office's events row values (counts of places, as the events section counts)."""
+    held, alumni, guests = found or (0, event_figures.Attendance(),
+                                     event_figures.Attendance())
+    values = {"events_held": held, "guests_attended": guests.attended,
+              "alumni_invited": alumni.invited, "alumni_registered": alumni.registered,
+              "alumni_attended": alumni.attended, "_came": alumni.came,
+              "attendance_rate": alumni.rate}
+    if withheld:
+        values.update(dict.fromkeys(ALUMNI_KEYS))
+    return values
+
+
+def _events_total(total: Column, columns: list[Column], withheld: bool) -> None:
+    if withheld:  # an office's few alumni would be the total minus the other offices'
+        total.values.update(dict.fromkeys(ALUMNI_KEYS))
+        keys = ("events_held", "guests_attended")
+    else:
+        keys = EVENT_KEYS
+    for key in keys:
+        total.values[key] = sum(c.values[key] for c in columns)
+    if not withheld:  # the rate of the totals, not an average of the offices' rates
+        total.values["attendance_rate"] = people.share(total.values["_came"],
+                                                       total.values["alumni_registered"])
+
+
+def _messages(found) -> dict:
+    found = found or message_figures.OfficeMessages()
+    return {"announcements": found.announcements, "bulk_sent": found.sent,
+            "recipients": found.recipients, "delivered": found.delivered,
+            "unsubscribed": found.unsubscribed}
+
+
+def _messages_total(total: Column, columns: list[Column], to_everyone) -> None:
+    """The offices' messages and those to every office (which no office's column counts)."""
+    for key in MESSAGE_KEYS:
+        total.values[key] = sum(c.values[key] for c in columns)
+    if to_everyone is not None:
+        for key, value in _messages(to_everyone).items():
+            total.values[key] += value
 
 
 def _values(office_id, trained, plans, until, activities, retention, grants) -> dict:

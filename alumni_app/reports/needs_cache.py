@@ -5,6 +5,12 @@ counted over every course taken, plan and update of an office: seconds at 200,00
 A recount keeps them for the views asked most (every year, the current fiscal year and the
 one before: the yearly report's); the page and the workbooks read those, counted by the same
 code, and count any other filter (a sector, a region, a program type, several years) live.
+
+The figures page's events and messages are kept beside them, for the same views: counted
+live they scan every registration and every recipient row of the delivery log (a second and
+more at the issue's scale, bench/dashboard.py), where the rest of the page reads its cells in
+milliseconds. Kept as raw counts (event_figures.count, message_figures.count: keys and
+numbers, never a person), labelled when read, in the reader's language.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import sqlalchemy as sa
 
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
-from alumni_app.reports import hosts, needs
+from alumni_app.reports import event_figures, hosts, message_figures, needs
 from alumni_app.reports.filters import Filters
 from alumni_app.reports.models import NeedsSnapshot
 from alumni_app.reports.queries import Scope
@@ -51,7 +57,9 @@ def store(office_ids: list[int], today: date, now: datetime | None = None) -> No
         for year in kept_years(today):
             filters = Filters() if year == EVERY_YEAR else Filters().for_year(year)
             data = {"needs": needs.counted(scope, filters),
-                    "hosts": [asdict(row) for row in hosts.hosts(scope, filters)]}
+                    "hosts": [asdict(row) for row in hosts.hosts(scope, filters)],
+                    "events": event_figures.count(scope, filters),
+                    "messages": message_figures.count(scope, filters)}
             rows.append({"office_id": office_id, "fiscal_year": year, "counted_at": now,
                          "data": json.dumps(data)})
     if rows:
@@ -77,6 +85,16 @@ def load(office_id: int | None, filters: Filters):
     if "discussed" not in data["needs"]:
         return None  # kept before event discussions were counted: count now until the recount
     return data["needs"], [_host(row) for row in data["hosts"]], kept.counted_at
+
+
+def kept_figures(office_id: int | None, filters: Filters, key: str):
+    """The raw counts of a figures section ("events", "messages") a recount kept for these
+    filters, or None (every office, a filter other than one year, or not kept yet)."""
+    year = _year_of(filters)
+    if office_id is None or year is None:
+        return None
+    kept = db.session.get(NeedsSnapshot, (office_id, year))
+    return None if kept is None else json.loads(kept.data).get(key)
 
 
 def needs_and_hosts(scope: Scope, filters: Filters, choices, locale: str):

@@ -43,6 +43,13 @@ class Context:
             self.memo[key] = build()
         return self.memo[key]
 
+    def kept(self, key: str, filters: Filters | None = None):
+        """A section's raw counts as the last recount kept them, or None (count now)."""
+        from alumni_app.reports import needs_cache
+
+        filters = filters or self.filters
+        return needs_cache.kept_figures(self.scope.office_id, filters, key)
+
     def trained(self) -> people.Trained:
         return self.once("trained", lambda: people.trained(self.scope, self.filters,
                                                            self.choices))
@@ -254,7 +261,8 @@ def _message_charts(figures: message_figures.Messages) -> list[charts.Chart]:
 
 
 register(Section("events", _l("Events and attendance"), "reports/sections/events.html",
-                 lambda ctx: event_figures.events(ctx.scope, ctx.filters, ctx.choices),
+                 lambda ctx: event_figures.events(ctx.scope, ctx.filters, ctx.choices,
+                                                  ctx.kept("events")),
                  _event_charts, partly=("sector", "region", "program_type"),
                  partly_note=_l("The sector, region and program type chosen narrow the alumni "
                                 "counted (their sectors of work, their region, the courses "
@@ -262,5 +270,7 @@ register(Section("events", _l("Events and attendance"), "reports/sections/events
                                 "they are.")))
 register(Section("messages", _l("Announcements and bulk messages"),
                  "reports/sections/messages.html",
-                 lambda ctx: message_figures.messages(ctx.scope, ctx.filters), _message_charts,
+                 lambda ctx: message_figures.messages(ctx.scope, ctx.filters, ctx.kept(
+                     "messages", replace(ctx.filters, sector_id=None, region_id=None,
+                                         program_type=None))), _message_charts,
                  applies=("period",)))

@@ -73,8 +73,7 @@ def render_figures(office: Office | None, ctx, problems: list[str]):
     shown = sections.build(ctx)
     compared = None
     if office is None:
-        money = next(s.figures for s in shown if s.section.key == "money")
-        compared = comparison.compare(ctx, money)
+        compared = comparison.compare(ctx, {s.section.key: s.figures for s in shown})
     offices = (db.session.scalars(db.select(Office).order_by(Office.name)).all()
                if policy.can_view_all_offices(current_user) else [])
     return render_template(

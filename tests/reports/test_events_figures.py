@@ -4,6 +4,7 @@ yearly workbook: counts written out by hand, alumni and guests apart, filters, t
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import openpyxl
@@ -11,6 +12,7 @@ import pytest
 from babel.numbers import format_decimal
 
 from alumni_app.db import utcnow
+from alumni_app.extensions import db
 from tests.reports import factories as f
 
 
@@ -108,13 +110,20 @@ def test_events_held_and_attendance_alumni_and_guests_apart(gatherings, login, u
         "Annual meeting": ["1", "1", "1"], "Office seminar": ["1", "3", "1"],
         "Workshop": ["0", "0", "0"], "Pre-departure briefing": ["0", "0", "0"],
         "Other event": ["0", "0", "0"]}
-    # p1 twice and p5 (walk-in) in Health; p4 and p5 in Energy; p6 registered, stayed away.
+    # p1 twice and p5 (walk-in) in Health: three people, shown. Energy (p4 and p5) and no
+    # sector recorded (p3 said no, p6 registered and stayed away) are two people each: who
+    # came and who stayed away would point at them, so the rows are withheld.
     assert t["events-by-sector-table"] == {
         "Sector": ["Alumni who attended", "Alumni registered ahead",
                    "Attendance rate (per cent)"],
-        "Health": ["3", "3", "66.7"], "Energy": ["2", "1", "100"],
-        "Not recorded": ["0", "1", "0"]}
+        "Health": ["3", "3", "66.7"], "Energy": ["—", "—", "—"],
+        "Not recorded": ["—", "—", "—"]}
     assert 'id="events-by-kind-title"' in html and 'id="events-by-sector-title"' in html
+    # The chart draws no bar for a withheld row and labels it with the same mark.
+    chart = re.search(r'<svg[^>]*events-by-sector-title.*?</svg>', html, flags=re.S).group(0)
+    marks = re.findall(r'<text x="[\d.]+" y="[\d.]+" fill="#212529">([^<]*)</text>', chart)
+    assert marks == ["3", "—", "—"]  # Health, Energy, not recorded
+    assert chart.count("<rect") == 2  # the background and Health's bar
 
 
 def test_every_year_counts_the_past_seminar_and_names_the_event_to_come(gatherings, login,
@@ -138,14 +147,19 @@ def test_person_filters_narrow_the_alumni_never_the_events_or_guests(gatherings,
     assert t["events-attendance-table"]["Attendance rate (per cent)"] == ["100", "100"]
     assert "2 events held in this period." in html
     assert "the events and the guests are counted whatever they are" in html
+    # Energy: two people (p4, p5), too few to show how they fared; the guests stay shown.
     t = tables(http.get(url(gatherings, fy_from=2023, fy_to=2023,
                             sector=gatherings.energy)).get_data(as_text=True))
     assert t["events-by-sector-table"] == {
         "Sector": ["Alumni who attended", "Alumni registered ahead",
-                   "Attendance rate (per cent)"], "Energy": ["2", "1", "100"]}
+                   "Attendance rate (per cent)"], "Energy": ["—", "—", "—"]}
+    assert t["events-attendance-table"]["Attended"] == ["—", "2"]
+    assert t["events-by-kind-table"]["Office seminar"] == ["1", "—", "1"]
+    # Young leaders: p1 alone (C3), at both events: withheld.
     t = tables(http.get(url(gatherings, fy_from=2023, fy_to=2023,
                             program_type="young_leaders")).get_data(as_text=True))
-    assert t["events-attendance-table"]["Attended"] == ["2", "2"]  # p1 (C3) at both events
+    assert t["events-attendance-table"]["Attended"] == ["—", "2"]
+    assert t["events-attendance-table"]["Attendance rate (per cent)"] == ["—", "100"]
     html = http.get(url(gatherings, fy_from=2023, fy_to=2023)).get_data(as_text=True)
     assert "the events and the guests are counted whatever they are" not in html
 
@@ -186,6 +200,110 @@ def test_other_offices_staff_see_none_of_these_figures(gatherings, login, make_u
     assert "1 announcement published · 0 bulk messages sent" in html
 
 
+def test_an_office_s_events_and_messages_are_those_of_the_last_recount(gatherings, login,
+                                                                       users, tables):
+    http = login(users["officer"])
+    p, office = gatherings.people, gatherings.office
+    event = f.event(office, "workshop", date(2024, 1, 20))
+    for person in p[:4]:
+        f.place(event, person, came=True)
+    f.announcement(office, date(2023, 6, 5))
+    db.session.commit()
+    # Every year (kept by the recount): the workshop and the announcement are not there yet.
+    html = http.get(url(gatherings)).get_data(as_text=True)
+    assert "3 events held in this period." in html
+    assert "2 announcements published" in html
+    assert tables(html)["events-attendance-table"]["Attended"] == ["5", "2"]
+    # Two fiscal years are not kept: counted now.
+    html = http.get(url(gatherings, fy_from=2022, fy_to=2023)).get_data(as_text=True)
+    assert "4 events held in this period." in html and "3 announcements published" in html
+    f.refresh()
+    html = http.get(url(gatherings)).get_data(as_text=True)
+    assert "4 events held in this period." in html and "3 announcements published" in html
+    t = tables(html)
+    assert t["events-attendance-table"]["Attended"] == ["9", "2"]
+    # Health (p1, p2, p5 and now their workshop) still shown, Energy (p4, p5) still withheld.
+    assert t["events-by-sector-table"]["Health"] == ["5", "5", "80"]
+    assert t["events-by-sector-table"]["Energy"] == ["—", "—", "—"]
+
+
+def _side_by_side(http, tables, **args) -> dict:
+    query = "&".join(f"{k}={v}" for k, v in args.items())
+    return tables(http.get(f"/reports/figures?{query}").get_data(as_text=True))["offices-table"]
+
+
+def test_the_offices_side_by_side_with_their_events_and_messages(gatherings, login, users,
+                                                                  tables):
+    side = _side_by_side(login(users["admin"]), tables, fy_from=2023, fy_to=2023)
+    assert side["Figure"] == ["KG", "TJ", "All offices"]
+    # TJ: E1 and E2 (ATTENDANCE_2023); KG: its seminar, its one person invited and came.
+    assert side["Events held"] == ["1", "2", "3"]
+    assert side["Alumni invited by the office"] == ["1", "5", "6"]
+    assert side["Alumni registered ahead"] == ["1", "5", "6"]
+    assert side["Alumni who attended"] == ["1", "4", "5"]
+    assert side["Guests who attended"] == ["0", "2", "2"]
+    # 4 of the 6 registered came: 66.7, not the offices' rates averaged (100 and 60: 80).
+    assert side["Attendance rate of the alumni registered ahead (per cent)"] == [
+        "100", "60", "66.7"]
+    # Announcements: KG's, TJ's two, and the one to everyone (in the total only).
+    assert side["Announcements published"] == ["1", "2", "4"]
+    assert side["Bulk messages sent"] == ["0", "2", "2"]
+    assert side["Recipients of bulk messages"] == ["0", "8", "8"]
+    assert side["Of them, sent (to the mail server or Telegram)"] == ["0", "4", "4"]
+    assert side["Of them, skipped as unsubscribed"] == ["0", "1", "1"]
+    every = _side_by_side(login(users["admin"]), tables)
+    assert every["Events held"] == ["1", "3", "4"]  # E5 of FY 2022 too
+
+
+def test_the_offices_side_by_side_withhold_an_office_s_few_alumni(gatherings, login, users,
+                                                                   tables):
+    # Health: TJ's p1, p2 and p5 (three, and three outside it) are shown; KG's one person
+    # working in health is withheld, and so is the total (it minus TJ would give KG's).
+    side = _side_by_side(login(users["admin"]), tables, fy_from=2023, fy_to=2023,
+                         sector=gatherings.health)
+    assert side["Alumni who attended"] == ["—", "3", "—"]
+    assert side["Alumni registered ahead"] == ["—", "3", "—"]
+    assert side["Attendance rate of the alumni registered ahead (per cent)"] == [
+        "—", "66.7", "—"]
+    assert side["Events held"] == ["1", "2", "3"]  # the events, not people: shown
+    assert side["Guests who attended"] == ["0", "2", "2"]
+
+
+def test_the_offices_side_by_side_in_russian(gatherings, login, make_user):
+    admin = make_user(role="admin", second_factor=True, preferred_language="ru")
+    html = login(admin).get("/reports/figures?fy_from=2023&fy_to=2023").get_data(as_text=True)
+    assert "Явка выпускников, зарегистрировавшихся заранее (в процентах)" in html
+    assert "66,7" in html
+    assert "Из них пропущены: отписались" in html
+
+
+def test_the_side_by_side_page_runs_as_many_queries_for_another_office(
+        gatherings, login, users, make_office, count_queries, tables):
+    http = login(users["admin"])
+    counts, offices = [], ["KG", "TJ"]
+    for code in ("KZ", "UZ", None):
+        count_queries.clear()
+        page = http.get("/reports/figures?fy_from=2023&fy_to=2023")
+        counts.append(len(count_queries))
+        side = tables(page.get_data(as_text=True))["offices-table"]
+        assert side["Figure"] == [*offices, "All offices"]
+        assert side["Alumni who attended"][-1] == str(5 + 4 * (len(offices) - 2))
+        if code is None:
+            break
+        third = make_office(code=code, name=f"{code} Office", country=code,
+                            time_zone="Asia/Almaty", currency="KZT")
+        people = [f.person(third) for _n in range(4)]
+        event = f.event(third, "seminar", date(2023, 11, 1))
+        for person in people:
+            f.place(event, person, came=True)
+        f.announcement(third, date(2023, 6, 1))
+        f.bulk_message(third, "events", date(2023, 6, 2), [("email", "sent", people[0])])
+        f.refresh()
+        offices = sorted([*offices, code], key=lambda c: f"{c} Office" if c in ("KZ", "UZ")
+                         else {"KG": "Kyrgyz Republic Office", "TJ": "Tajikistan Office"}[c])
+    assert counts[0] == counts[1] == counts[2], counts
+
+
 SHEET = "Events and attendance"
 MESSAGES = "Announcements and bulk messages"
 COMPARED = [  # (page table, sheet, the title above the table in the sheet)
@@ -205,7 +323,7 @@ def test_the_yearly_workbook_has_the_events_and_messages_the_page_shows(gatherin
     response = http.get(f"/reports/offices/{office_id}/yearly.xlsx?fy=2023")
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     assert SHEET in book.sheetnames and MESSAGES in book.sheetnames
-    compared = 0
+    compared = withheld = 0
     for table_id, sheet, title in COMPARED:
         in_book = f.sheet_table(book[sheet], title)
         assert list(in_book) == list(shown[table_id]), table_id
@@ -213,10 +331,14 @@ def test_the_yearly_workbook_has_the_events_and_messages_the_page_shows(gatherin
             if label in ("Figure", "Kind of event", "Sector", "Kind of message", "Outcome"):
                 continue  # the header row
             values = in_book[label]
+            if "—" in cells:  # withheld on the page: the same mark in the sheet, no number
+                assert values == cells, (table_id, label)
+                withheld += 1
+                continue
             assert all(isinstance(v, int | float) for v in values), (table_id, label)
             assert [format_decimal(v, locale="en") for v in values] == cells, (table_id, label)
             compared += 1
-    assert compared == 23
+    assert (compared, withheld) == (21, 2)  # Energy and no sector recorded withheld
     top = {r[0]: r[1] for r in book[SHEET].iter_rows(values_only=True, max_row=4) if r[0]}
     assert top["Events held"] == 2 and top["Cancelled"] == 1
     assert f.sheet_table(book[SHEET], "Attendance of the events held: alumni and guests apart")[
