@@ -47,7 +47,7 @@ def test_a_failing_mail_server_neither_breaks_the_change_nor_loses_the_mail(
         app, login, office, users, outbox, monkeypatch, caplog):
     app.config["MAIL_BACKEND"] = "smtp"
 
-    def refused(email, connection):
+    def refused(email, connection, sender=None):
         raise ConnectionRefusedError("mail server down")
 
     monkeypatch.setattr(mail, "_deliver_smtp", refused)
