@@ -1,8 +1,9 @@
 """Events held and who came: alumni and guests apart, by kind and by the alumni's sector.
 
-Read from the events' own tables as they stand (two grouped statements, whatever the number of
-events and offices, and a third for disclosure when a person filter is chosen), not from the
-figure cells; grouped by office too, for the offices side by side. An event is held when it is
+Read from the events' own tables as they stand (one statement, whatever the number of events
+and offices: the places of the period flagged once, then counted by kind, by sector and, when a
+person filter is chosen, for disclosure), not from the figure cells; grouped by office too, for
+the offices side by side. An event is held when it is
 finished, or published (or postponed) and has begun; the period is the fiscal years its start
 falls in. Guests are people who are not ex-participants: they are counted beside the alumni,
 never as alumni. The page's sector, region and program type narrow the alumni counted (the
@@ -115,36 +116,58 @@ def _held(now):
                   sa.and_(Event.state.in_(LIVE_STATES), Event.starts_at <= now))
 
 
-def _alumnus(filters):
-    """An invitation of an ex-participant whom the page's person filters keep."""
-    return sa.and_(Invitation.record_id.is_not(None), *_kept_person(filters))
-
-
 def _kept_person(filters) -> list:
-    """The page's person filters, on AlumnusRecord."""
+    """The page's person filters, on the place's record (Invitation.record_id)."""
     conditions = []
     if filters.region_id is not None:
         conditions.append(AlumnusRecord.region_id == filters.region_id)
     if filters.sector_id is not None:
-        works_in = record_sectors.alias("works_in")  # apart from the by-sector join
-        conditions.append(sa.exists().where(works_in.c.record_id == AlumnusRecord.id,
-                                            works_in.c.sector_id == filters.sector_id))
+        conditions.append(sa.exists().where(record_sectors.c.record_id == Invitation.record_id,
+                                            record_sectors.c.sector_id == filters.sector_id))
     if filters.program_type is not None:
         conditions.append(sa.exists().where(
-            Participation.record_id == AlumnusRecord.id, Course.id == Participation.course_id,
-            Course.program_type == filters.program_type))
+            Participation.record_id == Invitation.record_id,
+            Participation.course_id.in_(sa.select(Course.id).where(
+                Course.program_type == filters.program_type))))
     return conditions
 
 
-def _measures(who):
-    """The five counts of MEASURES for the invitations `who` picks."""
-    registered = sa.and_(Invitation.answer == Answer.YES.value,
-                         Invitation.source != Source.WALK_IN.value)
-    present = Invitation.checked_in_at.is_not(None)
-    conditions = (Invitation.source == Source.INVITED.value, registered,
+def _flag(condition):
+    return sa.case((condition, 1), else_=0)
+
+
+def _places(scope, filters, now) -> sa.CTE:
+    """Each event of the period with each of its places (an event without any: one row with
+    no place), flagged once: held, to come, cancelled; an alumnus the person filters keep.
+
+    Materialized, so the filters' conditions are read once per place, however many of the
+    statement's counts use them (read in every count they cost a second at 20,000 places).
+    """
+    kept = sa.and_(Invitation.record_id.is_not(None), *_kept_person(filters))
+    query = (_events(scope, filters).add_columns(
+        Event.id.label("event_id"), Event.kind.label("kind"), Event.office_id.label("office_id"),
+        _flag(_held(now)).label("held"),
+        _flag(sa.and_(Event.state.in_(LIVE_STATES), Event.starts_at > now)).label("upcoming"),
+        _flag(Event.state == EventState.CANCELLED.value).label("cancelled"),
+        Invitation.id.label("place"), Invitation.record_id.label("record_id"),
+        Invitation.guest_id.label("guest_id"), Invitation.source.label("source"),
+        Invitation.answer.label("answer"), Invitation.checked_in_at.label("checked_in_at"),
+        _flag(kept).label("kept"))
+        .outerjoin(Invitation, Invitation.event_id == Event.id))
+    if filters.region_id is not None:
+        query = query.outerjoin(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)
+    return query.cte("places").prefix_with("MATERIALIZED")
+
+
+def _measures(places, who):
+    """The five counts of MEASURES for the places `who` picks."""
+    registered = sa.and_(places.c.answer == Answer.YES.value,
+                         places.c.source != Source.WALK_IN.value)
+    present = places.c.checked_in_at.is_not(None)
+    conditions = (places.c.source == Source.INVITED.value, registered,
                   sa.and_(registered, present), present,
-                  sa.and_(present, Invitation.source == Source.WALK_IN.value))
-    return [sa.func.count(Invitation.id).filter(who, c) for c in conditions]
+                  sa.and_(present, places.c.source == Source.WALK_IN.value))
+    return [sa.func.count(places.c.place).filter(who, c) for c in conditions]
 
 
 def person_filtered(filters) -> bool:
@@ -152,46 +175,75 @@ def person_filtered(filters) -> bool:
                                         filters.program_type))
 
 
-def withheld_offices(scope, filters, held) -> set:
-    """The offices whose alumni counts the page's person filters would point at someone in:
-    1 or 2 distinct alumni kept, or left out (one statement; none without a person filter)."""
-    if not person_filtered(filters):
-        return set()
-    # Each person once (the filters' conditions are read per person, not per place).
-    people = (_events(scope, filters).add_columns(Event.office_id, Invitation.record_id)
-              .join(Invitation, Invitation.event_id == Event.id)
-              .where(held, Invitation.record_id.is_not(None)).distinct().subquery())
-    query = (sa.select(people.c.office_id,
-                       sa.func.count().filter(*_kept_person(filters)), sa.func.count())
-             .select_from(people).join(AlumnusRecord, AlumnusRecord.id == people.c.record_id)
-             .group_by(people.c.office_id))
-    return withheld_keys((office_id, inside, everyone - inside)
-                         for office_id, inside, everyone in db.session.execute(query))
-
-
 def withheld_attendance() -> Attendance:
     """The alumni's counts when they would point at someone: every one None (shown as —)."""
     return Attendance(*(None,) * len(MEASURES))
 
 
+WIDTH = 13  # the counts of the widest part (by kind: 3 of events, 5 of alumni, 5 of guests)
+
+
+def _part(name: str, kind, sector, office, counts: list) -> list:
+    blank = sa.cast(sa.null(), sa.Integer)
+    return [sa.literal(name).label("part"), kind, sector, office, *counts,
+            *(blank,) * (WIDTH - len(counts))]
+
+
 def count(scope, filters) -> dict:
-    """The raw counts of `events()`, plain values a recount can keep (needs_cache)."""
-    now = utcnow()
-    held = _held(now)
-    alumni, guests = sa.and_(held, _alumnus(filters)), sa.and_(held, Invitation.guest_id
-                                                               .is_not(None))
-    event = sa.distinct(Event.id)
-    by_kind = (_events(scope, filters).add_columns(
-        Event.kind, Event.office_id, sa.func.count(event).filter(held),
-        sa.func.count(event).filter(Event.state.in_(LIVE_STATES), Event.starts_at > now),
-        sa.func.count(event).filter(Event.state == EventState.CANCELLED.value),
-        *_measures(alumni), *_measures(guests))
-        .outerjoin(Invitation, Invitation.event_id == Event.id)
-        .outerjoin(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)
-        .group_by(Event.kind, Event.office_id))
-    return {"by_kind": [list(row) for row in db.session.execute(by_kind)],
-            "by_sector": _by_sector(scope, filters, held),
-            "withheld": sorted(withheld_offices(scope, filters, held))}
+    """The raw counts of `events()`, plain values a recount can keep (needs_cache), in one
+    statement: by kind of event and office; alumni per sector of work and office; and, with
+    a person filter, the distinct alumni per office for the disclosure rule."""
+    places = _places(scope, filters, utcnow())
+    c = places.c
+    held = c.held == 1
+    alumni, guests = sa.and_(held, c.kept == 1), sa.and_(held, c.guest_id.is_not(None))
+    event = sa.distinct(c.event_id)
+    no_kind = sa.cast(sa.null(), sa.String)
+    no_sector = sa.cast(sa.null(), sa.Integer)
+    by_kind = sa.select(*_part("kind", c.kind, no_sector, c.office_id, [
+        sa.func.count(event).filter(held), sa.func.count(event).filter(c.upcoming == 1),
+        sa.func.count(event).filter(c.cancelled == 1),
+        *_measures(places, alumni), *_measures(places, guests)])).group_by(c.kind, c.office_id)
+    # A person working in two sectors counts in both. With a sector chosen, only that
+    # sector's row is joined (the others are left out of it: "not recorded" holds them).
+    sector = record_sectors.c.sector_id
+    joined = c.record_id == record_sectors.c.record_id
+    if filters.sector_id is not None:
+        joined = sa.and_(joined, sector == filters.sector_id)
+    person = sa.distinct(c.record_id)
+    by_sector = (sa.select(*_part("sector", no_kind, sector, c.office_id, [
+        *_measures(places, alumni)[1:4], sa.func.count(person).filter(alumni),
+        sa.func.count(person).filter(held)]))
+        .select_from(places).outerjoin(record_sectors, joined)
+        .where(c.record_id.is_not(None)).group_by(sector, c.office_id))
+    parts = [by_kind, by_sector]
+    if person_filtered(filters):
+        parts.append(sa.select(*_part("people", no_kind, no_sector, c.office_id, [
+            sa.func.count(person).filter(alumni), sa.func.count(person).filter(held)]))
+            .where(c.record_id.is_not(None)).group_by(c.office_id))
+    kinds, sectors, units = [], {}, []
+    for part, kind, sector_id, office_id, *counts in db.session.execute(sa.union_all(*parts)):
+        if part == "kind":
+            kinds.append([kind, office_id, *counts])
+        elif part == "sector":
+            _add_sector(sectors, sector_id, counts)
+        else:
+            units.append((office_id, counts[0], counts[1] - counts[0]))
+    return {"by_kind": kinds, "by_sector": list(sectors.values()),
+            "withheld": sorted(withheld_keys(units))}
+
+
+def _add_sector(sums: dict, sector_id, counts: list) -> None:
+    """Alumni registered and attended per sector of work, over the offices: [sector,
+    registered, came, attended, withheld]. A sector's row is withheld when, in any office,
+    1 or 2 distinct alumni of it had a place at an event held (or the person filters leave
+    1 or 2 of them out), as every office's page would otherwise give an office's few by
+    subtraction."""
+    registered, came, attended, inside, everyone = counts[:5]
+    totals = sums.setdefault(sector_id, [sector_id, 0, 0, 0, False])
+    for i, n in enumerate((registered, came, attended)):
+        totals[i + 1] += n
+    totals[4] = totals[4] or too_small(inside) or too_small(everyone - inside)
 
 
 def events(scope, filters, choices, kept: dict | None = None) -> Events:
@@ -229,36 +281,6 @@ def assemble(raw: dict, choices) -> Events:
             row.more["alumni"] = None
     result.by_sector = _sector_rows(raw["by_sector"], choices)
     return result
-
-
-def _by_sector(scope, filters, held) -> list[list]:
-    """Alumni registered and attended per sector of work (a person in two counts in both):
-    [sector, registered, came, attended, withheld] per sector.
-
-    Grouped by sector and office: a sector's row is withheld when, in any office, 1 or 2
-    distinct alumni of it had a place at an event held (or the person filters leave 1 or 2
-    of them out), as every office's page would otherwise give an office's few by subtraction.
-    """
-    sector = record_sectors.c.sector_id
-    joined = Invitation.record_id == record_sectors.c.record_id
-    if filters.sector_id is not None:
-        joined = sa.and_(joined, sector == filters.sector_id)
-    registered, came, attended = _measures(sa.and_(held, _alumnus(filters)))[1:4]
-    person = sa.distinct(Invitation.record_id)
-    query = (_events(scope, filters).add_columns(
-        sector, registered, came, attended,
-        sa.func.count(person).filter(held, _alumnus(filters)),
-        sa.func.count(person).filter(held))
-        .join(Invitation, Invitation.event_id == Event.id)
-        .join(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)
-        .outerjoin(record_sectors, joined).group_by(sector, Event.office_id))
-    sums: dict = {}
-    for sector_id, *counts, inside, everyone in db.session.execute(query):
-        totals = sums.setdefault(sector_id, [sector_id, 0, 0, 0, False])
-        for i, n in enumerate(counts):
-            totals[i + 1] += n
-        totals[4] = totals[4] or too_small(inside) or too_small(everyone - inside)
-    return list(sums.values())
 
 
 def _sector_rows(counted: list[list], choices) -> list[Row]:

@@ -164,6 +164,31 @@ def test_person_filters_narrow_the_alumni_never_the_events_or_guests(gatherings,
     assert "the events and the guests are counted whatever they are" not in html
 
 
+def test_a_program_type_counts_the_alumni_who_took_it(gatherings, login, users, tables):
+    # Country-focused (C2): p4 (registered herself, came), p5 (walk-in) and p6 (yes, stayed
+    # away) had places at events held in FY 2023; p7's workshop was cancelled. Three people
+    # kept and three left out (p1, p2, p3): shown.
+    t = tables(login(users["officer"]).get(url(
+        gatherings, fy_from=2023, fy_to=2023, program_type="country_focused")).get_data(
+        as_text=True))
+    assert t["events-attendance-table"] == {
+        "Figure": ["Alumni", "Guests"],
+        "Invited by the office": ["1", "3"],
+        "Registered ahead": ["2", "2"],
+        "Came, of those registered": ["1", "2"],
+        "Attended": ["2", "2"],
+        "Of them, walk-ins": ["1", "0"],
+        "Attendance rate (per cent)": ["50", "100"],
+    }
+    assert t["events-by-kind-table"]["Office seminar"] == ["1", "2", "1"]
+    assert t["events-by-kind-table"]["Annual meeting"] == ["1", "0", "1"]
+    # Every sector's row has 1 or 2 people in it or left out of it: withheld.
+    assert t["events-by-sector-table"] == {
+        "Sector": ["Alumni who attended", "Alumni registered ahead",
+                   "Attendance rate (per cent)"], "Energy": ["—", "—", "—"],
+        "Health": ["—", "—", "—"], "Not recorded": ["—", "—", "—"]}
+
+
 def test_announcements_and_bulk_messages_with_their_delivery_log(gatherings, login, users,
                                                                  tables):
     http = login(users["officer"])
