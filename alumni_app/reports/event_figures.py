@@ -189,17 +189,16 @@ def _part(name: str, kind, sector, office, counts: list) -> list:
             *(blank,) * (WIDTH - len(counts))]
 
 
-def count(scope, filters) -> dict:
-    """The raw counts of `events()`, plain values a recount can keep (needs_cache), in one
-    statement: by kind of event and office; alumni per sector of work and office; and, with
-    a person filter, the distinct alumni per office for the disclosure rule."""
+def _statement(scope, filters) -> sa.CompoundSelect:
+    """By kind of event and office; alumni per sector of work and office; and, with a person
+    filter, the distinct alumni per office for the disclosure rule: parts of one UNION ALL
+    over the flagged places, each row (part, kind, sector, office, counts...)."""
     places = _places(scope, filters, utcnow())
     c = places.c
     held = c.held == 1
     alumni, guests = sa.and_(held, c.kept == 1), sa.and_(held, c.guest_id.is_not(None))
     event = sa.distinct(c.event_id)
-    no_kind = sa.cast(sa.null(), sa.String)
-    no_sector = sa.cast(sa.null(), sa.Integer)
+    no_kind, no_sector = sa.cast(sa.null(), sa.String), sa.cast(sa.null(), sa.Integer)
     by_kind = sa.select(*_part("kind", c.kind, no_sector, c.office_id, [
         sa.func.count(event).filter(held), sa.func.count(event).filter(c.upcoming == 1),
         sa.func.count(event).filter(c.cancelled == 1),
@@ -211,18 +210,24 @@ def count(scope, filters) -> dict:
     if filters.sector_id is not None:
         joined = sa.and_(joined, sector == filters.sector_id)
     person = sa.distinct(c.record_id)
-    by_sector = (sa.select(*_part("sector", no_kind, sector, c.office_id, [
+    parts = [by_kind, sa.select(*_part("sector", no_kind, sector, c.office_id, [
         *_measures(places, alumni)[1:4], sa.func.count(person).filter(alumni),
         sa.func.count(person).filter(held)]))
         .select_from(places).outerjoin(record_sectors, joined)
-        .where(c.record_id.is_not(None)).group_by(sector, c.office_id))
-    parts = [by_kind, by_sector]
+        .where(c.record_id.is_not(None)).group_by(sector, c.office_id)]
     if person_filtered(filters):
         parts.append(sa.select(*_part("people", no_kind, no_sector, c.office_id, [
             sa.func.count(person).filter(alumni), sa.func.count(person).filter(held)]))
             .where(c.record_id.is_not(None)).group_by(c.office_id))
+    return sa.union_all(*parts)
+
+
+def count(scope, filters) -> dict:
+    """The raw counts of `events()`, plain values a recount can keep (needs_cache), in one
+    statement (`_statement`)."""
     kinds, sectors, units = [], {}, []
-    for part, kind, sector_id, office_id, *counts in db.session.execute(sa.union_all(*parts)):
+    for part, kind, sector_id, office_id, *counts in db.session.execute(
+            _statement(scope, filters)):
         if part == "kind":
             kinds.append([kind, office_id, *counts])
         elif part == "sector":
