@@ -49,7 +49,7 @@ from alumni_app.events.models import (
 )
 from alumni_app.extensions import db
 from alumni_app.reports.people import Row, not_recorded, share
-from alumni_app.reports.queries import within_period
+from alumni_app.reports.queries import flag, within_period
 from alumni_app.reports.rules import too_small, withheld_keys
 from alumni_app.training.models import Course, Participation
 
@@ -132,10 +132,6 @@ def _kept_person(filters) -> list:
     return conditions
 
 
-def _flag(condition):
-    return sa.case((condition, 1), else_=0)
-
-
 def _places(scope, filters, now) -> sa.CTE:
     """Each event of the period with each of its places (an event without any: one row with
     no place), flagged once: held, to come, cancelled; an alumnus the person filters keep.
@@ -146,13 +142,13 @@ def _places(scope, filters, now) -> sa.CTE:
     kept = sa.and_(Invitation.record_id.is_not(None), *_kept_person(filters))
     query = (_events(scope, filters).add_columns(
         Event.id.label("event_id"), Event.kind.label("kind"), Event.office_id.label("office_id"),
-        _flag(_held(now)).label("held"),
-        _flag(sa.and_(Event.state.in_(LIVE_STATES), Event.starts_at > now)).label("upcoming"),
-        _flag(Event.state == EventState.CANCELLED.value).label("cancelled"),
+        flag(_held(now)).label("held"),
+        flag(sa.and_(Event.state.in_(LIVE_STATES), Event.starts_at > now)).label("upcoming"),
+        flag(Event.state == EventState.CANCELLED.value).label("cancelled"),
         Invitation.id.label("place"), Invitation.record_id.label("record_id"),
         Invitation.guest_id.label("guest_id"), Invitation.source.label("source"),
         Invitation.answer.label("answer"), Invitation.checked_in_at.label("checked_in_at"),
-        _flag(kept).label("kept"))
+        flag(kept).label("kept"))
         .outerjoin(Invitation, Invitation.event_id == Event.id))
     if filters.region_id is not None:
         query = query.outerjoin(AlumnusRecord, AlumnusRecord.id == Invitation.record_id)

@@ -82,6 +82,11 @@ def period_bounds(filters: Filters, *, moment: bool = False) -> tuple:
             end if filters.fy_to is not None else None)
 
 
+def flag(condition):
+    """1 where `condition` holds, else 0: a column to sum or to test once it is computed."""
+    return sa.case((condition, 1), else_=0)
+
+
 def within_period(column, filters: Filters, *, moment: bool = False):
     """`column` (a date, or a UTC time when `moment`) within the period's fiscal years."""
     start, end = period_bounds(filters, moment=moment)

@@ -29,7 +29,7 @@ from alumni_app.reports.models import (
     TrainingCell,
 )
 from alumni_app.reports.people import org_kind, organization
-from alumni_app.reports.queries import month_of
+from alumni_app.reports.queries import flag, month_of
 from alumni_app.training.models import Course, Participation
 
 
@@ -55,10 +55,6 @@ def _fiscal_year_on_sqlite(element, compiler, **kw) -> str:
             f"(CAST(strftime('%m', {day}) AS INTEGER) < 4))")
 
 
-def _flag(condition):
-    return sa.case((condition, 1), else_=0)
-
-
 def _mine(query: sa.Select, office_ids: list[int]) -> sa.Select:
     return query.where(AlumnusRecord.office_id.in_(office_ids))
 
@@ -73,8 +69,8 @@ def _training(office_ids: list[int]) -> sa.Select:
     rows = _mine(sa.select(
         AlumnusRecord.office_id, Participation.course_id, AlumnusRecord.region_id,
         AlumnusRecord.gender, org_kind(organization()).label("org_kind"),
-        _flag(known).label("known"), _flag(sa.and_(known, same_org)).label("same_org"),
-        _flag(sa.and_(known, same_sector)).label("same_sector"))
+        flag(known).label("known"), flag(sa.and_(known, same_org)).label("same_org"),
+        flag(sa.and_(known, same_sector)).label("same_sector"))
         .select_from(Participation)
         .join(AlumnusRecord, AlumnusRecord.id == Participation.record_id)
         .join(Course, Course.id == Participation.course_id)
