@@ -1,5 +1,7 @@
 """Announcements published and bulk messages sent in the period, and what became of each
-recipient (the delivery log): one grouped statement, read as the tables stand.
+recipient (the delivery log): one grouped statement, read as the tables stand, the delivery
+log as the last recount tallied it per message (reports.refresh; a message queued since is
+counted from its log).
 
 An announcement counts in the period its publication moment falls in, once that moment has
 come (one withdrawn later still counts: it was published). A bulk message counts in the period
@@ -30,6 +32,7 @@ from alumni_app.messages.models import (
     MessageRecipient,
     RecipientState,
 )
+from alumni_app.reports.models import MessageTally
 from alumni_app.reports.people import Row
 from alumni_app.reports.queries import within_period
 
@@ -79,14 +82,28 @@ def _statement(scope, filters) -> sa.CompoundSelect:
         "messages", BulkMessage.office_id, BulkMessage.kind, blank, blank,
         sa.func.count(BulkMessage.id))).where(*period(BulkMessage.created_at)).group_by(
         BulkMessage.office_id, BulkMessage.kind), BulkMessage.office_id)
-    logged = scope.restrict(sa.select(*_part(
-        "recipients", BulkMessage.office_id, BulkMessage.kind, MessageRecipient.channel,
-        MessageRecipient.state, sa.func.count(MessageRecipient.id))).join(
-        MessageRecipient, MessageRecipient.message_id == BulkMessage.id).where(
-        *period(BulkMessage.created_at)).group_by(
-        BulkMessage.office_id, BulkMessage.kind, MessageRecipient.channel,
-        MessageRecipient.state), BulkMessage.office_id)
-    return sa.union_all(published, sent, logged)
+    return sa.union_all(published, sent, *(
+        scope.restrict(part.where(*period(BulkMessage.created_at)), BulkMessage.office_id)
+        for part in _recipients()))
+
+
+def _recipients() -> tuple[sa.Select, sa.Select]:
+    """The recipients per office, kind, channel and state: from the tallies the last recount
+    kept (MessageTally), and from the delivery log itself for the messages queued since
+    (none tallied); each part driven by the period's messages, never by the whole log."""
+    def counted(channel, state, n, source, joined):
+        keys = [BulkMessage.office_id, BulkMessage.kind, channel, state]
+        return (sa.select(*_part("recipients", *keys, n))
+                .join(source, joined).group_by(*keys))
+
+    tallied = counted(MessageTally.channel, MessageTally.state,
+                      sa.func.sum(MessageTally.recipients), MessageTally,
+                      MessageTally.message_id == BulkMessage.id)
+    untallied = counted(MessageRecipient.channel, MessageRecipient.state,
+                        sa.func.count(MessageRecipient.id), MessageRecipient,
+                        MessageRecipient.message_id == BulkMessage.id).where(
+        ~sa.exists().where(MessageTally.message_id == BulkMessage.id))
+    return tallied, untallied
 
 
 def count(scope, filters) -> list[list]:

@@ -2,7 +2,9 @@
 
 Run by the queue's schedule every ten minutes (reports/tasks.py), by the page's "Recount now"
 button (queued for a large office), by `flask refresh-figures`, and at the end of the demo seed.
-Each statement groups the office's rows in SQL; nothing is read into Python. Taking an office's
+Each statement groups the office's rows in SQL; nothing is read into Python. The bulk
+messages' delivery log is tallied per message too (MessageTally), before the kept counts that
+read it. Taking an office's
 cells away and putting the new ones in happens in the caller's transaction, so a page never
 sees half of them.
 """
@@ -18,6 +20,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from alumni_app.alumni.models import AlumnusRecord, record_sectors
 from alumni_app.db import utcnow
 from alumni_app.extensions import db
+from alumni_app.messages.models import BulkMessage, MessageRecipient
 from alumni_app.offices.models import Office
 from alumni_app.plans.models import ActionPlan, Activity, ProgressUpdate
 from alumni_app.reports import needs_cache
@@ -25,6 +28,7 @@ from alumni_app.reports.models import (
     ActivityCell,
     AuthorCell,
     FigureRefresh,
+    MessageTally,
     PlanCell,
     TrainingCell,
 )
@@ -133,14 +137,31 @@ CELLS = (
 )
 
 
+def _tally_messages(office_ids: list[int], to_everyone: bool) -> None:
+    """Count the delivery log of the offices' bulk messages (and of those to every office)
+    per message, channel and state: what the figures read instead of the log itself."""
+    whose = BulkMessage.office_id.in_(office_ids)
+    if to_everyone:
+        whose = sa.or_(whose, BulkMessage.office_id.is_(None))
+    messages = sa.select(BulkMessage.id).where(whose)
+    db.session.execute(sa.delete(MessageTally).where(MessageTally.message_id.in_(messages)))
+    keys = [MessageRecipient.message_id, MessageRecipient.channel, MessageRecipient.state]
+    db.session.execute(sa.insert(MessageTally).from_select(
+        ["message_id", "channel", "state", "recipients"],
+        sa.select(*keys, sa.func.count()).where(MessageRecipient.message_id.in_(messages))
+        .group_by(*keys)))
+
+
 def refresh_figures(office_id: int | None = None) -> datetime:
-    """Rebuild the cells of one office (None: every office); flush, never commit."""
+    """Rebuild the cells of one office (None: every office, and the messages to every
+    office); flush, never commit."""
     office_ids = ([office_id] if office_id is not None
                   else list(db.session.scalars(sa.select(Office.id))))
     now = utcnow()
     for model, columns, select in CELLS:
         db.session.execute(sa.delete(model).where(model.office_id.in_(office_ids)))
         db.session.execute(sa.insert(model).from_select(list(columns), select(office_ids)))
+    _tally_messages(office_ids, office_id is None)
     needs_cache.store(office_ids, date.today(), now)
     db.session.execute(sa.delete(FigureRefresh).where(FigureRefresh.office_id.in_(office_ids)))
     if office_ids:

@@ -207,10 +207,12 @@ def announcement(office, on: date | datetime, **values):
 
 
 def bulk_message(office, kind: str, on: date, outcomes: list[tuple[str, str, object]]):
-    """A bulk message queued on `on`; `outcomes` are (channel, state, record) of its log."""
+    """A bulk message queued on `on` (office None: to every office); `outcomes` are (channel,
+    state, record) of its log."""
     from alumni_app.messages.models import BulkMessage, MessageRecipient
 
-    item = BulkMessage(office_id=office.id, kind=kind, subject_en="Subject", created_at=at(on))
+    item = BulkMessage(office_id=office.id if office else None, kind=kind, subject_en="Subject",
+                       created_at=at(on))
     db.session.add(item)
     db.session.flush()
     for channel, state, record in outcomes:

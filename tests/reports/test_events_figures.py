@@ -252,6 +252,61 @@ def test_an_office_s_events_and_messages_are_those_of_the_last_recount(gathering
     assert t["events-by-sector-table"]["Energy"] == ["—", "—", "—"]
 
 
+def _states(html: str, tables) -> dict:
+    return tables(html)["messages-by-state-table"]
+
+
+def test_the_delivery_log_as_the_last_recount_tallied_it_and_messages_queued_since(
+        gatherings, login, users, tables):
+    from alumni_app.messages.models import MessageRecipient
+
+    http = login(users["officer"])
+    p, office = gatherings.people, gatherings.office
+    two_years = url(gatherings, fy_from=2022, fy_to=2023)  # not kept: counted now
+    html = http.get(two_years).get_data(as_text=True)
+    assert "3 bulk messages sent · 9 recipients" in html
+    assert _states(html, tables)["Failed"] == ["1", "0"]
+    # A message queued after the recount is counted from its log at once.
+    f.bulk_message(office, "announcements", date(2023, 10, 1), [
+        ("email", "sent", p[5]), ("email", "queued", p[6])])
+    # The failed e-mail of a message the recount tallied is sent on a retry.
+    failed = db.session.scalar(db.select(MessageRecipient).where(
+        MessageRecipient.state == "failed"))
+    failed.state = "sent"
+    db.session.commit()
+    html = http.get(two_years).get_data(as_text=True)
+    assert "4 bulk messages sent · 11 recipients" in html
+    states = _states(html, tables)
+    assert states["Queued"] == ["1", "0"]
+    assert states["Sent"] == ["5", "1"]  # 4 tallied (p1, p2, p1, p2 in 2022) + p6 new
+    assert states["Failed"] == ["1", "0"]  # as the last recount found it
+    f.refresh()
+    states = _states(http.get(two_years).get_data(as_text=True), tables)
+    assert states["Sent"] == ["6", "1"] and states["Failed"] == ["0", "0"]
+    assert states["Queued"] == ["1", "0"]
+
+
+def test_messages_to_every_office_count_in_the_total_through_an_office_s_recount(
+        gatherings, login, users, tables):
+    from alumni_app.reports.refresh import refresh_figures
+
+    p = gatherings.people
+    f.bulk_message(None, "announcements", date(2023, 6, 3), [
+        ("email", "sent", p[0]), ("email", "unsubscribed", p[1]), ("telegram", "sent", p[2])])
+    f.refresh()
+    http = login(users["admin"])
+    page = "/reports/figures?fy_from=2022&fy_to=2023"
+    side = tables(http.get(page).get_data(as_text=True))["offices-table"]
+    # In no office's column (KG, TJ), only in the total: TJ's 9 and the 3 to everyone.
+    assert side["Recipients of bulk messages"] == ["0", "9", "12"]
+    assert side["Of them, skipped as unsubscribed"] == ["0", "1", "2"]
+    refresh_figures(gatherings.office.id)  # the office's recount, not every office's
+    db.session.commit()
+    side = tables(http.get(page).get_data(as_text=True))["offices-table"]
+    assert side["Recipients of bulk messages"] == ["0", "9", "12"]
+    assert side["Of them, sent (to the mail server or Telegram)"] == ["0", "5", "7"]
+
+
 def _side_by_side(http, tables, **args) -> dict:
     query = "&".join(f"{k}={v}" for k, v in args.items())
     return tables(http.get(f"/reports/figures?{query}").get_data(as_text=True))["offices-table"]
