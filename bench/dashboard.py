@@ -30,6 +30,8 @@ row in one of the log's states). Run it from the project root:
         [--bulk-messages 10] [--requests 10]
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python bench/dashboard.py        # SQLite, then a throwaway PostgreSQL database
+    ... --sqlite-path /tmp/fig.db [--skip-load]    # keep (reuse) the loaded SQLite file
+    ... --postgres-only --postgres-keep bench_fig  # keep (reuse) the loaded PostgreSQL database
 
 It prints figures and is not a test: it exits 0 whatever the times, 1 when it cannot measure.
 """
@@ -305,6 +307,24 @@ def bench_database(kind: str, database_url: str, workdir: Path, args) -> list:
     return server_times(database_url, ids, args)
 
 
+def postgres_database(stack, base_url: str, keep: str | None) -> tuple[str, bool]:
+    """(URL, whether it is loaded already): a throwaway database, or with --postgres-keep the
+    named one, created and loaded the first time and kept (dropped by hand when done)."""
+    if not keep:
+        return stack.enter_context(tp.throwaway_postgres(base_url, prefix="bench_fig")), False
+    url = sa.engine.make_url(base_url)
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                 {"n": keep})
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{keep}"'))
+    finally:
+        admin.dispose()
+    return url.set(database=keep).render_as_string(hide_password=False), bool(exists)
+
+
 def run(args) -> None:
     postgres_url = os.environ.get("DATABASE_URL", "")
     postgres_url = postgres_url if postgres_url.startswith("postgresql") else None
@@ -321,8 +341,7 @@ def run(args) -> None:
             summary.append(("sqlite", bench_database("sqlite", f"sqlite:///{path}", workdir,
                                                      args)))
         if postgres_url:
-            url = stack.enter_context(tp.throwaway_postgres(postgres_url, prefix="bench_fig"))
-            args.skip_load = False
+            url, args.skip_load = postgres_database(stack, postgres_url, args.postgres_keep)
             summary.append(("postgresql", bench_database("postgresql", url, workdir, args)))
     print("\nsummary")
     for kind, results in summary:
@@ -349,6 +368,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "--skip-load")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--postgres-only", action="store_true")
+    parser.add_argument("--postgres-keep", metavar="NAME", help="load PostgreSQL into the "
+                        "database NAME and keep it; a later run reuses it without loading "
+                        "(DROP DATABASE it by hand when done)")
     args = parser.parse_args(argv)
     if min(args.records, args.plans, args.applications, args.requests, args.events) < 1:
         parser.error("counts and --requests must be >= 1")
