@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Flask, request, url_for
 from flask_babel import (
     format_date,
-    format_decimal,
     get_locale,
     get_translations,
 )
@@ -15,6 +14,7 @@ from markupsafe import Markup
 from alumni_app.countries import country_name
 from alumni_app.forms import errors_alert
 from alumni_app.i18n import language_name, language_to_offer
+from alumni_app.number_format import format_number
 from alumni_app.permissions import template_globals
 from alumni_app.times import format_moment, zone_name
 
@@ -89,7 +89,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         datetime=format_moment,
         date=lambda v, fmt="medium": format_date(v, fmt) if v else "",
-        number=lambda v: format_decimal(v) if v is not None else "",
+        number=lambda v: format_number(v) if v is not None else "",
         country=country_name,
     )
     app.jinja_env.trim_blocks = True

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from alumni_app.number_format import format_amount, format_number
 from alumni_app.reports import charts, event_figures, message_figures, money, people, reach
 from alumni_app.reports.filters import Choices, Filters
 from alumni_app.reports.queries import Scope
@@ -120,14 +120,14 @@ def build(ctx: Context) -> list[Shown]:
 
 
 def number(value) -> str:
-    return format_decimal(value) if value is not None else "—"
+    return format_number(value) if value is not None else "—"
 
 
 def amount(value, currency: str | None = None) -> str:
     """Money in the reader's locale: yen in whole units, other currencies with cents."""
     if value is None:
         return "—"
-    return format_decimal(value, format="#,##0" if currency == "JPY" else "#,##0.00")
+    return format_amount(value, 0 if currency == "JPY" else 2)
 
 
 def describe(rows: list[people.Row], unit: str) -> str:
