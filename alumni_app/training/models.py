@@ -88,11 +88,16 @@ class Participation(TimestampMixin, db.Model):
     """One ex-participant record's place on one course."""
 
     __tablename__ = "participations"
-    __table_args__ = (sa.UniqueConstraint("record_id", "course_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("record_id", "course_id"),
+        # A course's (or a program type's) people from the index alone: the figures' program
+        # type filter reads every record id of the type's courses (bench/dashboard.py).
+        sa.Index("ix_participations_course_record", "course_id", "record_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     record_id: Mapped[int] = mapped_column(sa.ForeignKey("alumni_records.id"), index=True)
-    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id"), index=True)
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id"))
     nominating_organization: Mapped[str] = mapped_column(sa.String(200), default="")
     position_at_nomination: Mapped[str] = mapped_column(sa.String(200), default="")
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
