@@ -65,10 +65,13 @@ def _filtered(query: sa.Select, filters: Filters, user) -> sa.Select:
     return query
 
 
+def _late(today: date) -> list:
+    return [Milestone.plan_id == ActionPlan.id, Milestone.target_on < today,
+            Milestone.state.not_in(FINISHED_MILESTONE_STATES)]
+
+
 def _late_count(today: date):
-    return (sa.select(sa.func.count(Milestone.id))
-            .where(Milestone.plan_id == ActionPlan.id, Milestone.target_on < today,
-                   Milestone.state.not_in(FINISHED_MILESTONE_STATES))
+    return (sa.select(sa.func.count(Milestone.id)).where(*_late(today))
             .correlate(ActionPlan).scalar_subquery())
 
 
@@ -83,7 +86,8 @@ SORTS = {
 
 def _conditions(today: date) -> dict:
     return {"check_ins": checkins.overdue_month_sql(today).is_not(None),
-            "milestones": _late_count(today) > 0, "support": ActionPlan.needs_support}
+            "milestones": sa.exists().where(*_late(today)).correlate(ActionPlan),
+            "support": ActionPlan.needs_support}
 
 
 def _in_queue(query: sa.Select, filters: Filters, user, today: date) -> sa.Select:
