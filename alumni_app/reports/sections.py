@@ -257,7 +257,8 @@ def _message_charts(figures: message_figures.Messages) -> list[charts.Chart]:
                        (_("Telegram"), [(r.label, r.more["telegram"])
                                         for r in figures.by_state])], number,
         _("What became of each recipient of the bulk messages sent in the period, by channel, "
-          "as the delivery log records it. The table next to the chart lists every outcome."))]
+          "as the delivery log recorded it at the last recount. The table next to the chart "
+          "lists every outcome."))]
 
 
 register(Section("events", _l("Events and attendance"), "reports/sections/events.html",
