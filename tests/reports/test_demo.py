@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from alumni_app import demo
@@ -19,6 +21,10 @@ def test_the_demo_figures_show_charts_and_money_in_usd_and_jpy(app, login, table
     assert side["Figure"] == ["KZ", "KG", "TJ", "All offices"]
     for row in ("Approved, in USD", "Approved, in JPY", "Disbursed, in USD"):
         assert all(value not in ("0", "—", "rate missing") for value in side[row]), row
+    # Dollars with their cents, yen in whole units, as everywhere else money is shown.
+    for row in ("Approved, in USD", "Disbursed, in USD"):
+        assert all(re.fullmatch(r"[\d,]+\.\d\d", value) for value in side[row]), side[row]
+    assert all(re.fullmatch(r"[\d,]+", value) for value in side["Approved, in JPY"])
     officer = db.session.scalar(sa.select(User).filter_by(email="officer.tj@example.org"))
     html = login(officer).get(f"/reports/offices/{officer.office_id}/figures").get_data(
         as_text=True)
