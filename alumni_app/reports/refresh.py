@@ -4,9 +4,8 @@ Run by the queue's schedule every ten minutes (reports/tasks.py), by the page's 
 button (queued for a large office), by `flask refresh-figures`, and at the end of the demo seed.
 Each statement groups the office's rows in SQL; nothing is read into Python. The bulk
 messages' delivery log is tallied per message too (MessageTally), before the kept counts that
-read it. Taking an office's
-cells away and putting the new ones in happens in the caller's transaction, so a page never
-sees half of them.
+read it. Taking an office's cells away and putting the new ones in happens in the caller's
+transaction, so a page never sees half of them.
 """
 
 from __future__ import annotations
