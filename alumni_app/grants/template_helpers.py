@@ -5,16 +5,16 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Flask
-from flask_babel import format_decimal
 
 from alumni_app.grants import labels
+from alumni_app.number_format import format_amount
 
 
 def money(value, currency: str | None = None) -> str:
     """An amount with two decimals in the reader's locale, and its currency code."""
     if value is None:
         return ""
-    text = format_decimal(Decimal(value), format="#,##0.00")
+    text = format_amount(Decimal(value), 2)
     return f"{text} {currency}" if currency else text
 
 

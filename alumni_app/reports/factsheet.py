@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 
@@ -70,7 +70,7 @@ def _text(value, currency: str | None = None) -> str:
         value = value.value
     if value is None:
         return "—"
-    return sections.amount(value, currency) if currency else format_decimal(value)
+    return sections.amount(value, currency) if currency else sections.number(value)
 
 
 def _headline(pdf: FactSheet, pairs: list[tuple[str, object, str | None]]) -> None:
