@@ -67,9 +67,23 @@ def _postgres_schema(database_url):
     yield
 
 
-def _empty_tables() -> None:
-    names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+_EMPTYING: dict[str, str] = {}
+
+
+def _empty_tables(database_url: str) -> None:
+    """Delete every row and restart every sequence (ids from 1 again), in one round trip.
+
+    DELETE rather than TRUNCATE: truncating the 80-odd tables gives each a new file, about
+    240 ms per test on these machines (ten minutes of the PostgreSQL pass); deleting the few
+    rows a test wrote takes about 15 ms. Children go before their parents."""
+    if database_url not in _EMPTYING:
+        sequences = db.session.execute(sa.text(
+            "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
+            "FROM pg_sequences")).scalars()
+        _EMPTYING[database_url] = "; ".join(
+            [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
+            + [f"ALTER SEQUENCE {name} RESTART" for name in sequences])
+    db.session.connection().exec_driver_sql(_EMPTYING[database_url])
     db.session.commit()
 
 
@@ -83,7 +97,7 @@ def app(database_url, _postgres_schema):
         yield app
         db.session.remove()
         if not database_url.startswith("sqlite"):
-            _empty_tables()
+            _empty_tables(database_url)
         db.engine.dispose()
 
 

@@ -192,7 +192,7 @@ def test_report_evidence_without_a_file_asks_for_one(app, login, users, paid_rep
 def test_a_receipt_without_its_scan_asks_for_it(app, login, users, paid_report):
     line = db.session.get(GrantApplication, paid_report.application_id).budget_lines[0]
     response = login(users["alumnus"]).post(f"/grants/reports/{paid_report.id}/receipts", data={
-        "budget_line": str(line.id), "paid_on": grant_factories.TODAY.isoformat(),
+        "budget_line": str(line.id), "paid_on": grant_factories.today().isoformat(),
         "amount": "100", "description": "Filters", "scan": EMPTY()}, content_type=MULTIPART)
     assert response.status_code == 400
     assert "Attach the scanned receipt." in response.get_data(as_text=True)

@@ -21,7 +21,16 @@ from tests import factories
 from tests import sample_files as files
 
 D = Decimal
-TODAY = date.today()
+
+
+def today() -> date:
+    """Today's date in UTC, read when asked (not a module constant frozen at import: a run
+    that crossed midnight then planned its tranches for "yesterday", and the approval refused
+    them as past).
+    The UTC date is never after the office's date (offices are east of UTC), so it passes
+    both "not before today" and "not after today" checks.
+    """
+    return utcnow().date()
 
 
 def local(delta: timedelta) -> datetime:
@@ -58,7 +67,7 @@ def eligible_alumnus(office, user=None, *, months_ago: int = 12, verified: bool 
         record = factories.make_record(office)
         record.user_id = user.id
     record.is_verified = verified
-    end = TODAY - timedelta(days=31 * months_ago)
+    end = today() - timedelta(days=31 * months_ago)
     course = factories.make_course()
     course.set_dates(end - timedelta(days=30), end)
     db.session.add(Participation(record_id=record.id, course_id=course.id))
@@ -70,7 +79,7 @@ def proposal(**values) -> dict:
     base = {"title": "Clean water for Khujand schools", "summary": "Filters for ten schools.",
             "problem": "Unsafe water.", "objectives": "Safe water for 3,000 pupils.",
             "activities": "Buy and install filters; train caretakers.",
-            "starts_on": TODAY + timedelta(days=40), "ends_on": TODAY + timedelta(days=200),
+            "starts_on": today() + timedelta(days=40), "ends_on": today() + timedelta(days=200),
             "target_group": "Pupils", "people_to_reach": 3000, "language": "en"}
     base.update(values)
     return base
@@ -118,8 +127,8 @@ def schedule(amount: Decimal, parts: int = 2) -> list[TrancheRow]:
     rows = []
     for n in range(parts):
         value = share if n < parts - 1 else amount - share * (parts - 1)
-        rows.append(TrancheRow(value, TODAY + timedelta(days=30 * n),
-                               TODAY + timedelta(days=30 * n + 20)))
+        rows.append(TrancheRow(value, today() + timedelta(days=30 * n),
+                               today() + timedelta(days=30 * n + 20)))
     return rows
 
 
@@ -144,7 +153,7 @@ def reviewed_application(office, users, applicant=None, **values):
 
 def spend(application, user, report, line_index: int = 0, amount: str = "100.00"):
     line = application.budget_lines[line_index]
-    receipt = money.add_receipt(user, report, line.id, TODAY, D(amount), "Receipt",
+    receipt = money.add_receipt(user, report, line.id, today(), D(amount), "Receipt",
                                 files.upload(files.pdf(), "receipt.pdf"))
     db.session.commit()
     return receipt

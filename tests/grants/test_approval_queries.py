@@ -30,10 +30,10 @@ def conflict_queries():
 
 
 def _approve(http, application):
-    due = (f.TODAY + timedelta(days=60)).isoformat()
+    due = (f.today() + timedelta(days=60)).isoformat()
     return http.post(f"/staff/grants/applications/{application.id}/approve", data={
         "amount": "1500", "usd_rate": "0.09", "conditions": "Report monthly.",
-        "tranches-0-amount": "1500", "tranches-0-planned_on": f.TODAY.isoformat(),
+        "tranches-0-amount": "1500", "tranches-0-planned_on": f.today().isoformat(),
         "tranches-0-report_due_on": due})
 
 

@@ -68,9 +68,9 @@ def _report_submitted(office, users) -> dict:
     return {"application": application, "report": interim}
 
 
-DUE = (f.TODAY + timedelta(days=60)).isoformat()
+DUE = (f.today() + timedelta(days=60)).isoformat()
 APPROVAL = {"amount": "1500", "usd_rate": "0.09", "tranches-0-amount": "1500",
-            "tranches-0-planned_on": f.TODAY.isoformat(), "tranches-0-report_due_on": DUE}
+            "tranches-0-planned_on": f.today().isoformat(), "tranches-0-report_due_on": DUE}
 
 
 def _app_state(expected):
@@ -120,7 +120,7 @@ REFUSED = {
     "officer accepts a report": (_report_submitted, "new officer", "/reports/{r}/review",
                                  {"decision": "accept"}, _report_unreviewed),
     "officer records a refund": (_report_submitted, "new officer", "/applications/{a}/refunds",
-                                 {"amount": "1", "returned_on": f.TODAY.isoformat()},
+                                 {"amount": "1", "returned_on": f.today().isoformat()},
                                  _no_refund),
 }
 

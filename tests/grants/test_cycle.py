@@ -79,7 +79,7 @@ def test_the_done_when_cycle_adds_up(app, office, users):
         money.close(manager, application)
     assert unsettled.value.code == "money-unsettled"
     db.session.rollback()
-    money.record_refund(officer, application, D("400.00"), f.TODAY, "Bank 77")
+    money.record_refund(officer, application, D("400.00"), f.today(), "Bank 77")
     money.close(manager, application)
     db.session.commit()
 

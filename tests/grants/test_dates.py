@@ -34,11 +34,11 @@ def _approve(http, application, planned, due):
 
 @pytest.mark.parametrize(("planned", "due", "message"), [
     ("0001-01-01", "9999-12-30", "within 10 years from today"),
-    ((f.TODAY - 2 * DAY).isoformat(), (f.TODAY + 30 * DAY).isoformat(),
+    ((f.today() - 2 * DAY).isoformat(), (f.today() + 30 * DAY).isoformat(),
      "planned for a day that has passed"),
-    ((f.TODAY + 10 * DAY).isoformat(), (f.TODAY + 10 * DAY).isoformat(),
+    ((f.today() + 10 * DAY).isoformat(), (f.today() + 10 * DAY).isoformat(),
      "The report falls due after the payment."),
-    ((f.TODAY + 10 * DAY).isoformat(), (f.TODAY + 5 * DAY).isoformat(),
+    ((f.today() + 10 * DAY).isoformat(), (f.today() + 5 * DAY).isoformat(),
      "The report falls due after the payment."),
 ])
 def test_an_odd_payment_schedule_is_refused_with_the_form_kept(app, login, office, users,
@@ -56,9 +56,9 @@ def test_an_odd_payment_schedule_is_refused_with_the_form_kept(app, login, offic
 
 def test_the_service_refuses_a_schedule_in_the_past_or_beyond_the_horizon(app, office, users):
     application = f.reviewed_application(office, users)
-    for planned, due, code in [(f.TODAY - 2 * DAY, f.TODAY + DAY, "schedule-past"),
+    for planned, due, code in [(f.today() - 2 * DAY, f.today() + DAY, "schedule-past"),
                                (date(1, 1, 1), date(9999, 12, 30), "schedule-far"),
-                               (f.TODAY, f.TODAY, "schedule-order")]:
+                               (f.today(), f.today(), "schedule-order")]:
         with pytest.raises(decisions.DecisionError) as refused:
             decisions.approve(users["manager"], application, D("1500.00"), D("0.09"), "",
                               [decisions.TrancheRow(D("1500.00"), planned, due)])
@@ -82,9 +82,9 @@ def test_a_late_release_of_an_odd_old_schedule_does_not_overflow(app, login, off
 
 
 def test_a_call_with_far_dates_is_refused(app, login, users):
-    far = (f.TODAY + timedelta(days=365 * 11)).isoformat()
+    far = (f.today() + timedelta(days=365 * 11)).isoformat()
     response = login(users["manager"]).post("/staff/grants/calls/new", data={
-        "title": "Far", "opens_at": f"{f.TODAY.isoformat()}T09:00", "closes_at": f"{far}T09:00",
+        "title": "Far", "opens_at": f"{f.today().isoformat()}T09:00", "closes_at": f"{far}T09:00",
         "total_budget": "1000", "ceiling": "100", "min_months_since_training": "0",
         "min_team_size": "1", "reviews_required": "1", "criteria-0-name": "A",
         "criteria-0-weight": "1", "criteria-0-scale_max": "5"})
@@ -118,7 +118,7 @@ def test_receipts_and_refunds_are_not_dated_in_the_future(app, login, office, us
     money.release(users["manager"], money.tranches(application)[0], "")
     db.session.commit()
     report = money.reports(application)[0]
-    future = (f.TODAY + 5 * DAY).isoformat()
+    future = (f.today() + 5 * DAY).isoformat()
     receipt = login(applicant).post(f"/grants/reports/{report.id}/receipts", data={
         "budget_line": str(application.budget_lines[0].id), "paid_on": future,
         "amount": "100", "description": "Filters",

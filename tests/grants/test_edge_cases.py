@@ -84,9 +84,9 @@ def test_a_refund_cannot_strand_a_grant(app, office, users):
     money.submit_report(applicant, final, {"narrative": "Done.", "people_reached": 10})
     db.session.commit()
     with pytest.raises(money.MoneyError) as too_much:
-        money.record_refund(users["officer"], application, D("1500.00"), f.TODAY, "")
+        money.record_refund(users["officer"], application, D("1500.00"), f.today(), "")
     assert too_much.value.code == "over-unspent"
-    money.record_refund(users["officer"], application, D("500.00"), f.TODAY, "")
+    money.record_refund(users["officer"], application, D("500.00"), f.today(), "")
     money.review_report(users["officer"], final, True, "")
     money.close(users["manager"], application)
     db.session.commit()
@@ -284,7 +284,7 @@ def test_an_accepted_report_short_of_receipts_still_holds_the_next_tranche(app, 
 def test_receipts_and_a_refund_together_account_for_the_tranche(app, office, users):
     applicant, application, interim = _first_tranche_paid(office, users)
     f.spend(application, applicant, interim, amount="700.00")
-    money.record_refund(users["officer"], application, D("50.00"), f.TODAY, "Bank 1")
+    money.record_refund(users["officer"], application, D("50.00"), f.today(), "Bank 1")
     money.submit_report(applicant, interim, {"narrative": "Done."})
     money.review_report(users["officer"], interim, True, "")
     money.release(users["manager"], money.tranches(application)[1], "PO-2")
@@ -303,7 +303,7 @@ def test_receipts_go_only_on_the_report_of_a_tranche_paid_out(app, login, office
     db.session.rollback()
     line = application.budget_lines[0]
     response = login(applicant).post(f"/grants/reports/{final.id}/receipts", data={
-        "budget_line": str(line.id), "paid_on": f.TODAY.isoformat(), "amount": "50,00",
+        "budget_line": str(line.id), "paid_on": f.today().isoformat(), "amount": "50,00",
         "description": "Filters", "scan": (io.BytesIO(sample_files.pdf()), "receipt.pdf")},
         content_type="multipart/form-data")
     assert response.status_code == 409
@@ -331,7 +331,7 @@ def test_a_grant_whose_money_all_came_back_can_be_closed(app, office, users):
     """The project called off and every unit returned: no receipt to file, yet the final
     report goes through, the grant closes and the call's figures say what came back."""
     applicant, application = _single_tranche_paid(office, users)
-    money.record_refund(users["officer"], application, D("1500.00"), f.TODAY, "Bank 9")
+    money.record_refund(users["officer"], application, D("1500.00"), f.today(), "Bank 9")
     final = money.reports(application)[0]
     money.submit_report(applicant, final, {"narrative": "Called off; all money returned.",
                                            "people_reached": 0})
@@ -346,7 +346,7 @@ def test_a_grant_whose_money_all_came_back_can_be_closed(app, office, users):
 
 def test_a_report_with_money_still_unspent_needs_its_receipts(app, office, users):
     applicant, application = _single_tranche_paid(office, users)
-    money.record_refund(users["officer"], application, D("1499.99"), f.TODAY, "Bank 9")
+    money.record_refund(users["officer"], application, D("1499.99"), f.today(), "Bank 9")
     final = money.reports(application)[0]
     money.save_report(applicant, final, {"narrative": "Almost all returned.",
                                          "people_reached": 0})
@@ -362,7 +362,7 @@ def test_a_double_click_on_record_the_refund_records_it_once(app, login, office,
     applicant, application, interim = _first_tranche_paid(office, users)
     f.spend(application, applicant, interim, amount="500.00")  # 250.00 still refundable
     http = login(users["officer"])
-    form = {"amount": "50,00", "returned_on": f.TODAY.isoformat(), "reference": "Bank 7",
+    form = {"amount": "50,00", "returned_on": f.today().isoformat(), "reference": "Bank 7",
             "form_token": _refund_page_token(http, application)}
     first = http.post(f"/staff/grants/applications/{application.id}/refunds", data=form)
     second = http.post(f"/staff/grants/applications/{application.id}/refunds", data=form,
@@ -384,11 +384,11 @@ def test_a_double_click_on_record_the_refund_records_it_once(app, login, office,
 def test_two_posts_of_one_refund_form_at_once_are_held_by_the_unique_token(app, office, users,
                                                                           monkeypatch):
     applicant, application, interim = _first_tranche_paid(office, users)
-    money.record_refund(users["officer"], application, D("50.00"), f.TODAY, "", "t" * 32)
+    money.record_refund(users["officer"], application, D("50.00"), f.today(), "", "t" * 32)
     db.session.commit()
     monkeypatch.setattr(money, "refund_recorded", lambda token: False)  # both checked first
     with pytest.raises(sa.exc.IntegrityError):
-        money.record_refund(users["officer"], application, D("50.00"), f.TODAY, "", "t" * 32)
+        money.record_refund(users["officer"], application, D("50.00"), f.today(), "", "t" * 32)
     db.session.rollback()
     assert db.session.get(GrantApplication, application.id).returned == D("50.00")
     assert db.session.get(GrantCall, application.call_id).returned == D("50.00")

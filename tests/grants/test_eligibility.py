@@ -42,7 +42,7 @@ def _overdue_grantee(office, users):
                        users["manager"])
     money.release(users["manager"], money.tranches(grant)[0], "PO-1")
     db.session.execute(sa.update(GrantReport).where(GrantReport.application_id == grant.id)
-                       .values(due_on=f.TODAY - timedelta(days=3)))
+                       .values(due_on=f.today() - timedelta(days=3)))
     db.session.commit()
     return grantee
 
@@ -143,7 +143,7 @@ def _overdue_report_of(office, users, applicant) -> None:
         users["manager"])
     money.release(users["manager"], money.tranches(grant)[0], "PO-1")
     db.session.execute(sa.update(GrantReport).where(GrantReport.application_id == grant.id)
-                       .values(due_on=f.TODAY - timedelta(days=1)))
+                       .values(due_on=f.today() - timedelta(days=1)))
     db.session.commit()
 
 

@@ -99,7 +99,7 @@ def test_the_grantee_of_a_closed_grant_is_told_why_nothing_changes(app, login, c
         "action": "save", "narrative": "Rewritten.", "people_reached": "1"})
     assert saved.status_code == 409 and REPORT_CLOSED in text(saved)
     receipt = http.post(f"/grants/reports/{final.id}/receipts", data={
-        "budget_line": str(grant.budget_lines[0].id), "paid_on": f.TODAY.isoformat(),
+        "budget_line": str(grant.budget_lines[0].id), "paid_on": f.today().isoformat(),
         "amount": "10", "description": "Tape",
         "scan": (io.BytesIO(files.pdf()), "tape.pdf")}, content_type="multipart/form-data")
     assert receipt.status_code == 409 and REPORT_CLOSED in text(receipt)

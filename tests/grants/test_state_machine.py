@@ -87,11 +87,11 @@ def _object(machine: Machine, state: str, office, users):
         return application
     if machine is Machine.TRANCHE:
         row = Tranche(application_id=application.id, number=1, amount=Decimal("50.00"),
-                      planned_on=f.TODAY, state=state,
+                      planned_on=f.today(), state=state,
                       released_at=utcnow() if state == "released" else None)
     elif machine is Machine.REPORT:
         row = GrantReport(application_id=application.id, kind="final", tranche_number=1,
-                          due_on=f.TODAY + timedelta(days=10), state=state)
+                          due_on=f.today() + timedelta(days=10), state=state)
     else:
         first, second = application.budget_lines
         row = Reallocation(application_id=application.id, from_line_id=first.id,

@@ -107,8 +107,8 @@ def test_a_call_closed_early_takes_no_application_until_extended(app, login, off
     assert refused.status_code == 403 and "not open for applications" in text(refused)
     late = login(applicant).post(f"/grants/applications/{application.id}/edit", data={
         **{k: v for k, v in f.proposal().items() if not k.endswith("_on")},
-        "starts_on": str(f.TODAY + timedelta(days=40)),
-        "ends_on": str(f.TODAY + timedelta(days=90)), "region_id": "0", "plan_id": "0",
+        "starts_on": str(f.today() + timedelta(days=40)),
+        "ends_on": str(f.today() + timedelta(days=90)), "region_id": "0", "plan_id": "0",
         "budget-0-category": "venue", "budget-0-description": "Hall",
         "budget-0-quantity": "1", "budget-0-unit_cost": "100", "action": "submit"})
     assert late.status_code == 409 and "closed this call early" in text(late)
@@ -210,7 +210,7 @@ def test_the_data_download_holds_the_persons_grants_and_plans(app, login, office
 
     plan_services.ensure_default_barriers()
     plan_factories.make_plan(record.participations[0], applicant, title="Clean rivers plan",
-                             milestones=[MilestoneRow("Seminar", f.TODAY)])
+                             milestones=[MilestoneRow("Seminar", f.today())])
     http = login(applicant)
     data = json.loads(http.get("/me/data.json").get_data(as_text=True))
     grant = data["grant_applications"][0]
@@ -238,8 +238,8 @@ def _revised_after_reviews(office, users):
 
 def _approval(**extra) -> dict:
     return {"amount": "1500", "usd_rate": "0.09", "conditions": "Quarterly",
-            "tranches-0-amount": "1500", "tranches-0-planned_on": f.TODAY.isoformat(),
-            "tranches-0-report_due_on": (f.TODAY + timedelta(days=60)).isoformat(), **extra}
+            "tranches-0-amount": "1500", "tranches-0-planned_on": f.today().isoformat(),
+            "tranches-0-report_due_on": (f.today() + timedelta(days=60)).isoformat(), **extra}
 
 
 def test_a_decision_on_reviews_of_an_earlier_version_is_taken_knowingly(app, login, office,

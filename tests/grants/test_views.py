@@ -25,8 +25,8 @@ def form_data(**extra) -> dict:
     data = {"title": "Teachers' ICT course", "summary": "A course for 40 teachers.",
             "problem": "Few teachers use computers.", "objectives": "40 trained teachers.",
             "activities": "Two weeks of training in Khujand.",
-            "starts_on": (f.TODAY + timedelta(days=40)).isoformat(),
-            "ends_on": (f.TODAY + timedelta(days=100)).isoformat(), "region_id": "0",
+            "starts_on": (f.today() + timedelta(days=40)).isoformat(),
+            "ends_on": (f.today() + timedelta(days=100)).isoformat(), "region_id": "0",
             "target_group": "Teachers", "people_to_reach": "40", "plan_id": "0",
             "language": "ru",
             "budget-0-category": "venue", "budget-0-description": "Hall rent",
@@ -323,8 +323,8 @@ def test_an_approval_over_the_remaining_budget_is_refused_with_the_form_kept(
     response = login(users["manager"]).post(
         f"/staff/grants/applications/{second.id}/approve",
         data={"amount": "1 500,00", "usd_rate": "0,0915", "conditions": "Quarterly reports",
-              "tranches-0-amount": "1500", "tranches-0-planned_on": f.TODAY.isoformat(),
-              "tranches-0-report_due_on": (f.TODAY + timedelta(days=60)).isoformat()})
+              "tranches-0-amount": "1500", "tranches-0-planned_on": f.today().isoformat(),
+              "tranches-0-report_due_on": (f.today() + timedelta(days=60)).isoformat()})
     page = text(response)
     assert response.status_code == 409
     assert "Only 500.00 of the call's budget is left" in page
@@ -364,13 +364,13 @@ def test_a_renamed_executable_is_not_a_receipt(app, login, office, users):
     line = application.budget_lines[0]
     http = login(applicant)
     response = http.post(f"/grants/reports/{report.id}/receipts", data={
-        "budget_line": str(line.id), "paid_on": f.TODAY.isoformat(), "amount": "100",
+        "budget_line": str(line.id), "paid_on": f.today().isoformat(), "amount": "100",
         "description": "Filters", "scan": (io.BytesIO(files.executable()), "receipt.pdf")},
         content_type="multipart/form-data")
     assert response.status_code == 400
     assert "whatever its name says" in text(response)
     over = http.post(f"/grants/reports/{report.id}/receipts", data={
-        "budget_line": str(line.id), "paid_on": f.TODAY.isoformat(), "amount": "5 000",
+        "budget_line": str(line.id), "paid_on": f.today().isoformat(), "amount": "5 000",
         "description": "Filters", "scan": (io.BytesIO(files.pdf()), "receipt.pdf")},
         content_type="multipart/form-data")
     assert over.status_code == 400 and "over its budget" in text(over)
