@@ -11,25 +11,35 @@ live they scan every registration and every recipient row of the delivery log (a
 more at the issue's scale, bench/dashboard.py), where the rest of the page reads its cells in
 milliseconds. Kept as raw counts (event_figures.count, message_figures.count: keys and
 numbers, never a person), labelled when read, in the reader's language.
+
+The events are kept for one sector, one region or one program type too (each of those the
+alumni with a place at the office's events have, for the same years): with a person filter
+the live count flags every place against the person's sectors, region or courses, 150 ms and
+more on PostgreSQL at 20,000 places where the rest of the page reads cells. Two person
+filters together, or a value no one at the events had at the recount, are counted live.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
+from alumni_app.alumni.models import AlumnusRecord, record_sectors
 from alumni_app.db import utcnow
+from alumni_app.events.models import Event, Invitation
 from alumni_app.extensions import db
 from alumni_app.reports import event_figures, hosts, message_figures, needs
 from alumni_app.reports.filters import Filters
 from alumni_app.reports.models import NeedsSnapshot
 from alumni_app.reports.queries import Scope
 from alumni_app.reports.rules import current_fiscal_year
+from alumni_app.training.models import Course, Participation
 
 EVERY_YEAR = 0
+PERSON_FILTERS = ("sector_id", "region_id", "program_type")
 
 
 def kept_years(today: date) -> list[int]:
@@ -47,6 +57,28 @@ def _year_of(filters: Filters) -> int | None:
     return filters.fy_from if filters.fy_from == filters.fy_to else None
 
 
+def _person_key(name: str, value) -> str:
+    return f"{name}={value}"
+
+
+def seated_values(office_id: int) -> list[tuple[str, object]]:
+    """(filter, value) of each sector of work, region and program type that the alumni with a
+    place at the office's events have (one statement)."""
+    seated = sa.select(Invitation.record_id).join(Event, Event.id == Invitation.event_id).where(
+        Event.office_id == office_id, Invitation.record_id.is_not(None))
+    text = sa.String
+    rows = db.session.execute(sa.union(
+        sa.select(sa.literal("sector_id"), sa.cast(record_sectors.c.sector_id, text))
+        .where(record_sectors.c.record_id.in_(seated)),
+        sa.select(sa.literal("region_id"), sa.cast(AlumnusRecord.region_id, text))
+        .where(AlumnusRecord.id.in_(seated), AlumnusRecord.region_id.is_not(None)),
+        sa.select(sa.literal("program_type"), Course.program_type)
+        .join(Participation, Participation.course_id == Course.id)
+        .where(Participation.record_id.in_(seated))))
+    return sorted((name, value if name == "program_type" else int(value))
+                  for name, value in rows)
+
+
 def store(office_ids: list[int], today: date, now: datetime | None = None) -> None:
     """Count and keep the needs of each office for the kept years (flush, never commit)."""
     now = now or utcnow()
@@ -54,11 +86,16 @@ def store(office_ids: list[int], today: date, now: datetime | None = None) -> No
     rows = []
     for office_id in office_ids:
         scope = Scope(None, office_id)
+        values = seated_values(office_id)
         for year in kept_years(today):
             filters = Filters() if year == EVERY_YEAR else Filters().for_year(year)
             data = {"needs": needs.counted(scope, filters),
                     "hosts": [asdict(row) for row in hosts.hosts(scope, filters)],
                     "events": event_figures.count(scope, filters),
+                    "events_for": {
+                        _person_key(name, value): event_figures.count(
+                            scope, replace(filters, **{name: value}))
+                        for name, value in values},
                     "messages": message_figures.count(scope, filters)}
             rows.append({"office_id": office_id, "fiscal_year": year, "counted_at": now,
                          "data": json.dumps(data)})
@@ -89,12 +126,20 @@ def load(office_id: int | None, filters: Filters):
 
 def kept_figures(office_id: int | None, filters: Filters, key: str):
     """The raw counts of a figures section ("events", "messages") a recount kept for these
-    filters, or None (every office, a filter other than one year, or not kept yet)."""
-    year = _year_of(filters)
-    if office_id is None or year is None:
+    filters, or None (every office, a filter other than one year and, for the events, one
+    person filter, or not kept yet)."""
+    person = [(name, getattr(filters, name)) for name in PERSON_FILTERS
+              if getattr(filters, name) is not None]
+    year = _year_of(replace(filters, sector_id=None, region_id=None, program_type=None))
+    if office_id is None or year is None or len(person) > 1 or (person and key != "events"):
         return None
     kept = db.session.get(NeedsSnapshot, (office_id, year))
-    return None if kept is None else json.loads(kept.data).get(key)
+    if kept is None:
+        return None
+    data = json.loads(kept.data)
+    if not person:
+        return data.get(key)
+    return data.get("events_for", {}).get(_person_key(*person[0]))
 
 
 def needs_and_hosts(scope: Scope, filters: Filters, choices, locale: str):
