@@ -235,6 +235,22 @@ def count(scope, filters) -> dict:
             "withheld": sorted(withheld_keys(units))}
 
 
+def merged(counted: list[dict]) -> dict:
+    """Several offices' raw counts (`count` of each) as `count` of them together: the kinds
+    side by side (they are per office), each sector's counts summed and withheld where it is
+    withheld in any office, the offices withheld of each."""
+    sectors: dict = {}
+    for raw in counted:
+        for sector_id, *counts, withheld in raw["by_sector"]:
+            totals = sectors.setdefault(sector_id, [sector_id, 0, 0, 0, False])
+            for i, n in enumerate(counts):
+                totals[i + 1] += n
+            totals[4] = totals[4] or withheld
+    return {"by_kind": [row for raw in counted for row in raw["by_kind"]],
+            "by_sector": list(sectors.values()),
+            "withheld": sorted({office for raw in counted for office in raw["withheld"]})}
+
+
 def _add_sector(sums: dict, sector_id, counts: list) -> None:
     """Alumni registered and attended per sector of work, over the offices: [sector,
     registered, came, attended, withheld]. A sector's row is withheld when, in any office,

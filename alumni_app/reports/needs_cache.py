@@ -31,6 +31,7 @@ from alumni_app.alumni.models import AlumnusRecord, record_sectors
 from alumni_app.db import utcnow
 from alumni_app.events.models import Event, Invitation
 from alumni_app.extensions import db
+from alumni_app.offices.models import Office
 from alumni_app.reports import event_figures, hosts, message_figures, needs
 from alumni_app.reports.filters import Filters
 from alumni_app.reports.models import NeedsSnapshot
@@ -126,20 +127,34 @@ def load(office_id: int | None, filters: Filters):
 
 def kept_figures(office_id: int | None, filters: Filters, key: str):
     """The raw counts of a figures section ("events", "messages") a recount kept for these
-    filters, or None (every office, a filter other than one year and, for the events, one
-    person filter, or not kept yet)."""
+    filters, or None (a filter other than one year and, for the events, one person filter;
+    every office's messages; or not kept yet)."""
     person = [(name, getattr(filters, name)) for name in PERSON_FILTERS
               if getattr(filters, name) is not None]
     year = _year_of(replace(filters, sector_id=None, region_id=None, program_type=None))
-    if office_id is None or year is None or len(person) > 1 or (person and key != "events"):
+    if year is None or len(person) > 1 or (person and key != "events"):
         return None
+    if office_id is None:
+        return _every_office_events(year, person) if key == "events" else None
     kept = db.session.get(NeedsSnapshot, (office_id, year))
-    if kept is None:
-        return None
-    data = json.loads(kept.data)
+    return None if kept is None else _kept(json.loads(kept.data), key, person)
+
+
+def _kept(data: dict, key: str, person: list):
     if not person:
         return data.get(key)
     return data.get("events_for", {}).get(_person_key(*person[0]))
+
+
+def _every_office_events(year: int, person: list):
+    """Every office's events from each office's kept counts (merged as one count of them all
+    would give them), when every office has them for these filters; else None."""
+    kept = db.session.scalars(sa.select(NeedsSnapshot).where(
+        NeedsSnapshot.fiscal_year == year)).all()
+    if {row.office_id for row in kept} != set(db.session.scalars(sa.select(Office.id))):
+        return None
+    counted = [_kept(json.loads(row.data), "events", person) for row in kept]
+    return None if None in counted else event_figures.merged(counted)
 
 
 def needs_and_hosts(scope: Scope, filters: Filters, choices, locale: str):

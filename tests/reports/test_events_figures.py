@@ -394,6 +394,38 @@ def test_the_offices_side_by_side_with_their_events_and_messages(gatherings, log
     assert every["Events held"] == ["1", "3", "4"]  # E5 of FY 2022 too
 
 
+def test_every_office_s_events_are_merged_from_each_office_s_recount(gatherings, login,
+                                                                     users, tables,
+                                                                     other_office):
+    """Every year, unfiltered or with one person filter that every office's recount kept: the
+    offices' kept counts merged, the same as every office counted now."""
+    from alumni_app.reports import event_figures, needs_cache
+    from alumni_app.reports.filters import Filters
+    from alumni_app.reports.queries import Scope
+
+    def same(kept, live):
+        return (sorted(map(str, kept["by_kind"])) == sorted(map(str, live["by_kind"]))
+                and sorted(map(str, kept["by_sector"])) == sorted(map(str, live["by_sector"]))
+                and kept["withheld"] == live["withheld"])
+
+    # KG's one person at an event works in health (no region, no course).
+    for filters in (Filters(), Filters().for_year(2026), Filters(sector_id=gatherings.health)):
+        kept = needs_cache.kept_figures(None, filters, "events")
+        assert kept is not None and same(kept, event_figures.count(Scope(None, None), filters))
+    # TJ's Sughd and program types are not KG's: counted now.
+    for filters in (Filters(region_id=gatherings.sughd), Filters(program_type="issue_based")):
+        assert needs_cache.kept_figures(None, filters, "events") is None
+    http = login(users["admin"])
+    f.place(f.event(other_office, "seminar", date(2024, 3, 1)), f.person(other_office),
+            came=True)
+    db.session.commit()
+    assert _side_by_side(http, tables)["Events held"] == ["1", "3", "4"]  # as recounted
+    assert _side_by_side(http, tables, fy_from=2022, fy_to=2023)["Events held"] == [
+        "2", "3", "5"]  # two years: counted now
+    f.refresh()
+    assert _side_by_side(http, tables)["Events held"] == ["2", "3", "5"]
+
+
 def test_the_offices_side_by_side_withhold_an_office_s_few_alumni(gatherings, login, users,
                                                                    tables):
     # Health: TJ's p1, p2 and p5 (three, and three outside it) are shown; KG's one person
