@@ -27,10 +27,11 @@ class Killed(BaseException):
 
 
 class SlowSmtp:
-    """A mail server on 127.0.0.1 that waits `delay` seconds before it greets each client."""
+    """A mail server on 127.0.0.1 that waits `delay` seconds before it greets each client;
+    `connections` counts the clients that came (whether or not they waited it out)."""
 
     def __init__(self, delay: float) -> None:
-        self.delay, self.received = delay, []
+        self.delay, self.received, self.connections = delay, [], 0
         self.sock = socket.create_server(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         threading.Thread(target=self._serve, daemon=True).start()
@@ -41,6 +42,7 @@ class SlowSmtp:
                 conn, _ = self.sock.accept()
             except OSError:
                 return
+            self.connections += 1
             threading.Thread(target=self._session, args=(conn,), daemon=True).start()
 
     def _session(self, conn: socket.socket) -> None:
@@ -196,12 +198,11 @@ def test_a_slow_mail_server_does_not_delay_the_response(served_app):
     earlier = {row.id for row in _rows()}  # the submission's, queued outside a request
     try:
         for n in range(2):  # the next request does not wait for the first one's mail either
-            started = time.monotonic()
             response = http.post(f"/staff/grants/applications/{application.id}/comments",
                                  data={"body": f"Please send the quote ({n}).", "shared": "y"})
             assert response.status_code == 302
-            assert time.monotonic() - started < 1.5
-        assert server.received == []
+        # Answered without a word to the mail server (not timed: a loaded machine is slow).
+        assert server.connections == 0 and server.received == []
         with running_worker(served_app, workers=2):
             wait_for(lambda: len(server.received) == 2)
         rows = [row for row in _rows() if row.id not in earlier]
@@ -218,9 +219,8 @@ def test_a_mail_server_that_never_answers_leaves_the_mail_for_the_next_delivery(
                              MAIL_PORT=server.port, MAIL_TIMEOUT=1)
     try:
         [message_id] = _queue(1)
-        started = time.monotonic()
         assert jobs.enqueue(mail.deliver_mail, [message_id])
-        assert time.monotonic() - started < 0.5
+        assert server.connections == 0  # queued without calling the server
         with running_worker(served_app):
             job = wait_for(lambda: db.session.scalar(
                 sa.select(Job).where(Job.kind == "mail.deliver", Job.state == "failed")))
