@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import select
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 
 import psycopg
@@ -126,6 +126,28 @@ def _lazy_begin(dbapi_connection, _record) -> None:
     # JIT compiles a query the planner thinks costly (a directory count over 10,000 rows) for
     # ~7 ms, more than it saves on the few milliseconds such a query runs here.
     dbapi_connection.execute("SET jit = off")
+
+
+PARALLEL_WORKERS = 2
+
+
+@contextmanager
+def parallel_counts(session, workers: int = PARALLEL_WORKERS):
+    """Let PostgreSQL count with parallel workers inside the block, as it may not elsewhere
+    (_lazy_begin): for counts over a whole office (200,000 records, 30,000 open plans), where
+    a worker per core saves more than starting it costs (the dashboard's follow-up counts:
+    150 to 100 ms). The planner still runs small statements alone. Nothing on SQLite."""
+    if session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    session.execute(sa.text(f"SET max_parallel_workers_per_gather = {int(workers)}"))
+    try:
+        yield
+    finally:
+        # After a failed statement the session must roll back first, which undoes a SET made
+        # inside its transaction: nothing to reset then.
+        with suppress(sa.exc.SQLAlchemyError):
+            session.execute(sa.text("SET max_parallel_workers_per_gather = 0"))
 
 
 def tune_postgresql(engine: sa.Engine) -> None:

@@ -248,9 +248,11 @@ def test_dashboards_count_with_a_fixed_number_of_statements(login, users, office
     # messages one (unread news; e-mails with failed deliveries). On SQLite, staff's failed
     # imports read which running jobs look quiet, to ask the queue's store about them
     # (jobs.live; PostgreSQL has no notes).
-    quiet = 1 if live.wanted() else 0
-    assert large == {"alumnus": 15, "officer": 12 + quiet, "manager": 12 + quiet,
-                     "admin": 14 + quiet}
+    # On PostgreSQL, staff's office-wide counts let parallel workers in and shut them out
+    # after (db.parallel_counts): two SETs.
+    extra = (1 if live.wanted() else 0) + (2 if db.engine.dialect.name == "postgresql" else 0)
+    assert large == {"alumnus": 15, "officer": 12 + extra, "manager": 12 + extra,
+                     "admin": 14 + extra}
     assert work_list(clients["manager"])["Applications to screen"][0] == 7
 
 

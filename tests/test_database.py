@@ -98,3 +98,32 @@ def test_a_bulk_write_checks_foreign_keys_with_cached_plans_then_restores_the_se
                                             "office_id": office.id}])
     db.session.rollback()
     assert db.session.connection().scalar(sa.text(mode)) == "force_custom_plan"
+
+
+def test_parallel_counts_are_let_in_for_the_block_and_shut_out_after(postgres):
+    from alumni_app.db import parallel_counts
+
+    def workers() -> str:
+        return db.session.scalar(sa.text("SHOW max_parallel_workers_per_gather"))
+
+    assert workers() == "0"  # pages count alone
+    with parallel_counts(db.session):
+        assert workers() == "2"
+    assert workers() == "0"
+    with pytest.raises(sa.exc.DBAPIError), parallel_counts(db.session):
+        db.session.execute(sa.text("SELECT 1 / 0"))
+    db.session.rollback()
+    assert workers() == "0"  # the failed block's rollback undid it
+
+
+def test_parallel_counts_change_nothing_on_sqlite(app):
+    from alumni_app.db import parallel_counts
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the SQLite pass's")
+    statements = []
+    sa.event.listen(db.engine, "before_cursor_execute",
+                    lambda *args: statements.append(args[2]))
+    with parallel_counts(db.session):
+        pass
+    assert statements == []

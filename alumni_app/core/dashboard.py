@@ -12,6 +12,7 @@ from alumni_app.alumni.models import AlumnusRecord
 from alumni_app.audit import AuditEvent
 from alumni_app.auth.totp import remaining_recovery_codes
 from alumni_app.core import dashboard_items
+from alumni_app.db import parallel_counts
 from alumni_app.extensions import db
 from alumni_app.grants.models import GrantApplication, GrantCall
 from alumni_app.offices.models import Office
@@ -117,10 +118,12 @@ def staff(user: User) -> dict:
         alumni_accounts = db.session.scalar(
             sa.select(sa.func.count(User.id)).where(User.role == "alumnus", User.is_active)
         )
+    with parallel_counts(db.session):  # counts over the whole office
+        work, records = dashboard_items.work_items(user), _record_figures(user)
     return {
-        "work": dashboard_items.work_items(user),
+        "work": work,
         "headline": headline.dashboard_figures(user),
-        **_record_figures(user),
+        **records,
         "offices": offices,
         "recent_events": audit_words.describe(db.session.scalars(recent).all(), user),
         "alumni_accounts": alumni_accounts,
