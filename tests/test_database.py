@@ -122,8 +122,12 @@ def test_parallel_counts_change_nothing_on_sqlite(app):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the SQLite pass's")
     statements = []
-    sa.event.listen(db.engine, "before_cursor_execute",
-                    lambda *args: statements.append(args[2]))
+
+    def sent(*args) -> None:
+        statements.append(args[2])
+
+    sa.event.listen(db.engine, "before_cursor_execute", sent)
     with parallel_counts(db.session):
         pass
+    sa.event.remove(db.engine, "before_cursor_execute", sent)
     assert statements == []
