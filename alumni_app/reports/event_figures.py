@@ -228,7 +228,9 @@ def count(scope, filters) -> dict:
         if part == "kind":
             kinds.append([kind, office_id, *counts])
         elif part == "sector":
-            _add_sector(sectors, sector_id, counts)
+            registered, came, attended, inside, everyone = counts[:5]
+            _add_sector(sectors, sector_id, (registered, came, attended),
+                        too_small(inside) or too_small(everyone - inside))
         else:
             units.append((office_id, counts[0], counts[1] - counts[0]))
     return {"by_kind": kinds, "by_sector": list(sectors.values()),
@@ -242,26 +244,22 @@ def merged(counted: list[dict]) -> dict:
     sectors: dict = {}
     for raw in counted:
         for sector_id, *counts, withheld in raw["by_sector"]:
-            totals = sectors.setdefault(sector_id, [sector_id, 0, 0, 0, False])
-            for i, n in enumerate(counts):
-                totals[i + 1] += n
-            totals[4] = totals[4] or withheld
+            _add_sector(sectors, sector_id, counts, withheld)
     return {"by_kind": [row for raw in counted for row in raw["by_kind"]],
             "by_sector": list(sectors.values()),
             "withheld": sorted({office for raw in counted for office in raw["withheld"]})}
 
 
-def _add_sector(sums: dict, sector_id, counts: list) -> None:
+def _add_sector(sums: dict, sector_id, counts, withheld: bool) -> None:
     """Alumni registered and attended per sector of work, over the offices: [sector,
     registered, came, attended, withheld]. A sector's row is withheld when, in any office,
     1 or 2 distinct alumni of it had a place at an event held (or the person filters leave
     1 or 2 of them out), as every office's page would otherwise give an office's few by
     subtraction."""
-    registered, came, attended, inside, everyone = counts[:5]
     totals = sums.setdefault(sector_id, [sector_id, 0, 0, 0, False])
-    for i, n in enumerate((registered, came, attended)):
+    for i, n in enumerate(counts):
         totals[i + 1] += n
-    totals[4] = totals[4] or too_small(inside) or too_small(everyone - inside)
+    totals[4] = totals[4] or withheld
 
 
 def events(scope, filters, choices, kept: dict | None = None) -> Events:
